@@ -1,0 +1,28 @@
+// Shared Jest settings: every project maps workspace packages to their TypeScript sources, so tests
+// never depend on a previous build.
+const path = require('path');
+
+const packageDirs = {
+  '@farzi/core': 'packages/core',
+  '@farzi/metrics': 'packages/metrics',
+  '@farzi/models-sasrec': 'packages/models-sasrec',
+  '@farzi/models-gru4rec': 'packages/models-gru4rec',
+  '@farzi/models-transformer': 'packages/models-transformer',
+  '@farzi/distill-farzi': 'packages/distill-farzi',
+};
+
+const moduleNameMapper = {};
+for (const [name, dir] of Object.entries(packageDirs)) {
+  moduleNameMapper[`^${name}$`] = path.join(__dirname, dir, 'src/index.ts');
+}
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.spec.json') }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  moduleNameMapper,
+  testTimeout: 120000,
+};

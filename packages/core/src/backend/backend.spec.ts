@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs';
+import { UserError } from '../errors/FarziError';
+import { selectBackend } from './selectBackend';
+
+function isInstalled(name: string): boolean {
+  try {
+    require.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.each(['cpu', 'wasm'] as const)('embedding gradient on %s', (backend) => {
+  beforeAll(async () => {
+    await selectBackend(backend);
+  });
+
+  it('sums the gradient of gather over repeated indices (UnsortedSegmentSum)', () => {
+    const table = tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]);
+    const ids = tf.tensor1d([1, 3, 1, 1], 'int32');
+    const weights = tf.tensor2d([[1, 10], [2, 20], [3, 30], [4, 40]]);
+    const grad = tf.grad((e: tf.Tensor) => tf.sum(tf.mul(tf.gather(e, ids), weights)))(table);
+    expect(tf.getBackend()).toBe(backend);
+    expect(grad.arraySync()).toEqual([[0, 0], [8, 80], [0, 0], [2, 20]]);
+  });
+
+  it('handles 2-D index tensors as in a batch of sequences', () => {
+    const table = tf.randomNormal([5, 3], 0, 1, 'float32', 1);
+    const ids = tf.tensor2d([[0, 1, 1], [4, 4, 4]], undefined, 'int32');
+    const grad = tf.grad((e: tf.Tensor) => tf.sum(tf.gather(e, ids)))(table);
+    expect(grad.arraySync()).toEqual([[1, 1, 1], [2, 2, 2], [0, 0, 0], [0, 0, 0], [3, 3, 3]]);
+  });
+});
+
+describe('selectBackend', () => {
+  it('activates the requested embedded backends', async () => {
+    expect((await selectBackend('wasm')).tfBackend).toBe('wasm');
+    expect((await selectBackend('cpu')).tfBackend).toBe('cpu');
+  });
+
+  it('picks the fastest available backend for auto and says what it skipped', async () => {
+    const selected = await selectBackend('auto');
+    if (isInstalled('@tensorflow/tfjs-node-gpu') || isInstalled('@tensorflow/tfjs-node')) {
+      expect(['tensorflow-gpu', 'tensorflow']).toContain(selected.name);
+    } else {
+      expect(selected.name).toBe('wasm');
+      expect(selected.skipped).toEqual([
+        'tensorflow-gpu: @tensorflow/tfjs-node-gpu is not installed',
+        'tensorflow: @tensorflow/tfjs-node is not installed',
+      ]);
+    }
+  });
+
+  it('says how to install a native backend that is missing', async () => {
+    if (isInstalled('@tensorflow/tfjs-node')) return; // nothing to check where it is installed
+    await expect(selectBackend('tensorflow')).rejects.toThrow(UserError);
+    await expect(selectBackend('tensorflow')).rejects.toThrow(
+      /backend: "tensorflow" is not available here \(@tensorflow\/tfjs-node is not installed\); install it with `npm install @tensorflow\/tfjs-node`/,
+    );
+  });
+});

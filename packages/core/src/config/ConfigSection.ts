@@ -1,0 +1,8 @@
+import type { Named } from '../di/Registry';
+import type { JsonSchema } from './JsonSchema';
+
+/** A top-level config section contributed by a plugin, e.g. `distill`. */
+export interface ConfigSection extends Named {
+  readonly description: string;
+  readonly schema: JsonSchema;
+}

@@ -1,0 +1,62 @@
+import type { BackendName } from '../backend/selectBackend';
+
+export interface DataConfig {
+  format: string;
+  path: string;
+  options: Record<string, unknown>;
+  minRating?: number;
+  kCore: number;
+  maxLength: number;
+}
+
+export interface OptimizerConfig {
+  name: 'adam' | 'sgd';
+  beta1: number;
+  beta2: number;
+  eps: number;
+  epsRoot: number;
+  weightDecay: number;
+  clipNorm: number;
+  momentum: number;
+}
+
+export interface TrainConfig {
+  source: { name: string; [option: string]: unknown };
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  optimizer: OptimizerConfig;
+  everyPrefix: boolean;
+  evalEvery: number;
+  earlyStopping: { patience: number };
+  logEvery: number;
+}
+
+export interface EvalConfig {
+  evaluator: string;
+  protocol: 'full' | 'sampled';
+  negatives: number;
+  negativeSampling: 'uniform' | 'popularity';
+  maskHistory: boolean;
+  ks: number[];
+  metric: string;
+  batchSize: number;
+}
+
+export interface ModelConfig {
+  name: string;
+  [hyperParameter: string]: unknown;
+}
+
+/** A validated experiment config with every default filled in. */
+export interface ExperimentConfig {
+  name?: string;
+  seed: number;
+  backend: BackendName;
+  data: DataConfig;
+  model: ModelConfig;
+  train: TrainConfig;
+  eval: EvalConfig;
+  /** Sections contributed by plugins, e.g. `distill`. */
+  [section: string]: unknown;
+}

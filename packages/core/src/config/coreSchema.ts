@@ -1,0 +1,114 @@
+import { BACKEND_NAMES } from '../backend/selectBackend';
+import type { JsonSchema } from './JsonSchema';
+
+/** Optimiser settings shared by the trainer and plugins that train (the Farzi inner loop). */
+export const optimizerSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    name: { enum: ['adam', 'sgd'], default: 'adam' },
+    beta1: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.9 },
+    beta2: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.999 },
+    eps: { type: 'number', exclusiveMinimum: 0, default: 1e-8 },
+    epsRoot: {
+      type: 'number',
+      minimum: 0,
+      default: 0,
+      description: 'added to v̂ inside the square root (keeps the update differentiable at v = 0)',
+    },
+    weightDecay: { type: 'number', minimum: 0, default: 0, description: 'decoupled (AdamW)' },
+    clipNorm: {
+      type: 'number',
+      minimum: 0,
+      default: 0,
+      description: 'clip the global gradient norm to this value (0 = off)',
+    },
+    momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0, description: 'SGD only' },
+  },
+};
+
+/** The top-level sections core owns. Plugins add sections (e.g. `distill`) through `ConfigSection`. */
+export const coreSections: Record<string, JsonSchema> = {
+  $schema: { type: 'string' },
+  name: { type: 'string', description: 'a label for the experiment' },
+  seed: { type: 'integer', minimum: 0, default: 42 },
+  backend: { enum: [...BACKEND_NAMES], default: 'auto' },
+  data: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['format', 'path'],
+    properties: {
+      format: { type: 'string', minLength: 1, description: 'a registered data format' },
+      path: { type: 'string', minLength: 1, description: 'file or folder of the data set' },
+      options: { type: 'object', default: {}, description: 'settings of the data format' },
+      minRating: { type: 'number', description: 'drop interactions rated below this' },
+      kCore: { type: 'integer', minimum: 0, default: 0, description: 'k-core filter (0 = off)' },
+      maxLength: {
+        type: 'integer',
+        minimum: 1,
+        default: 50,
+        description: 'items per training window (tokens per chunk for text)',
+      },
+    },
+  },
+  model: {
+    type: 'object',
+    required: ['name'],
+    properties: { name: { type: 'string', minLength: 1, description: 'a registered model' } },
+  },
+  train: {
+    type: 'object',
+    additionalProperties: false,
+    default: {},
+    properties: {
+      source: {
+        type: 'object',
+        default: { name: 'real' },
+        required: ['name'],
+        properties: { name: { type: 'string', minLength: 1 } },
+        description: 'what to train on: "real" data, "farzi" data from a file, or a sampled subset',
+      },
+      epochs: { type: 'integer', minimum: 1, default: 20 },
+      batchSize: { type: 'integer', minimum: 1, default: 128 },
+      learningRate: { type: 'number', exclusiveMinimum: 0, default: 0.001 },
+      optimizer: optimizerSchema,
+      everyPrefix: {
+        type: 'boolean',
+        default: false,
+        description: 'one example per prefix of every training sequence',
+      },
+      evalEvery: { type: 'integer', minimum: 0, default: 1, description: 'validate every N epochs (0 = never)' },
+      earlyStopping: {
+        type: 'object',
+        additionalProperties: false,
+        default: {},
+        properties: {
+          patience: { type: 'integer', minimum: 0, default: 0, description: 'epochs without improvement (0 = off)' },
+        },
+      },
+      logEvery: { type: 'integer', minimum: 1, default: 20, description: 'steps between progress events' },
+    },
+  },
+  eval: {
+    type: 'object',
+    additionalProperties: false,
+    default: {},
+    properties: {
+      evaluator: { type: 'string', default: 'ranking', description: 'a registered evaluator' },
+      protocol: { enum: ['full', 'sampled'], default: 'full' },
+      negatives: { type: 'integer', minimum: 1, default: 100, description: 'sampled protocol only' },
+      negativeSampling: { enum: ['uniform', 'popularity'], default: 'uniform' },
+      maskHistory: { type: 'boolean', default: true, description: 'full protocol: exclude seen items' },
+      ks: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1, default: [10, 20] },
+      metric: {
+        type: 'string',
+        default: 'NDCG@10',
+        description: 'the validation metric for early stopping and best checkpoints',
+      },
+      batchSize: { type: 'integer', minimum: 1, default: 256 },
+    },
+  },
+};
+
+export const CORE_REQUIRED = ['data', 'model'];

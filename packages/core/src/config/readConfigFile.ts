@@ -1,0 +1,82 @@
+import * as fs from 'fs';
+import YAML from 'yaml';
+import { UserError } from '../errors/FarziError';
+
+/** Reads a JSON or YAML config file into a plain object, with parse errors located by line. */
+export function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch {
+    throw new UserError(`cannot read config file ${path}: no such file.`);
+  }
+  if (text.trim() === '') throw new UserError(`config file ${path} is empty; expected a JSON or YAML object.`);
+  const isYaml = /\.ya?ml$/i.test(path);
+  let value: unknown;
+  if (isYaml) {
+    const doc = YAML.parseDocument(text);
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0];
+      const line = e.linePos?.[0];
+      const where = line ? `:${line.line}:${line.col}` : '';
+      throw new UserError(`${path}${where}: invalid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+    }
+    value = doc.toJS();
+  } else {
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new UserError(`${path}${jsonErrorLocation(text, error as Error)}: invalid JSON: ${(error as Error).message}`);
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new UserError(`config file ${path} must hold an object of sections (seed, data, model, …).`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function jsonErrorLocation(text: string, error: Error): string {
+  const match = /position (\d+)/.exec(error.message);
+  if (!match) return '';
+  const position = Number(match[1]);
+  const before = text.slice(0, position).split('\n');
+  return `:${before.length}:${before[before.length - 1].length + 1}`;
+}
+
+/**
+ * Applies `--set key.path=value` overrides. The value is parsed as JSON when it is valid JSON
+ * (numbers, booleans, lists, objects, quoted strings) and taken as a plain string otherwise.
+ */
+export function applyOverrides(config: Record<string, unknown>, overrides: readonly string[]): Record<string, unknown> {
+  const out = structuredClone(config);
+  for (const override of overrides) {
+    const eq = override.indexOf('=');
+    if (eq <= 0) {
+      throw new UserError(`--set ${override}: expected key.path=value, e.g. --set model.hiddenSize=64.`);
+    }
+    const key = override.slice(0, eq).trim();
+    const raw = override.slice(eq + 1);
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      value = raw;
+    }
+    const parts = key.split('.');
+    if (parts.some((p) => p === '')) throw new UserError(`--set ${override}: "${key}" is not a valid key path.`);
+    let node: Record<string, unknown> = out;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const next = node[parts[i]];
+      if (next === undefined) {
+        node[parts[i]] = {};
+      } else if (typeof next !== 'object' || next === null || Array.isArray(next)) {
+        throw new UserError(
+          `--set ${override}: ${parts.slice(0, i + 1).join('.')} is ${JSON.stringify(next)}, not a section.`,
+        );
+      }
+      node = node[parts[i]] as Record<string, unknown>;
+    }
+    node[parts[parts.length - 1]] = value;
+  }
+  return out;
+}

@@ -1,0 +1,125 @@
+import Ajv, { ValidateFunction } from 'ajv';
+import type { DataAdapter } from '../data/DataAdapter';
+import { FarziError, UserError } from '../errors/FarziError';
+import type { Registry } from '../di/Registry';
+import type { ModelFactory } from '../model/Model';
+import type { TrainingSourceFactory } from '../train/TrainingSource';
+import type { ConfigSection } from './ConfigSection';
+import { CORE_REQUIRED, coreSections } from './coreSchema';
+import type { DataConfig, ExperimentConfig } from './ExperimentConfig';
+import { formatAjvErrors } from './formatErrors';
+import type { JsonSchema } from './JsonSchema';
+
+/** What validation needs to know about the plugins that are loaded. */
+export interface ConfigContext {
+  readonly models: Registry<ModelFactory>;
+  readonly adapters: Registry<DataAdapter>;
+  readonly sources: Registry<TrainingSourceFactory>;
+  readonly sections: readonly ConfigSection[];
+}
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: false });
+const compiled = new WeakMap<JsonSchema, ValidateFunction>();
+
+function compile(schema: JsonSchema): ValidateFunction {
+  let fn = compiled.get(schema);
+  if (!fn) compiled.set(schema, (fn = ajv.compile(schema)));
+  return fn;
+}
+
+/** The JSON Schema of the whole config with the loaded plugins' sections (no per-name parts). */
+export function topLevelSchema(sections: readonly ConfigSection[]): JsonSchema {
+  const properties: Record<string, JsonSchema> = { ...coreSections };
+  for (const s of sections) properties[s.name] = { description: s.description, ...s.schema };
+  return { type: 'object', additionalProperties: false, required: CORE_REQUIRED, properties };
+}
+
+/** Schema of a named part (model hyper-parameters, data options, training source) plus its `name`. */
+function namedPartSchema(schema: JsonSchema, nameKey?: string): JsonSchema {
+  const properties = { ...(schema.properties ?? {}) };
+  if (nameKey) properties[nameKey] = { type: 'string' };
+  return { ...schema, type: 'object', additionalProperties: false, properties };
+}
+
+const namedSchemas = new WeakMap<JsonSchema, JsonSchema>();
+function cachedNamedPart(schema: JsonSchema, nameKey?: string): JsonSchema {
+  const key = schema;
+  let out = namedSchemas.get(key);
+  if (!out) namedSchemas.set(key, (out = namedPartSchema(schema, nameKey)));
+  return out;
+}
+
+/**
+ * Validates a raw config (after `--set` overrides): fills defaults, rejects unknown keys and reports
+ * every problem by path in plain words. `origin` names the file in the message.
+ */
+export function validateConfig(raw: Record<string, unknown>, context: ConfigContext, origin = 'config'): ExperimentConfig {
+  const config = structuredClone(raw);
+  const problems: string[] = [];
+  const top = compile(topLevelSchema(context.sections));
+  if (!top(config)) problems.push(...formatAjvErrors(top.errors ?? []));
+
+  const check = (value: unknown, schema: JsonSchema, prefix: string): void => {
+    const validate = compile(schema);
+    if (!validate(value)) problems.push(...formatAjvErrors(validate.errors ?? [], prefix));
+  };
+  const lookup = <T extends { name: string }>(registry: Registry<T>, name: unknown): T | undefined => {
+    if (typeof name !== 'string') return undefined;
+    try {
+      return registry.get(name);
+    } catch (error) {
+      if (!(error instanceof FarziError)) throw error;
+      problems.push(error.message);
+      return undefined;
+    }
+  };
+
+  const data = config.data as Record<string, unknown> | undefined;
+  if (isObject(data)) {
+    const adapter = lookup(context.adapters, data.format);
+    if (adapter && isObject(data.options)) check(data.options, cachedNamedPart(adapter.optionsSchema), 'data.options');
+  }
+  const model = config.model as Record<string, unknown> | undefined;
+  if (isObject(model)) {
+    const factory = lookup(context.models, model.name);
+    if (factory) check(model, cachedNamedPart(factory.schema, 'name'), 'model');
+  }
+  const train = config.train as Record<string, unknown> | undefined;
+  if (isObject(train) && isObject(train.source)) {
+    const source = lookup(context.sources, train.source.name);
+    if (source) check(train.source, cachedNamedPart(source.schema, 'name'), 'train.source');
+  }
+  throwProblems(problems, origin);
+  return config as ExperimentConfig;
+}
+
+/** Validates a `data` section on its own (for commands that only read data). */
+export function validateDataConfig(raw: Record<string, unknown>, adapters: Registry<DataAdapter>, origin = 'data settings'): DataConfig {
+  const data = structuredClone(raw);
+  const problems: string[] = [];
+  const validate = compile(coreSections.data);
+  if (!validate(data)) problems.push(...formatAjvErrors(validate.errors ?? [], 'data'));
+  if (typeof data.format === 'string') {
+    try {
+      const adapter = adapters.get(data.format);
+      const options = compile(cachedNamedPart(adapter.optionsSchema));
+      if (!options(data.options)) problems.push(...formatAjvErrors(options.errors ?? [], 'data.options'));
+    } catch (error) {
+      if (error instanceof FarziError) problems.push(error.message);
+      else throw error;
+    }
+  }
+  throwProblems(problems, origin);
+  return data as unknown as DataConfig;
+}
+
+function throwProblems(problems: string[], origin: string): void {
+  if (problems.length === 0) return;
+  const unique = [...new Set(problems)];
+  const header = unique.length === 1 ? `${origin} has a problem:` : `${origin} has ${unique.length} problems:`;
+  throw new UserError(`${header}\n${unique.map((p) => `  - ${p}`).join('\n')}`);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

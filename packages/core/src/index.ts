@@ -1,0 +1,77 @@
+// Public API of @farzi/core. Import only from here.
+
+// Errors
+export { FarziError, UserError, RunError, isFarziError } from './errors/FarziError';
+
+// Randomness
+export { Rng } from './random/Rng';
+export type { RngState } from './random/Rng';
+
+// Dependency injection
+export { TYPES } from './di/identifiers';
+export { Registry } from './di/Registry';
+export type { Named } from './di/Registry';
+export { coreModule } from './di/coreModule';
+export { createContainer, resolveServices } from './di/createContainer';
+export type { Services } from './di/Services';
+
+// Configuration
+export type { JsonSchema } from './config/JsonSchema';
+export type { ConfigSection } from './config/ConfigSection';
+export type {
+  ExperimentConfig,
+  DataConfig,
+  ModelConfig,
+  TrainConfig,
+  EvalConfig,
+  OptimizerConfig,
+} from './config/ExperimentConfig';
+export { coreSections, optimizerSchema } from './config/coreSchema';
+export { readConfigFile, applyOverrides } from './config/readConfigFile';
+export { validateConfig, validateDataConfig, topLevelSchema } from './config/validateConfig';
+export type { ConfigContext } from './config/validateConfig';
+export { formatAjvErrors, describeSchema, toDottedPath } from './config/formatErrors';
+
+// Compute backends
+export { selectBackend, BACKEND_NAMES } from './backend/selectBackend';
+export type { BackendName, SelectedBackend } from './backend/selectBackend';
+export { registerWasmKernels } from './backend/unsortedSegmentSumKernel';
+
+// Data
+export type { InteractionLog } from './data/InteractionLog';
+export { InteractionLogBuilder } from './data/InteractionLog';
+export type { DataAdapter, InteractionAdapter, CorpusAdapter, TextCorpus } from './data/DataAdapter';
+export { Vocabulary, PAD, PAD_TOKEN } from './data/Vocabulary';
+export type { SequenceDataset, LeaveOneOutSplit, TokenSplit, DataSplit, EvalSet } from './data/Dataset';
+export { builtInAdapters } from './data/adapters/builtInAdapters';
+export { EOS } from './data/adapters/textCorpus';
+export { filterMinRating, filterKCore } from './data/filters';
+export { buildSequences } from './data/buildSequences';
+export { leaveOneOut, tokenSplit } from './data/split';
+export { loadData, loadSplit, fingerprintSplit } from './data/loadData';
+export {
+  sequenceBatches,
+  tokenBatches,
+  leftPadded,
+  writeLeftPadded,
+  countSequenceExamples,
+} from './data/batching';
+export type { IdBatch, SequenceBatchOptions, TokenBatchOptions } from './data/batching';
+export { sequenceStatistics, tokenStatistics } from './data/statistics';
+export type { SequenceStatistics, TokenStatistics } from './data/statistics';
+
+// Models, evaluation, distillation contracts
+export type { Model, ModelFactory, ModelContext, Params, ApplyOptions, ModelDescription } from './model/Model';
+export { describeModel } from './model/Model';
+export type { Evaluator, EvaluationRequest, EvaluationResult } from './eval/Evaluator';
+export type { Distiller, DistillRequest, DistillResult } from './distill/Distiller';
+
+// Training
+export type {
+  Batch,
+  TrainingSource,
+  TrainingSourceFactory,
+  TrainingSourceContext,
+} from './train/TrainingSource';
+export type { ProgressEvent, ProgressListener } from './train/progress';
+export { sequenceSource, toTensorBatches } from './train/sources/realSource';

@@ -1,0 +1,66 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { JsonSchema } from '../config/JsonSchema';
+import type { Named } from '../di/Registry';
+
+/** Model parameters: a named map of tensors. Models never hold parameters themselves. */
+export type Params = Record<string, tf.Tensor>;
+
+export interface ApplyOptions {
+  /** Dropout is active only when training. */
+  readonly training: boolean;
+  /** Seed of the dropout masks, so a training step can be replayed exactly. */
+  readonly seed?: number;
+}
+
+/**
+ * The functional model contract. `apply` takes either token ids `[batch, length]` (int32, 0 =
+ * padding) or soft tokens `[batch, length, vocabSize]` whose rows are distributions (embedded as
+ * `row · E`, so a one-hot row gives the same result as its id), and returns next-token logits
+ * `[batch, length, vocabSize]`: position t predicts the token at t + 1.
+ */
+export interface Model {
+  readonly name: string;
+  readonly vocabSize: number;
+  readonly maxLength: number;
+  /** The resolved hyper-parameters (config values with defaults). */
+  readonly hyperParameters: Readonly<Record<string, unknown>>;
+  init(seed: number): Params;
+  apply(params: Params, input: tf.Tensor, options: ApplyOptions): tf.Tensor3D;
+  /** The parameter count implied by the hyper-parameters (equals the size of `init`'s tensors). */
+  parameterCount(): number;
+}
+
+/** What a model needs to know about the data it is built for. */
+export interface ModelContext {
+  /** Rows of the embedding/output tables, padding included. */
+  readonly vocabSize: number;
+  /** Longest input the model sees (positional tables are this long). */
+  readonly maxLength: number;
+}
+
+/** Registered by a model plugin under its name. */
+export interface ModelFactory extends Named {
+  readonly description: string;
+  /** JSON Schema (an object schema) of the model's hyper-parameters, i.e. `model.*` besides `name`. */
+  readonly schema: JsonSchema;
+  create(hyperParameters: Record<string, unknown>, context: ModelContext): Model;
+}
+
+/** A model's description for logs and run directories. */
+export interface ModelDescription {
+  readonly name: string;
+  readonly hyperParameters: Readonly<Record<string, unknown>>;
+  readonly vocabSize: number;
+  readonly maxLength: number;
+  readonly parameters: number;
+}
+
+export function describeModel(model: Model): ModelDescription {
+  return {
+    name: model.name,
+    hyperParameters: model.hyperParameters,
+    vocabSize: model.vocabSize,
+    maxLength: model.maxLength,
+    parameters: model.parameterCount(),
+  };
+}

@@ -1,0 +1,66 @@
+import { isFarziError } from '@farzi/core';
+import { commandHelp, parseCommandArgs } from './args';
+import type { Command } from './Command';
+import { commands } from './commands';
+import { Io, processIo } from './Io';
+
+function overview(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'farzi — train sequential recommenders and distil Farzi Data',
+    '',
+    'Usage: farzi <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `farzi <command> --help` for a command\'s options and examples.',
+    'Exit codes: 0 success, 1 run failure, 2 usage or input error.',
+    '',
+  ].join('\n');
+}
+
+/** Finds the command named by the leading words of argv (longest match). */
+function findCommand(argv: string[]): [Command, string[]] | undefined {
+  let best: [Command, string[]] | undefined;
+  for (const command of commands) {
+    const words = command.name.split(' ');
+    if (words.every((w, i) => argv[i] === w) && (!best || words.length > best[0].name.split(' ').length)) {
+      best = [command, argv.slice(words.length)];
+    }
+  }
+  return best;
+}
+
+/** Runs the CLI; returns the exit code. User mistakes print one paragraph, never a stack trace. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    io.out(overview());
+    return argv.length === 0 ? 2 : 0;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    const group = commands.filter((c) => c.name.startsWith(`${argv[0]} `));
+    const hint = group.length
+      ? `"${argv[0]}" needs a subcommand: ${group.map((c) => c.name).join(', ')}.`
+      : `unknown command "${argv.join(' ')}".`;
+    io.err(`farzi: ${hint} Run \`farzi --help\` for the list.\n`);
+    return 2;
+  }
+  const [command, rest] = found;
+  try {
+    const values = parseCommandArgs(command, rest);
+    if (values.help) {
+      io.out(commandHelp(command));
+      return 0;
+    }
+    return await command.run(values, io);
+  } catch (error) {
+    if (isFarziError(error)) {
+      io.err(`farzi ${command.name}: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.err(`farzi ${command.name}: internal error (please report it):\n${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  }
+}
