@@ -1,0 +1,87 @@
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../backend/selectBackend';
+import { crossEntropy, softCrossEntropy } from './losses';
+import * as safe from './safeOps';
+
+function close(a: tf.Tensor, b: tf.Tensor | number[], tol = 1e-5): void {
+  const x = a.dataSync();
+  const y = Array.isArray(b) ? b : Array.from(b.dataSync());
+  expect(x.length).toBe(y.length);
+  x.forEach((v, i) => expect(Math.abs(v - y[i])).toBeLessThan(tol * Math.max(1, Math.abs(y[i]))));
+}
+
+/** Hessian-vector product by double backward vs central differences of the gradient. */
+function hvpCheck(f: (x: tf.Tensor) => tf.Scalar, x0: tf.Tensor, seed: number): number {
+  const v = tf.randomNormal(x0.shape, 0, 1, 'float32', seed);
+  const grad = tf.grad(f);
+  const hvp = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(grad(x), v)) as tf.Scalar)(x0);
+  const r = 1e-2;
+  const fd = tf.div(tf.sub(grad(tf.add(x0, tf.mul(v, r))), grad(tf.sub(x0, tf.mul(v, r)))), 2 * r);
+  return tf.norm(tf.sub(hvp, fd)).dataSync()[0] / Math.max(tf.norm(fd).dataSync()[0], 1e-8);
+}
+
+describe.each(['cpu', 'wasm'] as const)('second-order-safe ops on %s', (backend) => {
+  beforeAll(async () => {
+    await selectBackend(backend);
+  });
+  const x = () => tf.tensor2d([[0.5, -1.2, 3.0, 0.1], [-2.0, 0.0, 1.5, -0.3]]);
+
+  it('match the TensorFlow.js ops in value', () => {
+    close(safe.softmax(x()), tf.softmax(x()));
+    close(safe.logSoftmax(x()), tf.logSoftmax(x()));
+    close(safe.sigmoid(x()), tf.sigmoid(x()));
+    close(safe.tanh(x()), tf.tanh(x()));
+    close(safe.exp(x()), tf.exp(x()));
+    close(safe.softplus(x()), tf.softplus(x()));
+    close(safe.logSumExp(x()), tf.logSumExp(x(), -1, true));
+    // GELU (tanh approximation) at hand-computed points.
+    close(safe.gelu(tf.tensor1d([0, 1, -1])), [0, 0.8411920, -0.1588080], 1e-5);
+  });
+
+  it('stay finite for large inputs', () => {
+    const big = tf.tensor2d([[1000, -1000, 0], [-5000, 5000, 1]]);
+    for (const t of [safe.softmax(big), safe.logSoftmax(big), safe.sigmoid(big), safe.tanh(big)]) {
+      expect(Array.from(t.dataSync()).every(Number.isFinite)).toBe(true);
+    }
+    const g = tf.grad((z: tf.Tensor) => tf.sum(safe.logSigmoid(z)) as tf.Scalar)(big);
+    expect(Array.from(g.dataSync()).every(Number.isFinite)).toBe(true);
+  });
+
+  it.each([
+    ['softmax', (z: tf.Tensor) => tf.sum(tf.square(safe.softmax(z))) as tf.Scalar],
+    ['logSoftmax', (z: tf.Tensor) => tf.sum(tf.mul(safe.logSoftmax(z), tf.tensor2d([[1, 0, 0, 2], [0, 3, 0, 0]]))) as tf.Scalar],
+    ['sigmoid', (z: tf.Tensor) => tf.sum(tf.square(safe.sigmoid(z))) as tf.Scalar],
+    ['tanh', (z: tf.Tensor) => tf.sum(tf.pow(safe.tanh(z), 3)) as tf.Scalar],
+    ['gelu', (z: tf.Tensor) => tf.sum(tf.square(safe.gelu(z))) as tf.Scalar],
+    ['cross-entropy', (z: tf.Tensor) => crossEntropy(tf.reshape(z, [1, 2, 4]), tf.tensor2d([[3, 1]], undefined, 'int32'))],
+  ])('%s: Hessian-vector products match finite differences of the gradient', (_, f) => {
+    expect(hvpCheck(f, x(), 3)).toBeLessThan(1e-2);
+  });
+});
+
+describe('losses', () => {
+  beforeAll(async () => {
+    await selectBackend('cpu');
+  });
+  const logits = () => tf.tensor3d([[[1, 2, 0.5], [0.1, -1, 2]], [[3, 0, 0], [0, 0, 0]]]);
+
+  it('hard cross-entropy ignores padding targets and averages over real ones', () => {
+    const targets = tf.tensor2d([[1, 2], [0, 1]], undefined, 'int32');
+    const lse = (r: number[]) => Math.log(r.reduce((a, b) => a + Math.exp(b), 0));
+    const expected = ((lse([1, 2, 0.5]) - 2) + (lse([0.1, -1, 2]) - 2) + (lse([0, 0, 0]) - 0)) / 3;
+    expect(crossEntropy(logits(), targets).dataSync()[0]).toBeCloseTo(expected, 5);
+  });
+
+  it('soft cross-entropy with one-hot targets equals hard cross-entropy', () => {
+    const targets = tf.tensor2d([[1, 2], [0, 1]], undefined, 'int32');
+    const soft = tf.oneHot(targets, 3).toFloat();
+    const mask = tf.cast(tf.notEqual(targets, 0), 'float32');
+    close(softCrossEntropy(logits(), soft, mask), crossEntropy(logits(), targets), 1e-6);
+  });
+
+  it('is stable for huge logits', () => {
+    const huge = tf.tensor3d([[[0, 1e4, -1e4]]]);
+    expect(crossEntropy(huge, tf.tensor2d([[1]], undefined, 'int32')).dataSync()[0]).toBeCloseTo(0, 5);
+    expect(crossEntropy(huge, tf.tensor2d([[2]], undefined, 'int32')).dataSync()[0]).toBeCloseTo(2e4, 0);
+  });
+});

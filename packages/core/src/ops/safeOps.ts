@@ -1,0 +1,88 @@
+import * as tf from '@tensorflow/tfjs';
+
+/*
+ * Second-order-safe ops. TensorFlow.js's registered gradients of exp, tanh, sigmoid, softmax and
+ * logSoftmax read the op's saved *output*, which makes gradient-of-gradient throw or silently go
+ * wrong (tensorflow/tfjs#3252). These versions define every gradient from the *input* with ops whose
+ * own gradients are right, so Hessian-vector products through them are exact. The forward pass of a
+ * `tf.customGrad` function is not recorded on the tape, which is what `constantOf` relies on.
+ */
+
+/** exp(x) whose gradient is dy · exp(x), recomputed from x (so it differentiates again). */
+export const exp: (x: tf.Tensor) => tf.Tensor = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x]);
+  return {
+    value: tf.exp(x),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, exp(saved[0])),
+  };
+}) as (x: tf.Tensor) => tf.Tensor;
+
+/** The row maximum over the last axis as a constant (zero gradient; the max is never taped). */
+const rowMaxConstant = tf.customGrad((x: tf.Tensor) => ({
+  value: tf.max(x, -1, true),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(x),
+})) as unknown as (x: tf.Tensor) => tf.Tensor;
+
+/** log Σ exp over the last axis (keepDims), stable for large inputs. */
+export function logSumExp(x: tf.Tensor): tf.Tensor {
+  const m = rowMaxConstant(x);
+  return tf.add(m, tf.log(tf.sum(exp(tf.sub(x, m)), -1, true)));
+}
+
+/** log-softmax over the last axis. */
+export function logSoftmax(x: tf.Tensor): tf.Tensor {
+  const shifted = tf.sub(x, rowMaxConstant(x));
+  return tf.sub(shifted, tf.log(tf.sum(exp(shifted), -1, true)));
+}
+
+/** softmax over the last axis. */
+export function softmax(x: tf.Tensor): tf.Tensor {
+  const e = exp(tf.sub(x, rowMaxConstant(x)));
+  return tf.div(e, tf.sum(e, -1, true));
+}
+
+/** softplus(x) = log(1 + eˣ), stable for large |x|. */
+export function softplus(x: tf.Tensor): tf.Tensor {
+  return tf.add(tf.relu(x), tf.log1p(exp(tf.neg(tf.abs(x)))));
+}
+
+/** sigmoid(x) = exp(−softplus(−x)), stable for large |x|. */
+export function sigmoid(x: tf.Tensor): tf.Tensor {
+  return exp(tf.neg(softplus(tf.neg(x))));
+}
+
+/** log sigmoid(x) = −softplus(−x). */
+export function logSigmoid(x: tf.Tensor): tf.Tensor {
+  return tf.neg(softplus(tf.neg(x)));
+}
+
+/** tanh(x) = 2·sigmoid(2x) − 1. */
+export function tanh(x: tf.Tensor): tf.Tensor {
+  return tf.sub(tf.mul(sigmoid(tf.mul(x, 2)), 2), 1);
+}
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+
+/** GELU, tanh approximation (as in GPT-2). */
+export function gelu(x: tf.Tensor): tf.Tensor {
+  const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), GELU_C);
+  return tf.mul(tf.mul(x, 0.5), tf.add(tanh(inner), 1));
+}
+
+/** Layer normalisation over the last axis with gain and bias (differentiable to second order). */
+export function layerNorm(x: tf.Tensor, gain: tf.Tensor, bias: tf.Tensor, epsilon = 1e-5): tf.Tensor {
+  const mean = tf.mean(x, -1, true);
+  const centred = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(centred), -1, true);
+  return tf.add(tf.mul(tf.div(centred, tf.sqrt(tf.add(variance, epsilon))), gain), bias);
+}
+
+/**
+ * Inverted dropout with a seeded mask: the same seed gives the same mask, so a step can be replayed.
+ * Identity when `rate` is 0 or not training.
+ */
+export function dropout(x: tf.Tensor, rate: number, training: boolean, seed: number | undefined): tf.Tensor {
+  if (!training || rate <= 0) return x;
+  const keep = tf.cast(tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', seed), rate), 'float32');
+  return tf.mul(x, tf.div(keep, 1 - rate));
+}
