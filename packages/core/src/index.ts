@@ -75,3 +75,24 @@ export type {
 } from './train/TrainingSource';
 export type { ProgressEvent, ProgressListener } from './train/progress';
 export { sequenceSource, toTensorBatches } from './train/sources/realSource';
+export { crossEntropy, softCrossEntropy } from './ops/losses';
+export * as safeOps from './ops/safeOps';
+export { embedTokens, paddingMask, tiedLogits } from './ops/embed';
+export type { Optimizer, OptimizerState } from './optim/Optimizer';
+export { clipByGlobalNorm, disposeState } from './optim/Optimizer';
+export { adam, adamUpdate } from './optim/adam';
+export type { AdamHyper } from './optim/adam';
+export { sgd } from './optim/sgd';
+export { createOptimizer, optimizerConfig } from './optim/createOptimizer';
+export { Trainer, batchLoss } from './train/Trainer';
+export type { TrainerOptions, TrainResult, EpochRecord, Validation, CheckpointStore } from './train/Trainer';
+export { saveCheckpoint, loadCheckpoint } from './train/checkpoint';
+export type { Checkpoint, CheckpointMeta } from './train/checkpoint';
+export { RunDirectory } from './train/RunDirectory';
+export { runTraining, createModel, createSource, findEvaluator } from './train/runTraining';
+export type { RunTrainingOptions, TrainingReport } from './train/runTraining';
+
+// Files
+export { writeFileAtomic, writeJsonAtomic } from './io/atomicWrite';
+export { encodeSafetensors, decodeSafetensors, readSafetensors, writeSafetensors } from './io/safetensors';
+export type { StoredTensor, SafetensorsContent } from './io/safetensors';

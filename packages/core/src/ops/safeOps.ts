@@ -9,19 +9,19 @@ import * as tf from '@tensorflow/tfjs';
  */
 
 /** exp(x) whose gradient is dy · exp(x), recomputed from x (so it differentiates again). */
-export const exp: (x: tf.Tensor) => tf.Tensor = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+export const exp = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
   save([x]);
   return {
     value: tf.exp(x),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, exp(saved[0])),
   };
-}) as (x: tf.Tensor) => tf.Tensor;
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
 
 /** The row maximum over the last axis as a constant (zero gradient; the max is never taped). */
-const rowMaxConstant = tf.customGrad((x: tf.Tensor) => ({
+const rowMaxConstant = tf.customGrad(((x: tf.Tensor) => ({
   value: tf.max(x, -1, true),
-  gradFunc: (dy: tf.Tensor) => tf.zerosLike(x),
-})) as unknown as (x: tf.Tensor) => tf.Tensor;
+  gradFunc: () => tf.zerosLike(x),
+})) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
 
 /** log Σ exp over the last axis (keepDims), stable for large inputs. */
 export function logSumExp(x: tf.Tensor): tf.Tensor {

@@ -30,7 +30,7 @@ export function tinyModel(vocabSize: number, maxLength: number, hidden = 8, rate
         const masked = tf.mul(x, tf.expandDims(mask, -1));
         // Causal running sum: lower-triangular [L, L] matrix applied over the time axis.
         const tri = tf.linalg.bandPart(tf.ones([l, l]), -1, 0);
-        const mixed = tf.einsum('ts,bsd->btd', tri, masked);
+        const mixed = tf.matMul(tf.broadcastTo(tri, [b, l, l]), masked);
         const h = tanh(tf.add(tf.reshape(tf.matMul(tf.reshape(mixed, [b * l, d]), params.dense), [b, l, d]), params.bias));
         return tiedLogits(dropout(h, rate, training, seed), params.embedding);
       });

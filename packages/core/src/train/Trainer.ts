@@ -66,7 +66,13 @@ export interface TrainResult {
 }
 
 /** The loss of a model on a batch: hard or soft next-token cross-entropy. */
-export function batchLoss(model: Model, params: Params, batch: Batch, training: boolean, seed?: number): tf.Scalar {
+export function batchLoss(
+  model: Model,
+  params: Params,
+  batch: Batch,
+  training: boolean,
+  seed?: number,
+): tf.Scalar {
   const logits = model.apply(params, batch.inputs, { training, seed });
   return batch.kind === 'hard'
     ? crossEntropy(logits, batch.targets)
@@ -113,11 +119,14 @@ export class Trainer {
 
     const resumed = o.resume ? o.store?.loadLast() : undefined;
     if (o.resume && !resumed) {
-      throw new RunError(`cannot resume: ${o.store?.description ?? 'no checkpoint store'} holds no checkpoint yet.`);
+      throw new RunError(
+        `cannot resume: ${o.store?.description ?? 'no checkpoint store'} holds no checkpoint yet.`,
+      );
     }
     if (resumed) {
       params = resumed.params;
-      if (!resumed.optimizer) throw new RunError('cannot resume: the last checkpoint has no optimiser state.');
+      if (!resumed.optimizer)
+        throw new RunError('cannot resume: the last checkpoint has no optimiser state.');
       state = resumed.optimizer;
       rng = new Rng(resumed.meta.rng);
       startEpoch = resumed.meta.epoch;
@@ -141,112 +150,145 @@ export class Trainer {
     let stoppedEarly = false;
     const names = Object.keys(params);
 
-    for (let epoch = startEpoch + 1; epoch <= o.epochs && !stoppedEarly; epoch++) {
-      const epochStart = Date.now();
-      let lossSum = 0;
-      let lossCount = 0;
-      let step = 0;
-      let windowStart = Date.now();
-      let windowSequences = 0;
-      for (const batch of o.source.batches(o.batchSize, rng)) {
-        step++;
-        const dropoutSeed = rng.seed();
-        const current = params;
-        const currentState = state;
-        const out = tf.tidy(() => {
-          const f = (...tensors: tf.Tensor[]): tf.Scalar => {
-            const p: Params = {};
-            names.forEach((n, i) => (p[n] = tensors[i]));
-            return batchLoss(o.model, p, batch, true, dropoutSeed);
-          };
-          const { value, grads } = tf.valueAndGrads(f)(names.map((n) => current[n]));
-          const g: Params = {};
-          names.forEach((n, i) => (g[n] = grads[i]));
-          const next = o.optimizer.step(current, g, currentState);
-          return { loss: value, params: next.params, slots: next.state.slots as unknown as tf.TensorContainer };
-        });
-        disposeBatch(batch);
-        const loss = (out.loss as tf.Scalar).dataSync()[0];
-        out.loss.dispose();
-        const nextParams = out.params as Params;
-        const nextState: OptimizerState = { step: currentState.step + 1, slots: out.slots as unknown as OptimizerState['slots'] };
-        if (!Number.isFinite(loss)) {
-          tf.dispose(Object.values(nextParams));
-          disposeState(nextState);
-          const last = startEpoch > 0 || epoch > 1 ? `the last good checkpoint (after epoch ${epoch - 1}) is intact in ${o.store?.description ?? 'memory'}` : 'no checkpoint was written yet';
-          throw new RunError(
-            `training stopped: the loss became ${loss} at epoch ${epoch}, step ${step}; ${last}. ` +
-              'Lower train.learningRate, set train.optimizer.clipNorm, or check the data.',
-          );
-        }
-        tf.dispose(Object.values(current));
-        disposeState(currentState);
-        params = nextParams;
-        state = nextState;
-        lossSum += loss;
-        lossCount++;
-        stepsDone++;
-        windowSequences += batch.size;
-        if (step % logEvery === 0 || step === stepsPerEpoch) {
-          const now = Date.now();
-          const sequencesPerSecond = windowSequences / Math.max(1e-3, (now - windowStart) / 1000);
-          const elapsed = (now - started) / 1000;
-          const rate = (stepsDone - startEpoch * stepsPerEpoch) / Math.max(elapsed, 1e-3);
-          emit({
-            type: 'step',
-            label,
-            epoch,
-            step,
-            totalSteps: stepsPerEpoch,
-            loss,
-            sequencesPerSecond,
-            etaSeconds: (totalSteps - stepsDone) / Math.max(rate, 1e-9),
+    const disposeAll = (): void => {
+      tf.dispose(Object.values(params));
+      disposeState(state);
+      if (bestParams) tf.dispose(Object.values(bestParams));
+    };
+    try {
+      for (let epoch = startEpoch + 1; epoch <= o.epochs && !stoppedEarly; epoch++) {
+        const epochStart = Date.now();
+        let lossSum = 0;
+        let lossCount = 0;
+        let step = 0;
+        let windowStart = Date.now();
+        let windowSequences = 0;
+        for (const batch of o.source.batches(o.batchSize, rng)) {
+          step++;
+          const dropoutSeed = rng.seed();
+          const current = params;
+          const currentState = state;
+          const out = tf.tidy(() => {
+            const f = (...tensors: tf.Tensor[]): tf.Scalar => {
+              const p: Params = {};
+              names.forEach((n, i) => (p[n] = tensors[i]));
+              return batchLoss(o.model, p, batch, true, dropoutSeed);
+            };
+            const { value, grads } = tf.valueAndGrads(f)(names.map((n) => current[n]));
+            const g: Params = {};
+            names.forEach((n, i) => (g[n] = grads[i]));
+            const next = o.optimizer.step(current, g, currentState);
+            return {
+              loss: value,
+              params: next.params,
+              slots: next.state.slots as unknown as tf.TensorContainer,
+            };
           });
-          windowStart = now;
-          windowSequences = 0;
+          disposeBatch(batch);
+          const loss = (out.loss as tf.Scalar).dataSync()[0];
+          out.loss.dispose();
+          const nextParams = out.params as Params;
+          const nextState: OptimizerState = {
+            step: currentState.step + 1,
+            slots: out.slots as unknown as OptimizerState['slots'],
+          };
+          if (!Number.isFinite(loss)) {
+            tf.dispose(Object.values(nextParams));
+            disposeState(nextState);
+            const last =
+              startEpoch > 0 || epoch > 1
+                ? `the last good checkpoint (after epoch ${epoch - 1}) is intact in ${o.store?.description ?? 'memory'}`
+                : 'no checkpoint was written yet';
+            throw new RunError(
+              `training stopped: the loss became ${loss} at epoch ${epoch}, step ${step}; ${last}. ` +
+                'Lower train.learningRate, set train.optimizer.clipNorm, or check the data.',
+            );
+          }
+          tf.dispose(Object.values(current));
+          disposeState(currentState);
+          params = nextParams;
+          state = nextState;
+          lossSum += loss;
+          lossCount++;
+          stepsDone++;
+          windowSequences += batch.size;
+          if (step % logEvery === 0 || step === stepsPerEpoch) {
+            const now = Date.now();
+            const sequencesPerSecond = windowSequences / Math.max(1e-3, (now - windowStart) / 1000);
+            const elapsed = (now - started) / 1000;
+            const rate = (stepsDone - startEpoch * stepsPerEpoch) / Math.max(elapsed, 1e-3);
+            emit({
+              type: 'step',
+              label,
+              epoch,
+              step,
+              totalSteps: stepsPerEpoch,
+              loss,
+              sequencesPerSecond,
+              etaSeconds: (totalSteps - stepsDone) / Math.max(rate, 1e-9),
+            });
+            windowStart = now;
+            windowSequences = 0;
+          }
         }
-      }
-      const record: { epoch: number; loss: number; seconds: number; metrics?: Record<string, number> } = {
-        epoch,
-        loss: lossSum / Math.max(lossCount, 1),
-        seconds: (Date.now() - epochStart) / 1000,
-      };
-      if (o.validation && evalEvery > 0 && (epoch % evalEvery === 0 || epoch === o.epochs)) {
-        const metrics = await o.validation.run(params);
-        record.metrics = metrics;
-        const value = metrics[o.validation.metric];
-        if (value === undefined) {
-          throw new RunError(
-            `eval.metric: the evaluator reports ${Object.keys(metrics).join(', ')}, not "${o.validation.metric}".`,
-          );
+        const record: {
+          epoch: number;
+          loss: number;
+          seconds: number;
+          metrics?: Record<string, number>;
+        } = {
+          epoch,
+          loss: lossSum / Math.max(lossCount, 1),
+          seconds: (Date.now() - epochStart) / 1000,
+        };
+        if (o.validation && evalEvery > 0 && (epoch % evalEvery === 0 || epoch === o.epochs)) {
+          const metrics = await o.validation.run(params);
+          record.metrics = metrics;
+          const value = metrics[o.validation.metric];
+          if (value === undefined) {
+            throw new RunError(
+              `eval.metric: the evaluator reports ${Object.keys(metrics).join(', ')}, not "${o.validation.metric}".`,
+            );
+          }
+          const better =
+            bestMetric === null ||
+            (o.validation.higherIsBetter ? value > bestMetric : value < bestMetric);
+          if (better) {
+            bestMetric = value;
+            bestEpoch = epoch;
+            badEvaluations = 0;
+            if (bestParams) tf.dispose(Object.values(bestParams));
+            bestParams = cloneParams(params);
+          } else {
+            badEvaluations++;
+          }
+          if (patience > 0 && badEvaluations >= patience) stoppedEarly = true;
         }
-        const better =
-          bestMetric === null || (o.validation.higherIsBetter ? value > bestMetric : value < bestMetric);
-        if (better) {
-          bestMetric = value;
-          bestEpoch = epoch;
-          badEvaluations = 0;
-          if (bestParams) tf.dispose(Object.values(bestParams));
-          bestParams = cloneParams(params);
-        } else {
-          badEvaluations++;
+        history.push(record);
+        const meta: CheckpointMeta = {
+          epoch,
+          rng: rng.getState(),
+          bestMetric,
+          bestEpoch,
+          badEvaluations,
+          history,
+        };
+        if (o.store) {
+          if (bestEpoch === epoch && bestParams) o.store.saveBest({ params: bestParams, meta });
+          o.store.saveLast({ params, optimizer: state, meta });
         }
-        if (patience > 0 && badEvaluations >= patience) stoppedEarly = true;
+        emit({
+          type: 'epoch',
+          label,
+          epoch,
+          loss: record.loss,
+          seconds: record.seconds,
+          metrics: record.metrics,
+        });
       }
-      history.push(record);
-      const meta: CheckpointMeta = {
-        epoch,
-        rng: rng.getState(),
-        bestMetric,
-        bestEpoch,
-        badEvaluations,
-        history,
-      };
-      if (o.store) {
-        if (bestEpoch === epoch && bestParams) o.store.saveBest({ params: bestParams, meta });
-        o.store.saveLast({ params, optimizer: state, meta });
-      }
-      emit({ type: 'epoch', label, epoch, loss: record.loss, seconds: record.seconds, metrics: record.metrics });
+    } catch (error) {
+      disposeAll();
+      throw error;
     }
     emit({ type: 'end', label, seconds: (Date.now() - started) / 1000 });
     disposeState(state);

@@ -1,0 +1,141 @@
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend, SelectedBackend } from '../backend/selectBackend';
+import type { ExperimentConfig } from '../config/ExperimentConfig';
+import type { DataSplit } from '../data/Dataset';
+import { fingerprintSplit, loadSplit } from '../data/loadData';
+import type { Services } from '../di/Services';
+import type { EvaluationResult, Evaluator } from '../eval/Evaluator';
+import { describeModel, Model, Params } from '../model/Model';
+import { createOptimizer } from '../optim/createOptimizer';
+import type { ProgressListener } from './progress';
+import { RunDirectory } from './RunDirectory';
+import { Trainer, TrainResult, Validation } from './Trainer';
+import type { TrainingSource } from './TrainingSource';
+
+export interface RunTrainingOptions {
+  /** Run directory (created; must not hold a run unless resuming). */
+  readonly outDir: string;
+  readonly resume?: boolean;
+  readonly onProgress?: ProgressListener;
+  /** A split already loaded (skips reading the data again). */
+  readonly split?: DataSplit;
+  /** Skip backend selection (the caller already chose one). */
+  readonly backend?: SelectedBackend;
+}
+
+export interface TrainingReport {
+  readonly runDir: string;
+  readonly backend: string;
+  readonly model: ReturnType<typeof describeModel>;
+  readonly source: { description: string; sequences: number; events: number };
+  readonly bestEpoch: number | null;
+  readonly epochsRun: number;
+  readonly stoppedEarly: boolean;
+  readonly trainSeconds: number;
+  readonly valid?: EvaluationResult;
+  readonly test?: EvaluationResult;
+}
+
+/** Builds the model named in the config for a split. */
+export function createModel(config: ExperimentConfig, split: DataSplit, services: Services): Model {
+  const { name, ...hyper } = config.model;
+  return services.models.get(name).create(hyper, { vocabSize: split.vocab.size, maxLength: config.data.maxLength });
+}
+
+/** Builds the training source named in `train.source`. */
+export function createSource(config: ExperimentConfig, split: DataSplit, services: Services): TrainingSource {
+  const { name, ...options } = config.train.source;
+  return services.sources.get(name).create(options, { split, config });
+}
+
+/** The evaluator named in `eval.evaluator`, if any evaluator plugin is loaded. */
+export function findEvaluator(config: ExperimentConfig, services: Services): Evaluator | undefined {
+  return services.evaluators.names().length ? services.evaluators.get(config.eval.evaluator) : undefined;
+}
+
+/**
+ * Runs one training experiment end to end: backend, data, model, training source, the shared
+ * trainer with validation and checkpoints in a run directory, then final validation and test
+ * metrics of the best parameters in `metrics.json`.
+ */
+export async function runTraining(
+  config: ExperimentConfig,
+  services: Services,
+  options: RunTrainingOptions,
+): Promise<TrainingReport> {
+  const backend = options.backend ?? (await selectBackend(config.backend));
+  const run = new RunDirectory(options.outDir);
+  run.prepare(config, options.resume ?? false, (c) => {
+    delete (c.train as Record<string, unknown>).epochs;
+  });
+  const emit: ProgressListener = (event) => {
+    if (event.type !== 'step' || event.step % 100 === 0 || event.step === event.totalSteps) run.appendLog(event);
+    options.onProgress?.(event);
+  };
+  emit({ type: 'message', label: 'run', text: `backend ${backend.name}${backend.skipped.length ? ` (skipped ${backend.skipped.join('; ')})` : ''}` });
+
+  const split = options.split ?? loadSplit(config.data, services.adapters);
+  const model = createModel(config, split, services);
+  const source = createSource(config, split, services);
+  run.writeJson('data.json', {
+    format: config.data.format,
+    path: config.data.path,
+    fingerprint: fingerprintSplit(split),
+    kind: split.kind,
+    vocabulary: split.vocab.numTokens,
+    ...(split.kind === 'leave-one-out' ? { users: split.users.length } : { trainTokens: split.train.length }),
+  });
+  run.writeJson('model.json', describeModel(model));
+
+  const evaluator = findEvaluator(config, services);
+  const evaluate = (params: Params, part: 'valid' | 'test') =>
+    (evaluator as Evaluator).evaluate({ model, params, split, part, config: config.eval, seed: config.seed });
+  const validation: Validation | undefined = evaluator && {
+    metric: config.eval.metric,
+    higherIsBetter: evaluator.higherIsBetter(config.eval.metric),
+    run: async (params) => (await evaluate(params, 'valid')).metrics,
+  };
+
+  const started = Date.now();
+  let result: TrainResult;
+  try {
+    result = await new Trainer({
+      model,
+      source,
+      optimizer: createOptimizer(config.train.optimizer, config.train.learningRate),
+      epochs: config.train.epochs,
+      batchSize: config.train.batchSize,
+      seed: config.seed,
+      validation,
+      evalEvery: config.train.evalEvery,
+      patience: config.train.earlyStopping.patience,
+      logEvery: config.train.logEvery,
+      onProgress: emit,
+      store: run,
+      resume: options.resume,
+      label: model.name,
+    }).run();
+  } finally {
+    source.dispose?.();
+  }
+  const trainSeconds = (Date.now() - started) / 1000;
+
+  const valid = evaluator ? await evaluate(result.bestParams, 'valid') : undefined;
+  const test = evaluator ? await evaluate(result.bestParams, 'test') : undefined;
+  tf.dispose([...Object.values(result.params), ...Object.values(result.bestParams)]);
+
+  const report: TrainingReport = {
+    runDir: options.outDir,
+    backend: backend.name,
+    model: describeModel(model),
+    source: { description: source.description, sequences: source.numSequences, events: source.numEvents },
+    bestEpoch: result.bestEpoch,
+    epochsRun: result.epochsRun,
+    stoppedEarly: result.stoppedEarly,
+    trainSeconds,
+    valid,
+    test,
+  };
+  run.writeJson('metrics.json', report);
+  return report;
+}
