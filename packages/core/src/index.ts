@@ -96,3 +96,8 @@ export type { RunTrainingOptions, TrainingReport } from './train/runTraining';
 export { writeFileAtomic, writeJsonAtomic } from './io/atomicWrite';
 export { encodeSafetensors, decodeSafetensors, readSafetensors, writeSafetensors } from './io/safetensors';
 export type { StoredTensor, SafetensorsContent } from './io/safetensors';
+
+// Contract checks for model tests
+export { softVersusIdDifference, causalityViolation, countParameters, hessianVectorProductError } from './model/contractChecks';
+export { dense, glorotUniform, causalAttention, initAttention, initLayerNorm, seedSequence } from './nn/layers';
+export type { AttentionOptions } from './nn/layers';

@@ -8,17 +8,17 @@ export function parseCommandArgs(command: Command, argv: string[]): Record<strin
     help: { type: 'boolean', short: 'h' },
   };
   for (const [name, spec] of Object.entries(command.options)) {
-    options[name] = { type: spec.type, multiple: spec.multiple, short: spec.short };
+    options[name] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}), ...(spec.short ? { short: spec.short } : {}) };
   }
   try {
     const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
     if (positionals.length > 0) {
-      throw new UserError(`farzi ${command.name}: unexpected argument "${positionals[0]}". See \`farzi ${command.name} --help\`.`);
+      throw new UserError(`unexpected argument "${positionals[0]}". See \`farzi ${command.name} --help\`.`);
     }
     return values;
   } catch (error) {
     if (error instanceof UserError) throw error;
-    throw new UserError(`farzi ${command.name}: ${(error as Error).message}. See \`farzi ${command.name} --help\`.`);
+    throw new UserError(`${(error as Error).message}. See \`farzi ${command.name} --help\`.`);
   }
 }
 
@@ -40,7 +40,7 @@ export function commandHelp(command: Command): string {
 export function requireString(values: Record<string, unknown>, name: string, command: Command): string {
   const value = values[name];
   if (typeof value !== 'string' || value === '') {
-    throw new UserError(`farzi ${command.name}: --${name} is required. See \`farzi ${command.name} --help\`.`);
+    throw new UserError(`--${name} is required. See \`farzi ${command.name} --help\`.`);
   }
   return value;
 }

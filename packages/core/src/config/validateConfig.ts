@@ -2,6 +2,7 @@ import Ajv, { ValidateFunction } from 'ajv';
 import type { DataAdapter } from '../data/DataAdapter';
 import { FarziError, UserError } from '../errors/FarziError';
 import type { Registry } from '../di/Registry';
+import type { Evaluator } from '../eval/Evaluator';
 import type { ModelFactory } from '../model/Model';
 import type { TrainingSourceFactory } from '../train/TrainingSource';
 import type { ConfigSection } from './ConfigSection';
@@ -15,6 +16,7 @@ export interface ConfigContext {
   readonly models: Registry<ModelFactory>;
   readonly adapters: Registry<DataAdapter>;
   readonly sources: Registry<TrainingSourceFactory>;
+  readonly evaluators?: Registry<Evaluator>;
   readonly sections: readonly ConfigSection[];
 }
 
@@ -88,6 +90,10 @@ export function validateConfig(raw: Record<string, unknown>, context: ConfigCont
   if (isObject(train) && isObject(train.source)) {
     const source = lookup(context.sources, train.source.name);
     if (source) check(train.source, cachedNamedPart(source.schema, 'name'), 'train.source');
+  }
+  const evaluation = config.eval as Record<string, unknown> | undefined;
+  if (context.evaluators && context.evaluators.names().length > 0 && isObject(evaluation)) {
+    lookup(context.evaluators, evaluation.evaluator);
   }
   throwProblems(problems, origin);
   return config as ExperimentConfig;

@@ -28,6 +28,11 @@ export interface Model {
   apply(params: Params, input: tf.Tensor, options: ApplyOptions): tf.Tensor3D;
   /** The parameter count implied by the hyper-parameters (equals the size of `init`'s tensors). */
   parameterCount(): number;
+  /**
+   * Optional: the model's own training loss on id batches (e.g. SASRec's binary cross-entropy with
+   * sampled negatives). Without it, training uses full-softmax next-token cross-entropy.
+   */
+  trainingLoss?(params: Params, inputs: tf.Tensor2D, targets: tf.Tensor2D, options: ApplyOptions): tf.Scalar;
 }
 
 /** What a model needs to know about the data it is built for. */

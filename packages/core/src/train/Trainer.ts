@@ -73,6 +73,9 @@ export function batchLoss(
   training: boolean,
   seed?: number,
 ): tf.Scalar {
+  if (batch.kind === 'hard' && training && model.trainingLoss) {
+    return model.trainingLoss(params, batch.inputs, batch.targets, { training, seed });
+  }
   const logits = model.apply(params, batch.inputs, { training, seed });
   return batch.kind === 'hard'
     ? crossEntropy(logits, batch.targets)

@@ -2,6 +2,7 @@ import type { Command } from '../Command';
 import { configShowCommand } from './configShow';
 import { datasetsListCommand } from './datasetsList';
 import { datasetsStatsCommand } from './datasetsStats';
+import { trainCommand } from './train';
 
 /** Every command of the app, in the order `farzi --help` lists them. */
-export const commands: Command[] = [datasetsStatsCommand, datasetsListCommand, configShowCommand];
+export const commands: Command[] = [trainCommand, datasetsStatsCommand, datasetsListCommand, configShowCommand];

@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Params } from '../model/Model';
+import { dropout, softmax } from '../ops/safeOps';
+
+/*
+ * Generic, second-order-safe building blocks for model packages (no concrete model lives here).
+ * Parameters are looked up in a flat `Params` map under a name prefix, e.g. `block0.attn.wq`.
+ */
+
+/** x · W + b over the last axis, for x of any rank ≥ 2. */
+export function dense(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
+  const inDim = x.shape[x.rank - 1] as number;
+  const outDim = w.shape[1] as number;
+  const lead = x.shape.slice(0, -1);
+  let y = tf.matMul(tf.reshape(x, [-1, inDim]), w);
+  if (b) y = tf.add(y, b);
+  return tf.reshape(y, [...lead, outDim]);
+}
+
+/** Glorot-uniform initialisation, as Keras and PyTorch's xavier_uniform_. */
+export function glorotUniform(shape: [number, number], seed: number): tf.Tensor {
+  const limit = Math.sqrt(6 / (shape[0] + shape[1]));
+  return tf.randomUniform(shape, -limit, limit, 'float32', seed);
+}
+
+export interface AttentionOptions {
+  readonly heads: number;
+  /** `[B, L]` 1 for real positions, 0 for padding (keys that are padding are not attended to). */
+  readonly keyMask?: tf.Tensor;
+  readonly dropoutRate: number;
+  readonly training: boolean;
+  readonly seed?: number;
+}
+
+/**
+ * Multi-head causal self-attention with separate query and key/value inputs (SASRec feeds the
+ * layer-normalised sequence as queries and the raw sequence as keys/values). Uses parameters
+ * `${prefix}.wq/bq/wk/bk/wv/bv/wo/bo`. Position t attends to positions ≤ t only.
+ */
+export function causalAttention(
+  queries: tf.Tensor,
+  keys: tf.Tensor,
+  params: Params,
+  prefix: string,
+  options: AttentionOptions,
+): tf.Tensor {
+  const [b, l, d] = queries.shape as [number, number, number];
+  const h = options.heads;
+  const dh = d / h;
+  const split = (x: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(x, [b, l, h, dh]), [0, 2, 1, 3]), [b * h, l, dh]);
+  const q = split(dense(queries, params[`${prefix}.wq`], params[`${prefix}.bq`]));
+  const k = split(dense(keys, params[`${prefix}.wk`], params[`${prefix}.bk`]));
+  const v = split(dense(keys, params[`${prefix}.wv`], params[`${prefix}.bv`]));
+  let scores = tf.div(tf.matMul(q, k, false, true), Math.sqrt(dh)); // [B·h, L, L]
+  // Additive mask (a constant): −1e9 on future positions and on padding keys.
+  const allowed = tf.tidy(() => {
+    let a = tf.linalg.bandPart(tf.ones([l, l]), -1, 0).reshape([1, 1, l, l]);
+    if (options.keyMask) {
+      // Padding keys are hidden, but every position may attend to itself, so a padding query never
+      // has all keys masked (which would spread its attention uniformly, future included).
+      const keysReal = tf.cast(tf.greater(options.keyMask, 0.5), 'float32').reshape([b, 1, 1, l]);
+      const self = tf.eye(l).reshape([1, 1, l, l]);
+      a = tf.mul(a, tf.maximum(keysReal, self));
+    }
+    return tf.reshape(tf.broadcastTo(a, [b, h, l, l]), [b * h, l, l]);
+  });
+  scores = tf.add(scores, tf.mul(tf.sub(1, allowed), -1e9));
+  let weights = softmax(scores);
+  weights = dropout(weights, options.dropoutRate, options.training, options.seed);
+  const out = tf.reshape(tf.transpose(tf.reshape(tf.matMul(weights, v), [b, h, l, dh]), [0, 2, 1, 3]), [b, l, d]);
+  return dense(out, params[`${prefix}.wo`], params[`${prefix}.bo`]);
+}
+
+/** Parameters of `causalAttention` (Glorot weights, zero biases). */
+export function initAttention(prefix: string, d: number, seed: number): Params {
+  const p: Params = {};
+  ['q', 'k', 'v', 'o'].forEach((n, i) => {
+    p[`${prefix}.w${n}`] = glorotUniform([d, d], seed + i);
+    p[`${prefix}.b${n}`] = tf.zeros([d]);
+  });
+  return p;
+}
+
+/** Gain 1, bias 0 for a layer norm. */
+export function initLayerNorm(prefix: string, d: number): Params {
+  return { [`${prefix}.gain`]: tf.ones([d]), [`${prefix}.bias`]: tf.zeros([d]) };
+}
+
+/** Derives distinct, reproducible seeds for the parts of a model from one seed. */
+export function seedSequence(seed: number): () => number {
+  let s = seed * 1000 + 17;
+  return () => (s = (s * 48271) % 2147483647);
+}

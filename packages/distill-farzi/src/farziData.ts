@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs';
+import { readSafetensors, safeOps, UserError, Vocabulary, writeSafetensors } from '@farzi/core';
+
+/**
+ * Farzi Data: a latent summary F [μ, ξ, d] and a token decoder M [d, |V|]; the synthetic sequences
+ * are softmax(F·M / τ) over the vocabulary (padding index 0 excluded), one distribution per position.
+ */
+export interface FarziData {
+  readonly latent: tf.Tensor3D;
+  readonly decoder: tf.Tensor2D;
+  readonly temperature: number;
+  /** Raw item ids / words by index (index 0 = padding), to map the data back and check it fits. */
+  readonly vocabulary: readonly string[];
+  /** Fingerprint of the real data it was distilled from. */
+  readonly sourceFingerprint: string;
+  /** Anything worth keeping: the distillation config, budget, best validation metric, … */
+  readonly info: Record<string, unknown>;
+}
+
+/** Shape summary: μ sequences × ξ positions, latent size d, vocabulary |V|. */
+export function farziShape(data: Pick<FarziData, 'latent' | 'decoder'>): { sequences: number; length: number; latentDim: number; vocabSize: number } {
+  const [sequences, length, latentDim] = data.latent.shape;
+  return { sequences, length, latentDim, vocabSize: data.decoder.shape[1] };
+}
+
+/** −∞-like bias on the padding column, so synthetic tokens never put mass on padding. */
+function paddingBias(vocabSize: number): tf.Tensor1D {
+  const b = new Float32Array(vocabSize);
+  b[0] = -1e9;
+  return tf.tensor1d(b);
+}
+
+/**
+ * Decodes latent F and decoder M into synthetic token distributions `[μ, ξ, |V|]` with the
+ * second-order-safe softmax (the Farzi meta-gradient differentiates through it).
+ */
+export function decodeFarzi(latent: tf.Tensor, decoder: tf.Tensor, temperature: number): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [mu, xi, d] = latent.shape as [number, number, number];
+    const v = decoder.shape[1] as number;
+    const logits = tf.div(tf.matMul(tf.reshape(latent, [mu * xi, d]), decoder), temperature);
+    return tf.reshape(safeOps.softmax(tf.add(logits, paddingBias(v))), [mu, xi, v]) as tf.Tensor3D;
+  });
+}
+
+const FORMAT = 'farzi-data';
+
+/** Writes Farzi Data in the safetensors layout (tensors `latent`, `decoder`), atomically. */
+export function saveFarziData(file: string, data: FarziData): void {
+  writeSafetensors(file, {
+    tensors: {
+      latent: { dtype: 'float32', shape: data.latent.shape, values: data.latent.dataSync() as Float32Array },
+      decoder: { dtype: 'float32', shape: data.decoder.shape, values: data.decoder.dataSync() as Float32Array },
+    },
+    metadata: {
+      format: FORMAT,
+      version: '1',
+      temperature: String(data.temperature),
+      vocabulary: JSON.stringify(data.vocabulary),
+      source_fingerprint: data.sourceFingerprint,
+      info: JSON.stringify(data.info),
+    },
+  });
+}
+
+export function loadFarziData(file: string): FarziData {
+  const content = readSafetensors(file);
+  const m = content.metadata;
+  if (m.format !== FORMAT) throw new UserError(`${file} is not a Farzi Data file (format "${m.format ?? 'none'}").`);
+  const latent = content.tensors.latent;
+  const decoder = content.tensors.decoder;
+  if (!latent || !decoder || latent.shape.length !== 3 || decoder.shape.length !== 2 || latent.shape[2] !== decoder.shape[0]) {
+    throw new UserError(`${file}: expected tensors latent [μ, ξ, d] and decoder [d, |V|] with matching d.`);
+  }
+  const vocabulary = JSON.parse(m.vocabulary) as string[];
+  if (vocabulary.length !== decoder.shape[1]) {
+    throw new UserError(`${file}: the decoder has ${decoder.shape[1]} columns but the vocabulary ${vocabulary.length} entries.`);
+  }
+  return {
+    latent: tf.tensor3d(latent.values as Float32Array, latent.shape as [number, number, number]),
+    decoder: tf.tensor2d(decoder.values as Float32Array, decoder.shape as [number, number]),
+    temperature: Number(m.temperature),
+    vocabulary,
+    sourceFingerprint: m.source_fingerprint,
+    info: JSON.parse(m.info ?? '{}'),
+  };
+}
+
+/** Checks that Farzi Data fits a data split's vocabulary (same items at the same indices). */
+export function checkVocabulary(file: string, data: FarziData, vocab: Vocabulary): void {
+  if (data.vocabulary.length !== vocab.size || data.vocabulary.some((t, i) => t !== vocab.tokens[i])) {
+    throw new UserError(
+      `${file} was distilled with a different item vocabulary (${data.vocabulary.length - 1} items) than the configured data ` +
+        `(${vocab.numTokens} items); use the data (and filters) it was distilled from.`,
+    );
+  }
+}

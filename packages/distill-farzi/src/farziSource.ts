@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs';
+import { Batch, Rng, TrainingSource, TrainingSourceFactory, UserError } from '@farzi/core';
+import { checkVocabulary, decodeFarzi, FarziData, farziShape, loadFarziData } from './farziData';
+
+/**
+ * Farzi Data as a training source of soft sequences: inputs are positions 0..ξ−2, targets the
+ * distributions at 1..ξ−1 (every position weighted 1). Sequences longer than the model's context
+ * keep their last `maxLength + 1` positions.
+ */
+export function farziSource(data: FarziData, maxLength: number, label = 'Farzi Data'): TrainingSource {
+  const { sequences: mu, length: xi } = farziShape(data);
+  const used = Math.min(xi, maxLength + 1);
+  const synthetic = tf.tidy(() => {
+    const x = decodeFarzi(data.latent, data.decoder, data.temperature);
+    return tf.slice(x, [0, xi - used, 0], [mu, used, x.shape[2]]);
+  });
+  const v = synthetic.shape[2];
+  return {
+    description: `${label} [${mu}×${xi}] (${mu * xi} events)`,
+    numSequences: mu,
+    numEvents: mu * (used - 1),
+    *batches(batchSize: number, rng: Rng): Generator<Batch> {
+      const order = rng.permutation(mu);
+      for (let start = 0; start < mu; start += batchSize) {
+        const rows = order.slice(start, start + batchSize);
+        const b = rows.length;
+        const batch = tf.tidy(() => {
+          const picked = tf.gather(synthetic, tf.tensor1d(rows, 'int32'));
+          return {
+            inputs: tf.slice(picked, [0, 0, 0], [b, used - 1, v]) as tf.Tensor3D,
+            targets: tf.slice(picked, [0, 1, 0], [b, used - 1, v]) as tf.Tensor3D,
+            mask: tf.ones([b, used - 1]) as tf.Tensor2D,
+          };
+        });
+        yield { kind: 'soft', ...batch, size: b };
+      }
+    },
+    dispose: () => synthetic.dispose(),
+  };
+}
+
+/** `train.source: {name: "farzi", path: "<file>.safetensors"}`: train any model on Farzi Data. */
+export const farziSourceFactory: TrainingSourceFactory = {
+  name: 'farzi',
+  description: 'Farzi Data from a farzi-data.safetensors file (soft synthetic sequences)',
+  schema: {
+    type: 'object',
+    required: ['path'],
+    properties: { path: { type: 'string', minLength: 1, description: 'the Farzi Data file' } },
+  },
+  create(options, { split, config }) {
+    if (split.kind !== 'leave-one-out' && split.kind !== 'tokens') throw new UserError('unsupported data');
+    const file = options.path as string;
+    const data = loadFarziData(file);
+    try {
+      checkVocabulary(file, data, split.vocab);
+      return farziSource(data, config.data.maxLength, `Farzi Data ${file}`);
+    } finally {
+      tf.dispose([data.latent, data.decoder]);
+    }
+  },
+};

@@ -1,0 +1,171 @@
+import * as tf from '@tensorflow/tfjs';
+import { EvalSet, leftPadded, LeaveOneOutSplit, Model, Params, Rng } from '@farzi/core';
+
+export interface RankOptions {
+  readonly protocol: 'full' | 'sampled';
+  /** Full protocol: exclude the items of the user's history from the candidates. */
+  readonly maskHistory: boolean;
+  /** Sampled protocol: negatives per example and how they are drawn. */
+  readonly negatives: number;
+  readonly negativeSampling: 'uniform' | 'popularity';
+  readonly batchSize: number;
+  /** How many top items to keep per example (for coverage); 0 = none. */
+  readonly topK: number;
+  readonly seed: number;
+}
+
+export interface RankResult {
+  readonly ranks: Float32Array;
+  readonly candidates: Float32Array;
+  /** Top items per example (when topK > 0). */
+  readonly top: Int32Array[];
+}
+
+/** Scores of every item after the history (the model's last-position logits), `[B, V]`. */
+function lastPositionScores(model: Model, params: Params, histories: Int32Array[], maxLength: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const input = new Int32Array(histories.length * maxLength);
+    histories.forEach((h, i) => input.set(leftPadded(h, maxLength), i * maxLength));
+    const logits = model.apply(params, tf.tensor2d(input, [histories.length, maxLength], 'int32'), { training: false });
+    const [b, l, v] = logits.shape;
+    return tf.reshape(tf.slice(logits, [0, l - 1, 0], [b, 1, v]), [b, v]) as tf.Tensor2D;
+  });
+}
+
+/**
+ * Ranks every example's target with the model, in batches on tensors. Ties are pessimistic: the
+ * target ranks after every candidate scoring at least as high. Padding (item 0) is never a candidate.
+ */
+export function computeRanks(
+  model: Model,
+  params: Params,
+  split: LeaveOneOutSplit,
+  set: EvalSet,
+  options: RankOptions,
+): RankResult {
+  const n = set.targets.length;
+  const V = split.vocab.size;
+  const ranks = new Float32Array(n);
+  const candidates = new Float32Array(n);
+  const top: Int32Array[] = [];
+  const rng = new Rng(options.seed);
+  const sampler = options.protocol === 'sampled' ? negativeSampler(split, options.negativeSampling) : undefined;
+
+  for (let start = 0; start < n; start += options.batchSize) {
+    const end = Math.min(n, start + options.batchSize);
+    const histories = set.histories.slice(start, end);
+    const targets = set.targets.subarray(start, end);
+    const b = end - start;
+    if (options.protocol === 'full') {
+      const mask = new Float32Array(b * V);
+      for (let i = 0; i < b; i++) {
+        mask[i * V] = 1;
+        if (options.maskHistory) for (const item of histories[i]) mask[i * V + item] = 1;
+        mask[i * V + targets[i]] = 0;
+      }
+      const [rankValues, topValues] = tf.tidy(() => {
+        const scores = lastPositionScores(model, params, histories, model.maxLength);
+        const masked = tf.where(tf.tensor2d(mask, [b, V]).cast('bool'), tf.fill([b, V], -Infinity), scores);
+        const targetScores = tf.reshape(pickPerRow(masked as tf.Tensor2D, targets, 1), [b, 1]);
+        const atLeast = tf.sum(tf.cast(tf.greaterEqual(masked, targetScores), 'float32'), 1);
+        const topIdx = options.topK > 0 ? tf.topk(masked, Math.min(options.topK, V)).indices : undefined;
+        return [atLeast, topIdx] as const;
+      });
+      ranks.set(rankValues.dataSync(), start);
+      if (topValues) {
+        const t = topValues.dataSync() as Int32Array;
+        const k = topValues.shape[1] as number;
+        for (let i = 0; i < b; i++) top.push(t.slice(i * k, (i + 1) * k));
+      }
+      tf.dispose([rankValues, topValues]);
+      for (let i = 0; i < b; i++) {
+        let masked = 1; // padding
+        if (options.maskHistory) {
+          const seen = new Set(histories[i]);
+          seen.delete(targets[i]);
+          masked += seen.size;
+        }
+        candidates[start + i] = V - masked;
+      }
+    } else {
+      const N = options.negatives;
+      const ids = new Int32Array(b * (N + 1));
+      for (let i = 0; i < b; i++) {
+        ids[i * (N + 1)] = targets[i];
+        const negatives = (sampler as NegativeSampler)(set.userIndex[start + i], targets[i], N, rng);
+        ids.set(negatives, i * (N + 1) + 1);
+      }
+      const rankValues = tf.tidy(() => {
+        const scores = lastPositionScores(model, params, histories, model.maxLength);
+        const picked = tf.reshape(pickPerRow(scores, ids, N + 1), [b, N + 1]);
+        const targetScores = tf.slice(picked, [0, 0], [b, 1]);
+        return tf.sum(tf.cast(tf.greaterEqual(picked, targetScores), 'float32'), 1);
+      });
+      ranks.set(rankValues.dataSync(), start);
+      rankValues.dispose();
+      candidates.fill(N + 1, start, end);
+    }
+  }
+  return { ranks, candidates, top };
+}
+
+/**
+ * Picks `perRow` columns of each row of `[B, V]` scores (`columns` row-major `[B, perRow]`) with one
+ * flat gather (the wasm backend's batched gather is unreliable).
+ */
+function pickPerRow(scores: tf.Tensor2D, columns: Int32Array, perRow: number): tf.Tensor1D {
+  const [b, v] = scores.shape;
+  const flat = new Int32Array(b * perRow);
+  for (let i = 0; i < b * perRow; i++) flat[i] = Math.floor(i / perRow) * v + columns[i];
+  return tf.gather(tf.reshape(scores, [b * v]), tf.tensor1d(flat, 'int32')) as tf.Tensor1D;
+}
+
+type NegativeSampler = (user: number, target: number, count: number, rng: Rng) => Int32Array;
+
+/**
+ * Draws negatives the user never interacted with (anywhere in their sequence, held-out items
+ * included), uniformly or in proportion to training popularity, without repeats.
+ */
+export function negativeSampler(split: LeaveOneOutSplit, mode: 'uniform' | 'popularity'): NegativeSampler {
+  const V = split.vocab.size;
+  let cumulative: Float64Array | undefined;
+  if (mode === 'popularity') {
+    const counts = new Float64Array(V);
+    for (const s of split.train) for (const item of s) counts[item]++;
+    cumulative = new Float64Array(V);
+    let acc = 0;
+    for (let i = 1; i < V; i++) cumulative[i] = acc += counts[i] + 1e-9;
+  }
+  return (user, target, count, rng) => {
+    const seen = new Set<number>(split.test.histories[user]);
+    seen.add(split.test.targets[user]);
+    seen.add(target);
+    const available = V - 1 - seen.size;
+    if (available < count) {
+      throw new Error(`user ${split.users[user]} has only ${available} items left to sample ${count} negatives from; lower eval.negatives`);
+    }
+    const out = new Int32Array(count);
+    const drawn = new Set<number>();
+    let filled = 0;
+    while (filled < count) {
+      let item: number;
+      if (cumulative) {
+        const r = rng.next() * cumulative[V - 1];
+        let lo = 1;
+        let hi = V - 1;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (cumulative[mid] < r) lo = mid + 1;
+          else hi = mid;
+        }
+        item = lo;
+      } else {
+        item = 1 + rng.int(V - 1);
+      }
+      if (seen.has(item) || drawn.has(item)) continue;
+      drawn.add(item);
+      out[filled++] = item;
+    }
+    return out;
+  };
+}

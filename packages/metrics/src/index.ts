@@ -1,0 +1,8 @@
+// Public API of @farzi/metrics.
+export { metricsModule } from './metricsModule';
+export { rankingMetrics, coverage, perplexity } from './rankingMetrics';
+export type { RankedExamples } from './rankingMetrics';
+export { computeRanks, negativeSampler } from './computeRanks';
+export type { RankOptions, RankResult } from './computeRanks';
+export { rankingEvaluator, rankRequest, describeProtocol } from './rankingEvaluator';
+export { languageModelEvaluator } from './languageModelEvaluator';

@@ -1,0 +1,45 @@
+import type { EvalConfig, EvaluationRequest, EvaluationResult, Evaluator, LeaveOneOutSplit } from '@farzi/core';
+import { UserError } from '@farzi/core';
+import { computeRanks, RankResult } from './computeRanks';
+import { coverage, rankingMetrics } from './rankingMetrics';
+
+/** The protocol in words, stated in every output. */
+export function describeProtocol(config: EvalConfig, split: LeaveOneOutSplit): string {
+  if (config.protocol === 'sampled') {
+    return `sampled: target vs ${config.negatives} ${config.negativeSampling} negatives the user never interacted with (pessimistic ties)`;
+  }
+  return `full: target vs all ${split.vocab.numTokens} items${config.maskHistory ? ', history masked' : ', nothing masked'} (pessimistic ties)`;
+}
+
+/** Ranks the targets of a request's part. */
+export function rankRequest(request: EvaluationRequest): RankResult {
+  const { split, config } = request;
+  if (split.kind !== 'leave-one-out') {
+    throw new UserError('eval.evaluator: "ranking" needs leave-one-out recommendation data; use "language-model" for text.');
+  }
+  return computeRanks(request.model, request.params, split, split[request.part], {
+    protocol: config.protocol,
+    maskHistory: config.maskHistory,
+    negatives: config.negatives,
+    negativeSampling: config.negativeSampling,
+    batchSize: config.batchSize,
+    topK: config.protocol === 'full' ? Math.max(...config.ks) : 0,
+    seed: request.seed + (request.part === 'test' ? 1 : 0),
+  });
+}
+
+/** HR, NDCG, MRR, Recall, Precision at every k, AUC, and (full protocol) catalogue coverage@k. */
+export const rankingEvaluator: Evaluator = {
+  name: 'ranking',
+  description: 'leave-one-out ranking metrics (HR, NDCG, MRR, Recall, Precision @k, AUC, coverage@k)',
+  higherIsBetter: () => true,
+  async evaluate(request): Promise<EvaluationResult> {
+    const split = request.split as LeaveOneOutSplit;
+    const ranked = rankRequest(request);
+    const metrics = rankingMetrics(ranked, request.config.ks);
+    if (request.config.protocol === 'full') {
+      for (const k of request.config.ks) metrics[`Coverage@${k}`] = coverage(ranked.top, k, split.vocab.numTokens);
+    }
+    return { protocol: describeProtocol(request.config, split), part: request.part, count: ranked.ranks.length, metrics };
+  },
+};

@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  causalityViolation,
+  countParameters,
+  createOptimizer,
+  hessianVectorProductError,
+  optimizerConfig,
+  selectBackend,
+  sequenceSource,
+  softVersusIdDifference,
+  Trainer,
+} from '@farzi/core';
+import { gru4recFactory } from './gru4recModule';
+
+const V = 13;
+const L = 6;
+const make = (overrides: Record<string, unknown> = {}) =>
+  gru4recFactory.create({ embeddingSize: 6, hiddenSize: 8, layers: 2, dropout: 0, embeddingDropout: 0, initStd: 0.3, ...overrides }, { vocabSize: V, maxLength: L });
+const ids = () => tf.tensor2d([[0, 0, 3, 5, 7, 2], [1, 4, 4, 9, 12, 6], [0, 0, 0, 0, 8, 11]], undefined, 'int32');
+
+describe.each(['cpu', 'wasm'] as const)('GRU4Rec on %s', (backend) => {
+  beforeAll(async () => {
+    await selectBackend(backend);
+  });
+
+  it('gives the same logits for one-hot soft input as for ids', () => {
+    const model = make();
+    expect(softVersusIdDifference(model, model.init(1), ids())).toBeLessThan(1e-5);
+  });
+
+  it('is causal: changing position t leaves earlier logits unchanged', () => {
+    const model = make();
+    const params = model.init(2);
+    for (const t of [2, 4, 5]) expect(causalityViolation(model, params, ids(), t)).toBe(0);
+  });
+
+  it('has the parameter count of its formula and returns [B, L, V] logits', () => {
+    const model = make({ embeddingSize: 5, hiddenSize: 7, layers: 2 });
+    const params = model.init(3);
+    expect(countParameters(params)).toBe(model.parameterCount());
+    expect(model.parameterCount()).toBe(V * 5 + 7 * V + V + (5 * 21 + 7 * 21 + 21) + (7 * 21 + 7 * 21 + 21));
+    expect(model.apply(params, ids(), { training: false }).shape).toEqual([3, L, V]);
+  });
+
+  it('is deterministic with dropout off, and dropout depends only on the seed', () => {
+    const model = make({ dropout: 0.3 });
+    const params = model.init(4);
+    const a = model.apply(params, ids(), { training: false }).dataSync();
+    expect(model.apply(params, ids(), { training: false }).dataSync()).toEqual(a);
+    const s1 = model.apply(params, ids(), { training: true, seed: 5 }).dataSync();
+    expect(model.apply(params, ids(), { training: true, seed: 5 }).dataSync()).toEqual(s1);
+    expect(model.apply(params, ids(), { training: true, seed: 6 }).dataSync()).not.toEqual(s1);
+  });
+
+  it('Hessian-vector products of the training loss match finite differences', () => {
+    const model = make({ embeddingSize: 3, hiddenSize: 4, layers: 1 });
+    const targets = tf.tensor2d([[0, 3, 5, 7, 2, 1], [4, 4, 9, 12, 6, 3], [0, 0, 0, 8, 11, 2]], undefined, 'int32');
+    expect(hessianVectorProductError(model, model.init(5), ids(), targets)).toBeLessThan(1e-2);
+  });
+});
+
+describe('GRU4Rec training', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  it('overfits a tiny data set', async () => {
+    const seqs = Array.from({ length: 8 }, (_, u) => Int32Array.from({ length: 7 }, (_, t) => ((u * 3 + t * (1 + (u % 2))) % 12) + 1));
+    const model = make();
+    const losses: number[] = [];
+    const result = await new Trainer({
+      model,
+      source: sequenceSource('tiny', seqs, L, false),
+      optimizer: createOptimizer(optimizerConfig(), 0.02),
+      epochs: 60,
+      batchSize: 8,
+      seed: 1,
+      onProgress: (e) => e.type === 'epoch' && losses.push(e.loss),
+    }).run();
+    expect(losses[losses.length - 1]).toBeLessThan(0.3 * losses[0]);
+    tf.dispose(Object.values(result.params));
+  });
+});

@@ -1,0 +1,146 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Io } from './Io';
+import { main } from './main';
+
+function capture(): Io & { stdout: string; stderr: string } {
+  const io = {
+    stdout: '',
+    stderr: '',
+    interactive: false,
+    columns: 100,
+    out(text: string) {
+      io.stdout += text;
+    },
+    err(text: string) {
+      io.stderr += text;
+    },
+  };
+  return io;
+}
+
+async function run(...argv: string[]) {
+  const io = capture();
+  const code = await main(argv, io);
+  return { code, out: io.stdout, err: io.stderr };
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'farzi-cli-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** A small MovieLens-100K-style file: 30 users with 8–14 time-ordered events over 40 items. */
+function writeFixture(): string {
+  const lines: string[] = [];
+  for (let u = 1; u <= 30; u++) {
+    const n = 8 + (u % 7);
+    for (let t = 0; t < n; t++) lines.push(`${u}\t${((u * 5 + t * (1 + (u % 3))) % 40) + 1}\t${1 + ((u + t) % 5)}\t${1000 + t * 10 + u}`);
+  }
+  const file = path.join(dir, 'ml', 'u.data');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return path.dirname(file);
+}
+const dataDir = writeFixture();
+
+function writeConfig(name: string, model: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      seed: 3,
+      backend: 'wasm',
+      data: { format: 'movielens-100k', path: dataDir, maxLength: 10 },
+      model,
+      train: { epochs: 2, batchSize: 16, learningRate: 0.01 },
+      eval: { ks: [5, 10] },
+      ...extra,
+    }),
+  );
+  return file;
+}
+
+describe('farzi CLI', () => {
+  it('lists the commands with --help and rejects an unknown command with exit code 2', async () => {
+    const help = await run('--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/train\s+train a model/);
+    expect(help.out).toMatch(/datasets stats/);
+    const unknown = await run('trian');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('unknown command "trian"');
+    expect((await run('datasets')).err).toContain('"datasets" needs a subcommand: datasets stats, datasets list');
+  });
+
+  it('prints a command\'s help with an example', async () => {
+    const r = await run('train', '--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('npx farzi train --config configs/sasrec-ml100k.json');
+  });
+
+  it('prints data set statistics, as text and as JSON', async () => {
+    const text = await run('datasets', 'stats', '--format', 'movielens-100k', '--path', dataDir);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/users\s+30\n/);
+    const json = await run('datasets', 'stats', '--format', 'movielens-100k', '--path', dataDir, '--json');
+    expect(JSON.parse(json.out)).toMatchObject({ users: 30, interactions: 327 });
+  });
+
+  it('reports bad input in one paragraph with exit code 2, never a stack trace', async () => {
+    const bad = path.join(dir, 'bad', 'u.data');
+    fs.mkdirSync(path.dirname(bad), { recursive: true });
+    fs.writeFileSync(bad, '1\t2\t3\t4\n1\t2\t3\n');
+    const r = await run('datasets', 'stats', '--format', 'movielens-100k', '--path', bad);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/u\.data:2: found 3 columns instead of 4/);
+    expect(r.err).not.toMatch(/\bat .*\.ts:\d+/);
+    const unknownFormat = await run('datasets', 'stats', '--format', 'movielens100k', '--path', bad);
+    expect(unknownFormat.code).toBe(2);
+    expect(unknownFormat.err).toContain('Did you mean "movielens-100k"?');
+    const missingFlag = await run('datasets', 'stats', '--path', bad);
+    expect(missingFlag.err).toContain('--format is required');
+    const unknownFlag = await run('datasets', 'stats', '--fromat', 'x');
+    expect(unknownFlag.code).toBe(2);
+  });
+
+  it('shows the resolved config and reports config errors by path', async () => {
+    const file = writeConfig('show.json', { name: 'sasrec' });
+    const r = await run('config', 'show', '--config', file, '--set', 'model.hiddenSize=16');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).model).toEqual({ name: 'sasrec', hiddenSize: 16, blocks: 2, heads: 1, dropout: 0.2, loss: 'softmax', initStd: 0.02 });
+    const bad = await run('train', '--config', file, '--set', 'model.hiddenSize=64a', '--set', 'model.name=sasrek');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('model.name: unknown model "sasrek". Did you mean "sasrec"? Registered models: "gru4rec", "sasrec", "transformer".');
+  });
+
+  it('trains SASRec, writes the run directory, refuses to overwrite it, and resumes it', async () => {
+    const file = writeConfig('sasrec.json', { name: 'sasrec', hiddenSize: 8, blocks: 1, heads: 1, dropout: 0.1 });
+    const out = path.join(dir, 'run-sasrec');
+    const r = await run('train', '--config', file, '--set', 'train.epochs=1', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('protocol       full: target vs all 40 items, history masked');
+    for (const f of ['config.json', 'data.json', 'model.json', 'log.jsonl', 'metrics.json', 'checkpoints/last.safetensors', 'checkpoints/best.safetensors']) {
+      expect(fs.existsSync(path.join(out, f))).toBe(true);
+    }
+    const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.test.metrics['NDCG@10']).toBeGreaterThanOrEqual(0);
+    expect(metrics.epochsRun).toBe(1);
+    expect(r.err).toContain('[sasrec] epoch 1/1');
+
+    const again = await run('train', '--config', file, '--set', 'train.epochs=1', '--out', out);
+    expect(again.code).toBe(2);
+    expect(again.err).toContain('already holds a run; pass --resume');
+
+    const resumed = await run('train', '--config', file, '--set', 'train.epochs=2', '--out', out, '--resume');
+    expect(resumed.code).toBe(0);
+    expect(resumed.err).toContain('resuming after epoch 1');
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8')).epochsRun).toBe(2);
+  });
+
+  it('trains GRU4Rec by swapping the model in the config', async () => {
+    const file = writeConfig('gru.json', { name: 'gru4rec', embeddingSize: 8, hiddenSize: 8 });
+    const r = await run('train', '--config', file, '--set', 'train.epochs=1', '--out', path.join(dir, 'run-gru'), '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).model.name).toBe('gru4rec');
+  });
+});
