@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { LeaveOneOutSplit, Model, selectBackend, Vocabulary } from '@farzi/core';
+import { LeaveOneOutSplit, Model, Rng, selectBackend, Vocabulary } from '@farzi/core';
 import { computeRanks, negativeSampler } from './computeRanks';
 
 /** A model that returns fixed per-user scores at every position (one row per user, in order). */
@@ -89,7 +89,7 @@ describe('negativeSampler', () => {
     };
     for (const mode of ['uniform', 'popularity'] as const) {
       const sample = negativeSampler(big, mode);
-      const rng = new (require('@farzi/core').Rng)(3);
+      const rng = new Rng(3);
       for (let u = 0; u < 5; u++) {
         const negatives = Array.from(sample(u, big.test.targets[u], 100, rng));
         const seen = new Set(seqs[u]);
