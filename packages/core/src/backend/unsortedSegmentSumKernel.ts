@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { registerFastTransposedMatMul } from './fastTransposedMatMul';
 
 /** The subset of the wasm backend's API the kernel uses. */
 interface HeapBackend {
@@ -41,9 +42,10 @@ export const unsortedSegmentSumWasmConfig: tf.KernelConfig = {
 
 let registered = false;
 
-/** Registers the project's extra wasm kernels once. */
+/** Registers the project's extra wasm kernels once (call after the wasm backend is registered). */
 export function registerWasmKernels(): void {
-  if (registered || tf.getKernel(tf.UnsortedSegmentSum, 'wasm')) return;
-  tf.registerKernel(unsortedSegmentSumWasmConfig);
+  if (registered) return;
+  if (!tf.getKernel(tf.UnsortedSegmentSum, 'wasm')) tf.registerKernel(unsortedSegmentSumWasmConfig);
+  registerFastTransposedMatMul();
   registered = true;
 }
