@@ -53,22 +53,34 @@ export function causalAttention(
   const v = split(dense(keys, params[`${prefix}.wv`], params[`${prefix}.bv`]));
   let scores = tf.div(tf.matMul(q, k, false, true), Math.sqrt(dh)); // [B·h, L, L]
   // Additive mask (a constant): −1e9 on future positions and on padding keys.
-  const allowed = tf.tidy(() => {
-    let a = tf.linalg.bandPart(tf.ones([l, l]), -1, 0).reshape([1, 1, l, l]);
-    if (options.keyMask) {
-      // Padding keys are hidden, but every position may attend to itself, so a padding query never
-      // has all keys masked (which would spread its attention uniformly, future included).
-      const keysReal = tf.cast(tf.greater(options.keyMask, 0.5), 'float32').reshape([b, 1, 1, l]);
-      const self = tf.eye(l).reshape([1, 1, l, l]);
-      a = tf.mul(a, tf.maximum(keysReal, self));
-    }
-    return tf.reshape(tf.broadcastTo(a, [b, h, l, l]), [b * h, l, l]);
-  });
+  const allowed = options.keyMask ? allowedKeys(options.keyMask, h) : causalOnly(b, h, l);
   scores = tf.add(scores, tf.mul(tf.sub(1, allowed), -1e9));
   let weights = softmax(scores);
   weights = dropout(weights, options.dropoutRate, options.training, options.seed);
   const out = tf.reshape(tf.transpose(tf.reshape(tf.matMul(weights, v), [b, h, l, dh]), [0, 2, 1, 3]), [b, l, d]);
   return dense(out, params[`${prefix}.wo`], params[`${prefix}.bo`]);
+}
+
+function causalOnly(b: number, h: number, l: number): tf.Tensor {
+  return tf.tidy(() => tf.reshape(tf.broadcastTo(tf.linalg.bandPart(tf.ones([l, l]), -1, 0).reshape([1, 1, l, l]), [b, h, l, l]), [b * h, l, l]));
+}
+
+/**
+ * The attention pattern `[B·h, L, L]` (1 = may attend): causal, padding keys hidden, but every
+ * position may attend to itself, so a padding query never has all keys masked (which would spread
+ * its attention uniformly, future included). Computed as a constant inside a custom-gradient
+ * forward pass, so nothing of it is taped when the key mask comes from soft (differentiable) input.
+ */
+function allowedKeys(keyMask: tf.Tensor, h: number): tf.Tensor {
+  const fn = tf.customGrad(((mask: tf.Tensor) => {
+    const [b, l] = mask.shape as [number, number];
+    const keysReal = tf.cast(tf.greater(mask, 0.5), 'float32').reshape([b, 1, 1, l]);
+    const self = tf.eye(l).reshape([1, 1, l, l]);
+    const causal = tf.linalg.bandPart(tf.ones([l, l]), -1, 0).reshape([1, 1, l, l]);
+    const allowed = tf.mul(causal, tf.maximum(tf.broadcastTo(keysReal, [b, 1, l, l]), tf.broadcastTo(self, [b, 1, l, l])));
+    return { value: tf.reshape(tf.broadcastTo(allowed, [b, h, l, l]), [b * h, l, l]), gradFunc: () => tf.zerosLike(mask) };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
+  return fn(keyMask);
 }
 
 /** Parameters of `causalAttention` (Glorot weights, zero biases). */

@@ -1,0 +1,115 @@
+import * as tf from '@tensorflow/tfjs';
+import { AdamHyper, adamUpdate, Model, Params, softCrossEntropy } from '@farzi/core';
+import { decodeFarzi } from './farziData';
+
+/** A model's parameters as a list in a fixed name order (what `tf.grads` works with). */
+export interface ParamList {
+  readonly names: string[];
+  readonly values: tf.Tensor[];
+}
+
+export function toList(params: Params): ParamList {
+  const names = Object.keys(params).sort();
+  return { names, values: names.map((n) => params[n]) };
+}
+
+export function toParams(names: string[], values: tf.Tensor[]): Params {
+  const p: Params = {};
+  names.forEach((n, i) => (p[n] = values[i]));
+  return p;
+}
+
+/** The synthetic data the inner loop trains on: `X = decode(F, M)`, as inputs and soft targets. */
+export interface InnerData {
+  readonly latent: tf.Tensor;
+  readonly decoder: tf.Tensor;
+  readonly temperature: number;
+}
+
+/**
+ * Inner (synthetic) loss: soft next-token cross-entropy of the model on X = softmax(F·M/τ), with
+ * X[:, :−1] as inputs and X[:, 1:] as targets. Dropout is off so the reverse pass can replay it.
+ */
+export function syntheticLoss(model: Model, params: Params, latent: tf.Tensor, decoder: tf.Tensor, temperature: number): tf.Scalar {
+  const x = decodeFarzi(latent, decoder, temperature);
+  const [mu, xi, v] = x.shape;
+  const inputs = tf.slice(x, [0, 0, 0], [mu, xi - 1, v]);
+  const targets = tf.slice(x, [0, 1, 0], [mu, xi - 1, v]);
+  const logits = model.apply(params, inputs, { training: false });
+  return softCrossEntropy(logits, targets, tf.ones([mu, xi - 1]));
+}
+
+/** Adam state of the inner loop: parameters w, moments m and v, after `step` updates. */
+export interface InnerState {
+  readonly w: tf.Tensor[];
+  readonly m: tf.Tensor[];
+  readonly v: tf.Tensor[];
+  readonly step: number;
+}
+
+export interface InnerOptions {
+  readonly steps: number;
+  readonly hyper: AdamHyper;
+  /** Keep (w, m, v) after every k-th step for the checkpointed reverse pass (0 = keep none). */
+  readonly keepEvery?: number;
+  /** Called after every step (memory probes in tests and benchmarks). */
+  readonly onStep?: (step: number) => void;
+}
+
+export function disposeState(state: InnerState): void {
+  tf.dispose([...state.w, ...state.m, ...state.v]);
+}
+
+/**
+ * Runs T steps of the shared functional Adam on the synthetic loss from `w0`, keeping only the final
+ * state (and, if asked, every k-th state). The caller owns `w0`; everything returned is new.
+ */
+export function runInnerLoop(
+  model: Model,
+  names: string[],
+  w0: tf.Tensor[],
+  data: InnerData,
+  options: InnerOptions,
+): { final: InnerState; kept: Map<number, InnerState> } {
+  const { latent, decoder, temperature } = data;
+  // X does not change during the inner loop: decode it once (no tape needed for the forward run).
+  const x = decodeFarzi(latent, decoder, temperature);
+  const [mu, xi, v] = x.shape;
+  const inputs = tf.slice(x, [0, 0, 0], [mu, xi - 1, v]);
+  const targets = tf.slice(x, [0, 1, 0], [mu, xi - 1, v]);
+  const mask = tf.ones([mu, xi - 1]);
+  let state: InnerState = {
+    w: w0.map((t) => tf.clone(t)),
+    m: w0.map((t) => tf.zerosLike(t)),
+    v: w0.map((t) => tf.zerosLike(t)),
+    step: 0,
+  };
+  const kept = new Map<number, InnerState>();
+  const keepEvery = options.keepEvery ?? 0;
+  const keep = (s: InnerState) => kept.set(s.step, { w: s.w.map((t) => tf.clone(t)), m: s.m.map((t) => tf.clone(t)), v: s.v.map((t) => tf.clone(t)), step: s.step });
+  if (keepEvery > 0) keep(state);
+  for (let t = 1; t <= options.steps; t++) {
+    const prev = state;
+    const next = tf.tidy(() => {
+      const loss = (...ws: tf.Tensor[]) =>
+        softCrossEntropy(model.apply(toParams(names, ws), inputs, { training: false }), targets, mask);
+      const grads = tf.grads(loss)(prev.w);
+      const w: tf.Tensor[] = [];
+      const m: tf.Tensor[] = [];
+      const vv: tf.Tensor[] = [];
+      grads.forEach((g, i) => {
+        const r = adamUpdate(prev.w[i], g, prev.m[i], prev.v[i], t, options.hyper);
+        w.push(r.w);
+        m.push(r.m);
+        vv.push(r.v);
+      });
+      return { w, m, v: vv };
+    });
+    disposeState(prev);
+    state = { ...next, step: t };
+    if (keepEvery > 0 && t % keepEvery === 0 && t < options.steps) keep(state);
+    options.onStep?.(t);
+  }
+  tf.dispose([x, inputs, targets, mask]);
+  return { final: state, kept };
+}

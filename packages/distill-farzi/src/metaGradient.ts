@@ -1,0 +1,112 @@
+import * as tf from '@tensorflow/tfjs';
+import { AdamHyper, adamUpdate, crossEntropy, Model } from '@farzi/core';
+import { InnerData, runInnerLoop, syntheticLoss, toParams } from './innerLoop';
+import { reverseAdam, SecondOrderMethod } from './reverseAdam';
+
+/** A batch of real sequences for the outer (meta) loss. */
+export interface RealBatch {
+  readonly inputs: tf.Tensor2D;
+  readonly targets: tf.Tensor2D;
+}
+
+export interface MetaOptions {
+  readonly steps: number;
+  readonly hyper: AdamHyper;
+  readonly method: SecondOrderMethod;
+  /** Store the inner state every k steps and reset the reversal to it (0 = pure reversal). */
+  readonly checkpointEvery: number;
+  readonly fdEpsilon?: number;
+  readonly onStep?: (phase: 'forward' | 'reverse', step: number) => void;
+}
+
+export interface MetaResult {
+  /** Outer loss L_real(w_T). */
+  readonly loss: number;
+  readonly latent: tf.Tensor;
+  readonly decoder: tf.Tensor;
+  /** ‖ŵ₀ − w₀‖ / ‖w₀‖: how far the reversal drifted from the true start (float32 error). */
+  readonly drift: number;
+  /** Seconds spent: inner forward, real loss, reverse. */
+  readonly seconds: { forward: number; real: number; reverse: number };
+}
+
+export function realLoss(model: Model, names: string[], w: tf.Tensor[], real: RealBatch): tf.Scalar {
+  return crossEntropy(model.apply(toParams(names, w), real.inputs, { training: false }), real.targets);
+}
+
+/**
+ * The Farzi meta-gradient: run T inner Adam steps on decode(F, M) from w₀, take the real-data loss
+ * at w_T, and differentiate it w.r.t. F and M by reverse-mode Adam (memory independent of T).
+ * The caller keeps ownership of w₀ and the data tensors.
+ */
+export function farziMetaGradient(model: Model, names: string[], w0: tf.Tensor[], data: InnerData, real: RealBatch, options: MetaOptions): MetaResult {
+  const t0 = Date.now();
+  const { final, kept } = runInnerLoop(model, names, w0, data, {
+    steps: options.steps,
+    hyper: options.hyper,
+    keepEvery: options.checkpointEvery,
+    onStep: (s) => options.onStep?.('forward', s),
+  });
+  const t1 = Date.now();
+  const { value, grads } = tf.tidy(() => tf.valueAndGrads((...ws: tf.Tensor[]) => realLoss(model, names, ws, real))(final.w));
+  const loss = value.dataSync()[0];
+  value.dispose();
+  const t2 = Date.now();
+  const meta = reverseAdam(model, names, final, grads, data, {
+    hyper: options.hyper,
+    method: options.method,
+    kept,
+    fdEpsilon: options.fdEpsilon,
+    onStep: (s) => options.onStep?.('reverse', s),
+  });
+  const drift = tf.tidy(() => {
+    const diff = tf.addN(meta.reconstructedW0.map((r, i) => tf.sum(tf.square(tf.sub(r, w0[i])))));
+    const norm = tf.addN(w0.map((x) => tf.sum(tf.square(x))));
+    return tf.sqrt(tf.div(diff, tf.maximum(norm, 1e-30)));
+  });
+  const driftValue = drift.dataSync()[0];
+  tf.dispose([drift, ...meta.reconstructedW0, ...meta.w0]);
+  const t3 = Date.now();
+  return {
+    loss,
+    latent: meta.latent,
+    decoder: meta.decoder,
+    drift: driftValue,
+    seconds: { forward: (t1 - t0) / 1000, real: (t2 - t1) / 1000, reverse: (t3 - t2) / 1000 },
+  };
+}
+
+/** The outer objective alone (inner loop + real loss), for finite-difference checks. */
+export function outerObjective(model: Model, names: string[], w0: tf.Tensor[], data: InnerData, real: RealBatch, steps: number, hyper: AdamHyper): number {
+  const { final } = runInnerLoop(model, names, w0, data, { steps, hyper });
+  const loss = tf.tidy(() => realLoss(model, names, final.w, real).dataSync()[0]);
+  tf.dispose([...final.w, ...final.m, ...final.v]);
+  return loss;
+}
+
+/**
+ * Unrolled autograd through the same T steps (the O(T)-memory baseline the reverse mode replaces):
+ * the whole inner loop is recorded on the tape and differentiated at once.
+ */
+export function unrolledMetaGradient(model: Model, names: string[], w0: tf.Tensor[], data: InnerData, real: RealBatch, steps: number, hyper: AdamHyper): { loss: number; latent: tf.Tensor; decoder: tf.Tensor } {
+  const out = tf.tidy(() => {
+    const f = (F: tf.Tensor, M: tf.Tensor): tf.Scalar => {
+      let w = w0;
+      let m = w0.map((x) => tf.zerosLike(x));
+      let v = w0.map((x) => tf.zerosLike(x));
+      for (let t = 1; t <= steps; t++) {
+        const g = tf.grads((...ws: tf.Tensor[]) => syntheticLoss(model, toParams(names, ws), F, M, data.temperature))(w);
+        const next = g.map((gi, i) => adamUpdate(w[i], gi, m[i], v[i], t, hyper));
+        w = next.map((r) => r.w);
+        m = next.map((r) => r.m);
+        v = next.map((r) => r.v);
+      }
+      return realLoss(model, names, w, real);
+    };
+    const { value, grads } = tf.valueAndGrads(f)([data.latent, data.decoder]);
+    return { value, latent: grads[0], decoder: grads[1] };
+  });
+  const loss = out.value.dataSync()[0];
+  out.value.dispose();
+  return { loss, latent: out.latent, decoder: out.decoder };
+}
