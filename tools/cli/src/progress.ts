@@ -55,6 +55,19 @@ export function progressRenderer(io: Io, options: { epochs?: number; metricNames
             '\n',
         );
         break;
+      case 'outer': {
+        const details = event.details ? ` ${Object.entries(event.details).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toPrecision(4)}`).join(' ')}` : '';
+        const line = `[${event.label}] step ${event.step}/${event.totalSteps} outer loss ${event.loss.toFixed(4)}${details} ETA ${formatDuration(event.etaSeconds)}`;
+        if (io.interactive) {
+          const width = 24;
+          const done = Math.round((width * event.step) / Math.max(event.totalSteps, 1));
+          io.err(`\r\x1b[2K${'█'.repeat(done)}${'░'.repeat(width - done)} ${line}`.slice(0, io.columns + 12));
+          barShown = true;
+        } else {
+          io.err(`${line}\n`);
+        }
+        break;
+      }
       case 'message':
         clearBar();
         io.err(`[${event.label}] ${event.text}\n`);

@@ -33,10 +33,15 @@ export class RunDirectory implements CheckpointStore {
    * Creates the directory for a new run, or checks that a resumed run matches. A directory that
    * already holds a run is never overwritten without `--resume`.
    */
-  prepare(config: unknown, resume: boolean, ignoreOnResume: (c: Record<string, unknown>) => void = () => undefined): void {
+  prepare(
+    config: unknown,
+    resume: boolean,
+    ignoreOnResume: (c: Record<string, unknown>) => void = () => undefined,
+    checkpoint: string = this.lastCheckpoint,
+  ): void {
     const configFile = this.file('config.json');
     if (resume) {
-      if (!fs.existsSync(configFile) || !fs.existsSync(this.lastCheckpoint)) {
+      if (!fs.existsSync(configFile) || !fs.existsSync(checkpoint)) {
         throw new UserError(`cannot resume: ${this.dir} holds no checkpoint of an earlier run (run without --resume to start one).`);
       }
       const saved = JSON.parse(fs.readFileSync(configFile, 'utf8')) as Record<string, unknown>;
@@ -49,7 +54,7 @@ export class RunDirectory implements CheckpointStore {
             'resume with the same config (only the number of epochs may change).',
         );
       }
-    } else if (fs.existsSync(configFile) || fs.existsSync(this.lastCheckpoint)) {
+    } else if (fs.existsSync(configFile) || fs.existsSync(checkpoint)) {
       throw new UserError(
         `${this.dir} already holds a run; pass --resume to continue it, or choose another --out directory.`,
       );

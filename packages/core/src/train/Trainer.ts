@@ -44,6 +44,8 @@ export interface TrainerOptions {
   /** Continue from the store's last checkpoint. */
   readonly resume?: boolean;
   readonly label?: string;
+  /** Called after every epoch with the current parameters (e.g. to keep a trajectory); do not dispose them. */
+  readonly onEpochEnd?: (epoch: number, params: Params) => void;
 }
 
 export interface EpochRecord {

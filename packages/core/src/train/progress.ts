@@ -13,6 +13,16 @@ export type ProgressEvent =
     }
   | { type: 'epoch'; label: string; epoch: number; loss: number; seconds: number; metrics?: Record<string, number> }
   | { type: 'message'; label: string; text: string }
+  | {
+      /** One outer step of a distillation (or any loop that is not epochs over data). */
+      type: 'outer';
+      label: string;
+      step: number;
+      totalSteps: number;
+      loss: number;
+      etaSeconds: number;
+      details?: Record<string, number>;
+    }
   | { type: 'end'; label: string; seconds: number };
 
 export type ProgressListener = (event: ProgressEvent) => void;

@@ -3,6 +3,7 @@ import { configShowCommand } from './configShow';
 import { datasetsListCommand } from './datasetsList';
 import { datasetsStatsCommand } from './datasetsStats';
 import { trainCommand } from './train';
+import { distillCommand } from './distill';
 
 /** Every command of the app, in the order `farzi --help` lists them. */
-export const commands: Command[] = [trainCommand, datasetsStatsCommand, datasetsListCommand, configShowCommand];
+export const commands: Command[] = [trainCommand, distillCommand, datasetsStatsCommand, datasetsListCommand, configShowCommand];

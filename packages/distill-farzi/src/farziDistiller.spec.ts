@@ -1,0 +1,141 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ContainerModule } from 'inversify';
+import {
+  createContainer,
+  createSource,
+  ExperimentConfig,
+  LeaveOneOutSplit,
+  ModelFactory,
+  resolveServices,
+  Rng,
+  selectBackend,
+  TYPES,
+  validateConfig,
+  Vocabulary,
+} from '@farzi/core';
+import { metricsModule } from '@farzi/metrics';
+import { distillFarziModule } from './distillFarziModule';
+import { loadFarziData } from './farziData';
+import { tinyAttentionModel } from './testing/tinyAttentionModel';
+
+const tinyFactory: ModelFactory = {
+  name: 'tiny-attention',
+  description: 'test model',
+  schema: { type: 'object', properties: {} },
+  create: (_h, ctx) => tinyAttentionModel(ctx.vocabSize, ctx.maxLength, 4),
+};
+const services = resolveServices(
+  createContainer([
+    metricsModule,
+    distillFarziModule,
+    new ContainerModule(({ bind }) => {
+      bind(TYPES.ModelFactory).toConstantValue(tinyFactory);
+    }),
+  ]),
+);
+
+function toySplit(): LeaveOneOutSplit {
+  const items = 11;
+  const seqs = Array.from({ length: 16 }, (_, u) => Int32Array.from({ length: 9 }, (_, t) => ((u + t * (1 + (u % 3))) % items) + 1));
+  const evalSet = (offset: number) => ({
+    userIndex: Int32Array.from(seqs, (_, u) => u),
+    histories: seqs.map((s) => s.subarray(0, s.length - offset)),
+    targets: Int32Array.from(seqs, (s) => s[s.length - offset]),
+  });
+  return {
+    kind: 'leave-one-out',
+    source: 'toy',
+    vocab: Vocabulary.fromRaw(Array.from({ length: items }, (_, i) => `i${i + 1}`)),
+    users: seqs.map((_, u) => `u${u}`),
+    train: seqs.map((s) => s.subarray(0, s.length - 2)),
+    valid: evalSet(2),
+    test: evalSet(1),
+  };
+}
+
+function config(distill: Record<string, unknown>): ExperimentConfig {
+  return validateConfig(
+    {
+      seed: 5,
+      backend: 'wasm',
+      data: { format: 'presequenced', path: 'unused', maxLength: 6 },
+      model: { name: 'tiny-attention' },
+      train: { learningRate: 0.01 },
+      eval: { ks: [5], metric: 'NDCG@5' },
+      distill: {
+        size: [4, 5],
+        latentDim: 3,
+        innerSteps: 3,
+        innerLearningRate: 0.05,
+        trajectories: { count: 1, epochs: 2, every: 1, batchSize: 8 },
+        realBatchSize: 8,
+        evalEvery: 2,
+        student: { epochs: 4 },
+        ...distill,
+      },
+    },
+    services,
+  );
+}
+
+describe('Farzi distiller', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'farzi-distill-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+  const split = toySplit();
+  const distiller = services.distillers.get('farzi');
+
+  it('distils, validates fresh students, and writes Farzi Data that trains any model', async () => {
+    const out = path.join(dir, 'run');
+    const events: string[] = [];
+    const result = await distiller.distill({
+      config: config({ outerSteps: 3 }),
+      split,
+      services,
+      outDir: out,
+      resume: false,
+      onProgress: (e) => events.push(e.type),
+    });
+    for (const f of ['farzi-data.safetensors', 'farzi-data-last.safetensors', 'distill-state.safetensors', 'summary.json', 'log.jsonl', 'trajectories/manifest.json']) {
+      expect(fs.existsSync(path.join(out, f))).toBe(true);
+    }
+    expect(events.filter((e) => e === 'outer')).toHaveLength(3);
+    const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
+    expect(summary.budget).toMatchObject({ sequences: 4, length: 5, events: 20 });
+    expect(summary.budget.percentOfTraining).toBeCloseTo((100 * 20) / (16 * 7), 6);
+    expect(summary.history.filter((h: { valid?: unknown }) => h.valid)).toHaveLength(3); // steps 0, 2, 3
+    const data = loadFarziData(result.dataFile);
+    expect(data.latent.shape).toEqual([4, 5, 3]);
+    expect(data.vocabulary).toEqual(split.vocab.tokens);
+
+    const trainConfig = config({});
+    trainConfig.train.source = { name: 'farzi', path: result.dataFile };
+    const source = createSource(trainConfig, split, services);
+    expect(source.numSequences).toBe(4);
+    const [batch] = [...source.batches(4, new Rng(1))];
+    expect(batch.kind).toBe('soft');
+    source.dispose?.();
+  });
+
+  it('resumes an interrupted distillation to the same Farzi Data as an uninterrupted one', async () => {
+    const straight = path.join(dir, 'straight');
+    await distiller.distill({ config: config({ outerSteps: 4, evalEvery: 0 }), split, services, outDir: straight, resume: false });
+    const parted = path.join(dir, 'parted');
+    await distiller.distill({ config: config({ outerSteps: 2, evalEvery: 0 }), split, services, outDir: parted, resume: false });
+    await distiller.distill({ config: config({ outerSteps: 4, evalEvery: 0 }), split, services, outDir: parted, resume: true });
+    const a = loadFarziData(path.join(straight, 'farzi-data-last.safetensors'));
+    const b = loadFarziData(path.join(parted, 'farzi-data-last.safetensors'));
+    expect(Array.from(b.latent.dataSync())).toEqual(Array.from(a.latent.dataSync()));
+    expect(Array.from(b.decoder.dataSync())).toEqual(Array.from(a.decoder.dataSync()));
+  });
+
+  it('rejects a synthetic length the model cannot take', async () => {
+    await expect(
+      distiller.distill({ config: config({ size: [4, 9] }), split, services, outDir: path.join(dir, 'bad'), resume: false }),
+    ).rejects.toThrow('distill.size: ξ = 9 positions need data.maxLength ≥ 8 (it is 6).');
+  });
+});

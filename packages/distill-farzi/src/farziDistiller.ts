@@ -1,0 +1,315 @@
+import * as tf from '@tensorflow/tfjs';
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  adam,
+  AdamHyper,
+  createModel,
+  createOptimizer,
+  DataSplit,
+  Distiller,
+  DistillRequest,
+  DistillResult,
+  disposeState,
+  EvaluationResult,
+  ExperimentConfig,
+  findEvaluator,
+  fingerprintSplit,
+  loadCheckpoint,
+  Model,
+  OptimizerState,
+  Params,
+  ProgressListener,
+  Rng,
+  RunDirectory,
+  RunError,
+  saveCheckpoint,
+  sequenceBatches,
+  Services,
+  Trainer,
+  UserError,
+} from '@farzi/core';
+import type { DistillConfig } from './distillSchema';
+import { FarziData, saveFarziData } from './farziData';
+import { farziSource } from './farziSource';
+import { toList } from './innerLoop';
+import { initializeFarzi } from './initialize';
+import { farziMetaGradient, RealBatch } from './metaGradient';
+
+/** Real training sequences of a split (token chunks for text). */
+function realSequences(split: DataSplit, maxLength: number): Int32Array[] {
+  if (split.kind === 'leave-one-out') return split.train;
+  const chunks: Int32Array[] = [];
+  for (let start = 0; start + maxLength + 1 <= split.train.length; start += maxLength) {
+    chunks.push(split.train.subarray(start, start + maxLength + 1));
+  }
+  return chunks;
+}
+
+/** A random batch of real sequences for one outer step. */
+function sampleRealBatch(sequences: Int32Array[], size: number, maxLength: number, rng: Rng): RealBatch {
+  const picked = Array.from(rng.permutation(sequences.length).subarray(0, Math.min(size, sequences.length)), (i) => sequences[i]);
+  const batch = sequenceBatches(picked, { maxLength, batchSize: picked.length }).next().value;
+  if (!batch) throw new RunError('no real sequence is long enough for an outer step.');
+  return {
+    inputs: tf.tensor2d(batch.inputs, [batch.batchSize, batch.length], 'int32'),
+    targets: tf.tensor2d(batch.targets, [batch.batchSize, batch.length], 'int32'),
+  };
+}
+
+/** Trains K models on the real data and keeps checkpoints along each run (the paper's Ω). */
+async function pretrainedTrajectories(
+  model: Model,
+  config: ExperimentConfig,
+  dc: DistillConfig,
+  split: DataSplit,
+  services: Services,
+  run: RunDirectory,
+  emit: ProgressListener,
+): Promise<Params[]> {
+  const dir = run.file('trajectories');
+  const manifest = path.join(dir, 'manifest.json');
+  if (fs.existsSync(manifest)) {
+    const files = JSON.parse(fs.readFileSync(manifest, 'utf8')) as string[];
+    emit({ type: 'message', label: 'farzi', text: `reusing ${files.length} trajectory checkpoints from ${dir}` });
+    return files.map((f) => loadCheckpoint(path.join(dir, f)).params);
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  const source = services.sources.get('real').create({}, { split, config });
+  const kept: Params[] = [];
+  const files: string[] = [];
+  const keep = (k: number, epoch: number, params: Params) => {
+    const file = `trajectory${k}-epoch${epoch}.safetensors`;
+    saveCheckpoint(path.join(dir, file), { params, meta: { epoch, rng: [0, 0, 0, 0], bestMetric: null, bestEpoch: null, badEvaluations: 0, history: [] } });
+    files.push(file);
+    const copy: Params = {};
+    for (const [n, t] of Object.entries(params)) copy[n] = tf.clone(t);
+    kept.push(copy);
+  };
+  const t = dc.trajectories;
+  for (let k = 0; k < t.count; k++) {
+    const seed = config.seed * 7919 + k + 1;
+    if (t.includeInitial) {
+      const init = model.init(seed);
+      keep(k, 0, init);
+      tf.dispose(Object.values(init));
+    }
+    const result = await new Trainer({
+      model,
+      source,
+      optimizer: createOptimizer(config.train.optimizer, t.learningRate),
+      epochs: t.epochs,
+      batchSize: t.batchSize,
+      seed,
+      label: `trajectory ${k + 1}/${t.count}`,
+      onProgress: emit,
+      onEpochEnd: (epoch, params) => {
+        if (epoch % t.every === 0) keep(k, epoch, params);
+      },
+    }).run();
+    tf.dispose(Object.values(result.params));
+  }
+  source.dispose?.();
+  fs.writeFileSync(manifest, JSON.stringify(files));
+  return kept;
+}
+
+/** Trains a fresh model on Farzi Data and validates it (the distillation's quality signal). */
+export async function evaluateFarzi(
+  model: Model,
+  data: Pick<FarziData, 'latent' | 'decoder' | 'temperature'>,
+  config: ExperimentConfig,
+  dc: DistillConfig,
+  split: DataSplit,
+  services: Services,
+  part: 'valid' | 'test' = 'valid',
+): Promise<EvaluationResult | undefined> {
+  const evaluator = findEvaluator(config, services);
+  if (!evaluator) return undefined;
+  const source = farziSource({ ...data, vocabulary: [], sourceFingerprint: '', info: {} }, config.data.maxLength);
+  try {
+    const result = await new Trainer({
+      model,
+      source,
+      optimizer: createOptimizer(config.train.optimizer, dc.student.learningRate),
+      epochs: dc.student.epochs,
+      batchSize: dc.student.batchSize || dc.size[0],
+      seed: config.seed,
+    }).run();
+    const evaluation = await evaluator.evaluate({ model, params: result.params, split, part, config: config.eval, seed: config.seed });
+    tf.dispose(Object.values(result.params));
+    return evaluation;
+  } finally {
+    source.dispose?.();
+  }
+}
+
+/**
+ * Farzi: distils the configured data into Farzi Data [μ×ξ] by bi-level optimisation — inner Adam
+ * on the synthetic sequences from pretrained checkpoints, outer Adam on (F, M) with reverse-mode
+ * meta-gradients, periodic validation of a fresh student, best-so-far kept, resumable.
+ */
+export const farziDistiller: Distiller = {
+  name: 'farzi',
+  description: 'Farzi: autoregressive data distillation with reverse-mode Adam meta-gradients',
+  async distill(request: DistillRequest): Promise<DistillResult> {
+    const { config, split, services, outDir } = request;
+    const dc = config.distill as DistillConfig;
+    const [mu, xi] = dc.size;
+    const L = config.data.maxLength;
+    if (xi - 1 > L) {
+      throw new UserError(`distill.size: ξ = ${xi} positions need data.maxLength ≥ ${xi - 1} (it is ${L}).`);
+    }
+    const emit: ProgressListener = (event) => {
+      if (event.type !== 'step') run.appendLog(event);
+      request.onProgress?.(event);
+    };
+    const run = new RunDirectory(outDir);
+    const stateFile = run.file('distill-state.safetensors');
+    run.prepare(
+      config,
+      request.resume,
+      (c) => {
+        delete (c.distill as Record<string, unknown>).outerSteps;
+      },
+      stateFile,
+    );
+    const model = createModel(config, split, services);
+    const sequences = realSequences(split, L);
+    const realEvents = sequences.reduce((n, s) => n + s.length, 0);
+    const budget = { sequences: mu, length: xi, events: mu * xi, percentOfTraining: (100 * mu * xi) / realEvents, realTrainingEvents: realEvents };
+    run.writeJson('data.json', { format: config.data.format, path: config.data.path, fingerprint: fingerprintSplit(split), budget });
+    emit({ type: 'message', label: 'farzi', text: `budget [${mu}×${xi}] = ${mu * xi} events, ${budget.percentOfTraining.toFixed(2)}% of ${realEvents} real training events` });
+
+    const trajectories = dc.innerInit === 'trajectories' ? await pretrainedTrajectories(model, config, dc, split, services, run, emit) : [];
+    const hyper: AdamHyper = { learningRate: dc.innerLearningRate, ...dc.innerOptimizer };
+    const outer = adam({ ...config.train.optimizer, name: 'adam', weightDecay: 0, clipNorm: 0, epsRoot: 0 }, dc.outerLearningRate);
+
+    let latent: tf.Tensor;
+    let decoder: tf.Tensor;
+    let opt: OptimizerState;
+    let startStep = 0;
+    let rng: Rng;
+    let bestMetric: number | null = null;
+    let bestStep: number | null = null;
+    const history: Record<string, unknown>[] = [];
+    if (request.resume && fs.existsSync(stateFile)) {
+      const saved = loadCheckpoint(stateFile);
+      ({ latent, decoder } = saved.params);
+      opt = saved.optimizer as OptimizerState;
+      startStep = saved.meta.epoch;
+      rng = new Rng(saved.meta.rng);
+      bestMetric = saved.meta.bestMetric;
+      bestStep = saved.meta.bestEpoch;
+      history.push(...(saved.meta.history as Record<string, unknown>[]));
+      emit({ type: 'message', label: 'farzi', text: `resuming after outer step ${startStep}` });
+    } else {
+      ({ latent, decoder } = initializeFarzi(dc, split.vocab.size, sequences, config.seed));
+      opt = outer.init({ latent, decoder });
+      rng = new Rng(config.seed ^ 0xfa121);
+    }
+
+    const evaluator = findEvaluator(config, services);
+    const metricName = config.eval.metric;
+    const higherIsBetter = evaluator?.higherIsBetter(metricName) ?? true;
+    const farziFile = run.file('farzi-data.safetensors');
+    const info = () => ({ budget, distill: dc, model: config.model, bestStep, bestMetric, metric: metricName });
+    const current = (): FarziData => ({
+      latent: latent as tf.Tensor3D,
+      decoder: decoder as tf.Tensor2D,
+      temperature: dc.temperature,
+      vocabulary: split.vocab.tokens,
+      sourceFingerprint: fingerprintSplit(split),
+      info: info(),
+    });
+    const validate = async (step: number) => {
+      const result = await evaluateFarzi(model, current(), config, dc, split, services);
+      if (!result) return;
+      const value = result.metrics[metricName];
+      const better = bestMetric === null || (higherIsBetter ? value > bestMetric : value < bestMetric);
+      if (better) {
+        bestMetric = value;
+        bestStep = step;
+        saveFarziData(farziFile, current());
+      }
+      history.push({ step, valid: result.metrics });
+      emit({ type: 'message', label: 'farzi', text: `step ${step}: student valid ${metricName} ${value.toFixed(4)}${better ? ' (best)' : ''}` });
+    };
+    if (startStep === 0 && dc.evalEvery > 0) await validate(0);
+
+    const started = Date.now();
+    const phase = { forward: 0, real: 0, reverse: 0, steps: 0 };
+    const names = toList(model.init(0)).names;
+    for (let step = startStep + 1; step <= dc.outerSteps; step++) {
+      let w0: tf.Tensor[];
+      if (trajectories.length > 0) {
+        const chosen = trajectories[rng.int(trajectories.length)];
+        w0 = names.map((n) => chosen[n]);
+      } else {
+        const init = model.init(rng.seed());
+        w0 = names.map((n) => init[n]);
+      }
+      const real = sampleRealBatch(sequences, dc.realBatchSize, L, rng);
+      const meta = farziMetaGradient(model, names, w0, { latent, decoder, temperature: dc.temperature }, real, {
+        steps: dc.innerSteps,
+        hyper,
+        method: dc.metaGradient,
+        checkpointEvery: dc.reverseCheckpointEvery,
+      });
+      if (trajectories.length === 0) tf.dispose(w0);
+      tf.dispose([real.inputs, real.targets]);
+      const finite = tf.tidy(() => tf.logicalAnd(tf.all(tf.isFinite(meta.latent)), tf.all(tf.isFinite(meta.decoder))).dataSync()[0]);
+      if (!Number.isFinite(meta.loss) || !finite) {
+        tf.dispose([meta.latent, meta.decoder, latent, decoder]);
+        disposeState(opt);
+        throw new RunError(
+          `distillation stopped: the outer loss or meta-gradient became non-finite at outer step ${step}; ` +
+            `the last saved state (${stateFile}) is intact. Lower distill.innerLearningRate or distill.outerLearningRate.`,
+        );
+      }
+      const next = tf.tidy(() => {
+        const r = outer.step({ latent, decoder }, { latent: meta.latent, decoder: meta.decoder }, opt);
+        return { latent: r.params.latent, decoder: r.params.decoder, slots: r.state.slots as unknown as tf.TensorContainer };
+      });
+      tf.dispose([meta.latent, meta.decoder, latent, decoder]);
+      disposeState(opt);
+      latent = next.latent as tf.Tensor;
+      decoder = next.decoder as tf.Tensor;
+      opt = { step: opt.step + 1, slots: next.slots as unknown as OptimizerState['slots'] };
+      phase.forward += meta.seconds.forward;
+      phase.real += meta.seconds.real;
+      phase.reverse += meta.seconds.reverse;
+      phase.steps++;
+      const record = { step, outerLoss: meta.loss, drift: meta.drift, seconds: meta.seconds };
+      history.push(record);
+      const elapsed = (Date.now() - started) / 1000;
+      emit({
+        type: 'outer',
+        label: 'farzi',
+        step,
+        totalSteps: dc.outerSteps,
+        loss: meta.loss,
+        etaSeconds: (elapsed / (step - startStep)) * (dc.outerSteps - step),
+        details: { drift: meta.drift, 'inner s': meta.seconds.forward, 'reverse s': meta.seconds.reverse },
+      });
+      if ((dc.evalEvery > 0 && step % dc.evalEvery === 0) || step === dc.outerSteps) await validate(step);
+      if (step % dc.checkpointEvery === 0 || step === dc.outerSteps) {
+        saveCheckpoint(stateFile, {
+          params: { latent, decoder },
+          optimizer: opt,
+          meta: { epoch: step, rng: rng.getState(), bestMetric, bestEpoch: bestStep, badEvaluations: 0, history },
+        });
+      }
+    }
+    saveFarziData(run.file('farzi-data-last.safetensors'), current());
+    if (!fs.existsSync(farziFile)) saveFarziData(farziFile, current());
+    tf.dispose([latent, decoder]);
+    disposeState(opt);
+    for (const t of trajectories) tf.dispose(Object.values(t));
+    const seconds = (Date.now() - started) / 1000;
+    const perStep = phase.steps ? { forward: phase.forward / phase.steps, real: phase.real / phase.steps, reverse: phase.reverse / phase.steps } : undefined;
+    const summary = { budget, bestStep, bestMetric, metric: metricName, outerSteps: dc.outerSteps, seconds, secondsPerOuterStep: perStep };
+    run.writeJson('summary.json', { ...summary, history });
+    return { dataFile: farziFile, summary };
+  },
+};

@@ -1,0 +1,62 @@
+import { loadSplit, selectBackend } from '@farzi/core';
+import { requireString } from '../args';
+import type { Command } from '../Command';
+import { configOptions, loadExperiment } from '../experiment';
+import { appServices } from '../plugins';
+import { progressRenderer } from '../progress';
+import { defaultRunDir } from './train';
+
+export const distillCommand: Command = {
+  name: 'distill',
+  summary: 'distil Farzi Data from the configured data set; writes <run-dir>/farzi-data.safetensors',
+  options: {
+    ...configOptions,
+    out: { type: 'string', short: 'o', value: '<run-dir>', description: 'run directory (default runs/distill-<config>-<time>)' },
+    resume: { type: 'boolean', description: 'continue the interrupted distillation in --out' },
+    json: { type: 'boolean', description: 'print the summary as JSON' },
+  },
+  examples: [
+    'npx farzi distill --config configs/farzi-sasrec-ml100k.json',
+    'npx farzi distill --config configs/farzi-sasrec-ml100k.json --set distill.outerSteps=20 --set distill.size=[10,50] --out runs/farzi-small',
+    'npx farzi distill --config configs/farzi-sasrec-ml100k.json --out runs/farzi-small --resume',
+    'npx farzi train --config configs/gru4rec-ml100k.json --set train.source=\'{"name":"farzi","path":"runs/farzi-small/farzi-data.safetensors"}\'',
+  ],
+  async run(values, io) {
+    const file = requireString(values, 'config', this);
+    const config = loadExperiment(file, values.set as string[] | undefined);
+    if (values.resume && !values.out) {
+      io.err('farzi distill: --resume needs --out <run-dir> naming the run to continue.\n');
+      return 2;
+    }
+    const services = appServices();
+    const backend = await selectBackend(config.backend);
+    const onProgress = progressRenderer(io, { metricNames: [config.eval.metric] });
+    onProgress({ type: 'message', label: 'run', text: `backend ${backend.name}` });
+    const split = loadSplit(config.data, services.adapters);
+    const outDir = (values.out as string | undefined) ?? defaultRunDir(file, 'distill');
+    const result = await services.distillers.get('farzi').distill({
+      config,
+      split,
+      services,
+      outDir,
+      resume: Boolean(values.resume),
+      onProgress,
+    });
+    if (values.json) {
+      io.out(`${JSON.stringify({ dataFile: result.dataFile, ...result.summary }, null, 2)}\n`);
+      return 0;
+    }
+    const s = result.summary as { budget: { events: number; percentOfTraining: number; sequences: number; length: number }; bestStep: number | null; bestMetric: number | null; metric: string; seconds: number };
+    io.out(
+      [
+        `Farzi Data     ${result.dataFile}`,
+        `budget         [${s.budget.sequences}×${s.budget.length}] = ${s.budget.events} events (${s.budget.percentOfTraining.toFixed(2)}% of the real training events)`,
+        `best           ${s.metric} ${s.bestMetric === null ? '-' : s.bestMetric.toFixed(4)} at outer step ${s.bestStep ?? '-'} (validation, fresh student)`,
+        `time           ${s.seconds.toFixed(1)}s`,
+        `train on it    npx farzi train --config ${file} --set train.source='{"name":"farzi","path":"${result.dataFile}"}'`,
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  },
+};
