@@ -9,11 +9,12 @@ const packageDirs = {
   '@farzi/models-gru4rec': 'packages/models-gru4rec',
   '@farzi/models-transformer': 'packages/models-transformer',
   '@farzi/distill-farzi': 'packages/distill-farzi',
+  '@farzi/cli': 'tools/cli',
 };
 
 const moduleNameMapper = {};
 for (const [name, dir] of Object.entries(packageDirs)) {
-  moduleNameMapper[`^${name}$`] = path.join(__dirname, dir, 'src/index.ts');
+  moduleNameMapper[`^${name}$`] = path.join(__dirname, dir, name === '@farzi/cli' ? 'src/main.ts' : 'src/index.ts');
 }
 
 module.exports = {

@@ -64,3 +64,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return 1;
   }
 }
+
+// The app's public API for scripts and benchmarks.
+export { appServices, pluginModules } from './plugins';
+export { loadExperiment } from './experiment';

@@ -1,0 +1,148 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { appServices, loadExperiment } from '@farzi/cli';
+import { ExperimentConfig, loadSplit, selectBackend, writeJsonAtomic, writeFileAtomic } from '@farzi/core';
+import { evaluateProtocols, trainOrReuse } from './experiments';
+
+/*
+ * Quality benchmark (issue: Farzi quality and cost): on MovieLens-100K with SASRec, full data vs
+ * Farzi Data at several budgets vs random and head sampling at the same budgets, plus GRU4Rec trained
+ * on the same Farzi Data; HR@10 / NDCG@10 under the full and the sampled protocol, as % of full data.
+ * Usage: node tools/bench/dist/quality.js [--budgets 10x50,50x50] [--outer-steps N] [--out dir] [--quick]
+ */
+const { values } = parseArgs({
+  options: {
+    budgets: { type: 'string', default: '10x50,50x50' },
+    'outer-steps': { type: 'string', default: '100' },
+    'full-epochs': { type: 'string', default: '60' },
+    out: { type: 'string', default: 'benchmarks/quality' },
+    quick: { type: 'boolean', default: false },
+  },
+});
+
+const started = Date.now();
+const outDir = values.out as string;
+const runs = path.join(outDir, 'runs');
+fs.mkdirSync(runs, { recursive: true });
+const logFile = path.join(outDir, 'log.txt');
+const log = (s: string) => {
+  const line = `${new Date().toISOString()} ${s}`;
+  process.stderr.write(`${line}\n`);
+  fs.appendFileSync(logFile, `${line}\n`);
+};
+
+function withSets(file: string, sets: string[]): ExperimentConfig {
+  return loadExperiment(file, sets);
+}
+
+async function main(): Promise<void> {
+  const services = appServices();
+  const backend = await selectBackend('auto');
+  const quick = Boolean(values.quick);
+  const fullEpochs = quick ? 2 : Number(values['full-epochs']);
+  const outerSteps = quick ? 2 : Number(values['outer-steps']);
+  const budgets = (values.budgets as string).split(',').map((b) => b.split('x').map(Number) as [number, number]);
+  const base = ['data.maxLength=50', `train.epochs=${fullEpochs}`, 'train.evalEvery=5', 'train.earlyStopping.patience=3'];
+  const sasrec = withSets('configs/farzi-sasrec-ml100k.json', base);
+  const split = loadSplit(sasrec.data, services.adapters);
+  const protocols = [{ protocol: 'full' as const }, { protocol: 'sampled' as const, negatives: 100 }];
+  const rows: Record<string, unknown>[] = [];
+  const results = path.join(outDir, 'results.json');
+  const save = () => {
+    writeJsonAtomic(results, { machine: machine(backend.name), command: process.argv.join(' '), rows });
+    writeFileAtomic(path.join(outDir, 'results.md'), markdown(rows));
+  };
+  const record = async (name: string, model: string, data: string, budgetEvents: number | null, config: ExperimentConfig, dir: string, extra: Record<string, unknown> = {}) => {
+    const t0 = Date.now();
+    const report = await trainOrReuse(config, split, services, dir, log);
+    const test = await evaluateProtocols(dir, config, split, services, protocols);
+    rows.push({ name, model, data, budgetEvents, trainSeconds: report.trainSeconds, wallSeconds: (Date.now() - t0) / 1000, bestEpoch: report.bestEpoch, test, ...extra });
+    save();
+    log(`${name}: full NDCG@10 ${test.full['NDCG@10'].toFixed(4)}, sampled NDCG@10 ${test.sampled['NDCG@10'].toFixed(4)}`);
+  };
+
+  await record('SASRec, full data', 'sasrec', 'full', null, sasrec, path.join(runs, 'sasrec-full'));
+  const gru = withSets('configs/gru4rec-ml100k.json', [...base]);
+  await record('GRU4Rec, full data', 'gru4rec', 'full', null, gru, path.join(runs, 'gru4rec-full'));
+
+  for (const [mu, xi] of budgets) {
+    const tag = `${mu}x${xi}`;
+    const distillDir = path.join(runs, `farzi-${tag}`);
+    const distillSets = [...base, `distill.size=[${mu},${xi}]`, `distill.outerSteps=${outerSteps}`];
+    if (quick) distillSets.push('distill.innerSteps=3', 'distill.trajectories={"count":1,"epochs":2,"every":1}', 'distill.evalEvery=0', 'distill.student.epochs=5');
+    const distillConfig = withSets('configs/farzi-sasrec-ml100k.json', distillSets);
+    let summary: Record<string, unknown>;
+    const summaryFile = path.join(distillDir, 'summary.json');
+    if (fs.existsSync(summaryFile)) {
+      summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8'));
+      log(`reusing ${distillDir}`);
+    } else {
+      if (fs.existsSync(distillDir)) fs.rmSync(distillDir, { recursive: true, force: true });
+      const result = await services.distillers.get('farzi').distill({
+        config: distillConfig,
+        split,
+        services,
+        outDir: distillDir,
+        resume: false,
+        onProgress: (e) => {
+          if (e.type === 'outer' && (e.step % 5 === 0 || e.step === 1)) log(`[farzi ${tag}] step ${e.step}/${e.totalSteps} outer loss ${e.loss.toFixed(4)} ${JSON.stringify(e.details)}`);
+          if (e.type === 'message') log(`[farzi ${tag}] ${e.text}`);
+        },
+      });
+      summary = result.summary;
+    }
+    const farziFile = path.join(distillDir, 'farzi-data.safetensors');
+    const student = distillConfig.distill as { student: { epochs: number; learningRate: number } };
+    const studentSets = [
+      ...base,
+      `train.source={"name":"farzi","path":"${farziFile}"}`,
+      `train.epochs=${quick ? 5 : student.student.epochs * 3}`,
+      `train.learningRate=${student.student.learningRate}`,
+      `train.batchSize=${mu}`,
+      `train.evalEvery=${quick ? 1 : 10}`,
+      'train.earlyStopping.patience=5',
+    ];
+    const budgetEvents = mu * xi;
+    const distillInfo = { distillSeconds: summary.seconds, secondsPerOuterStep: summary.secondsPerOuterStep, percentOfTraining: (summary.budget as { percentOfTraining: number }).percentOfTraining };
+    await record(`SASRec, Farzi [${tag}]`, 'sasrec', `farzi ${tag}`, budgetEvents, withSets('configs/farzi-sasrec-ml100k.json', studentSets), path.join(runs, `sasrec-farzi-${tag}`), distillInfo);
+    await record(`GRU4Rec, Farzi [${tag}] (distilled with SASRec)`, 'gru4rec', `farzi ${tag}`, budgetEvents, withSets('configs/gru4rec-ml100k.json', studentSets), path.join(runs, `gru4rec-farzi-${tag}`));
+    for (const kind of ['random', 'head']) {
+      const sets = [...base, `train.source={"name":"${kind}-sample","users":${mu},"length":${xi}}`];
+      await record(`SASRec, ${kind} sample [${tag}]`, 'sasrec', `${kind} ${tag}`, budgetEvents, withSets('configs/farzi-sasrec-ml100k.json', sets), path.join(runs, `sasrec-${kind}-${tag}`));
+    }
+  }
+  log(`done in ${((Date.now() - started) / 1000).toFixed(0)}s`);
+}
+
+function machine(backend: string): Record<string, unknown> {
+  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, backend };
+}
+
+function markdown(rows: Record<string, unknown>[]): string {
+  const full = new Map<string, Record<string, Record<string, number>>>();
+  for (const r of rows) if (r.data === 'full') full.set(r.model as string, r.test as Record<string, Record<string, number>>);
+  const pct = (model: string, protocol: string, metric: string, value: number) => {
+    const ref = full.get(model)?.[protocol]?.[metric];
+    return ref ? `${((100 * value) / ref).toFixed(0)}%` : '–';
+  };
+  const lines = [
+    '| run | events | full HR@10 | full NDCG@10 | % full | sampled HR@10 | sampled NDCG@10 | % full | train s |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const t = r.test as Record<string, Record<string, number>>;
+    const m = r.model as string;
+    lines.push(
+      `| ${r.name} | ${r.budgetEvents ?? 'all'} | ${t.full['HR@10'].toFixed(4)} | ${t.full['NDCG@10'].toFixed(4)} | ${pct(m, 'full', 'NDCG@10', t.full['NDCG@10'])} | ` +
+        `${t.sampled['HR@10'].toFixed(4)} | ${t.sampled['NDCG@10'].toFixed(4)} | ${pct(m, 'sampled', 'NDCG@10', t.sampled['NDCG@10'])} | ${(r.trainSeconds as number).toFixed(0)} |`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+main().catch((error) => {
+  process.stderr.write(`${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});
