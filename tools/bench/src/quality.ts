@@ -17,6 +17,10 @@ const { values } = parseArgs({
     budgets: { type: 'string', default: '10x50,50x50' },
     'outer-steps': { type: 'string', default: '100' },
     'full-epochs': { type: 'string', default: '60' },
+    'inner-steps': { type: 'string', default: '20' },
+    'trajectory-epochs': { type: 'string', default: '20' },
+    'full-batch': { type: 'string', default: '128' },
+    'full-lr': { type: 'string', default: '0.001' },
     out: { type: 'string', default: 'benchmarks/quality' },
     quick: { type: 'boolean', default: false },
   },
@@ -44,7 +48,14 @@ async function main(): Promise<void> {
   const fullEpochs = quick ? 2 : Number(values['full-epochs']);
   const outerSteps = quick ? 2 : Number(values['outer-steps']);
   const budgets = (values.budgets as string).split(',').map((b) => b.split('x').map(Number) as [number, number]);
-  const base = ['data.maxLength=50', `train.epochs=${fullEpochs}`, 'train.evalEvery=5', 'train.earlyStopping.patience=3'];
+  const base = [
+    'data.maxLength=50',
+    `train.epochs=${fullEpochs}`,
+    `train.batchSize=${values['full-batch']}`,
+    `train.learningRate=${values['full-lr']}`,
+    'train.evalEvery=5',
+    'train.earlyStopping.patience=3',
+  ];
   const sasrec = withSets('configs/farzi-sasrec-ml100k.json', base);
   const split = loadSplit(sasrec.data, services.adapters);
   const protocols = [{ protocol: 'full' as const }, { protocol: 'sampled' as const, negatives: 100 }];
@@ -70,7 +81,14 @@ async function main(): Promise<void> {
   for (const [mu, xi] of budgets) {
     const tag = `${mu}x${xi}`;
     const distillDir = path.join(runs, `farzi-${tag}`);
-    const distillSets = [...base, `distill.size=[${mu},${xi}]`, `distill.outerSteps=${outerSteps}`];
+    const distillSets = [
+      ...base,
+      `distill.size=[${mu},${xi}]`,
+      `distill.outerSteps=${outerSteps}`,
+      `distill.innerSteps=${values['inner-steps']}`,
+      `distill.trajectories.epochs=${values['trajectory-epochs']}`,
+      `distill.evalEvery=${Math.max(1, Math.floor(outerSteps / 4))}`,
+    ];
     if (quick) distillSets.push('distill.innerSteps=3', 'distill.trajectories={"count":1,"epochs":2,"every":1}', 'distill.evalEvery=0', 'distill.student.epochs=5');
     const distillConfig = withSets('configs/farzi-sasrec-ml100k.json', distillSets);
     let summary: Record<string, unknown>;
