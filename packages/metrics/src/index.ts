@@ -6,3 +6,5 @@ export { computeRanks, negativeSampler } from './computeRanks';
 export type { RankOptions, RankResult } from './computeRanks';
 export { rankingEvaluator, rankRequest, describeProtocol } from './rankingEvaluator';
 export { languageModelEvaluator } from './languageModelEvaluator';
+export { userHistoryBuckets, itemPopularityBuckets, metricsByBucket } from './analysis';
+export type { Buckets, BucketResult } from './analysis';

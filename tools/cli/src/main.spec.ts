@@ -143,4 +143,35 @@ describe('farzi CLI', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).model.name).toBe('gru4rec');
   });
+
+  it('evaluates a run under both protocols, stating the protocol', async () => {
+    const full = await run('evaluate', '--run', path.join(dir, 'run-sasrec'), '--json');
+    expect(full.code).toBe(0);
+    const parsed = JSON.parse(full.out);
+    expect(parsed.protocol).toContain('full: target vs all 40 items');
+    expect(parsed.count).toBe(30);
+    const sampled = await run('evaluate', '--run', path.join(dir, 'run-sasrec'), '--protocol', 'sampled', '--negatives', '10');
+    expect(sampled.code).toBe(0);
+    expect(sampled.out).toContain('sampled: target vs 10 uniform negatives');
+    const bad = await run('evaluate', '--run', path.join(dir, 'nothing-here'));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('is not a run directory');
+  });
+
+  it('analyzes runs side by side per cold-start and popularity bucket, with JSON, Markdown and SVG charts', async () => {
+    const out = path.join(dir, 'analysis');
+    const r = await run('analyze', '--run', path.join(dir, 'run-sasrec'), '--run', path.join(dir, 'run-gru'), '--label', 'sasrec', '--label', 'gru4rec', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Relative changes are against **sasrec**');
+    const analysis = JSON.parse(fs.readFileSync(path.join(out, 'analysis.json'), 'utf8'));
+    expect(analysis.runs.map((x: { label: string }) => x.label)).toEqual(['sasrec', 'gru4rec']);
+    for (const key of ['users', 'items']) {
+      const sizes = analysis.runs[0][key].map((b: { size: number }) => b.size);
+      expect(sizes.reduce((a: number, b: number) => a + b, 0)).toBe(30);
+    }
+    expect(fs.readFileSync(path.join(out, 'users.svg'), 'utf8')).toMatch(/^<svg[\s\S]*NDCG@10 by user history length[\s\S]*<\/svg>$/);
+    expect(fs.existsSync(path.join(out, 'items.svg'))).toBe(true);
+    const mismatch = await run('analyze', '--run', path.join(dir, 'run-sasrec'), '--label', 'a', '--label', 'b');
+    expect(mismatch.code).toBe(2);
+  });
 });

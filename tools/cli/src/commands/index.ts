@@ -4,6 +4,8 @@ import { datasetsListCommand } from './datasetsList';
 import { datasetsStatsCommand } from './datasetsStats';
 import { trainCommand } from './train';
 import { distillCommand } from './distill';
+import { evaluateCommand } from './evaluate';
+import { analyzeCommand } from './analyze';
 
 /** Every command of the app, in the order `farzi --help` lists them. */
-export const commands: Command[] = [trainCommand, distillCommand, datasetsStatsCommand, datasetsListCommand, configShowCommand];
+export const commands: Command[] = [trainCommand, distillCommand, evaluateCommand, analyzeCommand, datasetsStatsCommand, datasetsListCommand, configShowCommand];
