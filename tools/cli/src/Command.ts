@@ -16,5 +16,7 @@ export interface Command {
   readonly options: Record<string, OptionSpec>;
   /** Example invocations shown in --help. */
   readonly examples: string[];
+  /** Accepts positional arguments (passed as \`_\`). */
+  readonly positional?: boolean;
   run(values: Record<string, unknown>, io: Io): Promise<number>;
 }

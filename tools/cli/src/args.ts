@@ -4,16 +4,31 @@ import type { Command, OptionSpec } from './Command';
 
 /** Parses a command's flags strictly; unknown flags and stray words are usage errors. */
 export function parseCommandArgs(command: Command, argv: string[]): Record<string, unknown> {
-  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {
+  const options: Record<
+    string,
+    { type: 'string' | 'boolean'; multiple?: boolean; short?: string }
+  > = {
     help: { type: 'boolean', short: 'h' },
   };
   for (const [name, spec] of Object.entries(command.options)) {
-    options[name] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}), ...(spec.short ? { short: spec.short } : {}) };
+    options[name] = {
+      type: spec.type,
+      ...(spec.multiple ? { multiple: true } : {}),
+      ...(spec.short ? { short: spec.short } : {}),
+    };
   }
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options,
+      strict: true,
+      allowPositionals: true,
+    });
+    if (command.positional) return { ...values, _: positionals };
     if (positionals.length > 0) {
-      throw new UserError(`unexpected argument "${positionals[0]}". See \`farzi ${command.name} --help\`.`);
+      throw new UserError(
+        `unexpected argument "${positionals[0]}". See \`farzi ${command.name} --help\`.`,
+      );
     }
     return values;
   } catch (error) {
@@ -37,7 +52,11 @@ export function commandHelp(command: Command): string {
 }
 
 /** A required string flag. */
-export function requireString(values: Record<string, unknown>, name: string, command: Command): string {
+export function requireString(
+  values: Record<string, unknown>,
+  name: string,
+  command: Command,
+): string {
   const value = values[name];
   if (typeof value !== 'string' || value === '') {
     throw new UserError(`--${name} is required. See \`farzi ${command.name} --help\`.`);

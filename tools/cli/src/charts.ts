@@ -25,7 +25,13 @@ export function groupedBarSpec(
     data: { values: rows },
     mark: { type: 'bar', tooltip: true },
     encoding: {
-      x: { field: 'category', type: 'nominal', sort: categoryOrder, title: null, axis: { labelAngle: 0 } },
+      x: {
+        field: 'category',
+        type: 'nominal',
+        sort: categoryOrder,
+        title: null,
+        axis: { labelAngle: 0 },
+      },
       xOffset: { field: 'series', type: 'nominal' },
       y: { field: 'value', type: 'quantitative', title: yTitle },
       color: { field: 'series', type: 'nominal', title: 'run' },
@@ -35,7 +41,12 @@ export function groupedBarSpec(
 }
 
 /** A line chart of y against x, one line per series. */
-export function lineSpec(title: string, rows: { x: number; y: number; series: string }[], xTitle: string, yTitle: string): vegaLite.TopLevelSpec {
+export function lineSpec(
+  title: string,
+  rows: { x: number; y: number; series: string }[],
+  xTitle: string,
+  yTitle: string,
+): vegaLite.TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,

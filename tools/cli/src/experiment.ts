@@ -4,8 +4,18 @@ import { appServices } from './plugins';
 
 /** The --config/--set flags every experiment command takes. */
 export const configOptions: Record<string, OptionSpec> = {
-  config: { type: 'string', short: 'c', value: '<file>', description: 'experiment config (JSON or YAML)' },
-  set: { type: 'string', multiple: true, value: '<key=value>', description: 'override a config value, e.g. train.epochs=1' },
+  config: {
+    type: 'string',
+    short: 'c',
+    value: '<file>',
+    description: 'experiment config (JSON or YAML)',
+  },
+  set: {
+    type: 'string',
+    multiple: true,
+    value: '<key=value>',
+    description: 'override a config value, e.g. train.epochs=1',
+  },
 };
 
 /** Reads, overrides and validates the experiment config named by --config. */

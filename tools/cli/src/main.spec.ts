@@ -34,7 +34,10 @@ function writeFixture(): string {
   const lines: string[] = [];
   for (let u = 1; u <= 30; u++) {
     const n = 8 + (u % 7);
-    for (let t = 0; t < n; t++) lines.push(`${u}\t${((u * 5 + t * (1 + (u % 3))) % 40) + 1}\t${1 + ((u + t) % 5)}\t${1000 + t * 10 + u}`);
+    for (let t = 0; t < n; t++)
+      lines.push(
+        `${u}\t${((u * 5 + t * (1 + (u % 3))) % 40) + 1}\t${1 + ((u + t) % 5)}\t${1000 + t * 10 + u}`,
+      );
   }
   const file = path.join(dir, 'ml', 'u.data');
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -43,7 +46,11 @@ function writeFixture(): string {
 }
 const dataDir = writeFixture();
 
-function writeConfig(name: string, model: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
+function writeConfig(
+  name: string,
+  model: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): string {
   const file = path.join(dir, name);
   fs.writeFileSync(
     file,
@@ -69,10 +76,12 @@ describe('farzi CLI', () => {
     const unknown = await run('trian');
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('unknown command "trian"');
-    expect((await run('datasets')).err).toContain('"datasets" needs a subcommand: datasets stats, datasets list');
+    expect((await run('datasets')).err).toContain(
+      '"datasets" needs a subcommand: datasets stats, datasets list',
+    );
   });
 
-  it('prints a command\'s help with an example', async () => {
+  it("prints a command's help with an example", async () => {
     const r = await run('train', '--help');
     expect(r.code).toBe(0);
     expect(r.out).toContain('npx farzi train --config configs/sasrec-ml100k.json');
@@ -82,7 +91,15 @@ describe('farzi CLI', () => {
     const text = await run('datasets', 'stats', '--format', 'movielens-100k', '--path', dataDir);
     expect(text.code).toBe(0);
     expect(text.out).toMatch(/users\s+30\n/);
-    const json = await run('datasets', 'stats', '--format', 'movielens-100k', '--path', dataDir, '--json');
+    const json = await run(
+      'datasets',
+      'stats',
+      '--format',
+      'movielens-100k',
+      '--path',
+      dataDir,
+      '--json',
+    );
     expect(JSON.parse(json.out)).toMatchObject({ users: 30, interactions: 327 });
   });
 
@@ -94,7 +111,14 @@ describe('farzi CLI', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/u\.data:2: found 3 columns instead of 4/);
     expect(r.err).not.toMatch(/\bat .*\.ts:\d+/);
-    const unknownFormat = await run('datasets', 'stats', '--format', 'movielens100k', '--path', bad);
+    const unknownFormat = await run(
+      'datasets',
+      'stats',
+      '--format',
+      'movielens100k',
+      '--path',
+      bad,
+    );
     expect(unknownFormat.code).toBe(2);
     expect(unknownFormat.err).toContain('Did you mean "movielens-100k"?');
     const missingFlag = await run('datasets', 'stats', '--path', bad);
@@ -107,19 +131,51 @@ describe('farzi CLI', () => {
     const file = writeConfig('show.json', { name: 'sasrec' });
     const r = await run('config', 'show', '--config', file, '--set', 'model.hiddenSize=16');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out).model).toEqual({ name: 'sasrec', hiddenSize: 16, blocks: 2, heads: 1, dropout: 0.2, loss: 'softmax', initStd: 0.02 });
-    const bad = await run('train', '--config', file, '--set', 'model.hiddenSize=64a', '--set', 'model.name=sasrek');
+    expect(JSON.parse(r.out).model).toEqual({
+      name: 'sasrec',
+      hiddenSize: 16,
+      blocks: 2,
+      heads: 1,
+      dropout: 0.2,
+      loss: 'softmax',
+      initStd: 0.02,
+    });
+    const bad = await run(
+      'train',
+      '--config',
+      file,
+      '--set',
+      'model.hiddenSize=64a',
+      '--set',
+      'model.name=sasrek',
+    );
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain('model.name: unknown model "sasrek". Did you mean "sasrec"? Registered models: "gru4rec", "sasrec", "transformer".');
+    expect(bad.err).toContain(
+      'model.name: unknown model "sasrek". Did you mean "sasrec"? Registered models: "gru4rec", "sasrec", "transformer".',
+    );
   });
 
   it('trains SASRec, writes the run directory, refuses to overwrite it, and resumes it', async () => {
-    const file = writeConfig('sasrec.json', { name: 'sasrec', hiddenSize: 8, blocks: 1, heads: 1, dropout: 0.1 });
+    const file = writeConfig('sasrec.json', {
+      name: 'sasrec',
+      hiddenSize: 8,
+      blocks: 1,
+      heads: 1,
+      dropout: 0.1,
+    });
     const out = path.join(dir, 'run-sasrec');
     const r = await run('train', '--config', file, '--set', 'train.epochs=1', '--out', out);
     expect(r.code).toBe(0);
     expect(r.out).toContain('protocol       full: target vs all 40 items, history masked');
-    for (const f of ['config.json', 'data.json', 'model.json', 'log.jsonl', 'metrics.json', 'checkpoints/last.safetensors', 'checkpoints/best.safetensors']) {
+    for (const f of [
+      'config.json',
+      'data.json',
+      'model.json',
+      'log.jsonl',
+      'metrics.json',
+      'checkpoints/last.safetensors',
+      'checkpoints/best.safetensors',
+    ]) {
       expect(fs.existsSync(path.join(out, f))).toBe(true);
     }
     const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
@@ -131,7 +187,16 @@ describe('farzi CLI', () => {
     expect(again.code).toBe(2);
     expect(again.err).toContain('already holds a run; pass --resume');
 
-    const resumed = await run('train', '--config', file, '--set', 'train.epochs=2', '--out', out, '--resume');
+    const resumed = await run(
+      'train',
+      '--config',
+      file,
+      '--set',
+      'train.epochs=2',
+      '--out',
+      out,
+      '--resume',
+    );
     expect(resumed.code).toBe(0);
     expect(resumed.err).toContain('resuming after epoch 1');
     expect(JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8')).epochsRun).toBe(2);
@@ -139,7 +204,16 @@ describe('farzi CLI', () => {
 
   it('trains GRU4Rec by swapping the model in the config', async () => {
     const file = writeConfig('gru.json', { name: 'gru4rec', embeddingSize: 8, hiddenSize: 8 });
-    const r = await run('train', '--config', file, '--set', 'train.epochs=1', '--out', path.join(dir, 'run-gru'), '--json');
+    const r = await run(
+      'train',
+      '--config',
+      file,
+      '--set',
+      'train.epochs=1',
+      '--out',
+      path.join(dir, 'run-gru'),
+      '--json',
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).model.name).toBe('gru4rec');
   });
@@ -150,7 +224,15 @@ describe('farzi CLI', () => {
     const parsed = JSON.parse(full.out);
     expect(parsed.protocol).toContain('full: target vs all 40 items');
     expect(parsed.count).toBe(30);
-    const sampled = await run('evaluate', '--run', path.join(dir, 'run-sasrec'), '--protocol', 'sampled', '--negatives', '10');
+    const sampled = await run(
+      'evaluate',
+      '--run',
+      path.join(dir, 'run-sasrec'),
+      '--protocol',
+      'sampled',
+      '--negatives',
+      '10',
+    );
     expect(sampled.code).toBe(0);
     expect(sampled.out).toContain('sampled: target vs 10 uniform negatives');
     const bad = await run('evaluate', '--run', path.join(dir, 'nothing-here'));
@@ -160,7 +242,19 @@ describe('farzi CLI', () => {
 
   it('analyzes runs side by side per cold-start and popularity bucket, with JSON, Markdown and SVG charts', async () => {
     const out = path.join(dir, 'analysis');
-    const r = await run('analyze', '--run', path.join(dir, 'run-sasrec'), '--run', path.join(dir, 'run-gru'), '--label', 'sasrec', '--label', 'gru4rec', '--out', out);
+    const r = await run(
+      'analyze',
+      '--run',
+      path.join(dir, 'run-sasrec'),
+      '--run',
+      path.join(dir, 'run-gru'),
+      '--label',
+      'sasrec',
+      '--label',
+      'gru4rec',
+      '--out',
+      out,
+    );
     expect(r.code).toBe(0);
     expect(r.out).toContain('Relative changes are against **sasrec**');
     const analysis = JSON.parse(fs.readFileSync(path.join(out, 'analysis.json'), 'utf8'));
@@ -169,9 +263,114 @@ describe('farzi CLI', () => {
       const sizes = analysis.runs[0][key].map((b: { size: number }) => b.size);
       expect(sizes.reduce((a: number, b: number) => a + b, 0)).toBe(30);
     }
-    expect(fs.readFileSync(path.join(out, 'users.svg'), 'utf8')).toMatch(/^<svg[\s\S]*NDCG@10 by user history length[\s\S]*<\/svg>$/);
+    expect(fs.readFileSync(path.join(out, 'users.svg'), 'utf8')).toMatch(
+      /^<svg[\s\S]*NDCG@10 by user history length[\s\S]*<\/svg>$/,
+    );
     expect(fs.existsSync(path.join(out, 'items.svg'))).toBe(true);
-    const mismatch = await run('analyze', '--run', path.join(dir, 'run-sasrec'), '--label', 'a', '--label', 'b');
+    const mismatch = await run(
+      'analyze',
+      '--run',
+      path.join(dir, 'run-sasrec'),
+      '--label',
+      'a',
+      '--label',
+      'b',
+    );
     expect(mismatch.code).toBe(2);
   });
+
+  it('runs the demo end to end (quick settings) and writes a self-contained HTML report', async () => {
+    const dataRoot = path.join(dir, 'data');
+    fs.mkdirSync(path.join(dataRoot, 'ml-100k'), { recursive: true });
+    fs.copyFileSync(path.join(dataDir, 'u.data'), path.join(dataRoot, 'ml-100k', 'u.data'));
+    const out = path.join(dir, 'demo');
+    const r = await run('demo', '--quick', '--data-dir', dataRoot, '--out', out);
+    expect(r.err).not.toContain('internal error');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\| full data \| [\d,]+ \| [\d.]+ \| [\d.]+ \| 100% \|/);
+    expect(r.out).toMatch(/\| Farzi Data \[4×6\] \| 20 \|/);
+    expect(r.out).toContain('| random sample [4×6] |');
+    const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<h2>Comparison (test split)</h2>');
+    expect(html).toContain('Distillation: distillation');
+    expect(html).toContain('Cold-start users and tail items');
+    expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(5);
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+  });
+
+  it('says where to put the data when the demo cannot find MovieLens-100K', async () => {
+    const saved = process.env.FARZI_DATA_DIR;
+    delete process.env.FARZI_DATA_DIR;
+    try {
+      const r = await run('demo', '--data-dir', path.join(dir, 'empty-data'));
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('MovieLens-100K was not found');
+      expect(r.err).toContain('npx farzi datasets fetch movielens-100k');
+    } finally {
+      if (saved !== undefined) process.env.FARZI_DATA_DIR = saved;
+    }
+  });
+
+  it('fetches a data set archive, extracts it and verifies the checksum', async () => {
+    const http = await import('http');
+    const zip = storedZip({ 'ml-100k/u.data': Buffer.from('1\t2\t3\t4\n'), 'ml-100k/README': Buffer.from('hi') });
+    const server = http.createServer((_req, res) => res.end(zip));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const port = (server.address() as { port: number }).port;
+    process.env.FARZI_FETCH_URL = `http://127.0.0.1:${port}/ml-100k.zip`;
+    try {
+      const r = await run('datasets', 'fetch', 'movielens-100k', '--data-dir', path.join(dir, 'fetched'));
+      // The fixture is not the real u.data: the checksum must reject it and remove the file.
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('checksum mismatch');
+      expect(fs.existsSync(path.join(dir, 'fetched', 'ml-100k', 'u.data'))).toBe(false);
+      expect(fs.readFileSync(path.join(dir, 'fetched', 'ml-100k', 'README'), 'utf8')).toBe('hi');
+      process.env.FARZI_FETCH_URL = 'http://127.0.0.1:1/unreachable.zip';
+      const offline = await run('datasets', 'fetch', 'movielens-100k', '--data-dir', path.join(dir, 'fetched2'));
+      expect(offline.code).toBe(1);
+      expect(offline.err).toContain('could not download');
+    } finally {
+      delete process.env.FARZI_FETCH_URL;
+      server.close();
+    }
+  });
 });
+
+/** A zip archive with stored (uncompressed) entries. */
+function storedZip(files: Record<string, Buffer>): Buffer {
+  const zlib = require('zlib');
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, data] of Object.entries(files)) {
+    const n = Buffer.from(name);
+    const crc = zlib.crc32 ? zlib.crc32(data) : 0;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt32LE(crc >>> 0, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(n.length, 26);
+    locals.push(local, n, data);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt32LE(crc >>> 0, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(n.length, 28);
+    central.writeUInt32LE(offset, 42);
+    centrals.push(central, n);
+    offset += 30 + n.length + data.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(files).length, 8);
+  end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}

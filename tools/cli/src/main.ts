@@ -14,7 +14,7 @@ function overview(): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `farzi <command> --help` for a command\'s options and examples.',
+    "Run `farzi <command> --help` for a command's options and examples.",
     'Exit codes: 0 success, 1 run failure, 2 usage or input error.',
     '',
   ].join('\n');
@@ -25,7 +25,10 @@ function findCommand(argv: string[]): [Command, string[]] | undefined {
   let best: [Command, string[]] | undefined;
   for (const command of commands) {
     const words = command.name.split(' ');
-    if (words.every((w, i) => argv[i] === w) && (!best || words.length > best[0].name.split(' ').length)) {
+    if (
+      words.every((w, i) => argv[i] === w) &&
+      (!best || words.length > best[0].name.split(' ').length)
+    ) {
       best = [command, argv.slice(words.length)];
     }
   }
@@ -60,7 +63,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.err(`farzi ${command.name}: ${error.message}\n`);
       return error.exitCode;
     }
-    io.err(`farzi ${command.name}: internal error (please report it):\n${(error as Error).stack ?? String(error)}\n`);
+    io.err(
+      `farzi ${command.name}: internal error (please report it):\n${(error as Error).stack ?? String(error)}\n`,
+    );
     return 1;
   }
 }

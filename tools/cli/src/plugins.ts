@@ -6,7 +6,13 @@ import { sasrecModule } from '@farzi/models-sasrec';
 import { transformerModule } from '@farzi/models-transformer';
 
 /** The plugins this app ships with; each is one Inversify module. */
-export const pluginModules = [sasrecModule, gru4recModule, transformerModule, metricsModule, distillFarziModule];
+export const pluginModules = [
+  sasrecModule,
+  gru4recModule,
+  transformerModule,
+  metricsModule,
+  distillFarziModule,
+];
 
 let services: Services | undefined;
 

@@ -19,7 +19,10 @@ function formatMetrics(metrics: Record<string, number> | undefined, keep: string
  * Renders progress events: a redrawn progress bar with ETA on a terminal, plain lines otherwise
  * (one per epoch, and step lines every `logEvery` steps).
  */
-export function progressRenderer(io: Io, options: { epochs?: number; metricNames?: string[] } = {}): ProgressListener {
+export function progressRenderer(
+  io: Io,
+  options: { epochs?: number; metricNames?: string[] } = {},
+): ProgressListener {
   let epochs = options.epochs ?? 0;
   let barShown = false;
   const clearBar = () => {
@@ -31,7 +34,9 @@ export function progressRenderer(io: Io, options: { epochs?: number; metricNames
       case 'start':
         epochs = event.epochs;
         clearBar();
-        io.err(`[${event.label}] training on ${event.description}: ${epochs} epochs, ${event.totalSteps} steps\n`);
+        io.err(
+          `[${event.label}] training on ${event.description}: ${epochs} epochs, ${event.totalSteps} steps\n`,
+        );
         break;
       case 'step': {
         const line =
@@ -40,7 +45,12 @@ export function progressRenderer(io: Io, options: { epochs?: number; metricNames
         if (io.interactive) {
           const width = 24;
           const done = Math.round((width * event.step) / Math.max(event.totalSteps, 1));
-          io.err(`\r\x1b[2K${'█'.repeat(done)}${'░'.repeat(width - done)} ${line}`.slice(0, io.columns + 12));
+          io.err(
+            `\r\x1b[2K${'█'.repeat(done)}${'░'.repeat(width - done)} ${line}`.slice(
+              0,
+              io.columns + 12,
+            ),
+          );
           barShown = true;
         } else {
           io.err(`${line}\n`);
@@ -56,12 +66,21 @@ export function progressRenderer(io: Io, options: { epochs?: number; metricNames
         );
         break;
       case 'outer': {
-        const details = event.details ? ` ${Object.entries(event.details).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toPrecision(4)}`).join(' ')}` : '';
+        const details = event.details
+          ? ` ${Object.entries(event.details)
+              .map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toPrecision(4)}`)
+              .join(' ')}`
+          : '';
         const line = `[${event.label}] step ${event.step}/${event.totalSteps} outer loss ${event.loss.toFixed(4)}${details} ETA ${formatDuration(event.etaSeconds)}`;
         if (io.interactive) {
           const width = 24;
           const done = Math.round((width * event.step) / Math.max(event.totalSteps, 1));
-          io.err(`\r\x1b[2K${'█'.repeat(done)}${'░'.repeat(width - done)} ${line}`.slice(0, io.columns + 12));
+          io.err(
+            `\r\x1b[2K${'█'.repeat(done)}${'░'.repeat(width - done)} ${line}`.slice(
+              0,
+              io.columns + 12,
+            ),
+          );
           barShown = true;
         } else {
           io.err(`${line}\n`);

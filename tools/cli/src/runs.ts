@@ -30,9 +30,14 @@ const splitCache = new Map<string, DataSplit>();
 /** Loads a finished training run: its config, data (checked against the stored fingerprint), model and best parameters. */
 export function loadRun(dir: string): LoadedRun {
   const configFile = path.join(dir, 'config.json');
-  if (!fs.existsSync(configFile)) throw new UserError(`${dir} is not a run directory (no config.json).`);
+  if (!fs.existsSync(configFile))
+    throw new UserError(`${dir} is not a run directory (no config.json).`);
   const services = appServices();
-  const config = validateConfig(JSON.parse(fs.readFileSync(configFile, 'utf8')), services, configFile);
+  const config = validateConfig(
+    JSON.parse(fs.readFileSync(configFile, 'utf8')),
+    services,
+    configFile,
+  );
   const key = JSON.stringify(config.data);
   const split = splitCache.get(key) ?? loadSplit(config.data, services.adapters);
   splitCache.set(key, split);
@@ -41,12 +46,25 @@ export function loadRun(dir: string): LoadedRun {
   if (fs.existsSync(dataFile)) {
     const stored = JSON.parse(fs.readFileSync(dataFile, 'utf8')) as { fingerprint?: string };
     if (stored.fingerprint && stored.fingerprint !== fingerprint) {
-      throw new UserError(`${dir} was trained on different data (fingerprint ${stored.fingerprint}) than ${config.data.path} holds now (${fingerprint}).`);
+      throw new UserError(
+        `${dir} was trained on different data (fingerprint ${stored.fingerprint}) than ${config.data.path} holds now (${fingerprint}).`,
+      );
     }
   }
   const run = new RunDirectory(dir);
   const checkpoint = run.loadBest() ?? run.loadLast();
-  if (!checkpoint) throw new UserError(`${dir} holds no checkpoint (checkpoints/best.safetensors or last.safetensors).`);
+  if (!checkpoint)
+    throw new UserError(
+      `${dir} holds no checkpoint (checkpoints/best.safetensors or last.safetensors).`,
+    );
   const model = createModel(config, split, services);
-  return { dir, config, split, model, params: checkpoint.params, fingerprint, dispose: () => tf.dispose(Object.values(checkpoint.params)) };
+  return {
+    dir,
+    config,
+    split,
+    model,
+    params: checkpoint.params,
+    fingerprint,
+    dispose: () => tf.dispose(Object.values(checkpoint.params)),
+  };
 }

@@ -6,10 +6,16 @@ import { configOptions, loadExperiment } from '../experiment';
 export const configShowCommand: Command = {
   name: 'config show',
   summary: 'print the resolved config: the file, your --set overrides and every default',
-  options: { ...configOptions, yaml: { type: 'boolean', description: 'print YAML instead of JSON' } },
+  options: {
+    ...configOptions,
+    yaml: { type: 'boolean', description: 'print YAML instead of JSON' },
+  },
   examples: ['npx farzi config show --config configs/sasrec-ml100k.json --set model.hiddenSize=64'],
   async run(values, io) {
-    const config = loadExperiment(requireString(values, 'config', this), values.set as string[] | undefined);
+    const config = loadExperiment(
+      requireString(values, 'config', this),
+      values.set as string[] | undefined,
+    );
     io.out(values.yaml ? YAML.stringify(config) : `${JSON.stringify(config, null, 2)}\n`);
     return 0;
   },

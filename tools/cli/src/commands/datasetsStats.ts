@@ -1,4 +1,10 @@
-import { loadData, sequenceStatistics, tokenStatistics, UserError, validateDataConfig } from '@farzi/core';
+import {
+  loadData,
+  sequenceStatistics,
+  tokenStatistics,
+  UserError,
+  validateDataConfig,
+} from '@farzi/core';
 import { requireString } from '../args';
 import type { Command } from '../Command';
 import { appServices } from '../plugins';
@@ -7,10 +13,23 @@ export const datasetsStatsCommand: Command = {
   name: 'datasets stats',
   summary: 'print statistics of a data set (users, items, interactions, sequence lengths, density)',
   options: {
-    format: { type: 'string', value: '<name>', description: 'data format (see `farzi datasets list`)' },
+    format: {
+      type: 'string',
+      value: '<name>',
+      description: 'data format (see `farzi datasets list`)',
+    },
     path: { type: 'string', value: '<file|folder>', description: 'the data file or folder' },
-    option: { type: 'string', multiple: true, value: '<key=value>', description: 'a format option, e.g. delimiter=;' },
-    'min-rating': { type: 'string', value: '<number>', description: 'drop interactions rated below this' },
+    option: {
+      type: 'string',
+      multiple: true,
+      value: '<key=value>',
+      description: 'a format option, e.g. delimiter=;',
+    },
+    'min-rating': {
+      type: 'string',
+      value: '<number>',
+      description: 'drop interactions rated below this',
+    },
     'k-core': { type: 'string', value: '<k>', description: 'k-core filter' },
     json: { type: 'boolean', description: 'machine-readable output' },
   },

@@ -8,10 +8,16 @@ import { defaultRunDir } from './train';
 
 export const distillCommand: Command = {
   name: 'distill',
-  summary: 'distil Farzi Data from the configured data set; writes <run-dir>/farzi-data.safetensors',
+  summary:
+    'distil Farzi Data from the configured data set; writes <run-dir>/farzi-data.safetensors',
   options: {
     ...configOptions,
-    out: { type: 'string', short: 'o', value: '<run-dir>', description: 'run directory (default runs/distill-<config>-<time>)' },
+    out: {
+      type: 'string',
+      short: 'o',
+      value: '<run-dir>',
+      description: 'run directory (default runs/distill-<config>-<time>)',
+    },
     resume: { type: 'boolean', description: 'continue the interrupted distillation in --out' },
     json: { type: 'boolean', description: 'print the summary as JSON' },
   },
@@ -46,7 +52,13 @@ export const distillCommand: Command = {
       io.out(`${JSON.stringify({ dataFile: result.dataFile, ...result.summary }, null, 2)}\n`);
       return 0;
     }
-    const s = result.summary as { budget: { events: number; percentOfTraining: number; sequences: number; length: number }; bestStep: number | null; bestMetric: number | null; metric: string; seconds: number };
+    const s = result.summary as {
+      budget: { events: number; percentOfTraining: number; sequences: number; length: number };
+      bestStep: number | null;
+      bestMetric: number | null;
+      metric: string;
+      seconds: number;
+    };
     io.out(
       [
         `Farzi Data     ${result.dataFile}`,

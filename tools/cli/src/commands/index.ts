@@ -6,6 +6,20 @@ import { trainCommand } from './train';
 import { distillCommand } from './distill';
 import { evaluateCommand } from './evaluate';
 import { analyzeCommand } from './analyze';
+import { reportCommand } from './report';
+import { demoCommand } from './demo';
+import { datasetsFetchCommand } from './datasetsFetch';
 
 /** Every command of the app, in the order `farzi --help` lists them. */
-export const commands: Command[] = [trainCommand, distillCommand, evaluateCommand, analyzeCommand, datasetsStatsCommand, datasetsListCommand, configShowCommand];
+export const commands: Command[] = [
+  demoCommand,
+  trainCommand,
+  distillCommand,
+  evaluateCommand,
+  analyzeCommand,
+  reportCommand,
+  datasetsStatsCommand,
+  datasetsListCommand,
+  datasetsFetchCommand,
+  configShowCommand,
+];

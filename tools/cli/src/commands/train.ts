@@ -9,15 +9,24 @@ import { formatMetrics, progressRenderer } from '../progress';
 /** Default run directory: runs/<config name>-<timestamp>. */
 export function defaultRunDir(configFile: string, kind: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-  return path.join('runs', `${kind}-${path.basename(configFile).replace(/\.(json|ya?ml)$/i, '')}-${stamp}`);
+  return path.join(
+    'runs',
+    `${kind}-${path.basename(configFile).replace(/\.(json|ya?ml)$/i, '')}-${stamp}`,
+  );
 }
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'train a model on real data, Farzi Data or a sample; writes a run directory with metrics.json',
+  summary:
+    'train a model on real data, Farzi Data or a sample; writes a run directory with metrics.json',
   options: {
     ...configOptions,
-    out: { type: 'string', short: 'o', value: '<run-dir>', description: 'run directory (default runs/train-<config>-<time>)' },
+    out: {
+      type: 'string',
+      short: 'o',
+      value: '<run-dir>',
+      description: 'run directory (default runs/train-<config>-<time>)',
+    },
     resume: { type: 'boolean', description: 'continue the interrupted run in --out' },
     json: { type: 'boolean', description: 'print the final report as JSON' },
   },
@@ -51,8 +60,14 @@ export const trainCommand: Command = {
       `epochs         ${report.epochsRun}${report.stoppedEarly ? ' (stopped early)' : ''}, best epoch ${report.bestEpoch ?? '-'}, ${report.trainSeconds.toFixed(1)}s`,
     ];
     if (report.valid) lines.push(`protocol       ${report.valid.protocol}`);
-    if (report.valid) lines.push(`valid          ${formatMetrics(report.valid.metrics, keyMetrics(report.valid.metrics))}`);
-    if (report.test) lines.push(`test           ${formatMetrics(report.test.metrics, keyMetrics(report.test.metrics))}`);
+    if (report.valid)
+      lines.push(
+        `valid          ${formatMetrics(report.valid.metrics, keyMetrics(report.valid.metrics))}`,
+      );
+    if (report.test)
+      lines.push(
+        `test           ${formatMetrics(report.test.metrics, keyMetrics(report.test.metrics))}`,
+      );
     io.out(`${lines.join('\n')}\n`);
     return 0;
   },

@@ -1,0 +1,39 @@
+import { writeFileAtomic } from '@farzi/core';
+import type { Command } from '../Command';
+import { buildReport } from '../report';
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary:
+    'write one self-contained HTML report (tables and charts) for training and distillation runs',
+  options: {
+    run: {
+      type: 'string',
+      multiple: true,
+      value: '<run-dir>',
+      description: 'a training or distillation run (repeat for several)',
+    },
+    label: {
+      type: 'string',
+      multiple: true,
+      value: '<name>',
+      description: 'a label per --run, in order',
+    },
+    title: { type: 'string', value: '<text>', description: 'report title' },
+    out: { type: 'string', value: '<file.html>', description: 'output file (default report.html)' },
+  },
+  examples: [
+    'npx farzi report --run runs/demo/full --run runs/demo/farzi-student --run runs/demo/farzi --out report.html',
+  ],
+  async run(values, io) {
+    const out = (values.out as string | undefined) ?? 'report.html';
+    const html = await buildReport(
+      (values.run as string[] | undefined) ?? [],
+      (values.label as string[] | undefined) ?? [],
+      (values.title as string | undefined) ?? 'farzi report',
+    );
+    writeFileAtomic(out, html);
+    io.out(`Wrote ${out}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,244 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { UserError } from '@farzi/core';
+import { lineSpec, renderVegaLite } from './charts';
+import { analyzeRuns } from './commands/analyze';
+
+interface TrainingRunInfo {
+  kind: 'train';
+  dir: string;
+  label: string;
+  metrics: {
+    model: { name: string; parameters: number };
+    source: { description: string; events: number };
+    trainSeconds: number;
+    epochsRun: number;
+    bestEpoch: number | null;
+    valid?: { protocol: string; metrics: Record<string, number> };
+    test?: { protocol: string; metrics: Record<string, number> };
+  };
+  epochs: { epoch: number; loss: number; metrics?: Record<string, number> }[];
+  recommendation: boolean;
+}
+
+interface DistillRunInfo {
+  kind: 'distill';
+  dir: string;
+  label: string;
+  summary: {
+    budget: {
+      sequences: number;
+      length: number;
+      events: number;
+      percentOfTraining: number;
+      realTrainingEvents: number;
+    };
+    bestStep: number | null;
+    bestMetric: number | null;
+    metric: string;
+    seconds: number;
+    secondsPerOuterStep?: { forward: number; real: number; reverse: number };
+    history: { step: number; outerLoss?: number; drift?: number; valid?: Record<string, number> }[];
+  };
+}
+
+type RunInfo = TrainingRunInfo | DistillRunInfo;
+
+function readRun(dir: string, label: string): RunInfo {
+  if (fs.existsSync(path.join(dir, 'summary.json'))) {
+    return {
+      kind: 'distill',
+      dir,
+      label,
+      summary: JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')),
+    };
+  }
+  const metricsFile = path.join(dir, 'metrics.json');
+  if (!fs.existsSync(metricsFile)) {
+    throw new UserError(
+      `${dir} is neither a finished training run (metrics.json) nor a distillation run (summary.json).`,
+    );
+  }
+  const epochs: TrainingRunInfo['epochs'] = [];
+  const logFile = path.join(dir, 'log.jsonl');
+  if (fs.existsSync(logFile)) {
+    for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      const e = JSON.parse(line);
+      if (e.type === 'epoch') epochs.push({ epoch: e.epoch, loss: e.loss, metrics: e.metrics });
+    }
+  }
+  const data = JSON.parse(fs.readFileSync(path.join(dir, 'data.json'), 'utf8')) as { kind: string };
+  return {
+    kind: 'train',
+    dir,
+    label,
+    metrics: JSON.parse(fs.readFileSync(metricsFile, 'utf8')),
+    epochs,
+    recommendation: data.kind === 'leave-one-out',
+  };
+}
+
+const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function markdownTableToHtml(md: string): string {
+  const out: string[] = [];
+  let inTable = false;
+  for (const line of md.split('\n')) {
+    if (line.startsWith('|')) {
+      const cells = line
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim());
+      if (cells.every((c) => /^-+$/.test(c))) continue;
+      if (!inTable) {
+        out.push(
+          '<table><thead><tr>' +
+            cells.map((c) => `<th>${escape(c)}</th>`).join('') +
+            '</tr></thead><tbody>',
+        );
+        inTable = true;
+      } else out.push('<tr>' + cells.map((c) => `<td>${escape(c)}</td>`).join('') + '</tr>');
+    } else {
+      if (inTable) out.push('</tbody></table>');
+      inTable = false;
+      if (line.startsWith('### ')) out.push(`<h3>${escape(line.slice(4))}</h3>`);
+      else if (line.startsWith('## ')) continue;
+      else if (line.trim())
+        out.push(`<p>${escape(line).replace(/\*\*(.+?)\*\*/g, '<b>$1</b>')}</p>`);
+    }
+  }
+  if (inTable) out.push('</tbody></table>');
+  return out.join('\n');
+}
+
+/**
+ * One self-contained HTML report (inline SVG charts rendered by Vega, no network needed to view it):
+ * comparison table, learning curves, the distillation's outer loss and validation metric per outer
+ * step, data budget, and cold-start / tail bucket charts.
+ */
+export async function buildReport(
+  dirs: string[],
+  labels: string[],
+  title = 'farzi report',
+): Promise<string> {
+  if (dirs.length === 0) throw new UserError('--run is required (repeat it for several runs).');
+  const runs = dirs.map((d, i) => readRun(d, labels[i] ?? path.basename(path.resolve(d))));
+  const training = runs.filter((r): r is TrainingRunInfo => r.kind === 'train');
+  const distills = runs.filter((r): r is DistillRunInfo => r.kind === 'distill');
+  const sections: string[] = [];
+
+  if (training.length > 0) {
+    const reference = training[0];
+    const keys = ['HR@10', 'NDCG@10', 'perplexity'].filter((k) =>
+      training.some((t) => t.metrics.test?.metrics[k] !== undefined),
+    );
+    const refValue = (k: string) => reference.metrics.test?.metrics[k];
+    const rows = training.map((t) => {
+      const cells = keys.map((k) => {
+        const v = t.metrics.test?.metrics[k];
+        const ref = refValue(k);
+        const pct =
+          v !== undefined && ref
+            ? ` <span class="pct">(${((100 * v) / ref).toFixed(0)}%)</span>`
+            : '';
+        return `<td>${v === undefined ? '–' : v.toFixed(4)}${pct}</td>`;
+      });
+      return `<tr><td>${escape(t.label)}</td><td>${escape(t.metrics.model.name)}</td><td>${escape(t.metrics.source.description)}</td><td>${t.metrics.source.events.toLocaleString('en-US')}</td>${cells.join('')}<td>${t.metrics.trainSeconds.toFixed(0)} s</td></tr>`;
+    });
+    sections.push(
+      `<h2>Comparison (test split)</h2><p class="note">Protocol: ${escape(reference.metrics.test?.protocol ?? '–')}. Percentages are relative to <b>${escape(reference.label)}</b>.</p>` +
+        `<table><thead><tr><th>run</th><th>model</th><th>trained on</th><th>training events</th>${keys.map((k) => `<th>${k}</th>`).join('')}<th>time</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
+    );
+    const lossRows = training.flatMap((t) =>
+      t.epochs.map((e) => ({ x: e.epoch, y: e.loss, series: t.label })),
+    );
+    const metricName = Object.keys(
+      training.find((t) => t.epochs.some((e) => e.metrics))?.epochs.find((e) => e.metrics)
+        ?.metrics ?? {},
+    ).find((k) => k === 'NDCG@10' || k === 'perplexity');
+    const charts = [
+      await renderVegaLite(lineSpec('Training loss per epoch', lossRows, 'epoch', 'loss')),
+    ];
+    if (metricName) {
+      const validRows = training.flatMap((t) =>
+        t.epochs
+          .filter((e) => e.metrics?.[metricName] !== undefined)
+          .map((e) => ({ x: e.epoch, y: e.metrics?.[metricName] as number, series: t.label })),
+      );
+      charts.push(
+        await renderVegaLite(
+          lineSpec(`Validation ${metricName} per epoch`, validRows, 'epoch', metricName),
+        ),
+      );
+    }
+    sections.push(
+      `<h2>Learning curves</h2><div class="charts">${charts.map((c) => `<figure>${c}</figure>`).join('')}</div>`,
+    );
+  }
+
+  for (const d of distills) {
+    const s = d.summary;
+    const loss = s.history
+      .filter((h) => h.outerLoss !== undefined)
+      .map((h) => ({ x: h.step, y: h.outerLoss as number, series: 'outer loss (real batch)' }));
+    const valid = s.history
+      .filter((h) => h.valid?.[s.metric] !== undefined)
+      .map((h) => ({
+        x: h.step,
+        y: h.valid?.[s.metric] as number,
+        series: `fresh student, validation ${s.metric}`,
+      }));
+    const charts = [
+      await renderVegaLite(
+        lineSpec('Outer loss per outer step', loss, 'outer step', 'cross-entropy'),
+      ),
+    ];
+    if (valid.length > 0)
+      charts.push(
+        await renderVegaLite(
+          lineSpec(
+            `Validation ${s.metric} of a student trained on the current Farzi Data`,
+            valid,
+            'outer step',
+            s.metric,
+          ),
+        ),
+      );
+    const t = s.secondsPerOuterStep;
+    sections.push(
+      `<h2>Distillation: ${escape(d.label)}</h2>` +
+        `<p>Data budget: Farzi Data [${s.budget.sequences}×${s.budget.length}] = <b>${s.budget.events.toLocaleString('en-US')}</b> events, ` +
+        `<b>${s.budget.percentOfTraining.toFixed(2)}%</b> of the ${s.budget.realTrainingEvents.toLocaleString('en-US')} real training events. ` +
+        `Best validation ${escape(s.metric)} ${s.bestMetric === null ? '–' : s.bestMetric.toFixed(4)} at outer step ${s.bestStep ?? '–'}; ` +
+        `${s.seconds.toFixed(0)} s in total${t ? ` (per outer step: inner ${t.forward.toFixed(1)} s, real loss ${t.real.toFixed(2)} s, reverse ${t.reverse.toFixed(1)} s)` : ''}.</p>` +
+        `<div class="charts">${charts.map((c) => `<figure>${c}</figure>`).join('')}</div>`,
+    );
+  }
+
+  const recommendation = training.filter((t) => t.recommendation);
+  if (recommendation.length > 0) {
+    const { md, charts } = await analyzeRuns(
+      recommendation.map((r) => r.dir),
+      recommendation.map((r) => r.label),
+      recommendation[0].dir,
+    );
+    sections.push(
+      `<h2>Cold-start users and tail items</h2><div class="charts"><figure>${charts.users}</figure><figure>${charts.items}</figure></div>${markdownTableToHtml(md)}`,
+    );
+  }
+
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; padding: 0 1rem; }
+h1 { margin-bottom: 0.2rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; padding-bottom: 0.3rem; }
+table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.9rem; }
+th, td { border: 1px solid #ddd; padding: 0.35rem 0.6rem; text-align: left; } th { background: #f4f4f4; }
+.pct { color: #666; } .note { color: #555; } .charts { display: flex; flex-wrap: wrap; gap: 1rem; } figure { margin: 0; }
+</style></head>
+<body><h1>${escape(title)}</h1><p class="note">Generated ${new Date().toISOString()} from ${runs.map((r) => `<code>${escape(r.dir)}</code>`).join(', ')}.</p>
+${sections.join('\n')}
+</body></html>
+`;
+}
