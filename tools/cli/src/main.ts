@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { isFarziError } from '@farzi/core';
 import { commandHelp, parseCommandArgs } from './args';
 import type { Command } from './Command';
@@ -37,6 +38,8 @@ function findCommand(argv: string[]): [Command, string[]] | undefined {
 
 /** Runs the CLI; returns the exit code. User mistakes print one paragraph, never a stack trace. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  // Production mode: no debug checks, and no TensorFlow.js console banners in the output.
+  tf.env().set('PROD', true);
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     io.out(overview());
     return argv.length === 0 ? 2 : 0;

@@ -10,6 +10,8 @@ import {
   Model,
   Params,
   RunDirectory,
+  SelectedBackend,
+  selectBackend,
   UserError,
   validateConfig,
 } from '@farzi/core';
@@ -26,9 +28,10 @@ export interface LoadedRun {
 }
 
 const splitCache = new Map<string, DataSplit>();
+let backendChosen: SelectedBackend | undefined;
 
 /** Loads a finished training run: its config, data (checked against the stored fingerprint), model and best parameters. */
-export function loadRun(dir: string): LoadedRun {
+export async function loadRun(dir: string): Promise<LoadedRun> {
   const configFile = path.join(dir, 'config.json');
   if (!fs.existsSync(configFile))
     throw new UserError(`${dir} is not a run directory (no config.json).`);
@@ -38,6 +41,7 @@ export function loadRun(dir: string): LoadedRun {
     services,
     configFile,
   );
+  backendChosen ??= await selectBackend(config.backend);
   const key = JSON.stringify(config.data);
   const split = splitCache.get(key) ?? loadSplit(config.data, services.adapters);
   splitCache.set(key, split);

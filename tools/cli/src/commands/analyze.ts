@@ -184,7 +184,7 @@ export async function analyzeRuns(
   let userBuckets: Buckets | undefined;
   let itemBuckets: Buckets | undefined;
   for (const [i, dir] of dirs.entries()) {
-    const run: LoadedRun = loadRun(dir);
+    const run: LoadedRun = await loadRun(dir);
     try {
       if (run.split.kind !== 'leave-one-out')
         throw new UserError(`${dir}: analyze needs recommendation data (leave-one-out), not text.`);

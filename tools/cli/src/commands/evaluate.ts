@@ -42,7 +42,7 @@ export const evaluateCommand: Command = {
     const negatives = values.negatives === undefined ? undefined : Number(values.negatives);
     if (negatives !== undefined && !(Number.isInteger(negatives) && negatives > 0))
       throw new UserError(`--negatives: expected a positive integer (got "${values.negatives}").`);
-    const run = loadRun(requireString(values, 'run', this));
+    const run = await loadRun(requireString(values, 'run', this));
     try {
       const config = {
         ...run.config.eval,
