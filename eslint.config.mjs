@@ -22,6 +22,7 @@ export default [
             { sourceTag: 'scope:metrics', onlyDependOnLibsWithTags: ['type:core'] },
             { sourceTag: 'scope:distill', onlyDependOnLibsWithTags: ['type:core', 'scope:metrics'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:core', 'type:plugin'] },
+            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:core', 'type:plugin', 'type:app'] },
           ],
         },
       ],

@@ -40,9 +40,20 @@ export { registerWasmKernels } from './backend/unsortedSegmentSumKernel';
 // Data
 export type { InteractionLog } from './data/InteractionLog';
 export { InteractionLogBuilder } from './data/InteractionLog';
-export type { DataAdapter, InteractionAdapter, CorpusAdapter, TextCorpus } from './data/DataAdapter';
+export type {
+  DataAdapter,
+  InteractionAdapter,
+  CorpusAdapter,
+  TextCorpus,
+} from './data/DataAdapter';
 export { Vocabulary, PAD, PAD_TOKEN } from './data/Vocabulary';
-export type { SequenceDataset, LeaveOneOutSplit, TokenSplit, DataSplit, EvalSet } from './data/Dataset';
+export type {
+  SequenceDataset,
+  LeaveOneOutSplit,
+  TokenSplit,
+  DataSplit,
+  EvalSet,
+} from './data/Dataset';
 export { builtInAdapters } from './data/adapters/builtInAdapters';
 export { EOS } from './data/adapters/textCorpus';
 export { filterMinRating, filterKCore } from './data/filters';
@@ -61,7 +72,14 @@ export { sequenceStatistics, tokenStatistics } from './data/statistics';
 export type { SequenceStatistics, TokenStatistics } from './data/statistics';
 
 // Models, evaluation, distillation contracts
-export type { Model, ModelFactory, ModelContext, Params, ApplyOptions, ModelDescription } from './model/Model';
+export type {
+  Model,
+  ModelFactory,
+  ModelContext,
+  Params,
+  ApplyOptions,
+  ModelDescription,
+} from './model/Model';
 export { describeModel } from './model/Model';
 export type { Evaluator, EvaluationRequest, EvaluationResult } from './eval/Evaluator';
 export type { Distiller, DistillRequest, DistillResult } from './distill/Distiller';
@@ -85,7 +103,13 @@ export type { AdamHyper } from './optim/adam';
 export { sgd } from './optim/sgd';
 export { createOptimizer, optimizerConfig } from './optim/createOptimizer';
 export { Trainer, batchLoss } from './train/Trainer';
-export type { TrainerOptions, TrainResult, EpochRecord, Validation, CheckpointStore } from './train/Trainer';
+export type {
+  TrainerOptions,
+  TrainResult,
+  EpochRecord,
+  Validation,
+  CheckpointStore,
+} from './train/Trainer';
 export { saveCheckpoint, loadCheckpoint } from './train/checkpoint';
 export type { Checkpoint, CheckpointMeta } from './train/checkpoint';
 export { RunDirectory } from './train/RunDirectory';
@@ -94,10 +118,27 @@ export type { RunTrainingOptions, TrainingReport } from './train/runTraining';
 
 // Files
 export { writeFileAtomic, writeJsonAtomic } from './io/atomicWrite';
-export { encodeSafetensors, decodeSafetensors, readSafetensors, writeSafetensors } from './io/safetensors';
+export {
+  encodeSafetensors,
+  decodeSafetensors,
+  readSafetensors,
+  writeSafetensors,
+} from './io/safetensors';
 export type { StoredTensor, SafetensorsContent } from './io/safetensors';
 
 // Contract checks for model tests
-export { softVersusIdDifference, causalityViolation, countParameters, hessianVectorProductError } from './model/contractChecks';
-export { dense, glorotUniform, causalAttention, initAttention, initLayerNorm, seedSequence } from './nn/layers';
+export {
+  softVersusIdDifference,
+  causalityViolation,
+  countParameters,
+  hessianVectorProductError,
+} from './model/contractChecks';
+export {
+  dense,
+  glorotUniform,
+  causalAttention,
+  initAttention,
+  initLayerNorm,
+  seedSequence,
+} from './nn/layers';
 export type { AttentionOptions } from './nn/layers';

@@ -1,6 +1,11 @@
 import { ConfigSection, JsonSchema } from '@farzi/core';
 
-const positiveInt = (d: number, description?: string) => ({ type: 'integer', minimum: 1, default: d, ...(description ? { description } : {}) });
+const positiveInt = (d: number, description?: string) => ({
+  type: 'integer',
+  minimum: 1,
+  default: d,
+  ...(description ? { description } : {}),
+});
 
 /** The `distill` section of an experiment config, owned by this plugin. */
 export const distillSchema: JsonSchema = {
@@ -20,13 +25,24 @@ export const distillSchema: JsonSchema = {
       description: '[μ, ξ]: the Farzi Data budget is μ×ξ events',
     },
     latentDim: positiveInt(16, 'd: latent size of F [μ, ξ, d] and M [d, |V|]'),
-    temperature: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'τ in softmax(F·M/τ)' },
+    temperature: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      default: 1,
+      description: 'τ in softmax(F·M/τ)',
+    },
     init: {
       enum: ['real', 'random'],
       default: 'real',
-      description: '"real": each synthetic sequence starts pointing at a random real user\'s last ξ items; "random": N(0, initStd²)',
+      description:
+        '"real": each synthetic sequence starts pointing at a random real user\'s last ξ items; "random": N(0, initStd²)',
     },
-    initScale: { type: 'number', exclusiveMinimum: 0, default: 4, description: '"real" init: logit margin of the pointed-at item' },
+    initScale: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      default: 4,
+      description: '"real" init: logit margin of the pointed-at item',
+    },
     initStd: { type: 'number', exclusiveMinimum: 0, default: 0.1 },
     innerSteps: positiveInt(20, 'T: inner Adam steps per outer step'),
     innerLearningRate: { type: 'number', exclusiveMinimum: 0, default: 0.01 },
@@ -38,25 +54,33 @@ export const distillSchema: JsonSchema = {
         beta1: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.9 },
         beta2: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.999 },
         eps: { type: 'number', exclusiveMinimum: 0, default: 1e-8 },
-        epsRoot: { type: 'number', minimum: 0, default: 1e-8, description: 'inside the square root (keeps the reversal differentiable at v = 0)' },
+        epsRoot: {
+          type: 'number',
+          minimum: 0,
+          default: 1e-8,
+          description: 'inside the square root (keeps the reversal differentiable at v = 0)',
+        },
         weightDecay: { type: 'number', minimum: 0, default: 0 },
       },
     },
     metaGradient: {
       enum: ['exact', 'finite-difference'],
       default: 'exact',
-      description: 'second-order products by double backward through safe ops, or by central differences',
+      description:
+        'second-order products by double backward through safe ops, or by central differences',
     },
     reverseCheckpointEvery: {
       type: 'integer',
       minimum: 0,
       default: 0,
-      description: 'store the inner state every k steps and reset the reversal to it (0 = pure reversal, O(1) memory)',
+      description:
+        'store the inner state every k steps and reset the reversal to it (0 = pure reversal, O(1) memory)',
     },
     innerInit: {
       enum: ['trajectories', 'random'],
       default: 'trajectories',
-      description: 'where each inner loop starts: a random pretrained checkpoint, or a fresh random initialisation',
+      description:
+        'where each inner loop starts: a random pretrained checkpoint, or a fresh random initialisation',
     },
     trajectories: {
       type: 'object',
@@ -66,7 +90,11 @@ export const distillSchema: JsonSchema = {
         count: positiveInt(2, 'K: models trained on the real data'),
         epochs: positiveInt(20),
         every: positiveInt(2, 'keep a checkpoint every N epochs'),
-        includeInitial: { type: 'boolean', default: false, description: 'also start from the untrained initialisation' },
+        includeInitial: {
+          type: 'boolean',
+          default: false,
+          description: 'also start from the untrained initialisation',
+        },
         learningRate: { type: 'number', exclusiveMinimum: 0, default: 0.001 },
         batchSize: positiveInt(128),
       },
@@ -74,15 +102,28 @@ export const distillSchema: JsonSchema = {
     outerSteps: positiveInt(150),
     outerLearningRate: { type: 'number', exclusiveMinimum: 0, default: 0.01 },
     realBatchSize: positiveInt(256, 'real sequences per outer step'),
-    evalEvery: { type: 'integer', minimum: 0, default: 25, description: 'train a fresh student and validate every N outer steps (0 = only at the end)' },
+    evalEvery: {
+      type: 'integer',
+      minimum: 0,
+      default: 25,
+      description: 'train a fresh student and validate every N outer steps (0 = only at the end)',
+    },
     student: {
       type: 'object',
       additionalProperties: false,
       default: {},
       properties: {
-        epochs: positiveInt(100, 'passes over the Farzi Data (one step each at the default batch size)'),
+        epochs: positiveInt(
+          100,
+          'passes over the Farzi Data (one step each at the default batch size)',
+        ),
         learningRate: { type: 'number', exclusiveMinimum: 0, default: 0.01 },
-        batchSize: { type: 'integer', minimum: 0, default: 0, description: '0 = all μ sequences per step' },
+        batchSize: {
+          type: 'integer',
+          minimum: 0,
+          default: 0,
+          description: '0 = all μ sequences per step',
+        },
       },
     },
     checkpointEvery: positiveInt(1, 'save the distillation state every N outer steps'),
@@ -98,11 +139,24 @@ export interface DistillConfig {
   initStd: number;
   innerSteps: number;
   innerLearningRate: number;
-  innerOptimizer: { beta1: number; beta2: number; eps: number; epsRoot: number; weightDecay: number };
+  innerOptimizer: {
+    beta1: number;
+    beta2: number;
+    eps: number;
+    epsRoot: number;
+    weightDecay: number;
+  };
   metaGradient: 'exact' | 'finite-difference';
   reverseCheckpointEvery: number;
   innerInit: 'trajectories' | 'random';
-  trajectories: { count: number; epochs: number; every: number; includeInitial: boolean; learningRate: number; batchSize: number };
+  trajectories: {
+    count: number;
+    epochs: number;
+    every: number;
+    includeInitial: boolean;
+    learningRate: number;
+    batchSize: number;
+  };
   outerSteps: number;
   outerLearningRate: number;
   realBatchSize: number;

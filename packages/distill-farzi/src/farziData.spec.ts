@@ -37,17 +37,28 @@ describe('Farzi Data', () => {
     const back = loadFarziData(file);
     expect(Array.from(back.latent.dataSync())).toEqual(Array.from(data.latent.dataSync()));
     expect(Array.from(back.decoder.dataSync())).toEqual(Array.from(data.decoder.dataSync()));
-    expect([back.temperature, back.vocabulary, back.sourceFingerprint, back.info]).toEqual([0.5, vocab.tokens, 'sha256:abc', { budget: 12 }]);
+    expect([back.temperature, back.vocabulary, back.sourceFingerprint, back.info]).toEqual([
+      0.5,
+      vocab.tokens,
+      'sha256:abc',
+      { budget: 12 },
+    ]);
     const bytes = fs.readFileSync(file);
     const n = Number(bytes.readBigUInt64LE(0));
     const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8'));
-    expect(header.latent).toEqual({ dtype: 'F32', shape: [3, 4, 2], data_offsets: expect.any(Array) });
+    expect(header.latent).toEqual({
+      dtype: 'F32',
+      shape: [3, 4, 2],
+      data_offsets: expect.any(Array),
+    });
     expect(bytes.length).toBe(8 + n + (3 * 4 * 2 + 2 * 5) * 4);
   });
 
   it('rejects a file of another vocabulary and a file that is not Farzi Data', () => {
     const data = make();
-    expect(() => checkVocabulary('x', data, Vocabulary.fromRaw(['a', 'b', 'c', 'e']))).toThrow(/different item vocabulary/);
+    expect(() => checkVocabulary('x', data, Vocabulary.fromRaw(['a', 'b', 'c', 'e']))).toThrow(
+      /different item vocabulary/,
+    );
     const junk = path.join(dir, 'junk.safetensors');
     fs.writeFileSync(junk, Buffer.from([1, 2, 3]));
     expect(() => loadFarziData(junk)).toThrow(/not a valid safetensors file/);

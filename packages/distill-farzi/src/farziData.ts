@@ -18,7 +18,12 @@ export interface FarziData {
 }
 
 /** Shape summary: μ sequences × ξ positions, latent size d, vocabulary |V|. */
-export function farziShape(data: Pick<FarziData, 'latent' | 'decoder'>): { sequences: number; length: number; latentDim: number; vocabSize: number } {
+export function farziShape(data: Pick<FarziData, 'latent' | 'decoder'>): {
+  sequences: number;
+  length: number;
+  latentDim: number;
+  vocabSize: number;
+} {
   const [sequences, length, latentDim] = data.latent.shape;
   return { sequences, length, latentDim, vocabSize: data.decoder.shape[1] };
 }
@@ -34,7 +39,11 @@ function paddingBias(vocabSize: number): tf.Tensor1D {
  * Decodes latent F and decoder M into synthetic token distributions `[μ, ξ, |V|]` with the
  * second-order-safe softmax (the Farzi meta-gradient differentiates through it).
  */
-export function decodeFarzi(latent: tf.Tensor, decoder: tf.Tensor, temperature: number): tf.Tensor3D {
+export function decodeFarzi(
+  latent: tf.Tensor,
+  decoder: tf.Tensor,
+  temperature: number,
+): tf.Tensor3D {
   return tf.tidy(() => {
     const [mu, xi, d] = latent.shape as [number, number, number];
     const v = decoder.shape[1] as number;
@@ -49,8 +58,16 @@ const FORMAT = 'farzi-data';
 export function saveFarziData(file: string, data: FarziData): void {
   writeSafetensors(file, {
     tensors: {
-      latent: { dtype: 'float32', shape: data.latent.shape, values: data.latent.dataSync() as Float32Array },
-      decoder: { dtype: 'float32', shape: data.decoder.shape, values: data.decoder.dataSync() as Float32Array },
+      latent: {
+        dtype: 'float32',
+        shape: data.latent.shape,
+        values: data.latent.dataSync() as Float32Array,
+      },
+      decoder: {
+        dtype: 'float32',
+        shape: data.decoder.shape,
+        values: data.decoder.dataSync() as Float32Array,
+      },
     },
     metadata: {
       format: FORMAT,
@@ -66,15 +83,26 @@ export function saveFarziData(file: string, data: FarziData): void {
 export function loadFarziData(file: string): FarziData {
   const content = readSafetensors(file);
   const m = content.metadata;
-  if (m.format !== FORMAT) throw new UserError(`${file} is not a Farzi Data file (format "${m.format ?? 'none'}").`);
+  if (m.format !== FORMAT)
+    throw new UserError(`${file} is not a Farzi Data file (format "${m.format ?? 'none'}").`);
   const latent = content.tensors.latent;
   const decoder = content.tensors.decoder;
-  if (!latent || !decoder || latent.shape.length !== 3 || decoder.shape.length !== 2 || latent.shape[2] !== decoder.shape[0]) {
-    throw new UserError(`${file}: expected tensors latent [μ, ξ, d] and decoder [d, |V|] with matching d.`);
+  if (
+    !latent ||
+    !decoder ||
+    latent.shape.length !== 3 ||
+    decoder.shape.length !== 2 ||
+    latent.shape[2] !== decoder.shape[0]
+  ) {
+    throw new UserError(
+      `${file}: expected tensors latent [μ, ξ, d] and decoder [d, |V|] with matching d.`,
+    );
   }
   const vocabulary = JSON.parse(m.vocabulary) as string[];
   if (vocabulary.length !== decoder.shape[1]) {
-    throw new UserError(`${file}: the decoder has ${decoder.shape[1]} columns but the vocabulary ${vocabulary.length} entries.`);
+    throw new UserError(
+      `${file}: the decoder has ${decoder.shape[1]} columns but the vocabulary ${vocabulary.length} entries.`,
+    );
   }
   return {
     latent: tf.tensor3d(latent.values as Float32Array, latent.shape as [number, number, number]),
@@ -88,7 +116,10 @@ export function loadFarziData(file: string): FarziData {
 
 /** Checks that Farzi Data fits a data split's vocabulary (same items at the same indices). */
 export function checkVocabulary(file: string, data: FarziData, vocab: Vocabulary): void {
-  if (data.vocabulary.length !== vocab.size || data.vocabulary.some((t, i) => t !== vocab.tokens[i])) {
+  if (
+    data.vocabulary.length !== vocab.size ||
+    data.vocabulary.some((t, i) => t !== vocab.tokens[i])
+  ) {
     throw new UserError(
       `${file} was distilled with a different item vocabulary (${data.vocabulary.length - 1} items) than the configured data ` +
         `(${vocab.numTokens} items); use the data (and filters) it was distilled from.`,

@@ -38,7 +38,9 @@ const services = resolveServices(
 
 function toySplit(): LeaveOneOutSplit {
   const items = 11;
-  const seqs = Array.from({ length: 16 }, (_, u) => Int32Array.from({ length: 9 }, (_, t) => ((u + t * (1 + (u % 3))) % items) + 1));
+  const seqs = Array.from({ length: 16 }, (_, u) =>
+    Int32Array.from({ length: 9 }, (_, t) => ((u + t * (1 + (u % 3))) % items) + 1),
+  );
   const evalSet = (offset: number) => ({
     userIndex: Int32Array.from(seqs, (_, u) => u),
     histories: seqs.map((s) => s.subarray(0, s.length - offset)),
@@ -100,7 +102,14 @@ describe('Farzi distiller', () => {
       resume: false,
       onProgress: (e) => events.push(e.type),
     });
-    for (const f of ['farzi-data.safetensors', 'farzi-data-last.safetensors', 'distill-state.safetensors', 'summary.json', 'log.jsonl', 'trajectories/manifest.json']) {
+    for (const f of [
+      'farzi-data.safetensors',
+      'farzi-data-last.safetensors',
+      'distill-state.safetensors',
+      'summary.json',
+      'log.jsonl',
+      'trajectories/manifest.json',
+    ]) {
       expect(fs.existsSync(path.join(out, f))).toBe(true);
     }
     expect(events.filter((e) => e === 'outer')).toHaveLength(3);
@@ -123,10 +132,28 @@ describe('Farzi distiller', () => {
 
   it('resumes an interrupted distillation to the same Farzi Data as an uninterrupted one', async () => {
     const straight = path.join(dir, 'straight');
-    await distiller.distill({ config: config({ outerSteps: 4, evalEvery: 0 }), split, services, outDir: straight, resume: false });
+    await distiller.distill({
+      config: config({ outerSteps: 4, evalEvery: 0 }),
+      split,
+      services,
+      outDir: straight,
+      resume: false,
+    });
     const parted = path.join(dir, 'parted');
-    await distiller.distill({ config: config({ outerSteps: 2, evalEvery: 0 }), split, services, outDir: parted, resume: false });
-    await distiller.distill({ config: config({ outerSteps: 4, evalEvery: 0 }), split, services, outDir: parted, resume: true });
+    await distiller.distill({
+      config: config({ outerSteps: 2, evalEvery: 0 }),
+      split,
+      services,
+      outDir: parted,
+      resume: false,
+    });
+    await distiller.distill({
+      config: config({ outerSteps: 4, evalEvery: 0 }),
+      split,
+      services,
+      outDir: parted,
+      resume: true,
+    });
     const a = loadFarziData(path.join(straight, 'farzi-data-last.safetensors'));
     const b = loadFarziData(path.join(parted, 'farzi-data-last.safetensors'));
     expect(Array.from(b.latent.dataSync())).toEqual(Array.from(a.latent.dataSync()));
@@ -135,7 +162,13 @@ describe('Farzi distiller', () => {
 
   it('rejects a synthetic length the model cannot take', async () => {
     await expect(
-      distiller.distill({ config: config({ size: [4, 9] }), split, services, outDir: path.join(dir, 'bad'), resume: false }),
+      distiller.distill({
+        config: config({ size: [4, 9] }),
+        split,
+        services,
+        outDir: path.join(dir, 'bad'),
+        resume: false,
+      }),
     ).rejects.toThrow('distill.size: ξ = 9 positions need data.maxLength ≥ 8 (it is 6).');
   });
 });

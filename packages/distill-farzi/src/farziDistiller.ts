@@ -47,8 +47,16 @@ function realSequences(split: DataSplit, maxLength: number): Int32Array[] {
 }
 
 /** A random batch of real sequences for one outer step. */
-function sampleRealBatch(sequences: Int32Array[], size: number, maxLength: number, rng: Rng): RealBatch {
-  const picked = Array.from(rng.permutation(sequences.length).subarray(0, Math.min(size, sequences.length)), (i) => sequences[i]);
+function sampleRealBatch(
+  sequences: Int32Array[],
+  size: number,
+  maxLength: number,
+  rng: Rng,
+): RealBatch {
+  const picked = Array.from(
+    rng.permutation(sequences.length).subarray(0, Math.min(size, sequences.length)),
+    (i) => sequences[i],
+  );
   const batch = sequenceBatches(picked, { maxLength, batchSize: picked.length }).next().value;
   if (!batch) throw new RunError('no real sequence is long enough for an outer step.');
   return {
@@ -71,7 +79,11 @@ async function pretrainedTrajectories(
   const manifest = path.join(dir, 'manifest.json');
   if (fs.existsSync(manifest)) {
     const files = JSON.parse(fs.readFileSync(manifest, 'utf8')) as string[];
-    emit({ type: 'message', label: 'farzi', text: `reusing ${files.length} trajectory checkpoints from ${dir}` });
+    emit({
+      type: 'message',
+      label: 'farzi',
+      text: `reusing ${files.length} trajectory checkpoints from ${dir}`,
+    });
     return files.map((f) => loadCheckpoint(path.join(dir, f)).params);
   }
   fs.mkdirSync(dir, { recursive: true });
@@ -80,7 +92,17 @@ async function pretrainedTrajectories(
   const files: string[] = [];
   const keep = (k: number, epoch: number, params: Params) => {
     const file = `trajectory${k}-epoch${epoch}.safetensors`;
-    saveCheckpoint(path.join(dir, file), { params, meta: { epoch, rng: [0, 0, 0, 0], bestMetric: null, bestEpoch: null, badEvaluations: 0, history: [] } });
+    saveCheckpoint(path.join(dir, file), {
+      params,
+      meta: {
+        epoch,
+        rng: [0, 0, 0, 0],
+        bestMetric: null,
+        bestEpoch: null,
+        badEvaluations: 0,
+        history: [],
+      },
+    });
     files.push(file);
     const copy: Params = {};
     for (const [n, t] of Object.entries(params)) copy[n] = tf.clone(t);
@@ -126,7 +148,10 @@ export async function evaluateFarzi(
 ): Promise<EvaluationResult | undefined> {
   const evaluator = findEvaluator(config, services);
   if (!evaluator) return undefined;
-  const source = farziSource({ ...data, vocabulary: [], sourceFingerprint: '', info: {} }, config.data.maxLength);
+  const source = farziSource(
+    { ...data, vocabulary: [], sourceFingerprint: '', info: {} },
+    config.data.maxLength,
+  );
   try {
     const result = await new Trainer({
       model,
@@ -136,7 +161,14 @@ export async function evaluateFarzi(
       batchSize: dc.student.batchSize || dc.size[0],
       seed: config.seed,
     }).run();
-    const evaluation = await evaluator.evaluate({ model, params: result.params, split, part, config: config.eval, seed: config.seed });
+    const evaluation = await evaluator.evaluate({
+      model,
+      params: result.params,
+      split,
+      part,
+      config: config.eval,
+      seed: config.seed,
+    });
     tf.dispose(Object.values(result.params));
     return evaluation;
   } finally {
@@ -158,7 +190,9 @@ export const farziDistiller: Distiller = {
     const [mu, xi] = dc.size;
     const L = config.data.maxLength;
     if (xi - 1 > L) {
-      throw new UserError(`distill.size: ξ = ${xi} positions need data.maxLength ≥ ${xi - 1} (it is ${L}).`);
+      throw new UserError(
+        `distill.size: ξ = ${xi} positions need data.maxLength ≥ ${xi - 1} (it is ${L}).`,
+      );
     }
     const emit: ProgressListener = (event) => {
       if (event.type !== 'step') run.appendLog(event);
@@ -177,13 +211,34 @@ export const farziDistiller: Distiller = {
     const model = createModel(config, split, services);
     const sequences = realSequences(split, L);
     const realEvents = sequences.reduce((n, s) => n + s.length, 0);
-    const budget = { sequences: mu, length: xi, events: mu * xi, percentOfTraining: (100 * mu * xi) / realEvents, realTrainingEvents: realEvents };
-    run.writeJson('data.json', { format: config.data.format, path: config.data.path, fingerprint: fingerprintSplit(split), budget });
-    emit({ type: 'message', label: 'farzi', text: `budget [${mu}×${xi}] = ${mu * xi} events, ${budget.percentOfTraining.toFixed(2)}% of ${realEvents} real training events` });
+    const budget = {
+      sequences: mu,
+      length: xi,
+      events: mu * xi,
+      percentOfTraining: (100 * mu * xi) / realEvents,
+      realTrainingEvents: realEvents,
+    };
+    run.writeJson('data.json', {
+      format: config.data.format,
+      path: config.data.path,
+      fingerprint: fingerprintSplit(split),
+      budget,
+    });
+    emit({
+      type: 'message',
+      label: 'farzi',
+      text: `budget [${mu}×${xi}] = ${mu * xi} events, ${budget.percentOfTraining.toFixed(2)}% of ${realEvents} real training events`,
+    });
 
-    const trajectories = dc.innerInit === 'trajectories' ? await pretrainedTrajectories(model, config, dc, split, services, run, emit) : [];
+    const trajectories =
+      dc.innerInit === 'trajectories'
+        ? await pretrainedTrajectories(model, config, dc, split, services, run, emit)
+        : [];
     const hyper: AdamHyper = { learningRate: dc.innerLearningRate, ...dc.innerOptimizer };
-    const outer = adam({ ...config.train.optimizer, name: 'adam', weightDecay: 0, clipNorm: 0, epsRoot: 0 }, dc.outerLearningRate);
+    const outer = adam(
+      { ...config.train.optimizer, name: 'adam', weightDecay: 0, clipNorm: 0, epsRoot: 0 },
+      dc.outerLearningRate,
+    );
 
     let latent: tf.Tensor;
     let decoder: tf.Tensor;
@@ -213,7 +268,14 @@ export const farziDistiller: Distiller = {
     const metricName = config.eval.metric;
     const higherIsBetter = evaluator?.higherIsBetter(metricName) ?? true;
     const farziFile = run.file('farzi-data.safetensors');
-    const info = () => ({ budget, distill: dc, model: config.model, bestStep, bestMetric, metric: metricName });
+    const info = () => ({
+      budget,
+      distill: dc,
+      model: config.model,
+      bestStep,
+      bestMetric,
+      metric: metricName,
+    });
     const current = (): FarziData => ({
       latent: latent as tf.Tensor3D,
       decoder: decoder as tf.Tensor2D,
@@ -226,14 +288,19 @@ export const farziDistiller: Distiller = {
       const result = await evaluateFarzi(model, current(), config, dc, split, services);
       if (!result) return;
       const value = result.metrics[metricName];
-      const better = bestMetric === null || (higherIsBetter ? value > bestMetric : value < bestMetric);
+      const better =
+        bestMetric === null || (higherIsBetter ? value > bestMetric : value < bestMetric);
       if (better) {
         bestMetric = value;
         bestStep = step;
         saveFarziData(farziFile, current());
       }
       history.push({ step, valid: result.metrics });
-      emit({ type: 'message', label: 'farzi', text: `step ${step}: student valid ${metricName} ${value.toFixed(4)}${better ? ' (best)' : ''}` });
+      emit({
+        type: 'message',
+        label: 'farzi',
+        text: `step ${step}: student valid ${metricName} ${value.toFixed(4)}${better ? ' (best)' : ''}`,
+      });
     };
     if (startStep === 0 && dc.evalEvery > 0) await validate(0);
 
@@ -250,15 +317,27 @@ export const farziDistiller: Distiller = {
         w0 = names.map((n) => init[n]);
       }
       const real = sampleRealBatch(sequences, dc.realBatchSize, L, rng);
-      const meta = farziMetaGradient(model, names, w0, { latent, decoder, temperature: dc.temperature }, real, {
-        steps: dc.innerSteps,
-        hyper,
-        method: dc.metaGradient,
-        checkpointEvery: dc.reverseCheckpointEvery,
-      });
+      const meta = farziMetaGradient(
+        model,
+        names,
+        w0,
+        { latent, decoder, temperature: dc.temperature },
+        real,
+        {
+          steps: dc.innerSteps,
+          hyper,
+          method: dc.metaGradient,
+          checkpointEvery: dc.reverseCheckpointEvery,
+        },
+      );
       if (trajectories.length === 0) tf.dispose(w0);
       tf.dispose([real.inputs, real.targets]);
-      const finite = tf.tidy(() => tf.logicalAnd(tf.all(tf.isFinite(meta.latent)), tf.all(tf.isFinite(meta.decoder))).dataSync()[0]);
+      const finite = tf.tidy(
+        () =>
+          tf
+            .logicalAnd(tf.all(tf.isFinite(meta.latent)), tf.all(tf.isFinite(meta.decoder)))
+            .dataSync()[0],
+      );
       if (!Number.isFinite(meta.loss) || !finite) {
         tf.dispose([meta.latent, meta.decoder, latent, decoder]);
         disposeState(opt);
@@ -268,8 +347,16 @@ export const farziDistiller: Distiller = {
         );
       }
       const next = tf.tidy(() => {
-        const r = outer.step({ latent, decoder }, { latent: meta.latent, decoder: meta.decoder }, opt);
-        return { latent: r.params.latent, decoder: r.params.decoder, slots: r.state.slots as unknown as tf.TensorContainer };
+        const r = outer.step(
+          { latent, decoder },
+          { latent: meta.latent, decoder: meta.decoder },
+          opt,
+        );
+        return {
+          latent: r.params.latent,
+          decoder: r.params.decoder,
+          slots: r.state.slots as unknown as tf.TensorContainer,
+        };
       });
       tf.dispose([meta.latent, meta.decoder, latent, decoder]);
       disposeState(opt);
@@ -290,14 +377,26 @@ export const farziDistiller: Distiller = {
         totalSteps: dc.outerSteps,
         loss: meta.loss,
         etaSeconds: (elapsed / (step - startStep)) * (dc.outerSteps - step),
-        details: { drift: meta.drift, 'inner s': meta.seconds.forward, 'reverse s': meta.seconds.reverse },
+        details: {
+          drift: meta.drift,
+          'inner s': meta.seconds.forward,
+          'reverse s': meta.seconds.reverse,
+        },
       });
-      if ((dc.evalEvery > 0 && step % dc.evalEvery === 0) || step === dc.outerSteps) await validate(step);
+      if ((dc.evalEvery > 0 && step % dc.evalEvery === 0) || step === dc.outerSteps)
+        await validate(step);
       if (step % dc.checkpointEvery === 0 || step === dc.outerSteps) {
         saveCheckpoint(stateFile, {
           params: { latent, decoder },
           optimizer: opt,
-          meta: { epoch: step, rng: rng.getState(), bestMetric, bestEpoch: bestStep, badEvaluations: 0, history },
+          meta: {
+            epoch: step,
+            rng: rng.getState(),
+            bestMetric,
+            bestEpoch: bestStep,
+            badEvaluations: 0,
+            history,
+          },
         });
       }
     }
@@ -307,8 +406,22 @@ export const farziDistiller: Distiller = {
     disposeState(opt);
     for (const t of trajectories) tf.dispose(Object.values(t));
     const seconds = (Date.now() - started) / 1000;
-    const perStep = phase.steps ? { forward: phase.forward / phase.steps, real: phase.real / phase.steps, reverse: phase.reverse / phase.steps } : undefined;
-    const summary = { budget, bestStep, bestMetric, metric: metricName, outerSteps: dc.outerSteps, seconds, secondsPerOuterStep: perStep };
+    const perStep = phase.steps
+      ? {
+          forward: phase.forward / phase.steps,
+          real: phase.real / phase.steps,
+          reverse: phase.reverse / phase.steps,
+        }
+      : undefined;
+    const summary = {
+      budget,
+      bestStep,
+      bestMetric,
+      metric: metricName,
+      outerSteps: dc.outerSteps,
+      seconds,
+      secondsPerOuterStep: perStep,
+    };
     run.writeJson('summary.json', { ...summary, history });
     return { dataFile: farziFile, summary };
   },

@@ -7,7 +7,11 @@ import { checkVocabulary, decodeFarzi, FarziData, farziShape, loadFarziData } fr
  * distributions at 1..ξ−1 (every position weighted 1). Sequences longer than the model's context
  * keep their last `maxLength + 1` positions.
  */
-export function farziSource(data: FarziData, maxLength: number, label = 'Farzi Data'): TrainingSource {
+export function farziSource(
+  data: FarziData,
+  maxLength: number,
+  label = 'Farzi Data',
+): TrainingSource {
   const { sequences: mu, length: xi } = farziShape(data);
   const used = Math.min(xi, maxLength + 1);
   const synthetic = tf.tidy(() => {
@@ -49,7 +53,8 @@ export const farziSourceFactory: TrainingSourceFactory = {
     properties: { path: { type: 'string', minLength: 1, description: 'the Farzi Data file' } },
   },
   create(options, { split, config }) {
-    if (split.kind !== 'leave-one-out' && split.kind !== 'tokens') throw new UserError('unsupported data');
+    if (split.kind !== 'leave-one-out' && split.kind !== 'tokens')
+      throw new UserError('unsupported data');
     const file = options.path as string;
     const data = loadFarziData(file);
     try {

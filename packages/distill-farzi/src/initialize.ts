@@ -19,7 +19,13 @@ export function initializeFarzi(
   if (config.init === 'random') {
     return {
       latent: tf.randomNormal([mu, xi, d], 0, config.initStd, 'float32', rng.seed()) as tf.Tensor3D,
-      decoder: tf.randomNormal([d, vocabSize], 0, config.initStd, 'float32', rng.seed()) as tf.Tensor2D,
+      decoder: tf.randomNormal(
+        [d, vocabSize],
+        0,
+        config.initStd,
+        'float32',
+        rng.seed(),
+      ) as tf.Tensor2D,
     };
   }
   const codes = new Float32Array(d * vocabSize);
@@ -43,7 +49,8 @@ export function initializeFarzi(
     for (let t = 0; t < xi; t++) {
       // The last ξ items; a shorter sequence is repeated from its start to fill the positions.
       const item = seq.length >= xi ? seq[seq.length - xi + t] : seq[t % seq.length];
-      for (let k = 0; k < d; k++) latent[(i * xi + t) * d + k] = scale * codes[k * vocabSize + item];
+      for (let k = 0; k < d; k++)
+        latent[(i * xi + t) * d + k] = scale * codes[k * vocabSize + item];
     }
   }
   return { latent: tf.tensor3d(latent, [mu, xi, d]), decoder: tf.tensor2d(codes, [d, vocabSize]) };

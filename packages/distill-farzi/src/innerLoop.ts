@@ -30,7 +30,13 @@ export interface InnerData {
  * Inner (synthetic) loss: soft next-token cross-entropy of the model on X = softmax(F·M/τ), with
  * X[:, :−1] as inputs and X[:, 1:] as targets. Dropout is off so the reverse pass can replay it.
  */
-export function syntheticLoss(model: Model, params: Params, latent: tf.Tensor, decoder: tf.Tensor, temperature: number): tf.Scalar {
+export function syntheticLoss(
+  model: Model,
+  params: Params,
+  latent: tf.Tensor,
+  decoder: tf.Tensor,
+  temperature: number,
+): tf.Scalar {
   const x = decodeFarzi(latent, decoder, temperature);
   const [mu, xi, v] = x.shape;
   const inputs = tf.slice(x, [0, 0, 0], [mu, xi - 1, v]);
@@ -86,13 +92,23 @@ export function runInnerLoop(
   };
   const kept = new Map<number, InnerState>();
   const keepEvery = options.keepEvery ?? 0;
-  const keep = (s: InnerState) => kept.set(s.step, { w: s.w.map((t) => tf.clone(t)), m: s.m.map((t) => tf.clone(t)), v: s.v.map((t) => tf.clone(t)), step: s.step });
+  const keep = (s: InnerState) =>
+    kept.set(s.step, {
+      w: s.w.map((t) => tf.clone(t)),
+      m: s.m.map((t) => tf.clone(t)),
+      v: s.v.map((t) => tf.clone(t)),
+      step: s.step,
+    });
   if (keepEvery > 0) keep(state);
   for (let t = 1; t <= options.steps; t++) {
     const prev = state;
     const next = tf.tidy(() => {
       const loss = (...ws: tf.Tensor[]) =>
-        softCrossEntropy(model.apply(toParams(names, ws), inputs, { training: false }), targets, mask);
+        softCrossEntropy(
+          model.apply(toParams(names, ws), inputs, { training: false }),
+          targets,
+          mask,
+        );
       const grads = tf.grads(loss)(prev.w);
       const w: tf.Tensor[] = [];
       const m: tf.Tensor[] = [];

@@ -7,7 +7,14 @@ import { tinyAttentionModel } from './testing/tinyAttentionModel';
 
 const V = 9;
 const XI = 6;
-const hyper: AdamHyper = { learningRate: 0.05, beta1: 0.9, beta2: 0.999, eps: 1e-8, epsRoot: 1e-8, weightDecay: 0 };
+const hyper: AdamHyper = {
+  learningRate: 0.05,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  epsRoot: 1e-8,
+  weightDecay: 0,
+};
 
 function setup(steps = 4) {
   const model = tinyAttentionModel(V, XI - 1, 4);
@@ -15,14 +22,36 @@ function setup(steps = 4) {
   const latent = tf.randomNormal([3, XI, 3], 0, 1, 'float32', 11);
   const decoder = tf.randomNormal([3, V], 0, 1, 'float32', 12);
   const real: RealBatch = {
-    inputs: tf.tensor2d([[0, 1, 2, 3, 4], [5, 6, 7, 8, 1], [0, 0, 3, 5, 7]], undefined, 'int32'),
-    targets: tf.tensor2d([[1, 2, 3, 4, 5], [6, 7, 8, 1, 2], [0, 3, 5, 7, 2]], undefined, 'int32'),
+    inputs: tf.tensor2d(
+      [
+        [0, 1, 2, 3, 4],
+        [5, 6, 7, 8, 1],
+        [0, 0, 3, 5, 7],
+      ],
+      undefined,
+      'int32',
+    ),
+    targets: tf.tensor2d(
+      [
+        [1, 2, 3, 4, 5],
+        [6, 7, 8, 1, 2],
+        [0, 3, 5, 7, 2],
+      ],
+      undefined,
+      'int32',
+    ),
   };
   return { model, names, w0, latent, decoder, real, steps };
 }
 
-function directional(g: { latent: tf.Tensor; decoder: tf.Tensor }, uF: tf.Tensor, uM: tf.Tensor): number {
-  return tf.tidy(() => tf.add(tf.sum(tf.mul(g.latent, uF)), tf.sum(tf.mul(g.decoder, uM))).dataSync()[0]);
+function directional(
+  g: { latent: tf.Tensor; decoder: tf.Tensor },
+  uF: tf.Tensor,
+  uM: tf.Tensor,
+): number {
+  return tf.tidy(
+    () => tf.add(tf.sum(tf.mul(g.latent, uF)), tf.sum(tf.mul(g.decoder, uM))).dataSync()[0],
+  );
 }
 
 describe.each(['cpu', 'wasm'] as const)('Farzi meta-gradient on %s', (backend) => {
@@ -40,12 +69,19 @@ describe.each(['cpu', 'wasm'] as const)('Farzi meta-gradient on %s', (backend) =
       const s = setup(4);
       const uF = tf.randomNormal(s.latent.shape, 0, 1, 'float32', 21);
       const uM = tf.randomNormal(s.decoder.shape, 0, 1, 'float32', 22);
-      const meta = farziMetaGradient(s.model, s.names, s.w0, { latent: s.latent, decoder: s.decoder, temperature: 1 }, s.real, {
-        steps: s.steps,
-        hyper,
-        method,
-        checkpointEvery,
-      });
+      const meta = farziMetaGradient(
+        s.model,
+        s.names,
+        s.w0,
+        { latent: s.latent, decoder: s.decoder, temperature: 1 },
+        s.real,
+        {
+          steps: s.steps,
+          hyper,
+          method,
+          checkpointEvery,
+        },
+      );
       const analytic = directional(meta, uF, uM);
       const eps = 5e-3;
       const at = (sign: number) =>
@@ -53,7 +89,11 @@ describe.each(['cpu', 'wasm'] as const)('Farzi meta-gradient on %s', (backend) =
           s.model,
           s.names,
           s.w0,
-          { latent: tf.add(s.latent, tf.mul(uF, sign * eps)), decoder: tf.add(s.decoder, tf.mul(uM, sign * eps)), temperature: 1 },
+          {
+            latent: tf.add(s.latent, tf.mul(uF, sign * eps)),
+            decoder: tf.add(s.decoder, tf.mul(uM, sign * eps)),
+            temperature: 1,
+          },
           s.real,
           s.steps,
           hyper,
@@ -67,10 +107,16 @@ describe.each(['cpu', 'wasm'] as const)('Farzi meta-gradient on %s', (backend) =
   it('agrees with unrolled autograd through the same steps', () => {
     const s = setup(3);
     const data = { latent: s.latent, decoder: s.decoder, temperature: 1 };
-    const reverse = farziMetaGradient(s.model, s.names, s.w0, data, s.real, { steps: 3, hyper, method: 'exact', checkpointEvery: 0 });
+    const reverse = farziMetaGradient(s.model, s.names, s.w0, data, s.real, {
+      steps: 3,
+      hyper,
+      method: 'exact',
+      checkpointEvery: 0,
+    });
     const unrolled = unrolledMetaGradient(s.model, s.names, s.w0, data, s.real, 3, hyper);
     expect(reverse.loss).toBeCloseTo(unrolled.loss, 5);
-    const rel = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.norm(tf.sub(a, b)).dataSync()[0] / tf.norm(b).dataSync()[0]);
+    const rel = (a: tf.Tensor, b: tf.Tensor) =>
+      tf.tidy(() => tf.norm(tf.sub(a, b)).dataSync()[0] / tf.norm(b).dataSync()[0]);
     expect(rel(reverse.latent, unrolled.latent)).toBeLessThan(1e-2);
     expect(rel(reverse.decoder, unrolled.decoder)).toBeLessThan(1e-2);
   });
@@ -87,13 +133,20 @@ describe('reverse-mode memory', () => {
       const before = tf.memory().numTensors;
       let max = 0;
       const probe = () => (max = Math.max(max, tf.memory().numBytes));
-      const meta = farziMetaGradient(s.model, s.names, s.w0, { latent: s.latent, decoder: s.decoder, temperature: 1 }, s.real, {
-        steps,
-        hyper,
-        method: 'exact',
-        checkpointEvery: 0,
-        onStep: probe,
-      });
+      const meta = farziMetaGradient(
+        s.model,
+        s.names,
+        s.w0,
+        { latent: s.latent, decoder: s.decoder, temperature: 1 },
+        s.real,
+        {
+          steps,
+          hyper,
+          method: 'exact',
+          checkpointEvery: 0,
+          onStep: probe,
+        },
+      );
       tf.dispose([meta.latent, meta.decoder]);
       expect(tf.memory().numTensors).toBe(before);
       tf.dispose([...s.w0, s.latent, s.decoder, s.real.inputs, s.real.targets]);

@@ -30,8 +30,16 @@ export interface MetaResult {
   readonly seconds: { forward: number; real: number; reverse: number };
 }
 
-export function realLoss(model: Model, names: string[], w: tf.Tensor[], real: RealBatch): tf.Scalar {
-  return crossEntropy(model.apply(toParams(names, w), real.inputs, { training: false }), real.targets);
+export function realLoss(
+  model: Model,
+  names: string[],
+  w: tf.Tensor[],
+  real: RealBatch,
+): tf.Scalar {
+  return crossEntropy(
+    model.apply(toParams(names, w), real.inputs, { training: false }),
+    real.targets,
+  );
 }
 
 /**
@@ -39,7 +47,14 @@ export function realLoss(model: Model, names: string[], w: tf.Tensor[], real: Re
  * at w_T, and differentiate it w.r.t. F and M by reverse-mode Adam (memory independent of T).
  * The caller keeps ownership of w₀ and the data tensors.
  */
-export function farziMetaGradient(model: Model, names: string[], w0: tf.Tensor[], data: InnerData, real: RealBatch, options: MetaOptions): MetaResult {
+export function farziMetaGradient(
+  model: Model,
+  names: string[],
+  w0: tf.Tensor[],
+  data: InnerData,
+  real: RealBatch,
+  options: MetaOptions,
+): MetaResult {
   const t0 = Date.now();
   const { final, kept } = runInnerLoop(model, names, w0, data, {
     steps: options.steps,
@@ -48,7 +63,9 @@ export function farziMetaGradient(model: Model, names: string[], w0: tf.Tensor[]
     onStep: (s) => options.onStep?.('forward', s),
   });
   const t1 = Date.now();
-  const { value, grads } = tf.tidy(() => tf.valueAndGrads((...ws: tf.Tensor[]) => realLoss(model, names, ws, real))(final.w));
+  const { value, grads } = tf.tidy(() =>
+    tf.valueAndGrads((...ws: tf.Tensor[]) => realLoss(model, names, ws, real))(final.w),
+  );
   const loss = value.dataSync()[0];
   value.dispose();
   const t2 = Date.now();
@@ -77,7 +94,15 @@ export function farziMetaGradient(model: Model, names: string[], w0: tf.Tensor[]
 }
 
 /** The outer objective alone (inner loop + real loss), for finite-difference checks. */
-export function outerObjective(model: Model, names: string[], w0: tf.Tensor[], data: InnerData, real: RealBatch, steps: number, hyper: AdamHyper): number {
+export function outerObjective(
+  model: Model,
+  names: string[],
+  w0: tf.Tensor[],
+  data: InnerData,
+  real: RealBatch,
+  steps: number,
+  hyper: AdamHyper,
+): number {
   const { final } = runInnerLoop(model, names, w0, data, { steps, hyper });
   const loss = tf.tidy(() => realLoss(model, names, final.w, real).dataSync()[0]);
   tf.dispose([...final.w, ...final.m, ...final.v]);
@@ -88,14 +113,24 @@ export function outerObjective(model: Model, names: string[], w0: tf.Tensor[], d
  * Unrolled autograd through the same T steps (the O(T)-memory baseline the reverse mode replaces):
  * the whole inner loop is recorded on the tape and differentiated at once.
  */
-export function unrolledMetaGradient(model: Model, names: string[], w0: tf.Tensor[], data: InnerData, real: RealBatch, steps: number, hyper: AdamHyper): { loss: number; latent: tf.Tensor; decoder: tf.Tensor } {
+export function unrolledMetaGradient(
+  model: Model,
+  names: string[],
+  w0: tf.Tensor[],
+  data: InnerData,
+  real: RealBatch,
+  steps: number,
+  hyper: AdamHyper,
+): { loss: number; latent: tf.Tensor; decoder: tf.Tensor } {
   const out = tf.tidy(() => {
     const f = (F: tf.Tensor, M: tf.Tensor): tf.Scalar => {
       let w = w0;
       let m = w0.map((x) => tf.zerosLike(x));
       let v = w0.map((x) => tf.zerosLike(x));
       for (let t = 1; t <= steps; t++) {
-        const g = tf.grads((...ws: tf.Tensor[]) => syntheticLoss(model, toParams(names, ws), F, M, data.temperature))(w);
+        const g = tf.grads((...ws: tf.Tensor[]) =>
+          syntheticLoss(model, toParams(names, ws), F, M, data.temperature),
+        )(w);
         const next = g.map((gi, i) => adamUpdate(w[i], gi, m[i], v[i], t, hyper));
         w = next.map((r) => r.w);
         m = next.map((r) => r.m);

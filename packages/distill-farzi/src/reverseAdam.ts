@@ -43,7 +43,9 @@ function secondOrderProducts(
     const f = (...args: tf.Tensor[]): tf.Scalar => {
       const ws = args.slice(0, n);
       const [F, M] = args.slice(n);
-      const g = tf.grads((...inner: tf.Tensor[]) => syntheticLoss(model, toParams(names, inner), F, M, temperature))(ws);
+      const g = tf.grads((...inner: tf.Tensor[]) =>
+        syntheticLoss(model, toParams(names, inner), F, M, temperature),
+      )(ws);
       return tf.addN(g.map((gi, i) => tf.sum(tf.mul(gi, dg[i])))) as tf.Scalar;
     };
     const grads = tf.grads(f)([...w, latent, decoder]);
@@ -52,11 +54,9 @@ function secondOrderProducts(
   const norm = Math.sqrt(tf.addN(dg.map((d) => tf.sum(tf.square(d)))).dataSync()[0]);
   const r = fdEpsilon / Math.max(norm, 1e-12);
   const gradsAt = (sign: number) =>
-    tf.grads((...args: tf.Tensor[]) => syntheticLoss(model, toParams(names, args.slice(0, n)), args[n], args[n + 1], temperature))([
-      ...w.map((wi, i) => tf.add(wi, tf.mul(dg[i], sign * r))),
-      latent,
-      decoder,
-    ]);
+    tf.grads((...args: tf.Tensor[]) =>
+      syntheticLoss(model, toParams(names, args.slice(0, n)), args[n], args[n + 1], temperature),
+    )([...w.map((wi, i) => tf.add(wi, tf.mul(dg[i], sign * r))), latent, decoder]);
   const plus = gradsAt(1);
   const minus = gradsAt(-1);
   const diff = plus.map((p, i) => tf.div(tf.sub(p, minus[i]), 2 * r));
@@ -102,22 +102,43 @@ export function reverseAdam(
         const denom = tf.add(root, h.eps);
         // Invert the update w_t = (1 − αλ) w_{t−1} − α m̂/(√(v̂+ε_r) + ε), unless the checkpointed
         // variant stored w_{t−1} exactly.
-        wPrev.push(stored ? tf.clone(stored.w[i]) : tf.div(tf.add(wt, tf.mul(tf.div(mHat, denom), h.learningRate)), decay));
+        wPrev.push(
+          stored
+            ? tf.clone(stored.w[i])
+            : tf.div(tf.add(wt, tf.mul(tf.div(mHat, denom), h.learningRate)), decay),
+        );
         // ∂w_t/∂m_t = −α / ((1−β1ᵗ)(√(v̂+ε_r) + ε))
         dmT.push(tf.add(dm[i], tf.mul(dw[i], tf.div(-h.learningRate / c1, denom))));
         // ∂w_t/∂v_t = α m̂ / (2 (1−β2ᵗ) √(v̂+ε_r) (√(v̂+ε_r) + ε)²)
-        const dwdv = tf.div(tf.mul(mHat, h.learningRate / (2 * c2)), tf.mul(tf.maximum(root, 1e-20), tf.square(denom)));
+        const dwdv = tf.div(
+          tf.mul(mHat, h.learningRate / (2 * c2)),
+          tf.mul(tf.maximum(root, 1e-20), tf.square(denom)),
+        );
         dvT.push(tf.add(dv[i], tf.mul(dw[i], dwdv)));
       });
-      const g = tf.grads((...ws: tf.Tensor[]) => syntheticLoss(model, toParams(names, ws), data.latent, data.decoder, data.temperature))(wPrev);
-      const dg = g.map((gi, i) => tf.add(tf.mul(dmT[i], 1 - h.beta1), tf.mul(tf.mul(gi, dvT[i]), 2 * (1 - h.beta2))));
-      const { hw, hLatent, hDecoder } = secondOrderProducts(model, names, wPrev, dg, data, options.method, fdEpsilon);
+      const g = tf.grads((...ws: tf.Tensor[]) =>
+        syntheticLoss(model, toParams(names, ws), data.latent, data.decoder, data.temperature),
+      )(wPrev);
+      const dg = g.map((gi, i) =>
+        tf.add(tf.mul(dmT[i], 1 - h.beta1), tf.mul(tf.mul(gi, dvT[i]), 2 * (1 - h.beta2))),
+      );
+      const { hw, hLatent, hDecoder } = secondOrderProducts(
+        model,
+        names,
+        wPrev,
+        dg,
+        data,
+        options.method,
+        fdEpsilon,
+      );
       const mPrev = stored
         ? stored.m.map((x) => tf.clone(x))
         : g.map((gi, i) => tf.div(tf.sub(m[i], tf.mul(gi, 1 - h.beta1)), h.beta1));
       const vPrev = stored
         ? stored.v.map((x) => tf.clone(x))
-        : g.map((gi, i) => tf.relu(tf.div(tf.sub(v[i], tf.mul(tf.square(gi), 1 - h.beta2)), h.beta2)));
+        : g.map((gi, i) =>
+            tf.relu(tf.div(tf.sub(v[i], tf.mul(tf.square(gi), 1 - h.beta2)), h.beta2)),
+          );
       const wBack = wPrev;
       return {
         w: wBack,

@@ -2,7 +2,9 @@ import { LeaveOneOutSplit, Vocabulary } from '@farzi/core';
 import { itemPopularityBuckets, metricsByBucket, userHistoryBuckets } from './analysis';
 
 // Five users with training histories of length 1, 2, 3, 5, 8 over items 1..10.
-const train = [[1], [1, 2], [1, 2, 3], [1, 2, 3, 4, 5], [1, 1, 2, 6, 7, 8, 9, 10]].map((s) => Int32Array.from(s));
+const train = [[1], [1, 2], [1, 2, 3], [1, 2, 3, 4, 5], [1, 1, 2, 6, 7, 8, 9, 10]].map((s) =>
+  Int32Array.from(s),
+);
 const split = {
   kind: 'leave-one-out',
   source: 't',
@@ -34,7 +36,12 @@ describe('cold-start and tail buckets', () => {
 
   it('computes metrics within each bucket', () => {
     const b = { dimension: 'x', labels: ['A', 'B'], of: Int32Array.from([0, 1, 0, 1]) };
-    const r = metricsByBucket(Float32Array.from([1, 20, 3, 2]), Float32Array.from([50, 50, 50, 50]), b, [10]);
+    const r = metricsByBucket(
+      Float32Array.from([1, 20, 3, 2]),
+      Float32Array.from([50, 50, 50, 50]),
+      b,
+      [10],
+    );
     expect(r.map((x) => x.size)).toEqual([2, 2]);
     expect(r[0].metrics['HR@10']).toBe(1);
     expect(r[1].metrics['HR@10']).toBe(0.5);

@@ -43,11 +43,17 @@ export function userHistoryBuckets(split: LeaveOneOutSplit, boundaries?: number[
  * shares of the catalogue (items sorted by popularity, most popular first) that end the head and the
  * torso; by default the top 20% of items are the head, the next 30% the torso, the rest the tail.
  */
-export function itemPopularityBuckets(split: LeaveOneOutSplit, targets: Int32Array, shares: [number, number] = [0.2, 0.5]): Buckets {
+export function itemPopularityBuckets(
+  split: LeaveOneOutSplit,
+  targets: Int32Array,
+  shares: [number, number] = [0.2, 0.5],
+): Buckets {
   const V = split.vocab.size;
   const counts = new Float64Array(V);
   for (const s of split.train) for (const item of s) counts[item]++;
-  const items = Array.from({ length: V - 1 }, (_, i) => i + 1).sort((a, b) => counts[b] - counts[a] || a - b);
+  const items = Array.from({ length: V - 1 }, (_, i) => i + 1).sort(
+    (a, b) => counts[b] - counts[a] || a - b,
+  );
   const rank = new Int32Array(V);
   items.forEach((item, r) => (rank[item] = r));
   const headEnd = Math.round(shares[0] * items.length);
@@ -56,7 +62,11 @@ export function itemPopularityBuckets(split: LeaveOneOutSplit, targets: Int32Arr
   const pct = (x: number) => `${Math.round(100 * x)}%`;
   return {
     dimension: 'test targets by item popularity',
-    labels: [`head (top ${pct(shares[0])} items)`, `torso (next ${pct(shares[1] - shares[0])})`, `tail (last ${pct(1 - shares[1])})`],
+    labels: [
+      `head (top ${pct(shares[0])} items)`,
+      `torso (next ${pct(shares[1] - shares[0])})`,
+      `tail (last ${pct(1 - shares[1])})`,
+    ],
     of,
   };
 }
@@ -68,11 +78,19 @@ export interface BucketResult {
 }
 
 /** Ranking metrics within each bucket. */
-export function metricsByBucket(ranks: Float32Array, candidates: Float32Array, buckets: Buckets, ks: readonly number[]): BucketResult[] {
+export function metricsByBucket(
+  ranks: Float32Array,
+  candidates: Float32Array,
+  buckets: Buckets,
+  ks: readonly number[],
+): BucketResult[] {
   return buckets.labels.map((label, b) => {
     const idx: number[] = [];
     buckets.of.forEach((x, i) => x === b && idx.push(i));
-    const sub = { ranks: Float32Array.from(idx, (i) => ranks[i]), candidates: Float32Array.from(idx, (i) => candidates[i]) };
+    const sub = {
+      ranks: Float32Array.from(idx, (i) => ranks[i]),
+      candidates: Float32Array.from(idx, (i) => candidates[i]),
+    };
     return { label, size: idx.length, metrics: rankingMetrics(sub, ks) };
   });
 }

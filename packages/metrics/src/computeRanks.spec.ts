@@ -16,7 +16,9 @@ function fixedScoreModel(scores: number[][], maxLength: number): Model {
       const b = input.shape[0];
       const rows = scores.slice(call, call + b);
       call += b;
-      return tf.tidy(() => tf.tile(tf.expandDims(tf.tensor2d(rows), 1), [1, maxLength, 1])) as tf.Tensor3D;
+      return tf.tidy(() =>
+        tf.tile(tf.expandDims(tf.tensor2d(rows), 1), [1, maxLength, 1]),
+      ) as tf.Tensor3D;
     },
   };
 }
@@ -28,11 +30,27 @@ const split: LeaveOneOutSplit = {
   vocab: Vocabulary.fromRaw(['a', 'b', 'c', 'd', 'e', 'f']),
   users: ['u0', 'u1'],
   train: [Int32Array.from([1, 2]), Int32Array.from([3])],
-  valid: { userIndex: Int32Array.from([0, 1]), histories: [Int32Array.from([1, 2]), Int32Array.from([3])], targets: Int32Array.from([4, 5]) },
-  test: { userIndex: Int32Array.from([0, 1]), histories: [Int32Array.from([1, 2, 4]), Int32Array.from([3, 5])], targets: Int32Array.from([6, 1]) },
+  valid: {
+    userIndex: Int32Array.from([0, 1]),
+    histories: [Int32Array.from([1, 2]), Int32Array.from([3])],
+    targets: Int32Array.from([4, 5]),
+  },
+  test: {
+    userIndex: Int32Array.from([0, 1]),
+    histories: [Int32Array.from([1, 2, 4]), Int32Array.from([3, 5])],
+    targets: Int32Array.from([6, 1]),
+  },
 };
 
-const full = { protocol: 'full' as const, maskHistory: true, negatives: 2, negativeSampling: 'uniform' as const, batchSize: 1, topK: 3, seed: 1 };
+const full = {
+  protocol: 'full' as const,
+  maskHistory: true,
+  negatives: 2,
+  negativeSampling: 'uniform' as const,
+  batchSize: 1,
+  topK: 3,
+  seed: 1,
+};
 
 describe.each(['cpu', 'wasm'] as const)('computeRanks on %s', (backend) => {
   beforeAll(async () => {
@@ -57,7 +75,10 @@ describe.each(['cpu', 'wasm'] as const)('computeRanks on %s', (backend) => {
       [9, 0.9, 0.1, 0.5, 0.5, 0.7, 0.0],
       [9, 0.8, 0.6, 0.99, 0.3, 0.2, 0.2],
     ];
-    const r = computeRanks(fixedScoreModel(scores, 3), {}, split, split.valid, { ...full, maskHistory: false });
+    const r = computeRanks(fixedScoreModel(scores, 3), {}, split, split.valid, {
+      ...full,
+      maskHistory: false,
+    });
     expect(Array.from(r.ranks)).toEqual([4, 6]);
     expect(Array.from(r.candidates)).toEqual([6, 6]);
   });
@@ -68,7 +89,10 @@ describe.each(['cpu', 'wasm'] as const)('computeRanks on %s', (backend) => {
       [0, 0, 0, 0.5, 0, 0.4, 0.45],
       [0, 0.1, 0.9, 0, 0.3, 0, 0.2],
     ];
-    const r = computeRanks(fixedScoreModel(scores, 3), {}, split, split.test, { ...full, protocol: 'sampled' });
+    const r = computeRanks(fixedScoreModel(scores, 3), {}, split, split.test, {
+      ...full,
+      protocol: 'sampled',
+    });
     expect(r.ranks[0]).toBe(2); // 0.45 vs {0.5, 0.4}
     expect(Array.from(r.candidates)).toEqual([3, 3]);
   });
@@ -77,15 +101,25 @@ describe.each(['cpu', 'wasm'] as const)('computeRanks on %s', (backend) => {
 describe('negativeSampler', () => {
   it('never draws an item the user interacted with, nor repeats', () => {
     const V = 200;
-    const seqs = Array.from({ length: 5 }, (_, u) => Int32Array.from({ length: 60 }, (_, t) => ((u * 7 + t * 3) % (V - 1)) + 1));
+    const seqs = Array.from({ length: 5 }, (_, u) =>
+      Int32Array.from({ length: 60 }, (_, t) => ((u * 7 + t * 3) % (V - 1)) + 1),
+    );
     const big: LeaveOneOutSplit = {
       kind: 'leave-one-out',
       source: 's',
       vocab: Vocabulary.fromRaw(Array.from({ length: V - 1 }, (_, i) => String(i))),
       users: seqs.map((_, u) => `u${u}`),
       train: seqs.map((s) => s.subarray(0, 58)),
-      valid: { userIndex: Int32Array.from([0, 1, 2, 3, 4]), histories: seqs.map((s) => s.subarray(0, 58)), targets: Int32Array.from(seqs, (s) => s[58]) },
-      test: { userIndex: Int32Array.from([0, 1, 2, 3, 4]), histories: seqs.map((s) => s.subarray(0, 59)), targets: Int32Array.from(seqs, (s) => s[59]) },
+      valid: {
+        userIndex: Int32Array.from([0, 1, 2, 3, 4]),
+        histories: seqs.map((s) => s.subarray(0, 58)),
+        targets: Int32Array.from(seqs, (s) => s[58]),
+      },
+      test: {
+        userIndex: Int32Array.from([0, 1, 2, 3, 4]),
+        histories: seqs.map((s) => s.subarray(0, 59)),
+        targets: Int32Array.from(seqs, (s) => s[59]),
+      },
     };
     for (const mode of ['uniform', 'popularity'] as const) {
       const sample = negativeSampler(big, mode);

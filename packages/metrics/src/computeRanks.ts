@@ -22,11 +22,18 @@ export interface RankResult {
 }
 
 /** Scores of every item after the history (the model's last-position logits), `[B, V]`. */
-function lastPositionScores(model: Model, params: Params, histories: Int32Array[], maxLength: number): tf.Tensor2D {
+function lastPositionScores(
+  model: Model,
+  params: Params,
+  histories: Int32Array[],
+  maxLength: number,
+): tf.Tensor2D {
   return tf.tidy(() => {
     const input = new Int32Array(histories.length * maxLength);
     histories.forEach((h, i) => input.set(leftPadded(h, maxLength), i * maxLength));
-    const logits = model.apply(params, tf.tensor2d(input, [histories.length, maxLength], 'int32'), { training: false });
+    const logits = model.apply(params, tf.tensor2d(input, [histories.length, maxLength], 'int32'), {
+      training: false,
+    });
     const [b, l, v] = logits.shape;
     return tf.reshape(tf.slice(logits, [0, l - 1, 0], [b, 1, v]), [b, v]) as tf.Tensor2D;
   });
@@ -49,7 +56,8 @@ export function computeRanks(
   const candidates = new Float32Array(n);
   const top: Int32Array[] = [];
   const rng = new Rng(options.seed);
-  const sampler = options.protocol === 'sampled' ? negativeSampler(split, options.negativeSampling) : undefined;
+  const sampler =
+    options.protocol === 'sampled' ? negativeSampler(split, options.negativeSampling) : undefined;
 
   for (let start = 0; start < n; start += options.batchSize) {
     const end = Math.min(n, start + options.batchSize);
@@ -65,10 +73,15 @@ export function computeRanks(
       }
       const [rankValues, topValues] = tf.tidy(() => {
         const scores = lastPositionScores(model, params, histories, model.maxLength);
-        const masked = tf.where(tf.tensor2d(mask, [b, V]).cast('bool'), tf.fill([b, V], -Infinity), scores);
+        const masked = tf.where(
+          tf.tensor2d(mask, [b, V]).cast('bool'),
+          tf.fill([b, V], -Infinity),
+          scores,
+        );
         const targetScores = tf.reshape(pickPerRow(masked as tf.Tensor2D, targets, 1), [b, 1]);
         const atLeast = tf.sum(tf.cast(tf.greaterEqual(masked, targetScores), 'float32'), 1);
-        const topIdx = options.topK > 0 ? tf.topk(masked, Math.min(options.topK, V)).indices : undefined;
+        const topIdx =
+          options.topK > 0 ? tf.topk(masked, Math.min(options.topK, V)).indices : undefined;
         return [atLeast, topIdx] as const;
       });
       ranks.set(rankValues.dataSync(), start);
@@ -92,7 +105,12 @@ export function computeRanks(
       const ids = new Int32Array(b * (N + 1));
       for (let i = 0; i < b; i++) {
         ids[i * (N + 1)] = targets[i];
-        const negatives = (sampler as NegativeSampler)(set.userIndex[start + i], targets[i], N, rng);
+        const negatives = (sampler as NegativeSampler)(
+          set.userIndex[start + i],
+          targets[i],
+          N,
+          rng,
+        );
         ids.set(negatives, i * (N + 1) + 1);
       }
       const rankValues = tf.tidy(() => {
@@ -126,7 +144,10 @@ type NegativeSampler = (user: number, target: number, count: number, rng: Rng) =
  * Draws negatives the user never interacted with (anywhere in their sequence, held-out items
  * included), uniformly or in proportion to training popularity, without repeats.
  */
-export function negativeSampler(split: LeaveOneOutSplit, mode: 'uniform' | 'popularity'): NegativeSampler {
+export function negativeSampler(
+  split: LeaveOneOutSplit,
+  mode: 'uniform' | 'popularity',
+): NegativeSampler {
   const V = split.vocab.size;
   let cumulative: Float64Array | undefined;
   if (mode === 'popularity') {
@@ -142,7 +163,9 @@ export function negativeSampler(split: LeaveOneOutSplit, mode: 'uniform' | 'popu
     seen.add(target);
     const available = V - 1 - seen.size;
     if (available < count) {
-      throw new Error(`user ${split.users[user]} has only ${available} items left to sample ${count} negatives from; lower eval.negatives`);
+      throw new Error(
+        `user ${split.users[user]} has only ${available} items left to sample ${count} negatives from; lower eval.negatives`,
+      );
     }
     const out = new Int32Array(count);
     const drawn = new Set<number>();

@@ -13,15 +13,27 @@ export const languageModelEvaluator: Evaluator = {
   async evaluate(request) {
     const { split, model, params, config } = request;
     if (split.kind !== 'tokens') {
-      throw new UserError('eval.evaluator: "language-model" needs a text corpus; use "ranking" for recommendation data.');
+      throw new UserError(
+        'eval.evaluator: "language-model" needs a text corpus; use "ranking" for recommendation data.',
+      );
     }
     const stream = split[request.part];
     let total = 0;
     let tokens = 0;
-    for (const batch of tokenBatches(stream, { length: model.maxLength, batchSize: config.batchSize })) {
+    for (const batch of tokenBatches(stream, {
+      length: model.maxLength,
+      batchSize: config.batchSize,
+    })) {
       const loss = tf.tidy(() => {
-        const logits = model.apply(params, tf.tensor2d(batch.inputs, [batch.batchSize, batch.length], 'int32'), { training: false });
-        return crossEntropy(logits, tf.tensor2d(batch.targets, [batch.batchSize, batch.length], 'int32'));
+        const logits = model.apply(
+          params,
+          tf.tensor2d(batch.inputs, [batch.batchSize, batch.length], 'int32'),
+          { training: false },
+        );
+        return crossEntropy(
+          logits,
+          tf.tensor2d(batch.targets, [batch.batchSize, batch.length], 'int32'),
+        );
       });
       const n = batch.batchSize * batch.length;
       total += loss.dataSync()[0] * n;

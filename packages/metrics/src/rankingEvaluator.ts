@@ -1,4 +1,10 @@
-import type { EvalConfig, EvaluationRequest, EvaluationResult, Evaluator, LeaveOneOutSplit } from '@farzi/core';
+import type {
+  EvalConfig,
+  EvaluationRequest,
+  EvaluationResult,
+  Evaluator,
+  LeaveOneOutSplit,
+} from '@farzi/core';
 import { UserError } from '@farzi/core';
 import { computeRanks, RankResult } from './computeRanks';
 import { coverage, rankingMetrics } from './rankingMetrics';
@@ -15,7 +21,9 @@ export function describeProtocol(config: EvalConfig, split: LeaveOneOutSplit): s
 export function rankRequest(request: EvaluationRequest): RankResult {
   const { split, config } = request;
   if (split.kind !== 'leave-one-out') {
-    throw new UserError('eval.evaluator: "ranking" needs leave-one-out recommendation data; use "language-model" for text.');
+    throw new UserError(
+      'eval.evaluator: "ranking" needs leave-one-out recommendation data; use "language-model" for text.',
+    );
   }
   return computeRanks(request.model, request.params, split, split[request.part], {
     protocol: config.protocol,
@@ -31,15 +39,22 @@ export function rankRequest(request: EvaluationRequest): RankResult {
 /** HR, NDCG, MRR, Recall, Precision at every k, AUC, and (full protocol) catalogue coverage@k. */
 export const rankingEvaluator: Evaluator = {
   name: 'ranking',
-  description: 'leave-one-out ranking metrics (HR, NDCG, MRR, Recall, Precision @k, AUC, coverage@k)',
+  description:
+    'leave-one-out ranking metrics (HR, NDCG, MRR, Recall, Precision @k, AUC, coverage@k)',
   higherIsBetter: () => true,
   async evaluate(request): Promise<EvaluationResult> {
     const split = request.split as LeaveOneOutSplit;
     const ranked = rankRequest(request);
     const metrics = rankingMetrics(ranked, request.config.ks);
     if (request.config.protocol === 'full') {
-      for (const k of request.config.ks) metrics[`Coverage@${k}`] = coverage(ranked.top, k, split.vocab.numTokens);
+      for (const k of request.config.ks)
+        metrics[`Coverage@${k}`] = coverage(ranked.top, k, split.vocab.numTokens);
     }
-    return { protocol: describeProtocol(request.config, split), part: request.part, count: ranked.ranks.length, metrics };
+    return {
+      protocol: describeProtocol(request.config, split),
+      part: request.part,
+      count: ranked.ranks.length,
+      metrics,
+    };
   },
 };

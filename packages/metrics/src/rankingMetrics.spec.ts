@@ -2,7 +2,10 @@ import { coverage, perplexity, rankingMetrics } from './rankingMetrics';
 
 describe('rankingMetrics (hand-computed)', () => {
   // Three users; targets ranked 1, 3 and 12 among 20 candidates each.
-  const ranked = { ranks: Float32Array.from([1, 3, 12]), candidates: Float32Array.from([20, 20, 20]) };
+  const ranked = {
+    ranks: Float32Array.from([1, 3, 12]),
+    candidates: Float32Array.from([20, 20, 20]),
+  };
   const m = rankingMetrics(ranked, [1, 5, 10, 50]);
 
   it('HR, Recall, Precision', () => {

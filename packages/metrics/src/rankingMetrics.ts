@@ -14,7 +14,10 @@ export interface RankedExamples {
   readonly candidates: Float32Array;
 }
 
-export function rankingMetrics(ranked: RankedExamples, ks: readonly number[]): Record<string, number> {
+export function rankingMetrics(
+  ranked: RankedExamples,
+  ks: readonly number[],
+): Record<string, number> {
   const { ranks, candidates } = ranked;
   const n = ranks.length;
   const out: Record<string, number> = {};
@@ -49,7 +52,11 @@ export function rankingMetrics(ranked: RankedExamples, ks: readonly number[]): R
 }
 
 /** Share of catalogue items that appear in at least one example's top-k list. */
-export function coverage(topLists: readonly Int32Array[], k: number, catalogueSize: number): number {
+export function coverage(
+  topLists: readonly Int32Array[],
+  k: number,
+  catalogueSize: number,
+): number {
   const seen = new Uint8Array(catalogueSize + 1);
   let count = 0;
   for (const list of topLists) {

@@ -15,8 +15,28 @@ import { gru4recFactory } from './gru4recModule';
 const V = 13;
 const L = 6;
 const make = (overrides: Record<string, unknown> = {}) =>
-  gru4recFactory.create({ embeddingSize: 6, hiddenSize: 8, layers: 2, dropout: 0, embeddingDropout: 0, initStd: 0.3, ...overrides }, { vocabSize: V, maxLength: L });
-const ids = () => tf.tensor2d([[0, 0, 3, 5, 7, 2], [1, 4, 4, 9, 12, 6], [0, 0, 0, 0, 8, 11]], undefined, 'int32');
+  gru4recFactory.create(
+    {
+      embeddingSize: 6,
+      hiddenSize: 8,
+      layers: 2,
+      dropout: 0,
+      embeddingDropout: 0,
+      initStd: 0.3,
+      ...overrides,
+    },
+    { vocabSize: V, maxLength: L },
+  );
+const ids = () =>
+  tf.tensor2d(
+    [
+      [0, 0, 3, 5, 7, 2],
+      [1, 4, 4, 9, 12, 6],
+      [0, 0, 0, 0, 8, 11],
+    ],
+    undefined,
+    'int32',
+  );
 
 describe.each(['cpu', 'wasm'] as const)('GRU4Rec on %s', (backend) => {
   beforeAll(async () => {
@@ -38,7 +58,9 @@ describe.each(['cpu', 'wasm'] as const)('GRU4Rec on %s', (backend) => {
     const model = make({ embeddingSize: 5, hiddenSize: 7, layers: 2 });
     const params = model.init(3);
     expect(countParameters(params)).toBe(model.parameterCount());
-    expect(model.parameterCount()).toBe(V * 5 + 7 * V + V + (5 * 21 + 7 * 21 + 21) + (7 * 21 + 7 * 21 + 21));
+    expect(model.parameterCount()).toBe(
+      V * 5 + 7 * V + V + (5 * 21 + 7 * 21 + 21) + (7 * 21 + 7 * 21 + 21),
+    );
     expect(model.apply(params, ids(), { training: false }).shape).toEqual([3, L, V]);
   });
 
@@ -54,7 +76,15 @@ describe.each(['cpu', 'wasm'] as const)('GRU4Rec on %s', (backend) => {
 
   it('Hessian-vector products of the training loss match finite differences', () => {
     const model = make({ embeddingSize: 3, hiddenSize: 4, layers: 1 });
-    const targets = tf.tensor2d([[0, 3, 5, 7, 2, 1], [4, 4, 9, 12, 6, 3], [0, 0, 0, 8, 11, 2]], undefined, 'int32');
+    const targets = tf.tensor2d(
+      [
+        [0, 3, 5, 7, 2, 1],
+        [4, 4, 9, 12, 6, 3],
+        [0, 0, 0, 8, 11, 2],
+      ],
+      undefined,
+      'int32',
+    );
     expect(hessianVectorProductError(model, model.init(5), ids(), targets)).toBeLessThan(1e-2);
   });
 });
@@ -65,7 +95,9 @@ describe('GRU4Rec training', () => {
   });
 
   it('overfits a tiny data set', async () => {
-    const seqs = Array.from({ length: 8 }, (_, u) => Int32Array.from({ length: 7 }, (_, t) => ((u * 3 + t * (1 + (u % 2))) % 12) + 1));
+    const seqs = Array.from({ length: 8 }, (_, u) =>
+      Int32Array.from({ length: 7 }, (_, t) => ((u * 3 + t * (1 + (u % 2))) % 12) + 1),
+    );
     const model = make();
     const losses: number[] = [];
     const result = await new Trainer({

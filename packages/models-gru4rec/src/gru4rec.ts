@@ -1,5 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
-import { dense, embedTokens, glorotUniform, Model, ModelContext, paddingMask, Params, safeOps, seedSequence } from '@farzi/core';
+import {
+  dense,
+  embedTokens,
+  glorotUniform,
+  Model,
+  ModelContext,
+  paddingMask,
+  Params,
+  safeOps,
+  seedSequence,
+} from '@farzi/core';
 
 export interface Gru4recHyperParameters {
   embeddingSize: number;
@@ -62,7 +72,10 @@ export function gru4rec(h: Gru4recHyperParameters, ctx: ModelContext): Model {
       };
       for (let i = 0; i < h.layers; i++) {
         params[`gru${i}.wx`] = glorotUniform([layerInput(i), 3 * H], next());
-        params[`gru${i}.wh`] = tf.concat([0, 1, 2].map(() => glorotUniform([H, H], next())), 1);
+        params[`gru${i}.wh`] = tf.concat(
+          [0, 1, 2].map(() => glorotUniform([H, H], next())),
+          1,
+        );
         params[`gru${i}.b`] = tf.zeros([3 * H]);
       }
       return params;

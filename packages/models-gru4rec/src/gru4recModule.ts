@@ -5,7 +5,8 @@ import schema from './schema.json';
 
 export const gru4recFactory: ModelFactory = {
   name: 'gru4rec',
-  description: 'GRU4Rec: recurrent session-based recommendation (Hidasi et al., 2016/2018), full cross-entropy',
+  description:
+    'GRU4Rec: recurrent session-based recommendation (Hidasi et al., 2016/2018), full cross-entropy',
   schema,
   create: (hyper, context) => gru4rec(hyper as unknown as Gru4recHyperParameters, context),
 };

@@ -15,8 +15,20 @@ import { sasrecFactory } from './sasrecModule';
 const V = 13;
 const L = 6;
 const make = (overrides: Record<string, unknown> = {}) =>
-  sasrecFactory.create({ hiddenSize: 8, blocks: 2, heads: 2, dropout: 0, loss: 'softmax', initStd: 0.3, ...overrides }, { vocabSize: V, maxLength: L });
-const ids = () => tf.tensor2d([[0, 0, 3, 5, 7, 2], [1, 4, 4, 9, 12, 6], [0, 0, 0, 0, 8, 11]], undefined, 'int32');
+  sasrecFactory.create(
+    { hiddenSize: 8, blocks: 2, heads: 2, dropout: 0, loss: 'softmax', initStd: 0.3, ...overrides },
+    { vocabSize: V, maxLength: L },
+  );
+const ids = () =>
+  tf.tensor2d(
+    [
+      [0, 0, 3, 5, 7, 2],
+      [1, 4, 4, 9, 12, 6],
+      [0, 0, 0, 0, 8, 11],
+    ],
+    undefined,
+    'int32',
+  );
 
 describe.each(['cpu', 'wasm'] as const)('SASRec on %s', (backend) => {
   beforeAll(async () => {
@@ -54,7 +66,15 @@ describe.each(['cpu', 'wasm'] as const)('SASRec on %s', (backend) => {
 
   it('Hessian-vector products of the training loss match finite differences', () => {
     const model = make({ hiddenSize: 4, blocks: 1, heads: 2 });
-    const targets = tf.tensor2d([[0, 3, 5, 7, 2, 1], [4, 4, 9, 12, 6, 3], [0, 0, 0, 8, 11, 2]], undefined, 'int32');
+    const targets = tf.tensor2d(
+      [
+        [0, 3, 5, 7, 2, 1],
+        [4, 4, 9, 12, 6, 3],
+        [0, 0, 0, 8, 11, 2],
+      ],
+      undefined,
+      'int32',
+    );
     expect(hessianVectorProductError(model, model.init(5), ids(), targets)).toBeLessThan(1e-2);
   });
 });
@@ -65,7 +85,9 @@ describe('SASRec training', () => {
   });
 
   it.each(['softmax', 'bce'])('overfits a tiny data set with the %s loss', async (loss) => {
-    const seqs = Array.from({ length: 8 }, (_, u) => Int32Array.from({ length: 7 }, (_, t) => ((u * 3 + t * (1 + (u % 2))) % 12) + 1));
+    const seqs = Array.from({ length: 8 }, (_, u) =>
+      Int32Array.from({ length: 7 }, (_, t) => ((u * 3 + t * (1 + (u % 2))) % 12) + 1),
+    );
     const model = make({ loss });
     const losses: number[] = [];
     const result = await new Trainer({

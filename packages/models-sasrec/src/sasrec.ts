@@ -62,7 +62,13 @@ export function sasrec(h: SasrecHyperParameters, ctx: ModelContext): Model {
       });
       x = tf.add(q, attended);
       const y = safeOps.layerNorm(x, params[`${p}.ln2.gain`], params[`${p}.ln2.bias`], 1e-8);
-      const ff = drop(dense(drop(tf.relu(dense(y, params[`${p}.ff1.w`], params[`${p}.ff1.b`]))), params[`${p}.ff2.w`], params[`${p}.ff2.b`]));
+      const ff = drop(
+        dense(
+          drop(tf.relu(dense(y, params[`${p}.ff1.w`], params[`${p}.ff1.b`]))),
+          params[`${p}.ff2.w`],
+          params[`${p}.ff2.b`],
+        ),
+      );
       x = tf.mul(tf.add(y, ff), mask3);
     }
     return safeOps.layerNorm(x, params['final.gain'], params['final.bias'], 1e-8) as tf.Tensor3D;
@@ -83,7 +89,12 @@ export function sasrec(h: SasrecHyperParameters, ctx: ModelContext): Model {
       };
       for (let i = 0; i < h.blocks; i++) {
         const p = `block${i}`;
-        Object.assign(params, initLayerNorm(`${p}.ln1`, d), initLayerNorm(`${p}.ln2`, d), initAttention(`${p}.attn`, d, next()));
+        Object.assign(
+          params,
+          initLayerNorm(`${p}.ln1`, d),
+          initLayerNorm(`${p}.ln2`, d),
+          initAttention(`${p}.attn`, d, next()),
+        );
         params[`${p}.ff1.w`] = glorotUniform([d, d], next());
         params[`${p}.ff1.b`] = tf.zeros([d]);
         params[`${p}.ff2.w`] = glorotUniform([d, d], next());
@@ -101,15 +112,24 @@ export function sasrec(h: SasrecHyperParameters, ctx: ModelContext): Model {
               // The paper's loss: one uniformly sampled negative item per target position.
               const states = hidden(params, inputs, options);
               const negatives = tf.cast(
-                tf.floor(tf.randomUniform(targets.shape, 1, V, 'float32', (options.seed ?? 0) + 7919)),
+                tf.floor(
+                  tf.randomUniform(targets.shape, 1, V, 'float32', (options.seed ?? 0) + 7919),
+                ),
                 'int32',
               );
-              const score = (items: tf.Tensor) => tf.sum(tf.mul(states, embedTokens(params.itemEmbedding, items)), -1);
+              const score = (items: tf.Tensor) =>
+                tf.sum(tf.mul(states, embedTokens(params.itemEmbedding, items)), -1);
               const mask = tf.cast(tf.notEqual(targets, 0), 'float32');
               const perPosition = tf.neg(
-                tf.add(safeOps.logSigmoid(score(targets)), safeOps.logSigmoid(tf.neg(score(negatives)))),
+                tf.add(
+                  safeOps.logSigmoid(score(targets)),
+                  safeOps.logSigmoid(tf.neg(score(negatives))),
+                ),
               );
-              return tf.div(tf.sum(tf.mul(perPosition, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+              return tf.div(
+                tf.sum(tf.mul(perPosition, mask)),
+                tf.maximum(tf.sum(mask), 1),
+              ) as tf.Scalar;
             })
         : undefined,
   };

@@ -15,8 +15,20 @@ import { transformerFactory } from './transformerModule';
 const V = 13;
 const L = 6;
 const make = (overrides: Record<string, unknown> = {}) =>
-  transformerFactory.create({ hiddenSize: 8, layers: 2, heads: 2, ffMultiplier: 2, dropout: 0, initStd: 0.3, ...overrides }, { vocabSize: V, maxLength: L });
-const ids = () => tf.tensor2d([[0, 0, 3, 5, 7, 2], [1, 4, 4, 9, 12, 6], [0, 0, 0, 0, 8, 11]], undefined, 'int32');
+  transformerFactory.create(
+    { hiddenSize: 8, layers: 2, heads: 2, ffMultiplier: 2, dropout: 0, initStd: 0.3, ...overrides },
+    { vocabSize: V, maxLength: L },
+  );
+const ids = () =>
+  tf.tensor2d(
+    [
+      [0, 0, 3, 5, 7, 2],
+      [1, 4, 4, 9, 12, 6],
+      [0, 0, 0, 0, 8, 11],
+    ],
+    undefined,
+    'int32',
+  );
 
 describe.each(['cpu', 'wasm'] as const)('Transformer on %s', (backend) => {
   beforeAll(async () => {
@@ -39,7 +51,9 @@ describe.each(['cpu', 'wasm'] as const)('Transformer on %s', (backend) => {
     const params = model.init(3);
     expect(countParameters(params)).toBe(model.parameterCount());
     // per block: attention 4·36+4·6, two layer norms 4·6, MLP 6·24+24+24·6+6
-    expect(model.parameterCount()).toBe(V * 6 + L * 6 + 3 * (4 * 36 + 24 + 24 + 144 + 24 + 144 + 6) + 12);
+    expect(model.parameterCount()).toBe(
+      V * 6 + L * 6 + 3 * (4 * 36 + 24 + 24 + 144 + 24 + 144 + 6) + 12,
+    );
     expect(model.apply(params, ids(), { training: false }).shape).toEqual([3, L, V]);
   });
 
@@ -55,7 +69,15 @@ describe.each(['cpu', 'wasm'] as const)('Transformer on %s', (backend) => {
 
   it('Hessian-vector products of the training loss match finite differences', () => {
     const model = make({ hiddenSize: 4, layers: 1, heads: 2 });
-    const targets = tf.tensor2d([[0, 3, 5, 7, 2, 1], [4, 4, 9, 12, 6, 3], [0, 0, 0, 8, 11, 2]], undefined, 'int32');
+    const targets = tf.tensor2d(
+      [
+        [0, 3, 5, 7, 2, 1],
+        [4, 4, 9, 12, 6, 3],
+        [0, 0, 0, 8, 11, 2],
+      ],
+      undefined,
+      'int32',
+    );
     expect(hessianVectorProductError(model, model.init(5), ids(), targets)).toBeLessThan(1e-2);
   });
 });
@@ -66,7 +88,9 @@ describe('Transformer training', () => {
   });
 
   it('overfits a tiny data set', async () => {
-    const seqs = Array.from({ length: 8 }, (_, u) => Int32Array.from({ length: 7 }, (_, t) => ((u * 3 + t * (1 + (u % 2))) % 12) + 1));
+    const seqs = Array.from({ length: 8 }, (_, u) =>
+      Int32Array.from({ length: 7 }, (_, t) => ((u * 3 + t * (1 + (u % 2))) % 12) + 1),
+    );
     const model = make();
     const losses: number[] = [];
     const result = await new Trainer({

@@ -12,7 +12,8 @@ describe('benchmark helpers', () => {
   it('train a run once, reuse it, and evaluate its best checkpoint under both protocols', async () => {
     await selectBackend('wasm');
     const lines: string[] = [];
-    for (let u = 1; u <= 20; u++) for (let t = 0; t < 8; t++) lines.push(`u${u} i${((u * 3 + t * 2) % 150) + 1}`);
+    for (let u = 1; u <= 20; u++)
+      for (let t = 0; t < 8; t++) lines.push(`u${u} i${((u * 3 + t * 2) % 150) + 1}`);
     fs.writeFileSync(path.join(dir, 'seq.txt'), lines.join('\n'));
     const configFile = path.join(dir, 'c.json');
     fs.writeFileSync(
@@ -34,7 +35,10 @@ describe('benchmark helpers', () => {
     const second = await trainOrReuse(config, split, services, out, (s) => logs.push(s));
     expect(second.trainSeconds).toBe(first.trainSeconds);
     expect(logs).toContain(`reusing ${out}`);
-    const metrics = await evaluateProtocols(out, config, split, services, [{ protocol: 'full' }, { protocol: 'sampled', negatives: 20 }]);
+    const metrics = await evaluateProtocols(out, config, split, services, [
+      { protocol: 'full' },
+      { protocol: 'sampled', negatives: 20 },
+    ]);
     expect(Object.keys(metrics)).toEqual(['full', 'sampled']);
     // With 20 negatives the target ranks among 21 candidates: the sampled AUC is defined and in [0, 1].
     expect(metrics.sampled.AUC).toBeGreaterThanOrEqual(0);

@@ -29,7 +29,14 @@ export async function evaluateProtocols(
   const out: Record<string, Record<string, number>> = {};
   for (const p of protocols) {
     const evalConfig = { ...config.eval, ...p };
-    const r = await evaluator.evaluate({ model, params: checkpoint.params, split, part: 'test', config: evalConfig, seed: config.seed });
+    const r = await evaluator.evaluate({
+      model,
+      params: checkpoint.params,
+      split,
+      part: 'test',
+      config: evalConfig,
+      seed: config.seed,
+    });
     out[evalConfig.protocol] = r.metrics;
   }
   tf.dispose(Object.values(checkpoint.params));
@@ -37,7 +44,13 @@ export async function evaluateProtocols(
 }
 
 /** Trains one configuration (or reuses a finished run directory) and returns its report. */
-export async function trainOrReuse(config: ExperimentConfig, split: DataSplit, services: Services, outDir: string, log: (s: string) => void): Promise<TrainingReport> {
+export async function trainOrReuse(
+  config: ExperimentConfig,
+  split: DataSplit,
+  services: Services,
+  outDir: string,
+  log: (s: string) => void,
+): Promise<TrainingReport> {
   const metrics = path.join(outDir, 'metrics.json');
   if (fs.existsSync(metrics)) {
     log(`reusing ${outDir}`);
@@ -48,7 +61,10 @@ export async function trainOrReuse(config: ExperimentConfig, split: DataSplit, s
     outDir,
     split,
     onProgress: (e) => {
-      if (e.type === 'epoch') log(`[${e.label}] epoch ${e.epoch} loss ${e.loss.toFixed(4)} ${e.metrics ? JSON.stringify(e.metrics) : ''}`);
+      if (e.type === 'epoch')
+        log(
+          `[${e.label}] epoch ${e.epoch} loss ${e.loss.toFixed(4)} ${e.metrics ? JSON.stringify(e.metrics) : ''}`,
+        );
     },
   });
 }

@@ -3,7 +3,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { appServices, loadExperiment } from '@farzi/cli';
-import { ExperimentConfig, loadSplit, selectBackend, writeJsonAtomic, writeFileAtomic } from '@farzi/core';
+import {
+  ExperimentConfig,
+  loadSplit,
+  selectBackend,
+  writeJsonAtomic,
+  writeFileAtomic,
+} from '@farzi/core';
 import { evaluateProtocols, trainOrReuse } from './experiments';
 
 /*
@@ -47,7 +53,9 @@ async function main(): Promise<void> {
   const quick = Boolean(values.quick);
   const fullEpochs = quick ? 2 : Number(values['full-epochs']);
   const outerSteps = quick ? 2 : Number(values['outer-steps']);
-  const budgets = (values.budgets as string).split(',').map((b) => b.split('x').map(Number) as [number, number]);
+  const budgets = (values.budgets as string)
+    .split(',')
+    .map((b) => b.split('x').map(Number) as [number, number]);
   const base = [
     'data.maxLength=50',
     `train.epochs=${fullEpochs}`,
@@ -58,20 +66,47 @@ async function main(): Promise<void> {
   ];
   const sasrec = withSets('configs/farzi-sasrec-ml100k.json', base);
   const split = loadSplit(sasrec.data, services.adapters);
-  const protocols = [{ protocol: 'full' as const }, { protocol: 'sampled' as const, negatives: 100 }];
+  const protocols = [
+    { protocol: 'full' as const },
+    { protocol: 'sampled' as const, negatives: 100 },
+  ];
   const rows: Record<string, unknown>[] = [];
   const results = path.join(outDir, 'results.json');
   const save = () => {
-    writeJsonAtomic(results, { machine: machine(backend.name), command: process.argv.join(' '), rows });
+    writeJsonAtomic(results, {
+      machine: machine(backend.name),
+      command: process.argv.join(' '),
+      rows,
+    });
     writeFileAtomic(path.join(outDir, 'results.md'), markdown(rows));
   };
-  const record = async (name: string, model: string, data: string, budgetEvents: number | null, config: ExperimentConfig, dir: string, extra: Record<string, unknown> = {}) => {
+  const record = async (
+    name: string,
+    model: string,
+    data: string,
+    budgetEvents: number | null,
+    config: ExperimentConfig,
+    dir: string,
+    extra: Record<string, unknown> = {},
+  ) => {
     const t0 = Date.now();
     const report = await trainOrReuse(config, split, services, dir, log);
     const test = await evaluateProtocols(dir, config, split, services, protocols);
-    rows.push({ name, model, data, budgetEvents, trainSeconds: report.trainSeconds, wallSeconds: (Date.now() - t0) / 1000, bestEpoch: report.bestEpoch, test, ...extra });
+    rows.push({
+      name,
+      model,
+      data,
+      budgetEvents,
+      trainSeconds: report.trainSeconds,
+      wallSeconds: (Date.now() - t0) / 1000,
+      bestEpoch: report.bestEpoch,
+      test,
+      ...extra,
+    });
     save();
-    log(`${name}: full NDCG@10 ${test.full['NDCG@10'].toFixed(4)}, sampled NDCG@10 ${test.sampled['NDCG@10'].toFixed(4)}`);
+    log(
+      `${name}: full NDCG@10 ${test.full['NDCG@10'].toFixed(4)}, sampled NDCG@10 ${test.sampled['NDCG@10'].toFixed(4)}`,
+    );
   };
 
   await record('SASRec, full data', 'sasrec', 'full', null, sasrec, path.join(runs, 'sasrec-full'));
@@ -89,7 +124,13 @@ async function main(): Promise<void> {
       `distill.trajectories.epochs=${values['trajectory-epochs']}`,
       `distill.evalEvery=${Math.max(1, Math.floor(outerSteps / 4))}`,
     ];
-    if (quick) distillSets.push('distill.innerSteps=3', 'distill.trajectories={"count":1,"epochs":2,"every":1}', 'distill.evalEvery=0', 'distill.student.epochs=5');
+    if (quick)
+      distillSets.push(
+        'distill.innerSteps=3',
+        'distill.trajectories={"count":1,"epochs":2,"every":1}',
+        'distill.evalEvery=0',
+        'distill.student.epochs=5',
+      );
     const distillConfig = withSets('configs/farzi-sasrec-ml100k.json', distillSets);
     let summary: Record<string, unknown>;
     const summaryFile = path.join(distillDir, 'summary.json');
@@ -105,7 +146,10 @@ async function main(): Promise<void> {
         outDir: distillDir,
         resume: false,
         onProgress: (e) => {
-          if (e.type === 'outer' && (e.step % 5 === 0 || e.step === 1)) log(`[farzi ${tag}] step ${e.step}/${e.totalSteps} outer loss ${e.loss.toFixed(4)} ${JSON.stringify(e.details)}`);
+          if (e.type === 'outer' && (e.step % 5 === 0 || e.step === 1))
+            log(
+              `[farzi ${tag}] step ${e.step}/${e.totalSteps} outer loss ${e.loss.toFixed(4)} ${JSON.stringify(e.details)}`,
+            );
           if (e.type === 'message') log(`[farzi ${tag}] ${e.text}`);
         },
       });
@@ -123,24 +167,58 @@ async function main(): Promise<void> {
       'train.earlyStopping.patience=5',
     ];
     const budgetEvents = mu * xi;
-    const distillInfo = { distillSeconds: summary.seconds, secondsPerOuterStep: summary.secondsPerOuterStep, percentOfTraining: (summary.budget as { percentOfTraining: number }).percentOfTraining };
-    await record(`SASRec, Farzi [${tag}]`, 'sasrec', `farzi ${tag}`, budgetEvents, withSets('configs/farzi-sasrec-ml100k.json', studentSets), path.join(runs, `sasrec-farzi-${tag}`), distillInfo);
-    await record(`GRU4Rec, Farzi [${tag}] (distilled with SASRec)`, 'gru4rec', `farzi ${tag}`, budgetEvents, withSets('configs/gru4rec-ml100k.json', studentSets), path.join(runs, `gru4rec-farzi-${tag}`));
+    const distillInfo = {
+      distillSeconds: summary.seconds,
+      secondsPerOuterStep: summary.secondsPerOuterStep,
+      percentOfTraining: (summary.budget as { percentOfTraining: number }).percentOfTraining,
+    };
+    await record(
+      `SASRec, Farzi [${tag}]`,
+      'sasrec',
+      `farzi ${tag}`,
+      budgetEvents,
+      withSets('configs/farzi-sasrec-ml100k.json', studentSets),
+      path.join(runs, `sasrec-farzi-${tag}`),
+      distillInfo,
+    );
+    await record(
+      `GRU4Rec, Farzi [${tag}] (distilled with SASRec)`,
+      'gru4rec',
+      `farzi ${tag}`,
+      budgetEvents,
+      withSets('configs/gru4rec-ml100k.json', studentSets),
+      path.join(runs, `gru4rec-farzi-${tag}`),
+    );
     for (const kind of ['random', 'head']) {
       const sets = [...base, `train.source={"name":"${kind}-sample","users":${mu},"length":${xi}}`];
-      await record(`SASRec, ${kind} sample [${tag}]`, 'sasrec', `${kind} ${tag}`, budgetEvents, withSets('configs/farzi-sasrec-ml100k.json', sets), path.join(runs, `sasrec-${kind}-${tag}`));
+      await record(
+        `SASRec, ${kind} sample [${tag}]`,
+        'sasrec',
+        `${kind} ${tag}`,
+        budgetEvents,
+        withSets('configs/farzi-sasrec-ml100k.json', sets),
+        path.join(runs, `sasrec-${kind}-${tag}`),
+      );
     }
   }
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)}s`);
 }
 
 function machine(backend: string): Record<string, unknown> {
-  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, backend };
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    backend,
+  };
 }
 
 function markdown(rows: Record<string, unknown>[]): string {
   const full = new Map<string, Record<string, Record<string, number>>>();
-  for (const r of rows) if (r.data === 'full') full.set(r.model as string, r.test as Record<string, Record<string, number>>);
+  for (const r of rows)
+    if (r.data === 'full')
+      full.set(r.model as string, r.test as Record<string, Record<string, number>>);
   const pct = (model: string, protocol: string, metric: string, value: number) => {
     const ref = full.get(model)?.[protocol]?.[metric];
     return ref ? `${((100 * value) / ref).toFixed(0)}%` : '–';

@@ -6,7 +6,9 @@ const path = require('path');
 const fs = require('fs');
 const main = path.join(__dirname, '..', 'dist', 'main.js');
 if (!fs.existsSync(main)) {
-  process.stderr.write('farzi is not built yet: run `npm run build` at the repository root (npm ci does it too).\n');
+  process.stderr.write(
+    'farzi is not built yet: run `npm run build` at the repository root (npm ci does it too).\n',
+  );
   process.exit(1);
 }
 require(main)

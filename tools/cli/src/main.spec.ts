@@ -313,20 +313,35 @@ describe('farzi CLI', () => {
 
   it('fetches a data set archive, extracts it and verifies the checksum', async () => {
     const http = await import('http');
-    const zip = storedZip({ 'ml-100k/u.data': Buffer.from('1\t2\t3\t4\n'), 'ml-100k/README': Buffer.from('hi') });
+    const zip = storedZip({
+      'ml-100k/u.data': Buffer.from('1\t2\t3\t4\n'),
+      'ml-100k/README': Buffer.from('hi'),
+    });
     const server = http.createServer((_req, res) => res.end(zip));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const port = (server.address() as { port: number }).port;
     process.env.FARZI_FETCH_URL = `http://127.0.0.1:${port}/ml-100k.zip`;
     try {
-      const r = await run('datasets', 'fetch', 'movielens-100k', '--data-dir', path.join(dir, 'fetched'));
+      const r = await run(
+        'datasets',
+        'fetch',
+        'movielens-100k',
+        '--data-dir',
+        path.join(dir, 'fetched'),
+      );
       // The fixture is not the real u.data: the checksum must reject it and remove the file.
       expect(r.code).toBe(1);
       expect(r.err).toContain('checksum mismatch');
       expect(fs.existsSync(path.join(dir, 'fetched', 'ml-100k', 'u.data'))).toBe(false);
       expect(fs.readFileSync(path.join(dir, 'fetched', 'ml-100k', 'README'), 'utf8')).toBe('hi');
       process.env.FARZI_FETCH_URL = 'http://127.0.0.1:1/unreachable.zip';
-      const offline = await run('datasets', 'fetch', 'movielens-100k', '--data-dir', path.join(dir, 'fetched2'));
+      const offline = await run(
+        'datasets',
+        'fetch',
+        'movielens-100k',
+        '--data-dir',
+        path.join(dir, 'fetched2'),
+      );
       expect(offline.code).toBe(1);
       expect(offline.err).toContain('could not download');
     } finally {

@@ -17,19 +17,47 @@ describe.each(['cpu', 'wasm'] as const)('embedding gradient on %s', (backend) =>
   });
 
   it('sums the gradient of gather over repeated indices (UnsortedSegmentSum)', () => {
-    const table = tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]);
+    const table = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+      [7, 8],
+    ]);
     const ids = tf.tensor1d([1, 3, 1, 1], 'int32');
-    const weights = tf.tensor2d([[1, 10], [2, 20], [3, 30], [4, 40]]);
+    const weights = tf.tensor2d([
+      [1, 10],
+      [2, 20],
+      [3, 30],
+      [4, 40],
+    ]);
     const grad = tf.grad((e: tf.Tensor) => tf.sum(tf.mul(tf.gather(e, ids), weights)))(table);
     expect(tf.getBackend()).toBe(backend);
-    expect(grad.arraySync()).toEqual([[0, 0], [8, 80], [0, 0], [2, 20]]);
+    expect(grad.arraySync()).toEqual([
+      [0, 0],
+      [8, 80],
+      [0, 0],
+      [2, 20],
+    ]);
   });
 
   it('handles 2-D index tensors as in a batch of sequences', () => {
     const table = tf.randomNormal([5, 3], 0, 1, 'float32', 1);
-    const ids = tf.tensor2d([[0, 1, 1], [4, 4, 4]], undefined, 'int32');
+    const ids = tf.tensor2d(
+      [
+        [0, 1, 1],
+        [4, 4, 4],
+      ],
+      undefined,
+      'int32',
+    );
     const grad = tf.grad((e: tf.Tensor) => tf.sum(tf.gather(e, ids)))(table);
-    expect(grad.arraySync()).toEqual([[1, 1, 1], [2, 2, 2], [0, 0, 0], [0, 0, 0], [3, 3, 3]]);
+    expect(grad.arraySync()).toEqual([
+      [1, 1, 1],
+      [2, 2, 2],
+      [0, 0, 0],
+      [0, 0, 0],
+      [3, 3, 3],
+    ]);
   });
 });
 

@@ -27,7 +27,9 @@ describe('wasm BatchMatMul with transposes (explicit transpose + fast kernel)', 
     const onCpu = await run('cpu', () => tf.matMul(a(), b(), ta, tb));
     const onWasm = await run('wasm', () => tf.matMul(a(), b(), ta, tb));
     expect(onWasm.length).toBe(onCpu.length);
-    onWasm.forEach((v, i) => expect(Math.abs(v - onCpu[i])).toBeLessThan(1e-3 * Math.max(1, Math.abs(onCpu[i]))));
+    onWasm.forEach((v, i) =>
+      expect(Math.abs(v - onCpu[i])).toBeLessThan(1e-3 * Math.max(1, Math.abs(onCpu[i]))),
+    );
   });
 
   it('gives the same gradients as the cpu backend and leaks no tensors', async () => {
@@ -37,7 +39,9 @@ describe('wasm BatchMatMul with transposes (explicit transpose + fast kernel)', 
       const g = tf.tidy(() => {
         const x = tf.randomNormal([12, 6], 0, 1, 'float32', 3);
         const w = tf.randomNormal([10, 6], 0, 1, 'float32', 4);
-        const [gx, gw] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.square(tf.matMul(p, q, false, true))))([x, w]);
+        const [gx, gw] = tf.grads((p: tf.Tensor, q: tf.Tensor) =>
+          tf.sum(tf.square(tf.matMul(p, q, false, true))),
+        )([x, w]);
         return tf.concat([gx.flatten(), gw.flatten()]);
       });
       const values = Array.from(g.dataSync());

@@ -25,7 +25,10 @@ export function registerFastTransposedMatMul(): void {
     disposeFunc: original.disposeFunc,
     kernelFunc: (args) => {
       const { inputs, backend, attrs } = args;
-      const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+      const { transposeA, transposeB } = attrs as unknown as {
+        transposeA: boolean;
+        transposeB: boolean;
+      };
       if (!transposeA && !transposeB) return fastKernel(args);
       const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
       const swapLast = (x: tf.TensorInfo): tf.TensorInfo => {
@@ -38,7 +41,11 @@ export function registerFastTransposedMatMul(): void {
       const out = fastKernel({
         inputs: { a: a2, b: b2 },
         backend,
-        attrs: { ...(attrs as object), transposeA: false, transposeB: false } as unknown as tf.NamedAttrMap,
+        attrs: {
+          ...(attrs as object),
+          transposeA: false,
+          transposeB: false,
+        } as unknown as tf.NamedAttrMap,
       });
       const disposer = backend as unknown as DisposingBackend;
       if (a2 !== a) disposer.disposeData(a2.dataId);

@@ -63,10 +63,14 @@ async function tryActivate(name: Concrete): Promise<string | undefined> {
     switch (name) {
       case 'tensorflow-gpu':
         loadOptional('@tensorflow/tfjs-node-gpu');
-        return (await tf.setBackend('tensorflow')) ? undefined : 'the tensorflow backend did not start';
+        return (await tf.setBackend('tensorflow'))
+          ? undefined
+          : 'the tensorflow backend did not start';
       case 'tensorflow':
         loadOptional('@tensorflow/tfjs-node');
-        return (await tf.setBackend('tensorflow')) ? undefined : 'the tensorflow backend did not start';
+        return (await tf.setBackend('tensorflow'))
+          ? undefined
+          : 'the tensorflow backend did not start';
       case 'wasm':
         loadOptional('@tensorflow/tfjs-backend-wasm');
         registerWasmKernels();

@@ -24,7 +24,13 @@ export const optimizerSchema: JsonSchema = {
       default: 0,
       description: 'clip the global gradient norm to this value (0 = off)',
     },
-    momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0, description: 'SGD only' },
+    momentum: {
+      type: 'number',
+      minimum: 0,
+      exclusiveMaximum: 1,
+      default: 0,
+      description: 'SGD only',
+    },
   },
 };
 
@@ -78,16 +84,31 @@ export const coreSections: Record<string, JsonSchema> = {
         default: false,
         description: 'one example per prefix of every training sequence',
       },
-      evalEvery: { type: 'integer', minimum: 0, default: 1, description: 'validate every N epochs (0 = never)' },
+      evalEvery: {
+        type: 'integer',
+        minimum: 0,
+        default: 1,
+        description: 'validate every N epochs (0 = never)',
+      },
       earlyStopping: {
         type: 'object',
         additionalProperties: false,
         default: {},
         properties: {
-          patience: { type: 'integer', minimum: 0, default: 0, description: 'epochs without improvement (0 = off)' },
+          patience: {
+            type: 'integer',
+            minimum: 0,
+            default: 0,
+            description: 'epochs without improvement (0 = off)',
+          },
         },
       },
-      logEvery: { type: 'integer', minimum: 1, default: 20, description: 'steps between progress events' },
+      logEvery: {
+        type: 'integer',
+        minimum: 1,
+        default: 20,
+        description: 'steps between progress events',
+      },
     },
   },
   eval: {
@@ -97,9 +118,18 @@ export const coreSections: Record<string, JsonSchema> = {
     properties: {
       evaluator: { type: 'string', default: 'ranking', description: 'a registered evaluator' },
       protocol: { enum: ['full', 'sampled'], default: 'full' },
-      negatives: { type: 'integer', minimum: 1, default: 100, description: 'sampled protocol only' },
+      negatives: {
+        type: 'integer',
+        minimum: 1,
+        default: 100,
+        description: 'sampled protocol only',
+      },
       negativeSampling: { enum: ['uniform', 'popularity'], default: 'uniform' },
-      maskHistory: { type: 'boolean', default: true, description: 'full protocol: exclude seen items' },
+      maskHistory: {
+        type: 'boolean',
+        default: true,
+        description: 'full protocol: exclude seen items',
+      },
       ks: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1, default: [10, 20] },
       metric: {
         type: 'string',

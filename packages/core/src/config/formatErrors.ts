@@ -22,7 +22,11 @@ export function formatAjvErrors(errors: ErrorObject[], prefix = ''): string[] {
   const kept = errors.filter(
     (e) =>
       unions.includes(e) ||
-      !unions.some((u) => e.schemaPath.startsWith(u.schemaPath.replace(/\/(oneOf|anyOf)$/, '') + '/' + u.keyword + '/')),
+      !unions.some((u) =>
+        e.schemaPath.startsWith(
+          u.schemaPath.replace(/\/(oneOf|anyOf)$/, '') + '/' + u.keyword + '/',
+        ),
+      ),
   );
   const messages = new Map<string, string>();
   for (const error of kept) {
@@ -57,10 +61,18 @@ function formatOne(error: ErrorObject, prefix: string): [string, string] {
       const extra = String(p.additionalProperty);
       const known = Object.keys(schema.properties ?? {}).filter((k) => k !== '$schema');
       const list = known.length ? ` (known settings here: ${known.join(', ')})` : '';
-      return [toDottedPath(`${error.instancePath}/${extra}`, prefix), `is not a known setting${list}`];
+      return [
+        toDottedPath(`${error.instancePath}/${extra}`, prefix),
+        `is not a known setting${list}`,
+      ];
     }
     case 'minLength':
-      return [path, p.limit === 1 ? `must not be empty${got}` : `must have at least ${p.limit} characters${got}`];
+      return [
+        path,
+        p.limit === 1
+          ? `must not be empty${got}`
+          : `must have at least ${p.limit} characters${got}`,
+      ];
     case 'minItems':
       return [path, `must have at least ${p.limit} entries${got}`];
     case 'maxItems':
@@ -83,13 +95,19 @@ export function describeSchema(schema: JsonSchema): string {
   if (schema.const !== undefined) return show(schema.const);
   const type = Array.isArray(schema.type) ? schema.type.join(' or ') : schema.type;
   const noun =
-    type === 'integer' ? 'an integer'
-    : type === 'number' ? 'a number'
-    : type === 'string' ? 'a string'
-    : type === 'boolean' ? 'true or false'
-    : type === 'array' ? 'a list'
-    : type === 'object' ? 'an object'
-    : (type ?? 'a value');
+    type === 'integer'
+      ? 'an integer'
+      : type === 'number'
+        ? 'a number'
+        : type === 'string'
+          ? 'a string'
+          : type === 'boolean'
+            ? 'true or false'
+            : type === 'array'
+              ? 'a list'
+              : type === 'object'
+                ? 'an object'
+                : (type ?? 'a value');
   const bounds: string[] = [];
   if (schema.minimum !== undefined) bounds.push(`>= ${schema.minimum}`);
   if (schema.exclusiveMinimum !== undefined) bounds.push(`> ${schema.exclusiveMinimum}`);

@@ -10,7 +10,8 @@ export function readConfigFile(path: string): Record<string, unknown> {
   } catch {
     throw new UserError(`cannot read config file ${path}: no such file.`);
   }
-  if (text.trim() === '') throw new UserError(`config file ${path} is empty; expected a JSON or YAML object.`);
+  if (text.trim() === '')
+    throw new UserError(`config file ${path} is empty; expected a JSON or YAML object.`);
   const isYaml = /\.ya?ml$/i.test(path);
   let value: unknown;
   if (isYaml) {
@@ -19,18 +20,24 @@ export function readConfigFile(path: string): Record<string, unknown> {
       const e = doc.errors[0];
       const line = e.linePos?.[0];
       const where = line ? `:${line.line}:${line.col}` : '';
-      throw new UserError(`${path}${where}: invalid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+      throw new UserError(
+        `${path}${where}: invalid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+      );
     }
     value = doc.toJS();
   } else {
     try {
       value = JSON.parse(text);
     } catch (error) {
-      throw new UserError(`${path}${jsonErrorLocation(text, error as Error)}: invalid JSON: ${(error as Error).message}`);
+      throw new UserError(
+        `${path}${jsonErrorLocation(text, error as Error)}: invalid JSON: ${(error as Error).message}`,
+      );
     }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new UserError(`config file ${path} must hold an object of sections (seed, data, model, …).`);
+    throw new UserError(
+      `config file ${path} must hold an object of sections (seed, data, model, …).`,
+    );
   }
   return value as Record<string, unknown>;
 }
@@ -47,12 +54,17 @@ function jsonErrorLocation(text: string, error: Error): string {
  * Applies `--set key.path=value` overrides. The value is parsed as JSON when it is valid JSON
  * (numbers, booleans, lists, objects, quoted strings) and taken as a plain string otherwise.
  */
-export function applyOverrides(config: Record<string, unknown>, overrides: readonly string[]): Record<string, unknown> {
+export function applyOverrides(
+  config: Record<string, unknown>,
+  overrides: readonly string[],
+): Record<string, unknown> {
   const out = structuredClone(config);
   for (const override of overrides) {
     const eq = override.indexOf('=');
     if (eq <= 0) {
-      throw new UserError(`--set ${override}: expected key.path=value, e.g. --set model.hiddenSize=64.`);
+      throw new UserError(
+        `--set ${override}: expected key.path=value, e.g. --set model.hiddenSize=64.`,
+      );
     }
     const key = override.slice(0, eq).trim();
     const raw = override.slice(eq + 1);
@@ -63,7 +75,8 @@ export function applyOverrides(config: Record<string, unknown>, overrides: reado
       value = raw;
     }
     const parts = key.split('.');
-    if (parts.some((p) => p === '')) throw new UserError(`--set ${override}: "${key}" is not a valid key path.`);
+    if (parts.some((p) => p === ''))
+      throw new UserError(`--set ${override}: "${key}" is not a valid key path.`);
     let node: Record<string, unknown> = out;
     for (let i = 0; i < parts.length - 1; i++) {
       const next = node[parts[i]];

@@ -56,9 +56,20 @@ describe('validateConfig', () => {
     const config = validateConfig(minimal(), services);
     expect(config.seed).toBe(42);
     expect(config.backend).toBe('auto');
-    expect(config.data).toEqual({ format: 'movielens-100k', path: 'somewhere/ml-100k', options: {}, kCore: 0, maxLength: 50 });
+    expect(config.data).toEqual({
+      format: 'movielens-100k',
+      path: 'somewhere/ml-100k',
+      options: {},
+      kCore: 0,
+      maxLength: 50,
+    });
     expect(config.model).toEqual({ name: 'toy', hiddenSize: 32, dropout: 0.2 });
-    expect(config.train.optimizer).toMatchObject({ name: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+    expect(config.train.optimizer).toMatchObject({
+      name: 'adam',
+      beta1: 0.9,
+      beta2: 0.999,
+      eps: 1e-8,
+    });
     expect(config.train.source).toEqual({ name: 'real' });
     expect(config.eval).toMatchObject({ protocol: 'full', ks: [10, 20], metric: 'NDCG@10' });
   });
@@ -74,14 +85,24 @@ describe('validateConfig', () => {
   });
 
   it('reports every problem at once', () => {
-    const raw = { ...minimal(), seed: -1, backend: 'gpu', trian: {}, model: { name: 'toy', dropout: 1.5, hiden: 3 } };
+    const raw = {
+      ...minimal(),
+      seed: -1,
+      backend: 'gpu',
+      trian: {},
+      model: { name: 'toy', dropout: 1.5, hiden: 3 },
+    };
     const message = problems(raw);
     expect(message).toMatch(/^test\.json has 5 problems:/);
     expect(message).toContain('seed: must be an integer >= 0 (got -1)');
-    expect(message).toContain('backend: must be one of "auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu" (got "gpu")');
+    expect(message).toContain(
+      'backend: must be one of "auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu" (got "gpu")',
+    );
     expect(message).toContain('trian: is not a known setting');
     expect(message).toContain('model.dropout: must be a number >= 0 and < 1 (got 1.5)');
-    expect(message).toContain('model.hiden: is not a known setting (known settings here: hiddenSize, dropout, name)');
+    expect(message).toContain(
+      'model.hiden: is not a known setting (known settings here: hiddenSize, dropout, name)',
+    );
   });
 
   it('lists the registered models for an unknown model name', () => {
@@ -91,10 +112,20 @@ describe('validateConfig', () => {
   });
 
   it('validates the data format options with the adapter schema', () => {
-    const raw = { ...minimal(), data: { format: 'delimited', path: 'x.csv', options: { delimiter: ';', heder: true } } };
+    const raw = {
+      ...minimal(),
+      data: { format: 'delimited', path: 'x.csv', options: { delimiter: ';', heder: true } },
+    };
     expect(problems(raw)).toContain('data.options.heder: is not a known setting');
-    const ok = validateConfig({ ...minimal(), data: { format: 'delimited', path: 'x.csv' } }, services);
-    expect(ok.data.options).toEqual({ delimiter: ',', header: false, columns: { user: 0, item: 1, rating: 2, time: 3 } });
+    const ok = validateConfig(
+      { ...minimal(), data: { format: 'delimited', path: 'x.csv' } },
+      services,
+    );
+    expect(ok.data.options).toEqual({
+      delimiter: ',',
+      header: false,
+      columns: { user: 0, item: 1, rating: 2, time: 3 },
+    });
   });
 
   it('reports missing required sections', () => {
@@ -102,10 +133,18 @@ describe('validateConfig', () => {
   });
 
   it('names an unknown data format and training source', () => {
-    const raw = { ...minimal(), data: { format: 'movielens100k', path: 'x' }, train: { source: { name: 'rael' } } };
+    const raw = {
+      ...minimal(),
+      data: { format: 'movielens100k', path: 'x' },
+      train: { source: { name: 'rael' } },
+    };
     const message = problems(raw);
-    expect(message).toContain('data.format: unknown data format "movielens100k". Did you mean "movielens-100k"?');
-    expect(message).toContain('train.source.name: unknown training source "rael". Did you mean "real"?');
+    expect(message).toContain(
+      'data.format: unknown data format "movielens100k". Did you mean "movielens-100k"?',
+    );
+    expect(message).toContain(
+      'train.source.name: unknown training source "rael". Did you mean "real"?',
+    );
   });
 });
 
@@ -115,14 +154,19 @@ describe('readConfigFile and --set', () => {
 
   it('reads JSON and YAML configs', () => {
     const json = tmp.write('a.json', JSON.stringify(minimal()));
-    const yaml = tmp.write('a.yaml', 'data:\n  format: movielens-100k\n  path: somewhere/ml-100k\nmodel:\n  name: toy\n');
+    const yaml = tmp.write(
+      'a.yaml',
+      'data:\n  format: movielens-100k\n  path: somewhere/ml-100k\nmodel:\n  name: toy\n',
+    );
     expect(readConfigFile(json)).toEqual(minimal());
     expect(readConfigFile(yaml)).toEqual(minimal());
   });
 
   it('locates JSON syntax errors by line and column', () => {
     const file = tmp.write('bad.json', '{\n  "seed": 1,\n  "model": {"name": "toy",}\n}\n');
-    expect(() => readConfigFile(file)).toThrow(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3:\\d+: invalid JSON`));
+    expect(() => readConfigFile(file)).toThrow(
+      new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3:\\d+: invalid JSON`),
+    );
   });
 
   it('locates YAML syntax errors by line', () => {
@@ -131,15 +175,29 @@ describe('readConfigFile and --set', () => {
   });
 
   it('rejects missing, empty and non-object files', () => {
-    expect(() => readConfigFile(`${tmp.dir}/none.json`)).toThrow(/cannot read config file .*none\.json: no such file/);
+    expect(() => readConfigFile(`${tmp.dir}/none.json`)).toThrow(
+      /cannot read config file .*none\.json: no such file/,
+    );
     expect(() => readConfigFile(tmp.write('empty.json', '  \n'))).toThrow(/is empty/);
     expect(() => readConfigFile(tmp.write('list.json', '[1]'))).toThrow(/must hold an object/);
   });
 
   it('parses --set values as JSON when they are JSON and as strings otherwise', () => {
-    const out = applyOverrides(minimal(), ['train.epochs=3', 'model.name=toy', 'eval.ks=[5,10]', 'data.options.header=true']);
-    expect(out).toMatchObject({ train: { epochs: 3 }, model: { name: 'toy' }, eval: { ks: [5, 10] }, data: { options: { header: true } } });
+    const out = applyOverrides(minimal(), [
+      'train.epochs=3',
+      'model.name=toy',
+      'eval.ks=[5,10]',
+      'data.options.header=true',
+    ]);
+    expect(out).toMatchObject({
+      train: { epochs: 3 },
+      model: { name: 'toy' },
+      eval: { ks: [5, 10] },
+      data: { options: { header: true } },
+    });
     expect(() => applyOverrides(minimal(), ['train.epochs'])).toThrow(/expected key\.path=value/);
-    expect(() => applyOverrides(minimal(), ['data.path.x=1'])).toThrow(/data\.path is "somewhere\/ml-100k", not a section/);
+    expect(() => applyOverrides(minimal(), ['data.path.x=1'])).toThrow(
+      /data\.path is "somewhere\/ml-100k", not a section/,
+    );
   });
 });

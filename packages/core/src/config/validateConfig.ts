@@ -55,7 +55,11 @@ function cachedNamedPart(schema: JsonSchema, nameKey?: string): JsonSchema {
  * Validates a raw config (after `--set` overrides): fills defaults, rejects unknown keys and reports
  * every problem by path in plain words. `origin` names the file in the message.
  */
-export function validateConfig(raw: Record<string, unknown>, context: ConfigContext, origin = 'config'): ExperimentConfig {
+export function validateConfig(
+  raw: Record<string, unknown>,
+  context: ConfigContext,
+  origin = 'config',
+): ExperimentConfig {
   const config = structuredClone(raw);
   const problems: string[] = [];
   const top = compile(topLevelSchema(context.sections));
@@ -65,7 +69,10 @@ export function validateConfig(raw: Record<string, unknown>, context: ConfigCont
     const validate = compile(schema);
     if (!validate(value)) problems.push(...formatAjvErrors(validate.errors ?? [], prefix));
   };
-  const lookup = <T extends { name: string }>(registry: Registry<T>, name: unknown): T | undefined => {
+  const lookup = <T extends { name: string }>(
+    registry: Registry<T>,
+    name: unknown,
+  ): T | undefined => {
     if (typeof name !== 'string') return undefined;
     try {
       return registry.get(name);
@@ -79,7 +86,8 @@ export function validateConfig(raw: Record<string, unknown>, context: ConfigCont
   const data = config.data as Record<string, unknown> | undefined;
   if (isObject(data)) {
     const adapter = lookup(context.adapters, data.format);
-    if (adapter && isObject(data.options)) check(data.options, cachedNamedPart(adapter.optionsSchema), 'data.options');
+    if (adapter && isObject(data.options))
+      check(data.options, cachedNamedPart(adapter.optionsSchema), 'data.options');
   }
   const model = config.model as Record<string, unknown> | undefined;
   if (isObject(model)) {
@@ -100,7 +108,11 @@ export function validateConfig(raw: Record<string, unknown>, context: ConfigCont
 }
 
 /** Validates a `data` section on its own (for commands that only read data). */
-export function validateDataConfig(raw: Record<string, unknown>, adapters: Registry<DataAdapter>, origin = 'data settings'): DataConfig {
+export function validateDataConfig(
+  raw: Record<string, unknown>,
+  adapters: Registry<DataAdapter>,
+  origin = 'data settings',
+): DataConfig {
   const data = structuredClone(raw);
   const problems: string[] = [];
   const validate = compile(coreSections.data);
@@ -109,7 +121,8 @@ export function validateDataConfig(raw: Record<string, unknown>, adapters: Regis
     try {
       const adapter = adapters.get(data.format);
       const options = compile(cachedNamedPart(adapter.optionsSchema));
-      if (!options(data.options)) problems.push(...formatAjvErrors(options.errors ?? [], 'data.options'));
+      if (!options(data.options))
+        problems.push(...formatAjvErrors(options.errors ?? [], 'data.options'));
     } catch (error) {
       if (error instanceof FarziError) problems.push(error.message);
       else throw error;
@@ -122,7 +135,8 @@ export function validateDataConfig(raw: Record<string, unknown>, adapters: Regis
 function throwProblems(problems: string[], origin: string): void {
   if (problems.length === 0) return;
   const unique = [...new Set(problems)];
-  const header = unique.length === 1 ? `${origin} has a problem:` : `${origin} has ${unique.length} problems:`;
+  const header =
+    unique.length === 1 ? `${origin} has a problem:` : `${origin} has ${unique.length} problems:`;
   throw new UserError(`${header}\n${unique.map((p) => `  - ${p}`).join('\n')}`);
 }
 

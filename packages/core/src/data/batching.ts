@@ -13,7 +13,12 @@ export interface IdBatch {
 }
 
 /** Copies the last `length` items of `seq` into `out` (at `offset`), left-padded with 0. */
-export function writeLeftPadded(seq: ArrayLike<number>, length: number, out: Int32Array, offset: number): void {
+export function writeLeftPadded(
+  seq: ArrayLike<number>,
+  length: number,
+  out: Int32Array,
+  offset: number,
+): void {
   const n = Math.min(seq.length, length);
   const start = seq.length - n;
   out.fill(PAD, offset, offset + length - n);
@@ -63,7 +68,9 @@ export function* sequenceBatches(
       exampleEnd.push(s.length - 1);
     }
   });
-  const order = options.rng ? options.rng.permutation(exampleSeq.length) : identity(exampleSeq.length);
+  const order = options.rng
+    ? options.rng.permutation(exampleSeq.length)
+    : identity(exampleSeq.length);
   for (let start = 0; start < order.length; start += batchSize) {
     const size = Math.min(batchSize, order.length - start);
     const inputs = new Int32Array(size * L);
@@ -112,7 +119,10 @@ export function* tokenBatches(stream: Int32Array, options: TokenBatchOptions): G
 }
 
 /** Number of examples `sequenceBatches` yields in one pass. */
-export function countSequenceExamples(sequences: readonly Int32Array[], everyPrefix = false): number {
+export function countSequenceExamples(
+  sequences: readonly Int32Array[],
+  everyPrefix = false,
+): number {
   let n = 0;
   for (const s of sequences) if (s.length >= 2) n += everyPrefix ? s.length - 1 : 1;
   return n;

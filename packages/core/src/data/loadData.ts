@@ -9,7 +9,10 @@ import { filterKCore, filterMinRating } from './filters';
 import { leaveOneOut, tokenSplit } from './split';
 
 /** Reads the configured data and applies the filters: sequences (events) or token streams (text). */
-export function loadData(config: DataConfig, adapters: Registry<DataAdapter>): SequenceDataset | TokenSplit {
+export function loadData(
+  config: DataConfig,
+  adapters: Registry<DataAdapter>,
+): SequenceDataset | TokenSplit {
   const adapter = adapters.get(config.format);
   if (adapter.kind === 'corpus') {
     return tokenSplit(adapter.load(config.path, config.options));
@@ -17,7 +20,9 @@ export function loadData(config: DataConfig, adapters: Registry<DataAdapter>): S
   let log = adapter.load(config.path, config.options);
   if (config.minRating !== undefined) {
     if (!log.rating) {
-      throw new UserError(`data.minRating is set, but ${log.source} (format "${config.format}") has no ratings.`);
+      throw new UserError(
+        `data.minRating is set, but ${log.source} (format "${config.format}") has no ratings.`,
+      );
     }
     log = filterMinRating(log, config.minRating);
   }

@@ -119,7 +119,8 @@ describe('batching', () => {
 
   it('shuffles deterministically from the seed', () => {
     const many = Array.from({ length: 50 }, (_, i) => Int32Array.from([i + 1, i + 2]));
-    const order = (seed: number) => [...sequenceBatches(many, { maxLength: 1, batchSize: 50, rng: new Rng(seed) })][0].inputs;
+    const order = (seed: number) =>
+      [...sequenceBatches(many, { maxLength: 1, batchSize: 50, rng: new Rng(seed) })][0].inputs;
     expect(Array.from(order(1))).toEqual(Array.from(order(1)));
     expect(Array.from(order(1))).not.toEqual(Array.from(order(2)));
     expect(Array.from(order(1)).sort((a, b) => a - b)).toEqual(many.map((s) => s[0]));
@@ -136,10 +137,17 @@ describe('batching', () => {
 
 describe('token split', () => {
   it('builds a frequency-ordered vocabulary from the training part and maps unknown words to <unk>', () => {
-    const split = tokenSplit({ source: 't', train: ['b', 'a', 'b', '<unk>', '<eos>'], valid: ['a', 'zzz'], test: ['b'] });
+    const split = tokenSplit({
+      source: 't',
+      train: ['b', 'a', 'b', '<unk>', '<eos>'],
+      valid: ['a', 'zzz'],
+      test: ['b'],
+    });
     expect(split.vocab.tokens).toEqual(['<pad>', 'b', 'a', '<unk>', '<eos>']);
     expect(Array.from(split.valid)).toEqual([2, 3]);
-    expect(() => tokenSplit({ source: 't', train: ['a'], valid: ['b'], test: [] })).toThrow(/the valid part has the word "b"/);
+    expect(() => tokenSplit({ source: 't', train: ['a'], valid: ['b'], test: [] })).toThrow(
+      /the valid part has the word "b"/,
+    );
   });
 });
 

@@ -14,7 +14,13 @@ describeWithData('real data sets', () => {
 
   it('loads MovieLens 100K: 943 users, 1,682 items, 100,000 interactions', () => {
     const data = loadData(
-      { format: 'movielens-100k', path: path.join(dataDir as string, 'ml-100k'), options: {}, kCore: 0, maxLength: 50 },
+      {
+        format: 'movielens-100k',
+        path: path.join(dataDir as string, 'ml-100k'),
+        options: {},
+        kCore: 0,
+        maxLength: 50,
+      },
       adapters,
     );
     if (data.kind !== 'sequences') throw new Error('expected sequences');
@@ -26,7 +32,13 @@ describeWithData('real data sets', () => {
 
   it('loads PTB with a 10,000-word vocabulary and 929,589 training tokens', () => {
     const data = loadData(
-      { format: 'text', path: path.join(dataDir as string, 'ptb'), options: { eos: true }, kCore: 0, maxLength: 35 },
+      {
+        format: 'text',
+        path: path.join(dataDir as string, 'ptb'),
+        options: { eos: true },
+        kCore: 0,
+        maxLength: 35,
+      },
       adapters,
     );
     if (data.kind !== 'tokens') throw new Error('expected tokens');

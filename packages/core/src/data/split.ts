@@ -45,7 +45,11 @@ export function tokenSplit(corpus: TextCorpus): TokenSplit {
   for (const w of corpus.train) counts.set(w, (counts.get(w) ?? 0) + 1);
   const words = [...counts.keys()];
   const firstSeen = new Map(words.map((w, i) => [w, i]));
-  words.sort((a, b) => (counts.get(b) as number) - (counts.get(a) as number) || (firstSeen.get(a) as number) - (firstSeen.get(b) as number));
+  words.sort(
+    (a, b) =>
+      (counts.get(b) as number) - (counts.get(a) as number) ||
+      (firstSeen.get(a) as number) - (firstSeen.get(b) as number),
+  );
   const vocab = Vocabulary.fromRaw(words);
   const unk = vocab.indexOf('<unk>');
   const encode = (tokens: string[], part: string): Int32Array => {

@@ -2,7 +2,11 @@ import { UserError } from '../errors/FarziError';
 import { Registry } from './Registry';
 
 describe('Registry', () => {
-  const registry = new Registry('model', [{ name: 'sasrec' }, { name: 'gru4rec' }, { name: 'transformer' }], 'model.name');
+  const registry = new Registry(
+    'model',
+    [{ name: 'sasrec' }, { name: 'gru4rec' }, { name: 'transformer' }],
+    'model.name',
+  );
 
   it('returns registered entries by name and lists names sorted', () => {
     expect(registry.get('gru4rec').name).toBe('gru4rec');

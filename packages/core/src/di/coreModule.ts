@@ -14,22 +14,55 @@ import { Registry } from './Registry';
  * collect every plugin's contributions by name.
  */
 export const coreModule = new ContainerModule(({ bind }) => {
-  for (const adapter of builtInAdapters) bind<DataAdapter>(TYPES.DataAdapter).toConstantValue(adapter);
-  for (const source of builtInSources) bind<TrainingSourceFactory>(TYPES.TrainingSourceFactory).toConstantValue(source);
+  for (const adapter of builtInAdapters)
+    bind<DataAdapter>(TYPES.DataAdapter).toConstantValue(adapter);
+  for (const source of builtInSources)
+    bind<TrainingSourceFactory>(TYPES.TrainingSourceFactory).toConstantValue(source);
 
   bind(TYPES.ModelRegistry)
-    .toDynamicValue((ctx) => new Registry('model', ctx.getAll<ModelFactory>(TYPES.ModelFactory, { optional: true }), 'model.name'))
+    .toDynamicValue(
+      (ctx) =>
+        new Registry(
+          'model',
+          ctx.getAll<ModelFactory>(TYPES.ModelFactory, { optional: true }),
+          'model.name',
+        ),
+    )
     .inSingletonScope();
   bind(TYPES.DataAdapterRegistry)
-    .toDynamicValue((ctx) => new Registry('data format', ctx.getAll<DataAdapter>(TYPES.DataAdapter, { optional: true }), 'data.format'))
+    .toDynamicValue(
+      (ctx) =>
+        new Registry(
+          'data format',
+          ctx.getAll<DataAdapter>(TYPES.DataAdapter, { optional: true }),
+          'data.format',
+        ),
+    )
     .inSingletonScope();
   bind(TYPES.TrainingSourceRegistry)
-    .toDynamicValue((ctx) => new Registry('training source', ctx.getAll<TrainingSourceFactory>(TYPES.TrainingSourceFactory, { optional: true }), 'train.source.name'))
+    .toDynamicValue(
+      (ctx) =>
+        new Registry(
+          'training source',
+          ctx.getAll<TrainingSourceFactory>(TYPES.TrainingSourceFactory, { optional: true }),
+          'train.source.name',
+        ),
+    )
     .inSingletonScope();
   bind(TYPES.EvaluatorRegistry)
-    .toDynamicValue((ctx) => new Registry('evaluator', ctx.getAll<Evaluator>(TYPES.Evaluator, { optional: true }), 'eval.evaluator'))
+    .toDynamicValue(
+      (ctx) =>
+        new Registry(
+          'evaluator',
+          ctx.getAll<Evaluator>(TYPES.Evaluator, { optional: true }),
+          'eval.evaluator',
+        ),
+    )
     .inSingletonScope();
   bind(TYPES.DistillerRegistry)
-    .toDynamicValue((ctx) => new Registry('distiller', ctx.getAll<Distiller>(TYPES.Distiller, { optional: true })))
+    .toDynamicValue(
+      (ctx) =>
+        new Registry('distiller', ctx.getAll<Distiller>(TYPES.Distiller, { optional: true })),
+    )
     .inSingletonScope();
 });

@@ -19,7 +19,11 @@ describe('createContainer', () => {
     });
     const pluginB = new ContainerModule(({ bind }) => {
       bind(TYPES.ModelFactory).toConstantValue(fakeFactory('gru4rec'));
-      bind(TYPES.ConfigSection).toConstantValue({ name: 'distill', description: 'd', schema: { type: 'object' } });
+      bind(TYPES.ConfigSection).toConstantValue({
+        name: 'distill',
+        description: 'd',
+        schema: { type: 'object' },
+      });
     });
     const services = resolveServices(createContainer([pluginA, pluginB]));
     expect(services.models.names()).toEqual(['gru4rec', 'sasrec']);

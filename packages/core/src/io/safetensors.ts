@@ -32,7 +32,11 @@ export function encodeSafetensors(content: SafetensorsContent): Uint8Array {
     if (t.values.length !== expected) {
       throw new Error(`tensor "${name}" has ${t.values.length} values for shape [${t.shape}]`);
     }
-    header[name] = { dtype: DTYPE[t.dtype], shape: t.shape, data_offsets: [offset, offset + t.values.byteLength] };
+    header[name] = {
+      dtype: DTYPE[t.dtype],
+      shape: t.shape,
+      data_offsets: [offset, offset + t.values.byteLength],
+    };
     offset += t.values.byteLength;
   }
   let json = JSON.stringify(header);
@@ -52,7 +56,10 @@ export function encodeSafetensors(content: SafetensorsContent): Uint8Array {
   return out;
 }
 
-export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'): SafetensorsContent {
+export function decodeSafetensors(
+  bytes: Uint8Array,
+  source = 'safetensors data',
+): SafetensorsContent {
   const fail = (problem: string): never => {
     throw new UserError(`${source} is not a valid safetensors file: ${problem}.`);
   };
@@ -71,15 +78,24 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') continue;
     const e = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
-    const dtype = e.dtype === 'F32' ? 'float32' : e.dtype === 'I32' ? 'int32' : fail(`tensor "${name}" has unsupported dtype ${e.dtype}`);
+    const dtype =
+      e.dtype === 'F32'
+        ? 'float32'
+        : e.dtype === 'I32'
+          ? 'int32'
+          : fail(`tensor "${name}" has unsupported dtype ${e.dtype}`);
     const [begin, end] = e.data_offsets;
     const count = e.shape.reduce((a, b) => a * b, 1);
-    if (end - begin !== count * 4 || dataStart + end > bytes.length) fail(`tensor "${name}" has inconsistent offsets`);
+    if (end - begin !== count * 4 || dataStart + end > bytes.length)
+      fail(`tensor "${name}" has inconsistent offsets`);
     const copy = bytes.slice(dataStart + begin, dataStart + end);
     tensors[name] = {
       dtype,
       shape: e.shape,
-      values: dtype === 'float32' ? new Float32Array(copy.buffer, 0, count) : new Int32Array(copy.buffer, 0, count),
+      values:
+        dtype === 'float32'
+          ? new Float32Array(copy.buffer, 0, count)
+          : new Int32Array(copy.buffer, 0, count),
     };
   }
   return { tensors, metadata: (header.__metadata__ as Record<string, string>) ?? {} };

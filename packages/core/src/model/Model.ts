@@ -32,7 +32,12 @@ export interface Model {
    * Optional: the model's own training loss on id batches (e.g. SASRec's binary cross-entropy with
    * sampled negatives). Without it, training uses full-softmax next-token cross-entropy.
    */
-  trainingLoss?(params: Params, inputs: tf.Tensor2D, targets: tf.Tensor2D, options: ApplyOptions): tf.Scalar;
+  trainingLoss?(
+    params: Params,
+    inputs: tf.Tensor2D,
+    targets: tf.Tensor2D,
+    options: ApplyOptions,
+  ): tf.Scalar;
 }
 
 /** What a model needs to know about the data it is built for. */

@@ -11,7 +11,9 @@ import type { Model, Params } from './Model';
 export function softVersusIdDifference(model: Model, params: Params, ids: tf.Tensor2D): number {
   return tf.tidy(() => {
     const hard = model.apply(params, ids, { training: false });
-    const soft = model.apply(params, tf.oneHot(ids, model.vocabSize).toFloat(), { training: false });
+    const soft = model.apply(params, tf.oneHot(ids, model.vocabSize).toFloat(), {
+      training: false,
+    });
     return tf.max(tf.abs(tf.sub(hard, soft))).dataSync()[0];
   });
 }
@@ -20,10 +22,17 @@ export function softVersusIdDifference(model: Model, params: Params, ids: tf.Ten
  * Largest change of the logits at positions < t when the token at position t changes: causal models
  * must give 0.
  */
-export function causalityViolation(model: Model, params: Params, ids: tf.Tensor2D, t: number): number {
+export function causalityViolation(
+  model: Model,
+  params: Params,
+  ids: tf.Tensor2D,
+  t: number,
+): number {
   return tf.tidy(() => {
     const values = ids.arraySync() as number[][];
-    const changed = values.map((row) => row.map((v, i) => (i === t ? (v % (model.vocabSize - 1)) + 1 : v)));
+    const changed = values.map((row) =>
+      row.map((v, i) => (i === t ? (v % (model.vocabSize - 1)) + 1 : v)),
+    );
     const a = model.apply(params, ids, { training: false });
     const b = model.apply(params, tf.tensor2d(changed, undefined, 'int32'), { training: false });
     if (t === 0) return 0;
@@ -42,7 +51,14 @@ export function countParameters(params: Params): number {
  * Relative error of the Hessian-vector product of the training loss (double backward) against
  * central finite differences of the gradient, along a random direction. Dropout must be off.
  */
-export function hessianVectorProductError(model: Model, params: Params, inputs: tf.Tensor2D, targets: tf.Tensor2D, seed = 1, r = 1e-3): number {
+export function hessianVectorProductError(
+  model: Model,
+  params: Params,
+  inputs: tf.Tensor2D,
+  targets: tf.Tensor2D,
+  seed = 1,
+  r = 1e-3,
+): number {
   return tf.tidy(() => {
     const names = Object.keys(params);
     const loss = (...ts: tf.Tensor[]): tf.Scalar => {
@@ -53,7 +69,9 @@ export function hessianVectorProductError(model: Model, params: Params, inputs: 
     const grad = (ts: tf.Tensor[]) => tf.grads(loss)(ts);
     const x0 = names.map((n) => params[n]);
     const v = x0.map((x, i) => tf.randomNormal(x.shape, 0, 1, 'float32', seed + i));
-    const hvp = tf.grads((...ts: tf.Tensor[]) => tf.addN(grad(ts).map((g, i) => tf.sum(tf.mul(g, v[i])))) as tf.Scalar)(x0);
+    const hvp = tf.grads(
+      (...ts: tf.Tensor[]) => tf.addN(grad(ts).map((g, i) => tf.sum(tf.mul(g, v[i])))) as tf.Scalar,
+    )(x0);
     const plus = grad(x0.map((x, i) => tf.add(x, tf.mul(v[i], r))));
     const minus = grad(x0.map((x, i) => tf.sub(x, tf.mul(v[i], r))));
     const fd = plus.map((p, i) => tf.div(tf.sub(p, minus[i]), 2 * r));

@@ -47,7 +47,8 @@ export function causalAttention(
   const [b, l, d] = queries.shape as [number, number, number];
   const h = options.heads;
   const dh = d / h;
-  const split = (x: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(x, [b, l, h, dh]), [0, 2, 1, 3]), [b * h, l, dh]);
+  const split = (x: tf.Tensor) =>
+    tf.reshape(tf.transpose(tf.reshape(x, [b, l, h, dh]), [0, 2, 1, 3]), [b * h, l, dh]);
   const q = split(dense(queries, params[`${prefix}.wq`], params[`${prefix}.bq`]));
   const k = split(dense(keys, params[`${prefix}.wk`], params[`${prefix}.bk`]));
   const v = split(dense(keys, params[`${prefix}.wv`], params[`${prefix}.bv`]));
@@ -57,12 +58,25 @@ export function causalAttention(
   scores = tf.add(scores, tf.mul(tf.sub(1, allowed), -1e9));
   let weights = softmax(scores);
   weights = dropout(weights, options.dropoutRate, options.training, options.seed);
-  const out = tf.reshape(tf.transpose(tf.reshape(tf.matMul(weights, v), [b, h, l, dh]), [0, 2, 1, 3]), [b, l, d]);
+  const out = tf.reshape(
+    tf.transpose(tf.reshape(tf.matMul(weights, v), [b, h, l, dh]), [0, 2, 1, 3]),
+    [b, l, d],
+  );
   return dense(out, params[`${prefix}.wo`], params[`${prefix}.bo`]);
 }
 
 function causalOnly(b: number, h: number, l: number): tf.Tensor {
-  return tf.tidy(() => tf.reshape(tf.broadcastTo(tf.linalg.bandPart(tf.ones([l, l]), -1, 0).reshape([1, 1, l, l]), [b, h, l, l]), [b * h, l, l]));
+  return tf.tidy(() =>
+    tf.reshape(
+      tf.broadcastTo(tf.linalg.bandPart(tf.ones([l, l]), -1, 0).reshape([1, 1, l, l]), [
+        b,
+        h,
+        l,
+        l,
+      ]),
+      [b * h, l, l],
+    ),
+  );
 }
 
 /**
@@ -77,8 +91,14 @@ function allowedKeys(keyMask: tf.Tensor, h: number): tf.Tensor {
     const keysReal = tf.cast(tf.greater(mask, 0.5), 'float32').reshape([b, 1, 1, l]);
     const self = tf.eye(l).reshape([1, 1, l, l]);
     const causal = tf.linalg.bandPart(tf.ones([l, l]), -1, 0).reshape([1, 1, l, l]);
-    const allowed = tf.mul(causal, tf.maximum(tf.broadcastTo(keysReal, [b, 1, l, l]), tf.broadcastTo(self, [b, 1, l, l])));
-    return { value: tf.reshape(tf.broadcastTo(allowed, [b, h, l, l]), [b * h, l, l]), gradFunc: () => tf.zerosLike(mask) };
+    const allowed = tf.mul(
+      causal,
+      tf.maximum(tf.broadcastTo(keysReal, [b, 1, l, l]), tf.broadcastTo(self, [b, 1, l, l])),
+    );
+    return {
+      value: tf.reshape(tf.broadcastTo(allowed, [b, h, l, l]), [b * h, l, l]),
+      gradFunc: () => tf.zerosLike(mask),
+    };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
   return fn(keyMask);
 }

@@ -11,11 +11,19 @@ export function embedTokens(table: tf.Tensor, input: tf.Tensor): tf.Tensor3D {
   if (input.rank === 3) {
     const [b, l, v] = input.shape;
     if (v !== table.shape[0]) {
-      throw new Error(`soft input has ${v} token probabilities per position; the embedding table has ${table.shape[0]} rows`);
+      throw new Error(
+        `soft input has ${v} token probabilities per position; the embedding table has ${table.shape[0]} rows`,
+      );
     }
-    return tf.reshape(tf.matMul(tf.reshape(input, [b * l, v]), table), [b, l, table.shape[1] as number]);
+    return tf.reshape(tf.matMul(tf.reshape(input, [b * l, v]), table), [
+      b,
+      l,
+      table.shape[1] as number,
+    ]);
   }
-  throw new Error(`model input must be ids [batch, length] or soft tokens [batch, length, vocab]; got rank ${input.rank}`);
+  throw new Error(
+    `model input must be ids [batch, length] or soft tokens [batch, length, vocab]; got rank ${input.rank}`,
+  );
 }
 
 /** `[B, L]` float mask of real (non-padding) positions: 1 where the input is a token, 0 for padding. */
@@ -30,5 +38,9 @@ export function paddingMask(input: tf.Tensor): tf.Tensor2D {
 /** Logits against the (tied) embedding table: `[B, L, d] · Eᵀ → [B, L, V]`. */
 export function tiedLogits(hidden: tf.Tensor, table: tf.Tensor): tf.Tensor3D {
   const [b, l, d] = hidden.shape;
-  return tf.reshape(tf.matMul(tf.reshape(hidden, [b * l, d]), table, false, true), [b, l, table.shape[0] as number]);
+  return tf.reshape(tf.matMul(tf.reshape(hidden, [b * l, d]), table, false, true), [
+    b,
+    l,
+    table.shape[0] as number,
+  ]);
 }

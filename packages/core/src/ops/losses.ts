@@ -21,7 +21,11 @@ export function crossEntropy(logits: tf.Tensor, targets: tf.Tensor): tf.Scalar {
  * Cross-entropy against soft targets `[B, L, V]` (distributions), weighted per position by `mask`
  * `[B, L]` and averaged over the mask's total weight.
  */
-export function softCrossEntropy(logits: tf.Tensor, targets: tf.Tensor, mask: tf.Tensor): tf.Scalar {
+export function softCrossEntropy(
+  logits: tf.Tensor,
+  targets: tf.Tensor,
+  mask: tf.Tensor,
+): tf.Scalar {
   const perPosition = tf.neg(tf.sum(tf.mul(targets, logSoftmax(logits)), -1));
   const count = tf.maximum(tf.sum(mask), 1e-8);
   return tf.div(tf.sum(tf.mul(perPosition, mask)), count) as tf.Scalar;

@@ -70,7 +70,12 @@ export function gelu(x: tf.Tensor): tf.Tensor {
 }
 
 /** Layer normalisation over the last axis with gain and bias (differentiable to second order). */
-export function layerNorm(x: tf.Tensor, gain: tf.Tensor, bias: tf.Tensor, epsilon = 1e-5): tf.Tensor {
+export function layerNorm(
+  x: tf.Tensor,
+  gain: tf.Tensor,
+  bias: tf.Tensor,
+  epsilon = 1e-5,
+): tf.Tensor {
   const mean = tf.mean(x, -1, true);
   const centred = tf.sub(x, mean);
   const variance = tf.mean(tf.square(centred), -1, true);
@@ -81,8 +86,16 @@ export function layerNorm(x: tf.Tensor, gain: tf.Tensor, bias: tf.Tensor, epsilo
  * Inverted dropout with a seeded mask: the same seed gives the same mask, so a step can be replayed.
  * Identity when `rate` is 0 or not training.
  */
-export function dropout(x: tf.Tensor, rate: number, training: boolean, seed: number | undefined): tf.Tensor {
+export function dropout(
+  x: tf.Tensor,
+  rate: number,
+  training: boolean,
+  seed: number | undefined,
+): tf.Tensor {
   if (!training || rate <= 0) return x;
-  const keep = tf.cast(tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', seed), rate), 'float32');
+  const keep = tf.cast(
+    tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', seed), rate),
+    'float32',
+  );
   return tf.mul(x, tf.div(keep, 1 - rate));
 }

@@ -16,7 +16,11 @@ export interface Optimizer {
   readonly config: Readonly<OptimizerConfig>;
   readonly learningRate: number;
   init(params: Params): OptimizerState;
-  step(params: Params, grads: Params, state: OptimizerState): { params: Params; state: OptimizerState };
+  step(
+    params: Params,
+    grads: Params,
+    state: OptimizerState,
+  ): { params: Params; state: OptimizerState };
 }
 
 /** Scales gradients so that their global L2 norm is at most `clipNorm` (0 = off); no host sync. */

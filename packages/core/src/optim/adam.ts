@@ -42,7 +42,10 @@ export function adam(config: OptimizerConfig, learningRate: number): Optimizer {
   return {
     config,
     learningRate,
-    init: (params) => ({ step: 0, slots: { m: zerosLikeParams(params), v: zerosLikeParams(params) } }),
+    init: (params) => ({
+      step: 0,
+      slots: { m: zerosLikeParams(params), v: zerosLikeParams(params) },
+    }),
     step(params, rawGrads, state) {
       const grads = clipByGlobalNorm(rawGrads, config.clipNorm);
       const t = state.step + 1;

@@ -11,7 +11,9 @@ export function createOptimizer(config: OptimizerConfig, learningRate: number): 
 /** Full optimiser settings from partial ones, with the config schema's defaults. */
 export function optimizerConfig(partial: Partial<OptimizerConfig> = {}): OptimizerConfig {
   const defaults = Object.fromEntries(
-    Object.entries(optimizerSchema.properties as Record<string, { default: unknown }>).map(([k, s]) => [k, s.default]),
+    Object.entries(optimizerSchema.properties as Record<string, { default: unknown }>).map(
+      ([k, s]) => [k, s.default],
+    ),
   );
   return { ...defaults, ...partial } as OptimizerConfig;
 }

@@ -5,9 +5,16 @@ import { createOptimizer, optimizerConfig } from './createOptimizer';
 import type { Optimizer, OptimizerState } from './Optimizer';
 
 // A small least-squares problem: loss(w, b) = mean((X w + b − y)²).
-const X = () => tf.tensor2d([[1, 2], [3, -1], [0.5, 0.5], [-2, 1]]);
+const X = () =>
+  tf.tensor2d([
+    [1, 2],
+    [3, -1],
+    [0.5, 0.5],
+    [-2, 1],
+  ]);
 const Y = () => tf.tensor2d([[1], [0], [2], [-1]]);
-const loss = (w: tf.Tensor, b: tf.Tensor) => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(X(), w), b), Y()))) as tf.Scalar;
+const loss = (w: tf.Tensor, b: tf.Tensor) =>
+  tf.mean(tf.square(tf.sub(tf.add(tf.matMul(X(), w), b), Y()))) as tf.Scalar;
 
 function runFunctional(optimizer: Optimizer, steps: number): number[] {
   let params: Params = { w: tf.tensor2d([[0.1], [-0.2]]), b: tf.tensor1d([0.05]) };
@@ -16,9 +23,16 @@ function runFunctional(optimizer: Optimizer, steps: number): number[] {
     const prev = params;
     const prevState = state;
     const out = tf.tidy(() => {
-      const { grads } = tf.valueAndGrads((w: tf.Tensor, b: tf.Tensor) => loss(w, b))([prev.w, prev.b]);
+      const { grads } = tf.valueAndGrads((w: tf.Tensor, b: tf.Tensor) => loss(w, b))([
+        prev.w,
+        prev.b,
+      ]);
       const next = optimizer.step(prev, { w: grads[0], b: grads[1] }, prevState);
-      return { params: next.params, slots: next.state.slots as unknown as tf.TensorContainer, step: next.state.step };
+      return {
+        params: next.params,
+        slots: next.state.slots as unknown as tf.TensorContainer,
+        step: next.state.step,
+      };
     });
     params = out.params as Params;
     state = { step: out.step as number, slots: out.slots as unknown as OptimizerState['slots'] };
@@ -39,13 +53,19 @@ describe.each(['cpu', 'wasm'] as const)('optimisers on %s', (backend) => {
   });
 
   it('functional Adam matches tf.train.adam step for step', () => {
-    const ours = runFunctional(createOptimizer(optimizerConfig({ beta1: 0.8, beta2: 0.95, eps: 1e-7 }), 0.05), 25);
+    const ours = runFunctional(
+      createOptimizer(optimizerConfig({ beta1: 0.8, beta2: 0.95, eps: 1e-7 }), 0.05),
+      25,
+    );
     const theirs = runReference(tf.train.adam(0.05, 0.8, 0.95, 1e-7), 25);
     ours.forEach((v, i) => expect(v).toBeCloseTo(theirs[i], 5));
   });
 
   it('SGD with momentum matches tf.train.momentum', () => {
-    const ours = runFunctional(createOptimizer(optimizerConfig({ name: 'sgd', momentum: 0.9 }), 0.02), 25);
+    const ours = runFunctional(
+      createOptimizer(optimizerConfig({ name: 'sgd', momentum: 0.9 }), 0.02),
+      25,
+    );
     const theirs = runReference(tf.train.momentum(0.02, 0.9), 25);
     ours.forEach((v, i) => expect(v).toBeCloseTo(theirs[i], 5));
   });

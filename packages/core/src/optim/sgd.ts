@@ -18,10 +18,12 @@ export function sgd(config: OptimizerConfig, learningRate: number): Optimizer {
       for (const name of Object.keys(params)) {
         const g = grads[name];
         if (!g) throw new Error(`no gradient for parameter "${name}"`);
-        const u = config.momentum > 0 ? tf.add(tf.mul(state.slots.velocity[name], config.momentum), g) : g;
+        const u =
+          config.momentum > 0 ? tf.add(tf.mul(state.slots.velocity[name], config.momentum), g) : g;
         velocity[name] = config.momentum > 0 ? u : tf.zerosLike(g);
         let update = u;
-        if (config.weightDecay > 0) update = tf.add(update, tf.mul(params[name], config.weightDecay));
+        if (config.weightDecay > 0)
+          update = tf.add(update, tf.mul(params[name], config.weightDecay));
         next[name] = tf.sub(params[name], tf.mul(update, learningRate));
       }
       return { params: next, state: { step: state.step + 1, slots: { velocity } } };

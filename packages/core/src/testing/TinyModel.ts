@@ -31,7 +31,12 @@ export function tinyModel(vocabSize: number, maxLength: number, hidden = 8, rate
         // Causal running sum: lower-triangular [L, L] matrix applied over the time axis.
         const tri = tf.linalg.bandPart(tf.ones([l, l]), -1, 0);
         const mixed = tf.matMul(tf.broadcastTo(tri, [b, l, l]), masked);
-        const h = tanh(tf.add(tf.reshape(tf.matMul(tf.reshape(mixed, [b * l, d]), params.dense), [b, l, d]), params.bias));
+        const h = tanh(
+          tf.add(
+            tf.reshape(tf.matMul(tf.reshape(mixed, [b * l, d]), params.dense), [b, l, d]),
+            params.bias,
+          ),
+        );
         return tiedLogits(dropout(h, rate, training, seed), params.embedding);
       });
     },
@@ -48,5 +53,6 @@ export const tinyModelFactory: ModelFactory = {
       dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0 },
     },
   },
-  create: (h, ctx) => tinyModel(ctx.vocabSize, ctx.maxLength, h.hidden as number, h.dropout as number),
+  create: (h, ctx) =>
+    tinyModel(ctx.vocabSize, ctx.maxLength, h.hidden as number, h.dropout as number),
 };

@@ -42,7 +42,9 @@ export class RunDirectory implements CheckpointStore {
     const configFile = this.file('config.json');
     if (resume) {
       if (!fs.existsSync(configFile) || !fs.existsSync(checkpoint)) {
-        throw new UserError(`cannot resume: ${this.dir} holds no checkpoint of an earlier run (run without --resume to start one).`);
+        throw new UserError(
+          `cannot resume: ${this.dir} holds no checkpoint of an earlier run (run without --resume to start one).`,
+        );
       }
       const saved = JSON.parse(fs.readFileSync(configFile, 'utf8')) as Record<string, unknown>;
       const now = structuredClone(config) as Record<string, unknown>;
@@ -72,7 +74,10 @@ export class RunDirectory implements CheckpointStore {
   }
 
   appendLog(entry: Record<string, unknown>): void {
-    fs.appendFileSync(this.file('log.jsonl'), `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+    fs.appendFileSync(
+      this.file('log.jsonl'),
+      `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`,
+    );
   }
 
   saveLast(checkpoint: Checkpoint): void {

@@ -45,7 +45,9 @@ describe.each(['cpu', 'wasm'] as const)('Trainer on %s', (backend) => {
 
   it('overfits a toy data set', async () => {
     const losses: number[] = [];
-    await new Trainer(options({ epochs: 40, onProgress: (e) => e.type === 'epoch' && losses.push(e.loss) })).run();
+    await new Trainer(
+      options({ epochs: 40, onProgress: (e) => e.type === 'epoch' && losses.push(e.loss) }),
+    ).run();
     expect(losses[losses.length - 1]).toBeLessThan(0.35 * losses[0]);
   });
 
@@ -67,9 +69,16 @@ describe.each(['cpu', 'wasm'] as const)('Trainer on %s', (backend) => {
 
   it('does not leak tensors: the count after epoch 1 equals the count after epoch 3', async () => {
     const counts: number[] = [];
-    const validation = { metric: 'score', higherIsBetter: true, run: async () => ({ score: Math.random() }) };
+    const validation = {
+      metric: 'score',
+      higherIsBetter: true,
+      run: async () => ({ score: Math.random() }),
+    };
     const result = await new Trainer(
-      options({ validation, onProgress: (e) => e.type === 'epoch' && counts.push(tf.memory().numTensors) }),
+      options({
+        validation,
+        onProgress: (e) => e.type === 'epoch' && counts.push(tf.memory().numTensors),
+      }),
     ).run();
     expect(counts).toHaveLength(3);
     expect(counts[2]).toBe(counts[0]);
@@ -79,7 +88,11 @@ describe.each(['cpu', 'wasm'] as const)('Trainer on %s', (backend) => {
   it('stops early when the validation metric stops improving and keeps the best parameters', async () => {
     const scores = [0.5, 0.6, 0.55, 0.54, 0.53, 0.9];
     let call = 0;
-    const validation = { metric: 'score', higherIsBetter: true, run: async () => ({ score: scores[call++] }) };
+    const validation = {
+      metric: 'score',
+      higherIsBetter: true,
+      run: async () => ({ score: scores[call++] }),
+    };
     const result = await new Trainer(options({ epochs: 6, validation, patience: 2 })).run();
     expect(result.stoppedEarly).toBe(true);
     expect(result.epochsRun).toBe(4);
@@ -103,7 +116,9 @@ describe('checkpoints, resume and failure', () => {
     parted.prepare({ a: 1 }, false);
     await new Trainer(options({ model, epochs: 2, store: parted })).run();
     expect(loadCheckpoint(parted.lastCheckpoint).meta.epoch).toBe(2);
-    const resumed = await new Trainer(options({ model, epochs: 4, store: parted, resume: true })).run();
+    const resumed = await new Trainer(
+      options({ model, epochs: 4, store: parted, resume: true }),
+    ).run();
     expect(values(resumed.params)).toEqual(values(straight.params));
     expect(resumed.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);
   });
@@ -129,20 +144,28 @@ describe('checkpoints, resume and failure', () => {
     const dir = new RunDirectory(`${tmp.dir}/nan`);
     dir.prepare({ a: 1 }, false);
     const before = tf.memory().numTensors;
-    await expect(new Trainer(options({ source: poisoned, store: dir })).run()).rejects.toThrow(RunError);
+    await expect(new Trainer(options({ source: poisoned, store: dir })).run()).rejects.toThrow(
+      RunError,
+    );
     expect(loadCheckpoint(dir.lastCheckpoint).meta.epoch).toBe(1);
     epochCount = 0;
     await expect(new Trainer(options({ source: poisoned, store: dir })).run()).rejects.toThrow(
       /the loss became NaN at epoch 2, step 2; the last good checkpoint \(after epoch 1\) is intact/,
     );
-    expect(fs.readdirSync(`${tmp.dir}/nan/checkpoints`).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(fs.readdirSync(`${tmp.dir}/nan/checkpoints`).filter((f) => f.endsWith('.tmp'))).toEqual(
+      [],
+    );
     expect(tf.memory().numTensors - before).toBeLessThan(20);
   });
 
   it('refuses to overwrite a run directory without resume, and to resume an empty one', () => {
     const dir = new RunDirectory(`${tmp.dir}/taken`);
     dir.prepare({ a: 1 }, false);
-    expect(() => new RunDirectory(`${tmp.dir}/taken`).prepare({ a: 1 }, false)).toThrow(/already holds a run; pass --resume/);
-    expect(() => new RunDirectory(`${tmp.dir}/empty`).prepare({ a: 1 }, true)).toThrow(/cannot resume/);
+    expect(() => new RunDirectory(`${tmp.dir}/taken`).prepare({ a: 1 }, false)).toThrow(
+      /already holds a run; pass --resume/,
+    );
+    expect(() => new RunDirectory(`${tmp.dir}/empty`).prepare({ a: 1 }, true)).toThrow(
+      /cannot resume/,
+    );
   });
 });

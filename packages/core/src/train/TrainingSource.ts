@@ -11,7 +11,12 @@ import type { Rng } from '../random/Rng';
  * weights each position's loss (0 = ignore).
  */
 export type Batch =
-  | { readonly kind: 'hard'; readonly inputs: tf.Tensor2D; readonly targets: tf.Tensor2D; readonly size: number }
+  | {
+      readonly kind: 'hard';
+      readonly inputs: tf.Tensor2D;
+      readonly targets: tf.Tensor2D;
+      readonly size: number;
+    }
   | {
       readonly kind: 'soft';
       readonly inputs: tf.Tensor3D;

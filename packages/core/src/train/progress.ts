@@ -11,7 +11,14 @@ export type ProgressEvent =
       sequencesPerSecond: number;
       etaSeconds: number;
     }
-  | { type: 'epoch'; label: string; epoch: number; loss: number; seconds: number; metrics?: Record<string, number> }
+  | {
+      type: 'epoch';
+      label: string;
+      epoch: number;
+      loss: number;
+      seconds: number;
+      metrics?: Record<string, number>;
+    }
   | { type: 'message'; label: string; text: string }
   | {
       /** One outer step of a distillation (or any loop that is not epochs over data). */

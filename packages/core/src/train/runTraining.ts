@@ -39,18 +39,26 @@ export interface TrainingReport {
 /** Builds the model named in the config for a split. */
 export function createModel(config: ExperimentConfig, split: DataSplit, services: Services): Model {
   const { name, ...hyper } = config.model;
-  return services.models.get(name).create(hyper, { vocabSize: split.vocab.size, maxLength: config.data.maxLength });
+  return services.models
+    .get(name)
+    .create(hyper, { vocabSize: split.vocab.size, maxLength: config.data.maxLength });
 }
 
 /** Builds the training source named in `train.source`. */
-export function createSource(config: ExperimentConfig, split: DataSplit, services: Services): TrainingSource {
+export function createSource(
+  config: ExperimentConfig,
+  split: DataSplit,
+  services: Services,
+): TrainingSource {
   const { name, ...options } = config.train.source;
   return services.sources.get(name).create(options, { split, config });
 }
 
 /** The evaluator named in `eval.evaluator`, if any evaluator plugin is loaded. */
 export function findEvaluator(config: ExperimentConfig, services: Services): Evaluator | undefined {
-  return services.evaluators.names().length ? services.evaluators.get(config.eval.evaluator) : undefined;
+  return services.evaluators.names().length
+    ? services.evaluators.get(config.eval.evaluator)
+    : undefined;
 }
 
 /**
@@ -69,10 +77,15 @@ export async function runTraining(
     delete (c.train as Record<string, unknown>).epochs;
   });
   const emit: ProgressListener = (event) => {
-    if (event.type !== 'step' || event.step % 100 === 0 || event.step === event.totalSteps) run.appendLog(event);
+    if (event.type !== 'step' || event.step % 100 === 0 || event.step === event.totalSteps)
+      run.appendLog(event);
     options.onProgress?.(event);
   };
-  emit({ type: 'message', label: 'run', text: `backend ${backend.name}${backend.skipped.length ? ` (skipped ${backend.skipped.join('; ')})` : ''}` });
+  emit({
+    type: 'message',
+    label: 'run',
+    text: `backend ${backend.name}${backend.skipped.length ? ` (skipped ${backend.skipped.join('; ')})` : ''}`,
+  });
 
   const split = options.split ?? loadSplit(config.data, services.adapters);
   const model = createModel(config, split, services);
@@ -83,13 +96,22 @@ export async function runTraining(
     fingerprint: fingerprintSplit(split),
     kind: split.kind,
     vocabulary: split.vocab.numTokens,
-    ...(split.kind === 'leave-one-out' ? { users: split.users.length } : { trainTokens: split.train.length }),
+    ...(split.kind === 'leave-one-out'
+      ? { users: split.users.length }
+      : { trainTokens: split.train.length }),
   });
   run.writeJson('model.json', describeModel(model));
 
   const evaluator = findEvaluator(config, services);
   const evaluate = (params: Params, part: 'valid' | 'test') =>
-    (evaluator as Evaluator).evaluate({ model, params, split, part, config: config.eval, seed: config.seed });
+    (evaluator as Evaluator).evaluate({
+      model,
+      params,
+      split,
+      part,
+      config: config.eval,
+      seed: config.seed,
+    });
   const validation: Validation | undefined = evaluator && {
     metric: config.eval.metric,
     higherIsBetter: evaluator.higherIsBetter(config.eval.metric),
@@ -128,7 +150,11 @@ export async function runTraining(
     runDir: options.outDir,
     backend: backend.name,
     model: describeModel(model),
-    source: { description: source.description, sequences: source.numSequences, events: source.numEvents },
+    source: {
+      description: source.description,
+      sequences: source.numSequences,
+      events: source.numEvents,
+    },
     bestEpoch: result.bestEpoch,
     epochsRun: result.epochsRun,
     stoppedEarly: result.stoppedEarly,

@@ -1,5 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
-import { causalAttention, embedTokens, initAttention, initLayerNorm, Model, paddingMask, Params, safeOps, tiedLogits } from '@farzi/core';
+import {
+  causalAttention,
+  embedTokens,
+  initAttention,
+  initLayerNorm,
+  Model,
+  paddingMask,
+  Params,
+  safeOps,
+  tiedLogits,
+} from '@farzi/core';
 
 /** A one-block causal attention model for the plugin's own tests (no model package needed). */
 export function tinyAttentionModel(vocabSize: number, maxLength: number, d = 4): Model {
@@ -21,9 +31,22 @@ export function tinyAttentionModel(vocabSize: number, maxLength: number, d = 4):
       return tf.tidy(() => {
         const l = input.shape[1] as number;
         const mask = paddingMask(input);
-        const x = tf.add(embedTokens(params.embedding, input), tf.slice(params.position, [maxLength - l, 0], [l, d]));
-        const a = causalAttention(x, x, params, 'attn', { heads: 2, keyMask: mask, dropoutRate: 0, training, seed });
-        const h = safeOps.layerNorm(tf.add(x, safeOps.tanh(a)), params['ln.gain'], params['ln.bias']);
+        const x = tf.add(
+          embedTokens(params.embedding, input),
+          tf.slice(params.position, [maxLength - l, 0], [l, d]),
+        );
+        const a = causalAttention(x, x, params, 'attn', {
+          heads: 2,
+          keyMask: mask,
+          dropoutRate: 0,
+          training,
+          seed,
+        });
+        const h = safeOps.layerNorm(
+          tf.add(x, safeOps.tanh(a)),
+          params['ln.gain'],
+          params['ln.bias'],
+        );
         return tiedLogits(h, params.embedding);
       });
     },

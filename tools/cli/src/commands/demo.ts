@@ -110,16 +110,14 @@ export const demoCommand: Command = {
     onProgress({ type: 'message', label: 'demo', text: '1/4 training SASRec on the full data' });
     const full = await train('full', { name: 'real' });
     onProgress({ type: 'message', label: 'demo', text: '2/4 distilling Farzi Data' });
-    const distill = await services.distillers
-      .get('farzi')
-      .distill({
-        config,
-        split,
-        services,
-        outDir: path.join(out, 'farzi'),
-        resume: false,
-        onProgress,
-      });
+    const distill = await services.distillers.get('farzi').distill({
+      config,
+      split,
+      services,
+      outDir: path.join(out, 'farzi'),
+      resume: false,
+      onProgress,
+    });
     const [mu, xi] = (config.distill as { size: [number, number] }).size;
     const student = (config.distill as { student: { epochs: number; learningRate: number } })
       .student;

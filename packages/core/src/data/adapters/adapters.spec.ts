@@ -22,7 +22,10 @@ function rows(log: ReturnType<typeof movielens100kAdapter.load>) {
 
 describe('interaction adapters', () => {
   it('reads MovieLens 100K u.data from the file or its folder', () => {
-    tmp.write('ml100k/u.data', '196\t242\t3\t881250949\n186\t302\t3\t891717742\n196\t377\t1\t878887116\n');
+    tmp.write(
+      'ml100k/u.data',
+      '196\t242\t3\t881250949\n186\t302\t3\t891717742\n196\t377\t1\t878887116\n',
+    );
     const expected = [
       ['196', '242', 3, 881250949],
       ['186', '302', 3, 891717742],
@@ -41,44 +44,73 @@ describe('interaction adapters', () => {
   });
 
   it('reads MovieLens 20M+ ratings.csv and checks its header', () => {
-    tmp.write('ml20m/ratings.csv', 'userId,movieId,rating,timestamp\n1,2,3.5,1112486027\n1,29,3.5,1112484676\n');
+    tmp.write(
+      'ml20m/ratings.csv',
+      'userId,movieId,rating,timestamp\n1,2,3.5,1112486027\n1,29,3.5,1112484676\n',
+    );
     expect(rows(movielensCsvAdapter.load(`${tmp.dir}/ml20m`, {}))).toEqual([
       ['1', '2', 3.5, 1112486027],
       ['1', '29', 3.5, 1112484676],
     ]);
     const bad = tmp.write('ml20m-bad/ratings.csv', 'user,item,rating,ts\n1,2,3,4\n');
-    expect(() => movielensCsvAdapter.load(bad, {})).toThrow(/ratings\.csv:1: header "user,item,rating,ts" is not "userId,movieId,rating,timestamp"/);
+    expect(() => movielensCsvAdapter.load(bad, {})).toThrow(
+      /ratings\.csv:1: header "user,item,rating,ts" is not "userId,movieId,rating,timestamp"/,
+    );
   });
 
   it('reads RecBole atomic .inter files by their field:type header, in any column order', () => {
-    tmp.write('recbole/ml.inter', 'item_id:token\tuser_id:token\trating:float\ttimestamp:float\nA\tu1\t4\t10\nB\tu1\t5\t5\n');
-    const options = { userField: 'user_id', itemField: 'item_id', ratingField: 'rating', timeField: 'timestamp' };
+    tmp.write(
+      'recbole/ml.inter',
+      'item_id:token\tuser_id:token\trating:float\ttimestamp:float\nA\tu1\t4\t10\nB\tu1\t5\t5\n',
+    );
+    const options = {
+      userField: 'user_id',
+      itemField: 'item_id',
+      ratingField: 'rating',
+      timeField: 'timestamp',
+    };
     expect(rows(recboleAtomicAdapter.load(`${tmp.dir}/recbole`, options))).toEqual([
       ['u1', 'A', 4, 10],
       ['u1', 'B', 5, 5],
     ]);
     const bad = tmp.write('recbole-bad/x.inter', 'user_id\titem_id\nu\ti\n');
-    expect(() => recboleAtomicAdapter.load(bad, options)).toThrow(/x\.inter:1: header column 1 "user_id" is not a field:type token/);
+    expect(() => recboleAtomicAdapter.load(bad, options)).toThrow(
+      /x\.inter:1: header column 1 "user_id" is not a field:type token/,
+    );
     const noUser = tmp.write('recbole-nouser/x.inter', 'uid:token\titem_id:token\nu\ti\n');
-    expect(() => recboleAtomicAdapter.load(noUser, options)).toThrow(/no "user_id" field in the header \(fields: uid, item_id\); set data\.options\.userField/);
+    expect(() => recboleAtomicAdapter.load(noUser, options)).toThrow(
+      /no "user_id" field in the header \(fields: uid, item_id\); set data\.options\.userField/,
+    );
   });
 
   it('reads generic delimited logs with column indices (Amazon item,user,rating,timestamp) or header names', () => {
     const amazon = tmp.write('amazon.csv', 'B001,AU1,5.0,1400000000\nB002,AU1,4.0,1300000000\n');
-    const byIndex = delimitedAdapter.load(amazon, { delimiter: ',', header: false, columns: { item: 0, user: 1, rating: 2, time: 3 } });
+    const byIndex = delimitedAdapter.load(amazon, {
+      delimiter: ',',
+      header: false,
+      columns: { item: 0, user: 1, rating: 2, time: 3 },
+    });
     expect(rows(byIndex)).toEqual([
       ['AU1', 'B001', 5, 1400000000],
       ['AU1', 'B002', 4, 1300000000],
     ]);
     const tsv = tmp.write('events.tsv', 'ts\tuid\tiid\n5\tu\ta\n3\tu\tb\n');
-    const byName = delimitedAdapter.load(tsv, { delimiter: '\\t', header: true, columns: { user: 'uid', item: 'iid', time: 'ts' } });
+    const byName = delimitedAdapter.load(tsv, {
+      delimiter: '\\t',
+      header: true,
+      columns: { user: 'uid', item: 'iid', time: 'ts' },
+    });
     expect(rows(byName)).toEqual([
       ['u', 'a', null, 5],
       ['u', 'b', null, 3],
     ]);
-    expect(() => delimitedAdapter.load(tsv, { delimiter: '\t', header: true, columns: { user: 'user', item: 'iid' } })).toThrow(
-      /events\.tsv:1: no column "user" \(data\.options\.columns\.user\)/,
-    );
+    expect(() =>
+      delimitedAdapter.load(tsv, {
+        delimiter: '\t',
+        header: true,
+        columns: { user: 'user', item: 'iid' },
+      }),
+    ).toThrow(/events\.tsv:1: no column "user" \(data\.options\.columns\.user\)/);
   });
 
   it('reads pre-sequenced "user item" lines in file order', () => {
@@ -93,7 +125,8 @@ describe('interaction adapters', () => {
 });
 
 describe('bad input', () => {
-  const load = (text: string) => movielens100kAdapter.load(tmp.write(`bad-${Math.random()}.data`, text), {});
+  const load = (text: string) =>
+    movielens100kAdapter.load(tmp.write(`bad-${Math.random()}.data`, text), {});
 
   it('names file, line and text for a wrong column count', () => {
     expect(() => load('1\t2\t3\t4\n1\t2\t3\n')).toThrow(
@@ -109,11 +142,17 @@ describe('bad input', () => {
 
   it('rejects a missing file, an empty file and a folder without the expected file', () => {
     expect(() => movielens100kAdapter.load(`${tmp.dir}/nothing`, {})).toThrow(UserError);
-    expect(() => movielens100kAdapter.load(`${tmp.dir}/nothing`, {})).toThrow(/cannot read .*nothing: no such file or directory; expected a MovieLens 100K u\.data file/);
+    expect(() => movielens100kAdapter.load(`${tmp.dir}/nothing`, {})).toThrow(
+      /cannot read .*nothing: no such file or directory; expected a MovieLens 100K u\.data file/,
+    );
     const empty = tmp.write('empty/u.data', '');
-    expect(() => movielens100kAdapter.load(empty, {})).toThrow(/u\.data is empty; expected lines of the form/);
+    expect(() => movielens100kAdapter.load(empty, {})).toThrow(
+      /u\.data is empty; expected lines of the form/,
+    );
     tmp.write('nodata/readme.txt', 'x');
-    expect(() => movielens100kAdapter.load(`${tmp.dir}/nodata`, {})).toThrow(/is a directory without a MovieLens 100K u\.data file/);
+    expect(() => movielens100kAdapter.load(`${tmp.dir}/nodata`, {})).toThrow(
+      /is a directory without a MovieLens 100K u\.data file/,
+    );
   });
 
   it('rejects a file with only blank lines', () => {
@@ -135,6 +174,8 @@ describe('text corpus adapter', () => {
   it('says which part is missing', () => {
     tmp.write('corpus2/x.train.txt', 'a\n');
     tmp.write('corpus2/x.test.txt', 'a\n');
-    expect(() => textCorpusAdapter.load(`${tmp.dir}/corpus2`, {})).toThrow(/expected exactly one \*\.valid\.txt file, found none/);
+    expect(() => textCorpusAdapter.load(`${tmp.dir}/corpus2`, {})).toThrow(
+      /expected exactly one \*\.valid\.txt file, found none/,
+    );
   });
 });

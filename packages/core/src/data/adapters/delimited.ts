@@ -18,7 +18,8 @@ const column = {
 export const delimitedAdapter: InteractionAdapter = {
   name: 'delimited',
   kind: 'interactions',
-  description: 'generic delimited event log (options: delimiter, header, columns {user,item,time,rating})',
+  description:
+    'generic delimited event log (options: delimiter, header, columns {user,item,time,rating})',
   optionsSchema: {
     type: 'object',
     additionalProperties: false,

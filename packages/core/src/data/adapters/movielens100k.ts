@@ -6,7 +6,8 @@ import { parseDelimited } from './parseDelimited';
 export const movielens100kAdapter: InteractionAdapter = {
   name: 'movielens-100k',
   kind: 'interactions',
-  description: 'MovieLens 100K u.data (user\\titem\\trating\\ttimestamp); path: u.data or its folder',
+  description:
+    'MovieLens 100K u.data (user\\titem\\trating\\ttimestamp); path: u.data or its folder',
   optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
   load(path) {
     const file = resolveDataFile(path, ['u.data'], 'a MovieLens 100K u.data file');

@@ -14,7 +14,8 @@ export const EOS = '<eos>';
 export const textCorpusAdapter: CorpusAdapter = {
   name: 'text',
   kind: 'corpus',
-  description: 'plain-text corpus, one sentence per line (folder with *.train.txt/*.valid.txt/*.test.txt)',
+  description:
+    'plain-text corpus, one sentence per line (folder with *.train.txt/*.valid.txt/*.test.txt)',
   optionsSchema: {
     type: 'object',
     additionalProperties: false,
@@ -30,7 +31,10 @@ export const textCorpusAdapter: CorpusAdapter = {
     const read = (file: string): string[] => {
       const tokens: string[] = [];
       forEachLine(file, 'one sentence per line', (line) => {
-        const words = line.trim().split(/\s+/).filter((w) => w.length > 0);
+        const words = line
+          .trim()
+          .split(/\s+/)
+          .filter((w) => w.length > 0);
         if (words.length === 0) return;
         for (const w of words) tokens.push(w);
         if (options.eos !== false) tokens.push(EOS);
@@ -38,7 +42,12 @@ export const textCorpusAdapter: CorpusAdapter = {
       if (tokens.length === 0) throw new UserError(`${file} holds no tokens.`);
       return tokens;
     };
-    return { source: path, train: read(files.train), valid: read(files.valid), test: read(files.test) };
+    return {
+      source: path,
+      train: read(files.train),
+      valid: read(files.valid),
+      test: read(files.test),
+    };
   },
 };
 
@@ -49,12 +58,16 @@ function locateParts(
   let names: string[];
   try {
     if (!fs.statSync(path).isDirectory()) {
-      throw new UserError(`${path} is not a folder; the text format expects a folder with train/valid/test files.`);
+      throw new UserError(
+        `${path} is not a folder; the text format expects a folder with train/valid/test files.`,
+      );
     }
     names = fs.readdirSync(path);
   } catch (e) {
     if (e instanceof UserError) throw e;
-    throw new UserError(`cannot read ${path}: no such folder; expected a folder with *.train.txt, *.valid.txt, *.test.txt.`);
+    throw new UserError(
+      `cannot read ${path}: no such folder; expected a folder with *.train.txt, *.valid.txt, *.test.txt.`,
+    );
   }
   const find = (part: 'train' | 'valid' | 'test'): string => {
     const given = options[part];

@@ -22,12 +22,16 @@ export function sequenceSource(
   everyPrefix: boolean,
 ): TrainingSource {
   let events = 0;
-  for (const s of sequences) events += everyPrefix ? Math.max(0, s.length - 1) : Math.max(0, Math.min(s.length, maxLength + 1) - 1);
+  for (const s of sequences)
+    events += everyPrefix
+      ? Math.max(0, s.length - 1)
+      : Math.max(0, Math.min(s.length, maxLength + 1) - 1);
   return {
     description,
     numSequences: countSequenceExamples(sequences, everyPrefix),
     numEvents: events,
-    batches: (batchSize, rng) => toTensorBatches(sequenceBatches(sequences, { maxLength, batchSize, everyPrefix, rng })),
+    batches: (batchSize, rng) =>
+      toTensorBatches(sequenceBatches(sequences, { maxLength, batchSize, everyPrefix, rng })),
   };
 }
 
@@ -44,7 +48,8 @@ export const realSourceFactory: TrainingSourceFactory = {
         description: `real training text (${split.train.length} tokens in ${chunks} chunks of ${L})`,
         numSequences: chunks,
         numEvents: chunks * L,
-        batches: (batchSize, rng) => toTensorBatches(tokenBatches(split.train, { length: L, batchSize, rng })),
+        batches: (batchSize, rng) =>
+          toTensorBatches(tokenBatches(split.train, { length: L, batchSize, rng })),
       };
     }
     return sequenceSource(
