@@ -121,6 +121,7 @@ export function unrolledMetaGradient(
   real: RealBatch,
   steps: number,
   hyper: AdamHyper,
+  onStep?: (step: number) => void,
 ): { loss: number; latent: tf.Tensor; decoder: tf.Tensor } {
   const out = tf.tidy(() => {
     const f = (F: tf.Tensor, M: tf.Tensor): tf.Scalar => {
@@ -135,6 +136,7 @@ export function unrolledMetaGradient(
         w = next.map((r) => r.w);
         m = next.map((r) => r.m);
         v = next.map((r) => r.v);
+        onStep?.(t);
       }
       return realLoss(model, names, w, real);
     };
