@@ -12,21 +12,41 @@ import { farziMetaGradient, toList, unrolledMetaGradient } from '@farzi/distill-
  * tape). Peak tf.memory().numBytes and process RSS, and wall time, for T in {5, 10, 20, 50, 100}.
  * Usage: node tools/bench/dist/memory.js [--out benchmarks/memory] [--steps 5,10,20,50,100]
  */
-const { values } = parseArgs({ options: { out: { type: 'string', default: 'benchmarks/memory' }, steps: { type: 'string', default: '5,10,20,50,100' } } });
+const { values } = parseArgs({
+  options: {
+    out: { type: 'string', default: 'benchmarks/memory' },
+    steps: { type: 'string', default: '5,10,20,50,100' },
+  },
+});
 
 async function main(): Promise<void> {
   const backend = await selectBackend('wasm');
   const services = appServices();
   const V = 301;
   const L = 20;
-  const model = services.models.get('sasrec').create({ hiddenSize: 16, blocks: 1, heads: 1, dropout: 0, loss: 'softmax', initStd: 0.1 }, { vocabSize: V, maxLength: L });
+  const model = services.models
+    .get('sasrec')
+    .create(
+      { hiddenSize: 16, blocks: 1, heads: 1, dropout: 0, loss: 'softmax', initStd: 0.1 },
+      { vocabSize: V, maxLength: L },
+    );
   const { names, values: w0 } = toList(model.init(1));
   const latent = tf.randomNormal([10, L + 1, 8], 0, 0.5, 'float32', 2);
   const decoder = tf.randomNormal([8, V], 0, 0.5, 'float32', 3);
   const ids = Int32Array.from({ length: 32 * (L + 1) }, (_, i) => 1 + ((i * 7919) % (V - 1)));
   const all = tf.tensor2d(ids, [32, L + 1], 'int32');
-  const real = { inputs: tf.slice(all, [0, 0], [32, L]) as tf.Tensor2D, targets: tf.slice(all, [0, 1], [32, L]) as tf.Tensor2D };
-  const hyper: AdamHyper = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, epsRoot: 1e-8, weightDecay: 0 };
+  const real = {
+    inputs: tf.slice(all, [0, 0], [32, L]) as tf.Tensor2D,
+    targets: tf.slice(all, [0, 1], [32, L]) as tf.Tensor2D,
+  };
+  const hyper: AdamHyper = {
+    learningRate: 0.01,
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: 1e-8,
+    epsRoot: 1e-8,
+    weightDecay: 0,
+  };
   const data = { latent, decoder, temperature: 1 };
   const rows: Record<string, unknown>[] = [];
   for (const T of (values.steps as string).split(',').map(Number)) {
@@ -41,7 +61,13 @@ async function main(): Promise<void> {
       const t0 = Date.now();
       let grads: tf.Tensor[];
       if (method === 'reverse-mode Adam') {
-        const r = farziMetaGradient(model, names, w0, data, real, { steps: T, hyper, method: 'exact', checkpointEvery: 0, onStep: probe });
+        const r = farziMetaGradient(model, names, w0, data, real, {
+          steps: T,
+          hyper,
+          method: 'exact',
+          checkpointEvery: 0,
+          onStep: probe,
+        });
         grads = [r.latent, r.decoder];
       } else {
         const r = unrolledMetaGradient(model, names, w0, data, real, T, hyper, probe);
@@ -49,15 +75,34 @@ async function main(): Promise<void> {
       }
       const seconds = (Date.now() - t0) / 1000;
       tf.dispose(grads);
-      rows.push({ T, method, peakTensorMiB: peak / 2 ** 20, peakRssMiB: peakRss / 2 ** 20, seconds });
-      process.stderr.write(`T=${T} ${method}: peak tensors ${(peak / 2 ** 20).toFixed(1)} MiB, RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB, ${seconds.toFixed(1)} s\n`);
+      rows.push({
+        T,
+        method,
+        peakTensorMiB: peak / 2 ** 20,
+        peakRssMiB: peakRss / 2 ** 20,
+        seconds,
+      });
+      process.stderr.write(
+        `T=${T} ${method}: peak tensors ${(peak / 2 ** 20).toFixed(1)} MiB, RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB, ${seconds.toFixed(1)} s\n`,
+      );
     }
   }
   const out = values.out as string;
   fs.mkdirSync(out, { recursive: true });
-  writeJsonAtomic(path.join(out, 'results.json'), { backend: backend.name, model: 'sasrec d=16, 1 block, |V|=301, L=20; Farzi [10×21], d=8; real batch 32', command: process.argv.join(' '), rows });
-  const md = ['| T | method | peak tensor memory (MiB) | peak RSS (MiB) | time (s) |', '|---|---|---|---|---|'];
-  for (const r of rows) md.push(`| ${r.T} | ${r.method} | ${(r.peakTensorMiB as number).toFixed(1)} | ${(r.peakRssMiB as number).toFixed(0)} | ${(r.seconds as number).toFixed(1)} |`);
+  writeJsonAtomic(path.join(out, 'results.json'), {
+    backend: backend.name,
+    model: 'sasrec d=16, 1 block, |V|=301, L=20; Farzi [10×21], d=8; real batch 32',
+    command: process.argv.join(' '),
+    rows,
+  });
+  const md = [
+    '| T | method | peak tensor memory (MiB) | peak RSS (MiB) | time (s) |',
+    '|---|---|---|---|---|',
+  ];
+  for (const r of rows)
+    md.push(
+      `| ${r.T} | ${r.method} | ${(r.peakTensorMiB as number).toFixed(1)} | ${(r.peakRssMiB as number).toFixed(0)} | ${(r.seconds as number).toFixed(1)} |`,
+    );
   writeFileAtomic(path.join(out, 'results.md'), `${md.join('\n')}\n`);
 }
 

@@ -113,7 +113,11 @@ async function main(): Promise<void> {
 
   await record('SASRec, full data', 'sasrec', 'full', null, sasrec, path.join(runs, 'sasrec-full'));
   // GRU4Rec steps through time one position at a time: larger batches keep its epochs affordable.
-  const gruBase = [...base, `train.batchSize=${values['gru-batch']}`, `train.learningRate=${values['gru-lr']}`];
+  const gruBase = [
+    ...base,
+    `train.batchSize=${values['gru-batch']}`,
+    `train.learningRate=${values['gru-lr']}`,
+  ];
   const gru = withSets('configs/gru4rec-ml100k.json', gruBase);
 
   for (const [mu, xi] of budgets) {
@@ -142,6 +146,12 @@ async function main(): Promise<void> {
       log(`reusing ${distillDir}`);
     } else {
       if (fs.existsSync(distillDir)) fs.rmSync(distillDir, { recursive: true, force: true });
+      // Every budget distils with the same model, data and seeds: reuse the pretrained trajectories
+      // an earlier budget trained (the distiller picks up trajectories/manifest.json).
+      const earlier = budgets
+        .map(([m, x]) => path.join(runs, `farzi-${m}x${x}`, 'trajectories'))
+        .find((t) => fs.existsSync(path.join(t, 'manifest.json')));
+      if (earlier) fs.cpSync(earlier, path.join(distillDir, 'trajectories'), { recursive: true });
       const result = await services.distillers.get('farzi').distill({
         config: distillConfig,
         split,
