@@ -1,0 +1,70 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseCommandArgs } from './args';
+import { commands } from './commands';
+import { loadExperiment } from './experiment';
+
+/**
+ * Every `npx farzi …` command in the README must name a real command, use only its flags, and (when
+ * it names a config) resolve to a valid config with its --set overrides. The commands themselves run
+ * end to end in main.spec.ts (on fixtures) and in .ci/run.
+ */
+const root = path.resolve(__dirname, '../../..');
+const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+
+/** Splits a shell line into words, honouring single and double quotes inside words. */
+function words(line: string): string[] {
+  const out: string[] = [];
+  let current: string | null = null;
+  let quote: string | null = null;
+  for (const ch of line) {
+    if (quote) {
+      if (ch === quote) quote = null;
+      else current += ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      current ??= '';
+    } else if (/\s/.test(ch)) {
+      if (current !== null) out.push(current);
+      current = null;
+    } else {
+      current = (current ?? '') + ch;
+    }
+  }
+  if (current !== null) out.push(current);
+  return out;
+}
+
+const lines = readme
+  .split('\n')
+  .map((l) =>
+    l
+      .replace(/^.*?(npx farzi )/, '$1')
+      .replace(/`.*$/, '')
+      .trim(),
+  )
+  .filter((l) => l.startsWith('npx farzi ') && !l.includes('<') && !l.includes('…'))
+  // `npx farzi --help` (the overview) is exercised in main.spec.ts.
+  .filter((l) => l !== 'npx farzi --help');
+
+describe('README commands', () => {
+  it('finds the commands', () => {
+    expect(lines.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it.each(lines)('%s', (line) => {
+    const argv = words(line).slice(2);
+    const command = commands
+      .filter((c) => c.name.split(' ').every((w, i) => argv[i] === w))
+      .sort((a, b) => b.name.length - a.name.length)[0];
+    expect(command).toBeDefined();
+    const values = parseCommandArgs(command, argv.slice(command.name.split(' ').length));
+    if (typeof values.config === 'string') {
+      const config = loadExperiment(
+        path.join(root, values.config),
+        values.set as string[] | undefined,
+      );
+      expect(config.model.name).toBeTruthy();
+    }
+  });
+});
