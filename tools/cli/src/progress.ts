@@ -29,6 +29,19 @@ export function progressRenderer(
     if (barShown) io.err('\r\x1b[2K');
     barShown = false;
   };
+  /** A redrawn bar on a terminal; a plain line otherwise. */
+  const progressLine = (line: string, step: number, total: number) => {
+    if (!io.interactive) {
+      io.err(`${line}\n`);
+      return;
+    }
+    const width = 24;
+    const done = Math.round((width * step) / Math.max(total, 1));
+    io.err(
+      `\r\x1b[2K${'█'.repeat(done)}${'░'.repeat(width - done)} ${line}`.slice(0, io.columns + 12),
+    );
+    barShown = true;
+  };
   return (event: ProgressEvent) => {
     switch (event.type) {
       case 'start':
@@ -42,19 +55,7 @@ export function progressRenderer(
         const line =
           `[${event.label}] epoch ${event.epoch}/${epochs} step ${event.step}/${event.totalSteps} ` +
           `loss ${event.loss.toFixed(4)} ${Math.round(event.sequencesPerSecond)} seq/s ETA ${formatDuration(event.etaSeconds)}`;
-        if (io.interactive) {
-          const width = 24;
-          const done = Math.round((width * event.step) / Math.max(event.totalSteps, 1));
-          io.err(
-            `\r\x1b[2K${'█'.repeat(done)}${'░'.repeat(width - done)} ${line}`.slice(
-              0,
-              io.columns + 12,
-            ),
-          );
-          barShown = true;
-        } else {
-          io.err(`${line}\n`);
-        }
+        progressLine(line, event.step, event.totalSteps);
         break;
       }
       case 'epoch':
@@ -72,19 +73,7 @@ export function progressRenderer(
               .join(' ')}`
           : '';
         const line = `[${event.label}] step ${event.step}/${event.totalSteps} outer loss ${event.loss.toFixed(4)}${details} ETA ${formatDuration(event.etaSeconds)}`;
-        if (io.interactive) {
-          const width = 24;
-          const done = Math.round((width * event.step) / Math.max(event.totalSteps, 1));
-          io.err(
-            `\r\x1b[2K${'█'.repeat(done)}${'░'.repeat(width - done)} ${line}`.slice(
-              0,
-              io.columns + 12,
-            ),
-          );
-          barShown = true;
-        } else {
-          io.err(`${line}\n`);
-        }
+        progressLine(line, event.step, event.totalSteps);
         break;
       }
       case 'message':
