@@ -30,7 +30,7 @@ function demoConfig(dataPath: string, quick: boolean): Record<string, unknown> {
       dropout: 0.2,
     },
     train: {
-      epochs: quick ? 2 : 20,
+      epochs: quick ? 2 : 15,
       batchSize: 64,
       learningRate: 0.002,
       optimizer: { beta2: 0.98 },
