@@ -183,6 +183,9 @@ describe('farzi CLI', () => {
     expect(metrics.epochsRun).toBe(1);
     expect(r.err).toContain('[sasrec] epoch 1/1');
 
+    const noOut = await run('train', '--config', file, '--resume');
+    expect(noOut.code).toBe(2);
+    expect(noOut.err).toContain('farzi train: --resume needs --out <run-dir>');
     const again = await run('train', '--config', file, '--set', 'train.epochs=1', '--out', out);
     expect(again.code).toBe(2);
     expect(again.err).toContain('already holds a run; pass --resume');

@@ -4,7 +4,7 @@ import type { Command } from '../Command';
 import { configOptions, loadExperiment } from '../experiment';
 import { appServices } from '../plugins';
 import { progressRenderer } from '../progress';
-import { defaultRunDir } from './train';
+import { runDirFor } from './train';
 
 export const distillCommand: Command = {
   name: 'distill',
@@ -30,16 +30,12 @@ export const distillCommand: Command = {
   async run(values, io) {
     const file = requireString(values, 'config', this);
     const config = loadExperiment(file, values.set as string[] | undefined);
-    if (values.resume && !values.out) {
-      io.err('farzi distill: --resume needs --out <run-dir> naming the run to continue.\n');
-      return 2;
-    }
+    const outDir = runDirFor(values, file, 'distill');
     const services = appServices();
     const backend = await selectBackend(config.backend);
     const onProgress = progressRenderer(io, { metricNames: [config.eval.metric] });
     onProgress({ type: 'message', label: 'run', text: `backend ${backend.name}` });
     const split = loadSplit(config.data, services.adapters);
-    const outDir = (values.out as string | undefined) ?? defaultRunDir(file, 'distill');
     const result = await services.distillers.get('farzi').distill({
       config,
       split,

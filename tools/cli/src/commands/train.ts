@@ -1,10 +1,22 @@
-import { runTraining } from '@farzi/core';
+import { runTraining, UserError } from '@farzi/core';
 import * as path from 'path';
 import { requireString } from '../args';
 import type { Command } from '../Command';
 import { configOptions, loadExperiment } from '../experiment';
 import { appServices } from '../plugins';
 import { formatMetrics, progressRenderer } from '../progress';
+
+/** The run directory of --out (required with --resume), or a new default one. */
+export function runDirFor(
+  values: Record<string, unknown>,
+  configFile: string,
+  kind: string,
+): string {
+  if (values.resume && !values.out) {
+    throw new UserError('--resume needs --out <run-dir> naming the run to continue.');
+  }
+  return (values.out as string | undefined) ?? defaultRunDir(configFile, kind);
+}
 
 /** Default run directory: runs/<config name>-<timestamp>. */
 export function defaultRunDir(configFile: string, kind: string): string {
@@ -39,11 +51,7 @@ export const trainCommand: Command = {
   async run(values, io) {
     const file = requireString(values, 'config', this);
     const config = loadExperiment(file, values.set as string[] | undefined);
-    if (values.resume && !values.out) {
-      io.err('farzi train: --resume needs --out <run-dir> naming the run to continue.\n');
-      return 2;
-    }
-    const outDir = (values.out as string | undefined) ?? defaultRunDir(file, 'train');
+    const outDir = runDirFor(values, file, 'train');
     const report = await runTraining(config, appServices(), {
       outDir,
       resume: Boolean(values.resume),
