@@ -35,7 +35,7 @@ export { formatAjvErrors, describeSchema, toDottedPath } from './config/formatEr
 // Compute backends
 export { selectBackend, BACKEND_NAMES } from './backend/selectBackend';
 export type { BackendName, SelectedBackend } from './backend/selectBackend';
-export { registerWasmKernels } from './backend/unsortedSegmentSumKernel';
+export { registerCpuKernels, registerWasmKernels } from './backend/unsortedSegmentSumKernel';
 
 // Data
 export type { InteractionLog } from './data/InteractionLog';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors/FarziError';
 import { selectBackend } from './selectBackend';
+import { unsortedSegmentSumCpuConfig } from './unsortedSegmentSumKernel';
 
 function isInstalled(name: string): boolean {
   try {
@@ -58,6 +59,31 @@ describe.each(['cpu', 'wasm'] as const)('embedding gradient on %s', (backend) =>
       [0, 0, 0],
       [3, 3, 3],
     ]);
+  });
+});
+
+describe('UnsortedSegmentSum on cpu', () => {
+  it('replaces the upstream kernel and matches a plain loop (ids out of range dropped)', async () => {
+    await selectBackend('cpu');
+    expect(tf.getKernel(tf.UnsortedSegmentSum, 'cpu')?.kernelFunc).toBe(
+      unsortedSegmentSumCpuConfig.kernelFunc,
+    );
+    const x = tf.randomNormal([7, 3, 2], 0, 1, 'float32', 4);
+    const ids = [2, 0, 2, 5, -1, 4, 2];
+    const got = tf.unsortedSegmentSum(x, tf.tensor1d(ids, 'int32'), 5);
+    const values = x.arraySync();
+    const expected = Array.from({ length: 5 }, () => [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ]);
+    ids.forEach((s, r) => {
+      if (s < 0 || s >= 5) return;
+      for (let i = 0; i < 3; i++) for (let j = 0; j < 2; j++) expected[s][i][j] += values[r][i][j];
+    });
+    expect(got.shape).toEqual([5, 3, 2]);
+    const flat = got.dataSync();
+    expected.flat(2).forEach((v, i) => expect(flat[i]).toBeCloseTo(v, 5));
   });
 });
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors/FarziError';
-import { registerWasmKernels } from './unsortedSegmentSumKernel';
+import { registerCpuKernels, registerWasmKernels } from './unsortedSegmentSumKernel';
 
 export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -76,6 +76,7 @@ async function tryActivate(name: Concrete): Promise<string | undefined> {
         registerWasmKernels();
         return (await tf.setBackend('wasm')) ? undefined : 'the wasm backend did not start';
       case 'cpu':
+        registerCpuKernels();
         return (await tf.setBackend('cpu')) ? undefined : 'the cpu backend did not start';
     }
   } catch (error) {
