@@ -17,7 +17,8 @@ export default [
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:core'] },
+            { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:core', 'type:kernels'] },
+            { sourceTag: 'type:kernels', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'scope:model', onlyDependOnLibsWithTags: ['type:core'] },
             { sourceTag: 'scope:metrics', onlyDependOnLibsWithTags: ['type:core'] },
             { sourceTag: 'scope:distill', onlyDependOnLibsWithTags: ['type:core', 'scope:metrics'] },

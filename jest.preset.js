@@ -4,6 +4,7 @@ const path = require('path');
 
 const packageDirs = {
   '@farzi/core': 'packages/core',
+  '@farzi/kernels-native': 'packages/kernels-native',
   '@farzi/metrics': 'packages/metrics',
   '@farzi/models-sasrec': 'packages/models-sasrec',
   '@farzi/models-gru4rec': 'packages/models-gru4rec',

@@ -36,6 +36,7 @@ export { formatAjvErrors, describeSchema, toDottedPath } from './config/formatEr
 export { selectBackend, BACKEND_NAMES } from './backend/selectBackend';
 export type { BackendName, SelectedBackend } from './backend/selectBackend';
 export { registerCpuKernels, registerWasmKernels } from './backend/unsortedSegmentSumKernel';
+export { availableEmbeddedBackends, nativeKernelsAvailable } from './backend/nativeKernels';
 
 // Data
 export type { InteractionLog } from './data/InteractionLog';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { AdamHyper, selectBackend } from '@farzi/core';
+import { AdamHyper, availableEmbeddedBackends, selectBackend } from '@farzi/core';
 import { toList } from './innerLoop';
 import { farziMetaGradient, outerObjective, RealBatch, unrolledMetaGradient } from './metaGradient';
 import type { SecondOrderMethod } from './reverseAdam';
@@ -54,7 +54,7 @@ function directional(
   );
 }
 
-describe.each(['cpu', 'wasm'] as const)('Farzi meta-gradient on %s', (backend) => {
+describe.each(availableEmbeddedBackends())('Farzi meta-gradient on %s', (backend) => {
   beforeAll(async () => {
     await selectBackend(backend);
   });

@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { LeaveOneOutSplit, Model, Rng, selectBackend, Vocabulary } from '@farzi/core';
+import {
+  availableEmbeddedBackends,
+  LeaveOneOutSplit,
+  Model,
+  Rng,
+  selectBackend,
+  Vocabulary,
+} from '@farzi/core';
 import { computeRanks, negativeSampler } from './computeRanks';
 
 /** A model that returns fixed per-user scores at every position (one row per user, in order). */
@@ -52,7 +59,7 @@ const full = {
   seed: 1,
 };
 
-describe.each(['cpu', 'wasm'] as const)('computeRanks on %s', (backend) => {
+describe.each(availableEmbeddedBackends())('computeRanks on %s', (backend) => {
   beforeAll(async () => {
     await selectBackend(backend);
   });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
+  availableEmbeddedBackends,
   causalityViolation,
   countParameters,
   createOptimizer,
@@ -38,7 +39,7 @@ const ids = () =>
     'int32',
   );
 
-describe.each(['cpu', 'wasm'] as const)('GRU4Rec on %s', (backend) => {
+describe.each(availableEmbeddedBackends())('GRU4Rec on %s', (backend) => {
   beforeAll(async () => {
     await selectBackend(backend);
   });

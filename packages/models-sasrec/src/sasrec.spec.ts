@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
+  availableEmbeddedBackends,
   causalityViolation,
   countParameters,
   createOptimizer,
@@ -30,7 +31,7 @@ const ids = () =>
     'int32',
   );
 
-describe.each(['cpu', 'wasm'] as const)('SASRec on %s', (backend) => {
+describe.each(availableEmbeddedBackends())('SASRec on %s', (backend) => {
   beforeAll(async () => {
     await selectBackend(backend);
   });

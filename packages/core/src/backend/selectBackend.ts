@@ -1,8 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors/FarziError';
+import { nativeDescription, useNativeKernels } from './nativeKernels';
 import { registerCpuKernels, registerWasmKernels } from './unsortedSegmentSumKernel';
 
-export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = [
+  'auto',
+  'tensorflow-gpu',
+  'tensorflow',
+  'wasm-native',
+  'wasm',
+  'cpu',
+] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 export interface SelectedBackend {
@@ -12,6 +20,8 @@ export interface SelectedBackend {
   readonly name: Exclude<BackendName, 'auto'>;
   /** The TensorFlow.js backend id (`tensorflow`, `wasm`, `cpu`). */
   readonly tfBackend: string;
+  /** Accelerations in use, e.g. "OpenBLAS 0.3.21, 2 threads" for `wasm-native`. */
+  readonly detail?: string;
   /** Why faster choices were skipped (for `auto`). */
   readonly skipped: string[];
 }
@@ -25,11 +35,14 @@ const INSTALL_HINT: Record<Concrete, string> = {
   tensorflow:
     'install it with `npm install @tensorflow/tfjs-node` (its install downloads libtensorflow from ' +
     'storage.googleapis.com, so it needs that host reachable)',
+  'wasm-native':
+    'it needs OpenBLAS and a C toolchain when the project is installed (on Debian/Ubuntu: ' +
+    '`apt-get install libopenblas-dev build-essential python3`, then `npm rebuild @farzi/kernels-native`)',
   wasm: 'reinstall the project dependencies with `npm ci` (it ships @tensorflow/tfjs-backend-wasm)',
   cpu: 'the cpu backend is part of @tensorflow/tfjs; reinstall with `npm ci`',
 };
 
-const AUTO_ORDER: Concrete[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+const AUTO_ORDER: Concrete[] = ['tensorflow-gpu', 'tensorflow', 'wasm-native', 'wasm', 'cpu'];
 
 /**
  * Loads and activates a compute backend. `auto` tries the native TensorFlow backends first (they
@@ -46,12 +59,26 @@ export async function selectBackend(requested: BackendName): Promise<SelectedBac
           'or set backend to "wasm" (the embedded default) or "auto".',
       );
     }
-    return { requested, name: requested, tfBackend: tf.getBackend(), skipped: [] };
+    return {
+      requested,
+      name: requested,
+      tfBackend: tf.getBackend(),
+      skipped: [],
+      detail: detail(requested),
+    };
   }
   const skipped: string[] = [];
   for (const candidate of AUTO_ORDER) {
     const failure = await tryActivate(candidate);
-    if (!failure) return { requested, name: candidate, tfBackend: tf.getBackend(), skipped };
+    if (!failure) {
+      return {
+        requested,
+        name: candidate,
+        tfBackend: tf.getBackend(),
+        skipped,
+        detail: detail(candidate),
+      };
+    }
     skipped.push(`${candidate}: ${failure}`);
   }
   throw new UserError(`backend: no compute backend could be loaded (${skipped.join('; ')}).`);
@@ -71,9 +98,17 @@ async function tryActivate(name: Concrete): Promise<string | undefined> {
         return (await tf.setBackend('tensorflow'))
           ? undefined
           : 'the tensorflow backend did not start';
+      case 'wasm-native': {
+        loadOptional('@tensorflow/tfjs-backend-wasm');
+        registerWasmKernels();
+        const failure = useNativeKernels(true);
+        if (failure) return failure;
+        return (await tf.setBackend('wasm')) ? undefined : 'the wasm backend did not start';
+      }
       case 'wasm':
         loadOptional('@tensorflow/tfjs-backend-wasm');
         registerWasmKernels();
+        useNativeKernels(false);
         return (await tf.setBackend('wasm')) ? undefined : 'the wasm backend did not start';
       case 'cpu':
         registerCpuKernels();
@@ -94,6 +129,10 @@ function loadOptional(moduleName: string): void {
     if (code === 'MODULE_NOT_FOUND') throw new Error(`${moduleName} is not installed`);
     throw new Error(`${moduleName} failed to load: ${firstLine((error as Error).message)}`);
   }
+}
+
+function detail(name: Concrete): string | undefined {
+  return name === 'wasm-native' ? nativeDescription() : undefined;
 }
 
 function firstLine(text: string): string {

@@ -96,7 +96,7 @@ describe('validateConfig', () => {
     expect(message).toMatch(/^test\.json has 5 problems:/);
     expect(message).toContain('seed: must be an integer >= 0 (got -1)');
     expect(message).toContain(
-      'backend: must be one of "auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu" (got "gpu")',
+      'backend: must be one of "auto", "tensorflow-gpu", "tensorflow", "wasm-native", "wasm", "cpu" (got "gpu")',
     );
     expect(message).toContain('trian: is not a known setting');
     expect(message).toContain('model.dropout: must be a number >= 0 and < 1 (got 1.5)');

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/selectBackend';
+import { availableEmbeddedBackends } from '../backend/nativeKernels';
 import { crossEntropy, softCrossEntropy } from './losses';
 import * as safe from './safeOps';
 
@@ -20,7 +21,7 @@ function hvpCheck(f: (x: tf.Tensor) => tf.Scalar, x0: tf.Tensor, seed: number): 
   return tf.norm(tf.sub(hvp, fd)).dataSync()[0] / Math.max(tf.norm(fd).dataSync()[0], 1e-8);
 }
 
-describe.each(['cpu', 'wasm'] as const)('second-order-safe ops on %s', (backend) => {
+describe.each(availableEmbeddedBackends())('second-order-safe ops on %s', (backend) => {
   beforeAll(async () => {
     await selectBackend(backend);
   });

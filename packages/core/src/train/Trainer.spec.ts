@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import { selectBackend } from '../backend/selectBackend';
+import { availableEmbeddedBackends } from '../backend/nativeKernels';
 import { RunError } from '../errors/FarziError';
 import type { Params } from '../model/Model';
 import { createOptimizer, optimizerConfig } from '../optim/createOptimizer';
@@ -38,7 +39,7 @@ function values(params: Params): number[] {
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-describe.each(['cpu', 'wasm'] as const)('Trainer on %s', (backend) => {
+describe.each(availableEmbeddedBackends())('Trainer on %s', (backend) => {
   beforeAll(async () => {
     await selectBackend(backend);
   });

@@ -1,0 +1,71 @@
+import * as tf from '@tensorflow/tfjs';
+import type { NativeKernels } from '@farzi/kernels-native';
+
+/*
+ * `wasm-native`: the wasm backend with OpenBLAS matmul kernels from the optional
+ * @farzi/kernels-native addon. Both backends are TensorFlow.js's `wasm`; switching between them
+ * swaps the kernels registered for it and restores the previous ones.
+ */
+
+let native: NativeKernels | string | undefined;
+const replaced = new Map<string, tf.KernelConfig | undefined>();
+
+function load(): NativeKernels | string {
+  if (native !== undefined) return native;
+  let module: typeof import('@farzi/kernels-native');
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    module = require('@farzi/kernels-native');
+  } catch (error) {
+    native = `@farzi/kernels-native did not load (${(error as Error).message.split('\n')[0]})`;
+    return native;
+  }
+  native = module.loadNativeKernels((name) => replaced.get(name)?.kernelFunc);
+  return native;
+}
+
+/** Whether the native kernels can be used here, without activating them. */
+export function nativeKernelsAvailable(): boolean {
+  return typeof load() !== 'string';
+}
+
+/** The one-line description of the native kernels, when loaded. */
+export function nativeDescription(): string | undefined {
+  const n = load();
+  return typeof n === 'string' ? undefined : n.description;
+}
+
+/**
+ * Registers (`on`) or removes the native kernels for the wasm backend. Returns why they cannot be
+ * used, or undefined. Call after the wasm backend's own kernels are registered.
+ */
+export function useNativeKernels(on: boolean): string | undefined {
+  if (!on) {
+    for (const [name, previous] of replaced) {
+      tf.unregisterKernel(name, 'wasm');
+      if (previous) tf.registerKernel(previous);
+    }
+    replaced.clear();
+    return undefined;
+  }
+  const n = load();
+  if (typeof n === 'string') return n;
+  if (replaced.size) return undefined;
+  for (const kernel of n.kernels) {
+    const previous = tf.getKernel(kernel.kernelName, 'wasm');
+    replaced.set(kernel.kernelName, previous);
+    if (previous) tf.unregisterKernel(kernel.kernelName, 'wasm');
+    tf.registerKernel(kernel);
+  }
+  return undefined;
+}
+
+/**
+ * The embedded backends that run on this machine: cpu, wasm, and wasm-native when its addon loads
+ * (tests run on each). With FARZI_REQUIRE_NATIVE=1 (as in CI) wasm-native is always listed, so a
+ * missing addon fails the tests instead of skipping them.
+ */
+export function availableEmbeddedBackends(): Array<'cpu' | 'wasm' | 'wasm-native'> {
+  const required = process.env.FARZI_REQUIRE_NATIVE === '1';
+  return required || nativeKernelsAvailable() ? ['cpu', 'wasm', 'wasm-native'] : ['cpu', 'wasm'];
+}

@@ -1,0 +1,146 @@
+// N-API addon: single-precision matrix products with OpenBLAS, computed directly on the memory of
+// TensorFlow.js's wasm backend (one ArrayBuffer that holds every tensor). Every offset and extent
+// is checked against the buffer before OpenBLAS touches it.
+#include <node_api.h>
+#include <cblas.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CHECK(env, call)                                                                          \
+  do {                                                                                            \
+    if ((call) != napi_ok) {                                                                      \
+      napi_throw_error((env), NULL, "farzi_blas: N-API call failed: " #call);                    \
+      return NULL;                                                                                \
+    }                                                                                             \
+  } while (0)
+
+static int get_i64(napi_env env, napi_value v, int64_t *out, const char *name) {
+  if (napi_get_value_int64(env, v, out) != napi_ok) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "farzi_blas.sgemmBatched: %s must be a number", name);
+    napi_throw_type_error(env, NULL, msg);
+    return 0;
+  }
+  return 1;
+}
+
+static int get_i32_array(napi_env env, napi_value v, int32_t **data, size_t *length,
+                         const char *name) {
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t offset;
+  void *raw;
+  if (napi_get_typedarray_info(env, v, &type, length, &raw, &ab, &offset) != napi_ok ||
+      type != napi_int32_array) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "farzi_blas.sgemmBatched: %s must be an Int32Array", name);
+    napi_throw_type_error(env, NULL, msg);
+    return 0;
+  }
+  *data = (int32_t *)raw;
+  return 1;
+}
+
+static int in_bounds(int64_t offset, int64_t floats, size_t byte_length) {
+  return offset >= 0 && offset % 4 == 0 && floats >= 0 &&
+         (uint64_t)offset + (uint64_t)floats * 4u <= (uint64_t)byte_length;
+}
+
+// sgemmBatched(buffer, aOffset, bOffset, cOffset, m, n, k, transposeA, transposeB, aIndex, bIndex)
+// For each output batch i: C[i] (m×n, row-major) = op(A[aIndex[i]]) · op(B[bIndex[i]]), where
+// op(A) is m×k (A stored k×m when transposed) and op(B) is k×n (B stored n×k when transposed).
+// Offsets are in bytes into `buffer`; A, B, C are densely packed batches of matrices.
+static napi_value sgemm_batched(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 11) {
+    napi_throw_error(env, NULL, "farzi_blas.sgemmBatched: expected 11 arguments");
+    return NULL;
+  }
+  void *base;
+  size_t byte_length;
+  if (napi_get_arraybuffer_info(env, argv[0], &base, &byte_length) != napi_ok) {
+    napi_throw_type_error(env, NULL, "farzi_blas.sgemmBatched: buffer must be an ArrayBuffer");
+    return NULL;
+  }
+  int64_t a_off, b_off, c_off, m, n, k;
+  if (!get_i64(env, argv[1], &a_off, "aOffset") || !get_i64(env, argv[2], &b_off, "bOffset") ||
+      !get_i64(env, argv[3], &c_off, "cOffset") || !get_i64(env, argv[4], &m, "m") ||
+      !get_i64(env, argv[5], &n, "n") || !get_i64(env, argv[6], &k, "k"))
+    return NULL;
+  bool trans_a, trans_b;
+  if (napi_get_value_bool(env, argv[7], &trans_a) != napi_ok ||
+      napi_get_value_bool(env, argv[8], &trans_b) != napi_ok) {
+    napi_throw_type_error(env, NULL, "farzi_blas.sgemmBatched: transpose flags must be booleans");
+    return NULL;
+  }
+  int32_t *a_index, *b_index;
+  size_t batch, b_batch;
+  if (!get_i32_array(env, argv[9], &a_index, &batch, "aIndex") ||
+      !get_i32_array(env, argv[10], &b_index, &b_batch, "bIndex"))
+    return NULL;
+  if (b_batch != batch || m < 0 || n < 0 || k < 0 || m > INT32_MAX || n > INT32_MAX ||
+      k > INT32_MAX) {
+    napi_throw_range_error(env, NULL, "farzi_blas.sgemmBatched: invalid sizes");
+    return NULL;
+  }
+  int64_t a_batches = 0, b_batches = 0;
+  for (size_t i = 0; i < batch; i++) {
+    if (a_index[i] < 0 || b_index[i] < 0) {
+      napi_throw_range_error(env, NULL, "farzi_blas.sgemmBatched: negative batch index");
+      return NULL;
+    }
+    if (a_index[i] + 1 > a_batches) a_batches = a_index[i] + 1;
+    if (b_index[i] + 1 > b_batches) b_batches = b_index[i] + 1;
+  }
+  if (!in_bounds(a_off, a_batches * m * k, byte_length) ||
+      !in_bounds(b_off, b_batches * k * n, byte_length) ||
+      !in_bounds(c_off, (int64_t)batch * m * n, byte_length)) {
+    napi_throw_range_error(env, NULL,
+                           "farzi_blas.sgemmBatched: an operand lies outside the buffer");
+    return NULL;
+  }
+  float *a = (float *)((char *)base + a_off);
+  float *b = (float *)((char *)base + b_off);
+  float *c = (float *)((char *)base + c_off);
+  const int lda = trans_a ? (int)m : (int)k;
+  const int ldb = trans_b ? (int)k : (int)n;
+  for (size_t i = 0; i < batch; i++) {
+    float *ci = c + (int64_t)i * m * n;
+    if (k == 0) {
+      for (int64_t j = 0; j < m * n; j++) ci[j] = 0.0f;
+      continue;
+    }
+    if (m == 0 || n == 0) continue;
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+                trans_b ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, 1.0f,
+                a + (int64_t)a_index[i] * m * k, lda, b + (int64_t)b_index[i] * k * n, ldb,
+                0.0f, ci, (int)n);
+  }
+  return NULL;
+}
+
+static napi_value threads(napi_env env, napi_callback_info info) {
+  napi_value out;
+  CHECK(env, napi_create_int32(env, openblas_get_num_threads(), &out));
+  return out;
+}
+
+static napi_value config(napi_env env, napi_callback_info info) {
+  napi_value out;
+  CHECK(env, napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &out));
+  return out;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"sgemmBatched", NULL, sgemm_batched, NULL, NULL, NULL, napi_default, NULL},
+      {"threads", NULL, threads, NULL, NULL, NULL, napi_default, NULL},
+      {"config", NULL, config, NULL, NULL, NULL, napi_default, NULL},
+  };
+  CHECK(env, napi_define_properties(env, exports, 3, props));
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

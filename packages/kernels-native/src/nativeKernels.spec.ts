@@ -1,0 +1,60 @@
+import { nativeBlas } from './nativeKernels';
+
+// The addon's own argument checks (the kernels are tested against wasm and cpu in core, where the
+// backends live). CI sets FARZI_REQUIRE_NATIVE=1 so that a missing addon fails instead of skipping.
+const blas = nativeBlas();
+const available = typeof blas !== 'string';
+const describeAddon =
+  available || process.env.FARZI_REQUIRE_NATIVE === '1' ? describe : describe.skip;
+
+describeAddon('the OpenBLAS addon', () => {
+  const addon = () => {
+    if (typeof blas === 'string') throw new Error(blas);
+    return blas;
+  };
+  const one = Int32Array.of(0);
+
+  it('multiplies row-major matrices at byte offsets in a buffer', () => {
+    const heap = new Float32Array(64);
+    heap.set([1, 2, 3, 4, 5, 6], 4); // A 2×3 at byte 16
+    heap.set([1, 0, 0, 1, 1, 1], 16); // B 3×2 at byte 64
+    addon().sgemmBatched(heap.buffer, 16, 64, 128, 2, 2, 3, false, false, one, one);
+    expect(Array.from(heap.slice(32, 36))).toEqual([4, 5, 10, 11]);
+  });
+
+  it('refuses operands outside the buffer, misaligned offsets and bad arguments', () => {
+    const buffer = new ArrayBuffer(64);
+    expect(() => addon().sgemmBatched(buffer, 0, 0, 60, 2, 2, 2, false, false, one, one)).toThrow(
+      /outside the buffer/,
+    );
+    expect(() => addon().sgemmBatched(buffer, 2, 0, 0, 1, 1, 1, false, false, one, one)).toThrow(
+      /outside the buffer/,
+    );
+    expect(() =>
+      addon().sgemmBatched(buffer, 0, 0, 0, 1, 1, 1, false, false, Int32Array.of(20), one),
+    ).toThrow(/outside the buffer/);
+    expect(() =>
+      addon().sgemmBatched(buffer, 0, 0, 0, 1, 1, 1, false, false, Int32Array.of(-1), one),
+    ).toThrow(/negative batch index/);
+    expect(() =>
+      (addon().sgemmBatched as unknown as (...args: unknown[]) => void)(
+        buffer,
+        0,
+        0,
+        0,
+        1,
+        1,
+        1,
+        false,
+        false,
+        [0],
+        one,
+      ),
+    ).toThrow(/Int32Array/);
+  });
+
+  it('reports its OpenBLAS build and threads', () => {
+    expect(addon().config()).toMatch(/OpenBLAS/);
+    expect(addon().threads()).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -1,0 +1,254 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+
+/** The addon's functions (native/blas.c). */
+export interface NativeBlas {
+  /**
+   * For each output batch i: C[i] = op(A[aIndex[i]]) · op(B[bIndex[i]]), row-major float32, all
+   * operands inside `buffer` at the given byte offsets.
+   */
+  sgemmBatched(
+    buffer: ArrayBuffer,
+    aOffset: number,
+    bOffset: number,
+    cOffset: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    aIndex: Int32Array,
+    bIndex: Int32Array,
+  ): void;
+  /** OpenBLAS's thread count (OPENBLAS_NUM_THREADS, default: the number of cores). */
+  threads(): number;
+  /** OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH … Zen". */
+  config(): string;
+}
+
+/** What the wasm backend gains when the addon loads. */
+export interface NativeKernels {
+  /** Kernel configs for the `wasm` backend: BatchMatMul and _FusedMatMul. */
+  readonly kernels: tf.KernelConfig[];
+  /** One line for logs, e.g. "OpenBLAS 0.3.21 … (2 threads)". */
+  readonly description: string;
+}
+
+const PACKAGE_ROOT = path.resolve(__dirname, '..');
+const ADDON = path.join(PACKAGE_ROOT, 'build', 'Release', 'farzi_blas.node');
+const UNAVAILABLE = path.join(PACKAGE_ROOT, 'build', 'unavailable.txt');
+
+let cached: NativeBlas | string | undefined;
+
+/** The loaded addon, or why it cannot load (one line). */
+export function nativeBlas(): NativeBlas | string {
+  if (cached !== undefined) return cached;
+  if (!fs.existsSync(ADDON)) {
+    const why = fs.existsSync(UNAVAILABLE)
+      ? fs.readFileSync(UNAVAILABLE, 'utf8').split('\n')[0]
+      : 'the addon was never built (run npm rebuild @farzi/kernels-native)';
+    cached = `the OpenBLAS addon is not built: ${why}`;
+    return cached;
+  }
+  try {
+    // A path require: the addon is a build product, not a module TypeScript can see.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    cached = require(ADDON) as NativeBlas;
+  } catch (error) {
+    cached = `the OpenBLAS addon did not load (${(error as Error).message.split('\n')[0]})`;
+  }
+  return cached;
+}
+
+/** The subset of the wasm backend the kernels use. */
+interface WasmBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  disposeData(dataId: object): boolean;
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  wasm: { HEAPU8: Uint8Array };
+}
+
+function sizeOf(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * For every index of the broadcast batch shape `outer`, the flat batch index into an operand whose
+ * batch shape is `own` (numpy broadcasting: missing leading dims and dims of size 1 repeat).
+ */
+function batchIndex(own: number[], outer: number[]): Int32Array {
+  const total = sizeOf(outer);
+  const out = new Int32Array(total);
+  const offset = outer.length - own.length;
+  const strides = new Array<number>(own.length);
+  let s = 1;
+  for (let d = own.length - 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= own[d];
+  }
+  for (let i = 0; i < total; i++) {
+    let rest = i;
+    let index = 0;
+    for (let d = outer.length - 1; d >= 0; d--) {
+      const coordinate = rest % outer[d];
+      rest = Math.floor(rest / outer[d]);
+      const od = d - offset;
+      if (od >= 0 && own[od] !== 1) index += coordinate * strides[od];
+    }
+    out[i] = index;
+  }
+  return out;
+}
+
+/** C = op(A)·op(B) with broadcast batch dimensions, computed by OpenBLAS in the wasm memory. */
+function nativeBatchMatMul(
+  blas: NativeBlas,
+  backend: WasmBackend,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+): tf.TensorInfo {
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  if (ra < 2 || rb < 2) {
+    throw new Error(`BatchMatMul needs rank >= 2 operands, got ${ra} and ${rb}`);
+  }
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (k !== kb) {
+    throw new Error(
+      `Error in matMul: inner shapes (${k}) and (${kb}) of Tensors with shapes ` +
+        `${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+    );
+  }
+  const outerA = a.shape.slice(0, -2);
+  const outerB = b.shape.slice(0, -2);
+  const outer = tf.backend_util.assertAndGetBroadcastShape(outerA, outerB);
+  const out = backend.makeOutput([...outer, m, n], 'float32');
+  if (sizeOf(out.shape) === 0) return out;
+  // Offsets are stable; the buffer is not (the memory may grow on allocation): take it last.
+  const offset = (t: tf.TensorInfo) => {
+    const data = backend.dataIdMap.get(t.dataId);
+    if (!data) throw new Error('BatchMatMul: an operand has no data in the wasm memory');
+    return data.memoryOffset;
+  };
+  blas.sgemmBatched(
+    backend.wasm.HEAPU8.buffer as ArrayBuffer,
+    offset(a),
+    offset(b),
+    offset(out),
+    m,
+    n,
+    k,
+    transposeA,
+    transposeB,
+    batchIndex(outerA, outer),
+    batchIndex(outerB, outer),
+  );
+  return out;
+}
+
+const ACTIVATION_KERNELS: Record<string, string> = {
+  relu: tf.Relu,
+  relu6: tf.Relu6,
+  elu: tf.Elu,
+  sigmoid: tf.Sigmoid,
+  leakyrelu: tf.LeakyRelu,
+  prelu: tf.Prelu,
+};
+
+/** Runs a registered wasm kernel on tensor infos (bias add, activations). */
+function runWasmKernel(
+  name: string,
+  backend: WasmBackend,
+  inputs: Record<string, tf.TensorInfo>,
+  attrs: Record<string, unknown> = {},
+): tf.TensorInfo {
+  const kernel = tf.getKernel(name, 'wasm');
+  if (!kernel) throw new Error(`the wasm backend has no ${name} kernel`);
+  return kernel.kernelFunc({
+    inputs,
+    backend: backend as unknown as tf.KernelBackend,
+    attrs: attrs as tf.NamedAttrMap,
+  }) as tf.TensorInfo;
+}
+
+/**
+ * The native kernels for the wasm backend, or why they are unavailable. Float32 operands go through
+ * OpenBLAS; other dtypes use `fallback(kernelName)` (the kernel that was registered before).
+ */
+export function loadNativeKernels(
+  fallback: (kernelName: string) => tf.KernelFunc | undefined = () => undefined,
+): NativeKernels | string {
+  const other = (name: string, args: Parameters<tf.KernelFunc>[0]) => {
+    const f = fallback(name);
+    if (!f) throw new Error(`${name} (wasm-native): only float32 operands are supported`);
+    return f(args);
+  };
+  const blas = nativeBlas();
+  if (typeof blas === 'string') return blas;
+  const batchMatMul: tf.KernelConfig = {
+    kernelName: tf.BatchMatMul,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+      const { transposeA, transposeB } = args.attrs as unknown as {
+        transposeA: boolean;
+        transposeB: boolean;
+      };
+      if (a.dtype !== 'float32' || b.dtype !== 'float32') return other(tf.BatchMatMul, args);
+      return nativeBatchMatMul(
+        blas,
+        args.backend as unknown as WasmBackend,
+        a,
+        b,
+        transposeA,
+        transposeB,
+      );
+    },
+  };
+  const fusedMatMul: tf.KernelConfig = {
+    kernelName: tf._FusedMatMul,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo>;
+      const attrs = args.attrs as unknown as {
+        transposeA: boolean;
+        transposeB: boolean;
+        activation: string;
+        leakyreluAlpha?: number;
+      };
+      if (a.dtype !== 'float32' || b.dtype !== 'float32') return other(tf._FusedMatMul, args);
+      const backend = args.backend as unknown as WasmBackend;
+      let out = nativeBatchMatMul(blas, backend, a, b, attrs.transposeA, attrs.transposeB);
+      const replace = (next: tf.TensorInfo) => {
+        backend.disposeData(out.dataId);
+        out = next;
+      };
+      if (bias) replace(runWasmKernel(tf.Add, backend, { a: out, b: bias }));
+      const activation = attrs.activation ?? 'linear';
+      if (activation !== 'linear') {
+        const kernel = ACTIVATION_KERNELS[activation];
+        if (!kernel) throw new Error(`_FusedMatMul: unsupported activation "${activation}"`);
+        if (activation === 'prelu') {
+          replace(runWasmKernel(kernel, backend, { x: out, alpha: preluActivationWeights }));
+        } else if (activation === 'leakyrelu') {
+          replace(
+            runWasmKernel(kernel, backend, { x: out }, { alpha: attrs.leakyreluAlpha ?? 0.2 }),
+          );
+        } else {
+          replace(runWasmKernel(kernel, backend, { x: out }));
+        }
+      }
+      return out;
+    },
+  };
+  return {
+    kernels: [batchMatMul, fusedMatMul],
+    description: `${blas.config().split(' ').slice(0, 2).join(' ')}, ${blas.threads()} threads`,
+  };
+}

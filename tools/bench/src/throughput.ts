@@ -1,0 +1,346 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import * as tf from '@tensorflow/tfjs';
+import { appServices, loadExperiment } from '@farzi/cli';
+import {
+  BackendName,
+  Batch,
+  createModel,
+  createOptimizer,
+  createSource,
+  ExperimentConfig,
+  loadSplit,
+  Params,
+  Rng,
+  selectBackend,
+  Trainer,
+  TrainingSource,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from '@farzi/core';
+import { batchLossStep, median, profileSplit, ProfileSplit } from './profiling';
+
+/*
+ * Speed benchmark: the kernel ceiling (GFLOP/s of a large matmul and of the models' hot matmul
+ * shapes) and training throughput of each model with the shared Trainer (seconds per step,
+ * sequences/s, tokens/s, seconds per epoch), with the share of step time spent inside kernels
+ * (tf.profile), on each requested backend.
+ * Usage: node tools/bench/dist/throughput.js [--backends wasm,cpu] [--models sasrec,gru4rec,transformer]
+ *        [--steps 5] [--out benchmarks/throughput] [--smoke]
+ */
+const { values } = parseArgs({
+  options: {
+    backends: { type: 'string', default: 'wasm,cpu' },
+    models: { type: 'string', default: 'sasrec,gru4rec,transformer' },
+    steps: { type: 'string', default: '5' },
+    out: { type: 'string', default: 'benchmarks/throughput' },
+    smoke: { type: 'boolean', default: false },
+  },
+});
+
+interface ModelCase {
+  readonly name: string;
+  readonly config: string;
+  readonly sets: string[];
+  readonly setting: string;
+}
+
+const MODEL_CASES: Record<string, ModelCase> = {
+  sasrec: {
+    name: 'SASRec',
+    config: 'configs/sasrec-ml100k.json',
+    sets: ['data.maxLength=50', 'train.batchSize=128'],
+    setting: 'ml-100k, d 50, 2 blocks, L 50, batch 128, full softmax',
+  },
+  gru4rec: {
+    name: 'GRU4Rec',
+    config: 'configs/gru4rec-ml100k.json',
+    sets: ['train.batchSize=128'],
+    setting: 'ml-100k, emb 64, hidden 128, L 50, batch 128',
+  },
+  transformer: {
+    name: 'Transformer LM',
+    config: 'configs/transformer-ptb.json',
+    sets: ['train.batchSize=32'],
+    setting: 'PTB, d 128, 2 layers, 4 heads, 35 tokens, batch 32',
+  },
+};
+
+interface MatmulCase {
+  readonly label: string;
+  readonly a: [number, number];
+  readonly b: [number, number];
+  readonly transposeA: boolean;
+  readonly transposeB: boolean;
+}
+
+function matmulCases(smoke: boolean): MatmulCase[] {
+  const n = smoke ? 256 : 1024;
+  const rows = smoke ? 640 : 6400;
+  return [
+    { label: `square ${n}`, a: [n, n], b: [n, n], transposeA: false, transposeB: false },
+    {
+      label: `SASRec logits X·Eᵀ [${rows}×50]·[1683×50]ᵀ`,
+      a: [rows, 50],
+      b: [1683, 50],
+      transposeA: false,
+      transposeB: true,
+    },
+    {
+      label: `SASRec dE = Gᵀ·X [${rows}×1683]ᵀ·[${rows}×50]`,
+      a: [rows, 1683],
+      b: [rows, 50],
+      transposeA: true,
+      transposeB: false,
+    },
+    {
+      label: `Transformer logits [${smoke ? 112 : 1120}×128]·[10001×128]ᵀ`,
+      a: [smoke ? 112 : 1120, 128],
+      b: [10001, 128],
+      transposeA: false,
+      transposeB: true,
+    },
+  ];
+}
+
+interface MatmulRow {
+  backend: string;
+  command: string;
+  shape: string;
+  gflop: number;
+  ms: number;
+  gflops: number;
+}
+
+export function kernelCeiling(backend: string, smoke: boolean, command = ''): MatmulRow[] {
+  const rows: MatmulRow[] = [];
+  for (const c of matmulCases(smoke)) {
+    const a = tf.randomNormal(c.a, 0, 1, 'float32', 1);
+    const b = tf.randomNormal(c.b, 0, 1, 'float32', 2);
+    const m = c.transposeA ? c.a[1] : c.a[0];
+    const k = c.transposeA ? c.a[0] : c.a[1];
+    const n = c.transposeB ? c.b[0] : c.b[1];
+    const flop = 2 * m * k * n;
+    const times: number[] = [];
+    for (let r = 0; r < (smoke ? 2 : 4); r++) {
+      const t0 = performance.now();
+      const y = tf.matMul(a, b, c.transposeA, c.transposeB);
+      y.dataSync();
+      times.push(performance.now() - t0);
+      y.dispose();
+    }
+    tf.dispose([a, b]);
+    const ms = median(times.slice(1));
+    rows.push({ backend, command, shape: c.label, gflop: flop / 1e9, ms, gflops: flop / 1e6 / ms });
+  }
+  return rows;
+}
+
+interface TrainingRow {
+  backend: string;
+  command: string;
+  model: string;
+  setting: string;
+  batchSize: number;
+  tokensPerSequence: number;
+  secondsPerStep: number;
+  sequencesPerSecond: number;
+  tokensPerSecond: number;
+  stepsPerEpoch: number;
+  secondsPerEpoch: number;
+  profile: ProfileSplit;
+}
+
+/** The first `steps` batches of a source, as a source (the trainer runs one short epoch). */
+export function firstBatches(source: TrainingSource, steps: number, batchSize: number): TrainingSource {
+  return {
+    description: source.description,
+    numSequences: Math.min(source.numSequences, steps * batchSize),
+    numEvents: source.numEvents,
+    *batches(size, rng) {
+      let n = 0;
+      for (const batch of source.batches(size, rng)) {
+        yield batch;
+        if (++n >= steps) break;
+      }
+    },
+  };
+}
+
+function disposeBatch(batch: Batch): void {
+  tf.dispose([batch.inputs, batch.targets]);
+  if (batch.kind === 'soft') batch.mask.dispose();
+}
+
+async function trainingThroughput(
+  backend: string,
+  key: string,
+  steps: number,
+  smoke: boolean,
+  command: string,
+): Promise<TrainingRow> {
+  const c = MODEL_CASES[key];
+  const services = appServices();
+  const sets = [...c.sets, 'train.epochs=1', 'train.evalEvery=0', `backend=${backend}`];
+  if (smoke) sets.push('train.batchSize=8');
+  const config: ExperimentConfig = loadExperiment(c.config, sets);
+  const split = loadSplit(config.data, services.adapters);
+  const model = createModel(config, split, services);
+  const source = createSource(config, split, services);
+  const batchSize = config.train.batchSize;
+  const stamps: number[] = [];
+  let tokensPerSequence = 0;
+  const trainer = new Trainer({
+    model,
+    source: firstBatches(source, steps + 1, batchSize),
+    optimizer: createOptimizer(config.train.optimizer, config.train.learningRate),
+    epochs: 1,
+    batchSize,
+    seed: config.seed,
+    evalEvery: 0,
+    logEvery: 1,
+    onProgress: (event) => {
+      if (event.type === 'step') stamps.push(performance.now());
+    },
+  });
+  const t0 = performance.now();
+  const result = await trainer.run();
+  const stepTimes = stamps.map((t, i) => t - (i === 0 ? t0 : stamps[i - 1]));
+  // Profile one more step outside the trainer: the same loss, gradients and optimiser update.
+  const batch = source.batches(batchSize, new Rng(1))[Symbol.iterator]().next().value as Batch;
+  tokensPerSequence = batch.inputs.shape[1] as number;
+  const profile = await profileSplit(() =>
+    batchLossStep(model, result.params as Params, batch, config),
+  );
+  disposeBatch(batch);
+  tf.dispose(Object.values(result.params));
+  if (result.bestParams !== result.params) tf.dispose(Object.values(result.bestParams));
+  source.dispose?.();
+  const secondsPerStep = median(stepTimes.slice(1)) / 1000;
+  const stepsPerEpoch = Math.ceil(source.numSequences / batchSize);
+  return {
+    backend,
+    command,
+    model: c.name,
+    setting: smoke ? `${c.setting} (smoke: batch 8)` : c.setting,
+    batchSize,
+    tokensPerSequence,
+    secondsPerStep,
+    sequencesPerSecond: batchSize / secondsPerStep,
+    tokensPerSecond: (batchSize * tokensPerSequence) / secondsPerStep,
+    stepsPerEpoch,
+    secondsPerEpoch: stepsPerEpoch * secondsPerStep,
+    profile,
+  };
+}
+
+function fmt(x: number, digits = 2): string {
+  return x >= 100 ? x.toFixed(0) : x.toFixed(digits);
+}
+
+export function markdown(matmuls: MatmulRow[], training: TrainingRow[]): string {
+  const commands = [...new Set([...matmuls, ...training].map((r) => r.command))];
+  const lines = [
+    '# Speed benchmark',
+    '',
+    `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), ` +
+      `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ` +
+      `TensorFlow.js ${tf.version_core}. Made by: ${commands.map((c) => `\`${c}\``).join(', ')}.`,
+    '',
+    '## Kernel ceiling (matmul, median of the timed repetitions after one warm-up)',
+    '',
+    '| backend | shape | GFLOP | ms | GFLOP/s |',
+    '|---|---|---|---|---|',
+    ...matmuls.map(
+      (r) => `| ${r.backend} | ${r.shape} | ${fmt(r.gflop, 3)} | ${fmt(r.ms, 1)} | ${fmt(r.gflops)} |`,
+    ),
+    '',
+    '## Training throughput (shared Trainer, median step after one warm-up step)',
+    '',
+    '| backend | model | setting | s/step | sequences/s | tokens/s | s/epoch | in kernels | top kernels |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...training.map(
+      (r) =>
+        `| ${r.backend} | ${r.model} | ${r.setting} | ${fmt(r.secondsPerStep, 3)} | ` +
+        `${fmt(r.sequencesPerSecond, 1)} | ${fmt(r.tokensPerSecond, 0)} | ${fmt(r.secondsPerEpoch, 1)} ` +
+        `(${r.stepsPerEpoch} steps) | ${(100 * r.profile.kernelShare).toFixed(0)}% | ` +
+        r.profile.topKernels
+          .slice(0, 4)
+          .map((k) => `${k.name} ${(100 * k.share).toFixed(0)}%`)
+          .join(', ') +
+        ' |',
+    ),
+    '',
+    '"in kernels": the sum of kernel times reported by `tf.profile` over the wall time of one step ' +
+      '(forward, gradients and the Adam update); the rest is framework overhead (op dispatch, tape, ' +
+      'allocation). s/epoch = steps per epoch × s/step.',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const smoke = Boolean(values.smoke);
+  const steps = smoke ? 1 : Number(values.steps);
+  const backends = (values.backends as string).split(',') as BackendName[];
+  const models = (values.models as string).split(',');
+  for (const m of models) {
+    if (!MODEL_CASES[m]) {
+      process.stderr.write(`unknown model "${m}"; expected one of ${Object.keys(MODEL_CASES).join(', ')}\n`);
+      process.exit(2);
+    }
+  }
+  const outDir = values.out as string;
+  fs.mkdirSync(outDir, { recursive: true });
+  const command = `node tools/bench/dist/throughput.js ${process.argv.slice(2).join(' ')}`.trim();
+  const matmuls: MatmulRow[] = [];
+  const training: TrainingRow[] = [];
+  for (const b of backends) {
+    const selected = await selectBackend(b);
+    process.stderr.write(`backend ${selected.name}: kernel ceiling\n`);
+    matmuls.push(...kernelCeiling(selected.name, smoke, command));
+    for (const m of models) {
+      process.stderr.write(`backend ${selected.name}: ${m}\n`);
+      training.push(await trainingThroughput(selected.name, m, steps, smoke, command));
+      const last = training[training.length - 1];
+      process.stderr.write(
+        `  ${fmt(last.secondsPerStep, 3)} s/step, ${fmt(last.sequencesPerSecond, 1)} seq/s, ` +
+          `${(100 * last.profile.kernelShare).toFixed(0)}% in kernels\n`,
+      );
+    }
+  }
+  const results = {
+    command,
+    date: new Date().toISOString(),
+    machine: {
+      cores: os.cpus().length,
+      cpu: os.cpus()[0]?.model,
+      memoryGiB: os.totalmem() / 2 ** 30,
+      node: process.version,
+      tfjs: tf.version_core,
+    },
+    matmuls,
+    training,
+  };
+  // Rows of backends not measured by this run are kept from the previous results (each row says
+  // which command measured it), so backends can be measured one at a time.
+  const file = path.join(outDir, 'results.json');
+  if (fs.existsSync(file)) {
+    const previous = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof results;
+    const measured = new Set(matmuls.map((r) => r.backend));
+    matmuls.unshift(...previous.matmuls.filter((r) => !measured.has(r.backend)));
+    training.unshift(...previous.training.filter((r) => !measured.has(r.backend)));
+  }
+  writeJsonAtomic(file, results);
+  writeFileAtomic(path.join(outDir, 'results.md'), markdown(matmuls, training));
+  process.stdout.write(markdown(matmuls, training));
+}
+
+if (require.main === module) {
+    main().catch((error: Error) => {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  });
+}
