@@ -112,7 +112,14 @@ export const distillSchema: JsonSchema = {
       type: 'object',
       additionalProperties: false,
       default: {},
+      description: 'how the fresh student of the periodic validation is trained on the Farzi Data',
       properties: {
+        recipe: {
+          enum: ['inner', 'custom'],
+          default: 'custom',
+          description:
+            '"inner": exactly the inner loop (innerSteps Adam steps with innerLearningRate and innerOptimizer on all μ sequences, dropout off) — with innerInit "random" the outer loss is then the real-data loss of this student; "custom": epochs/learningRate/batchSize below with train.optimizer and the model\'s dropout',
+        },
         epochs: positiveInt(
           100,
           'passes over the Farzi Data (one step each at the default batch size)',
@@ -161,7 +168,7 @@ export interface DistillConfig {
   outerLearningRate: number;
   realBatchSize: number;
   evalEvery: number;
-  student: { epochs: number; learningRate: number; batchSize: number };
+  student: { recipe: 'inner' | 'custom'; epochs: number; learningRate: number; batchSize: number };
   checkpointEvery: number;
 }
 

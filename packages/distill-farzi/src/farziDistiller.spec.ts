@@ -2,8 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ContainerModule } from 'inversify';
+import * as tf from '@tensorflow/tfjs';
 import {
   createContainer,
+  createModel,
+  Trainer,
   createSource,
   ExperimentConfig,
   LeaveOneOutSplit,
@@ -18,6 +21,10 @@ import {
 import { metricsModule } from '@farzi/metrics';
 import { distillFarziModule } from './distillFarziModule';
 import { loadFarziData } from './farziData';
+import { studentRecipe } from './farziDistiller';
+import type { DistillConfig } from './distillSchema';
+import { farziSource } from './farziSource';
+import { runInnerLoop, toList } from './innerLoop';
 import { tinyAttentionModel } from './testing/tinyAttentionModel';
 
 const tinyFactory: ModelFactory = {
@@ -158,6 +165,42 @@ describe('Farzi distiller', () => {
     const b = loadFarziData(path.join(parted, 'farzi-data-last.safetensors'));
     expect(Array.from(b.latent.dataSync())).toEqual(Array.from(a.latent.dataSync()));
     expect(Array.from(b.decoder.dataSync())).toEqual(Array.from(a.decoder.dataSync()));
+  });
+
+  it('student recipe "inner" trains exactly as the inner loop (same parameters after T steps)', async () => {
+    const c = config({ innerInit: 'random', innerSteps: 4, student: { recipe: 'inner' } });
+    const dc = c.distill as DistillConfig;
+    const split = toySplit();
+    const model = createModel(c, split, services);
+    const latent = tf.randomNormal([4, 5, 3], 0, 1, 'float32', 1);
+    const decoder = tf.randomNormal([3, split.vocab.size], 0, 1, 'float32', 2);
+    const { names, values } = toList(model.init(c.seed));
+    const { final } = runInnerLoop(
+      model,
+      names,
+      values,
+      { latent, decoder, temperature: 1 },
+      { steps: dc.innerSteps, hyper: { learningRate: dc.innerLearningRate, ...dc.innerOptimizer } },
+    );
+    const recipe = studentRecipe(c, dc);
+    expect(recipe).toMatchObject({ epochs: 4, batchSize: 4, dropout: false });
+    const source = farziSource(
+      { latent, decoder, temperature: 1, vocabulary: [], sourceFingerprint: '', info: {} },
+      c.data.maxLength,
+    );
+    const student = await new Trainer({ model, source, seed: c.seed, ...recipe }).run();
+    names.forEach((n, i) => {
+      const diff = tf.max(tf.abs(tf.sub(student.params[n], final.w[i]))).dataSync()[0];
+      expect(diff).toBeLessThan(1e-5);
+    });
+    // The same student moved: the comparison is not between two untrained models.
+    const moved = Math.max(
+      ...names.map((n, i) => tf.max(tf.abs(tf.sub(student.params[n], values[i]))).dataSync()[0]),
+    );
+    expect(moved).toBeGreaterThan(1e-2);
+    tf.dispose([latent, decoder, ...values, ...final.w, ...final.m, ...final.v]);
+    tf.dispose(Object.values(student.params));
+    source.dispose?.();
   });
 
   it('rejects a synthetic length the model cannot take', async () => {

@@ -16,6 +16,7 @@ import {
   findEvaluator,
   fingerprintSplit,
   loadCheckpoint,
+  optimizerConfig,
   Model,
   OptimizerState,
   Params,
@@ -27,6 +28,7 @@ import {
   sequenceBatches,
   Services,
   Trainer,
+  TrainerOptions,
   UserError,
 } from '@farzi/core';
 import type { DistillConfig } from './distillSchema';
@@ -137,6 +139,33 @@ async function pretrainedTrajectories(
 }
 
 /** Trains a fresh model on Farzi Data and validates it (the distillation's quality signal). */
+/**
+ * How a student is trained on Farzi Data: exactly as the inner loop ("inner"), or with the
+ * configured epochs, learning rate and batch size, train.optimizer and dropout ("custom").
+ */
+export function studentRecipe(
+  config: ExperimentConfig,
+  dc: DistillConfig,
+): Pick<TrainerOptions, 'optimizer' | 'epochs' | 'batchSize' | 'dropout'> {
+  if (dc.student.recipe === 'inner') {
+    return {
+      optimizer: createOptimizer(
+        optimizerConfig({ name: 'adam', clipNorm: 0, ...dc.innerOptimizer }),
+        dc.innerLearningRate,
+      ),
+      epochs: dc.innerSteps,
+      batchSize: dc.size[0],
+      dropout: false,
+    };
+  }
+  return {
+    optimizer: createOptimizer(config.train.optimizer, dc.student.learningRate),
+    epochs: dc.student.epochs,
+    batchSize: dc.student.batchSize || dc.size[0],
+    dropout: true,
+  };
+}
+
 export async function evaluateFarzi(
   model: Model,
   data: Pick<FarziData, 'latent' | 'decoder' | 'temperature'>,
@@ -156,10 +185,8 @@ export async function evaluateFarzi(
     const result = await new Trainer({
       model,
       source,
-      optimizer: createOptimizer(config.train.optimizer, dc.student.learningRate),
-      epochs: dc.student.epochs,
-      batchSize: dc.student.batchSize || dc.size[0],
       seed: config.seed,
+      ...studentRecipe(config, dc),
     }).run();
     const evaluation = await evaluator.evaluate({
       model,

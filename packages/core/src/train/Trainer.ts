@@ -44,6 +44,8 @@ export interface TrainerOptions {
   /** Continue from the store's last checkpoint. */
   readonly resume?: boolean;
   readonly label?: string;
+  /** Dropout during training (default true); false trains deterministically, as Farzi's inner loop. */
+  readonly dropout?: boolean;
   /** Called after every epoch with the current parameters (e.g. to keep a trajectory); do not dispose them. */
   readonly onEpochEnd?: (epoch: number, params: Params) => void;
 }
@@ -67,18 +69,22 @@ export interface TrainResult {
   readonly history: EpochRecord[];
 }
 
-/** The loss of a model on a batch: hard or soft next-token cross-entropy. */
+/**
+ * The loss of a model on a batch: hard or soft next-token cross-entropy, or the model's own training
+ * loss on hard batches when `training`. `dropout` (default: `training`) switches dropout.
+ */
 export function batchLoss(
   model: Model,
   params: Params,
   batch: Batch,
   training: boolean,
   seed?: number,
+  dropout: boolean = training,
 ): tf.Scalar {
   if (batch.kind === 'hard' && training && model.trainingLoss) {
-    return model.trainingLoss(params, batch.inputs, batch.targets, { training, seed });
+    return model.trainingLoss(params, batch.inputs, batch.targets, { training: dropout, seed });
   }
-  const logits = model.apply(params, batch.inputs, { training, seed });
+  const logits = model.apply(params, batch.inputs, { training: dropout, seed });
   return batch.kind === 'hard'
     ? crossEntropy(logits, batch.targets)
     : softCrossEntropy(logits, batch.targets, batch.mask);
@@ -177,7 +183,7 @@ export class Trainer {
             const f = (...tensors: tf.Tensor[]): tf.Scalar => {
               const p: Params = {};
               names.forEach((n, i) => (p[n] = tensors[i]));
-              return batchLoss(o.model, p, batch, true, dropoutSeed);
+              return batchLoss(o.model, p, batch, true, dropoutSeed, o.dropout ?? true);
             };
             const { value, grads } = tf.valueAndGrads(f)(names.map((n) => current[n]));
             const g: Params = {};
