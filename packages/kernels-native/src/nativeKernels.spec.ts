@@ -53,6 +53,17 @@ describeAddon('the OpenBLAS addon', () => {
     ).toThrow(/Int32Array/);
   });
 
+  it('exponentiates in place of the buffer and refuses out-of-bounds ranges', () => {
+    const heap = new Float32Array(8);
+    heap.set([0, 1, -1, NaN], 0);
+    addon().expFloat(heap.buffer, 0, 16, 4);
+    expect(heap[4]).toBe(1);
+    expect(heap[5]).toBeCloseTo(Math.E, 6);
+    expect(heap[6]).toBeCloseTo(1 / Math.E, 6);
+    expect(Number.isNaN(heap[7])).toBe(true);
+    expect(() => addon().expFloat(heap.buffer, 0, 20, 4)).toThrow(/outside the buffer/);
+  });
+
   it('reports its OpenBLAS build and threads', () => {
     expect(addon().config()).toMatch(/OpenBLAS/);
     expect(addon().threads()).toBeGreaterThanOrEqual(1);

@@ -21,6 +21,8 @@ export interface NativeBlas {
     aIndex: Int32Array,
     bIndex: Int32Array,
   ): void;
+  /** y = exp(x) elementwise over n float32 values at byte offsets in `buffer`. */
+  expFloat(buffer: ArrayBuffer, xOffset: number, yOffset: number, n: number): void;
   /** OpenBLAS's thread count (OPENBLAS_NUM_THREADS, default: the number of cores). */
   threads(): number;
   /** OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH … Zen". */
@@ -29,7 +31,7 @@ export interface NativeBlas {
 
 /** What the wasm backend gains when the addon loads. */
 export interface NativeKernels {
-  /** Kernel configs for the `wasm` backend: BatchMatMul and _FusedMatMul. */
+  /** Kernel configs for the `wasm` backend: BatchMatMul, _FusedMatMul and Exp. */
   readonly kernels: tf.KernelConfig[];
   /** One line for logs, e.g. "OpenBLAS 0.3.21 … (2 threads)". */
   readonly description: string;
@@ -101,6 +103,13 @@ function batchIndex(own: number[], outer: number[]): Int32Array {
   return out;
 }
 
+/** A tensor's byte offset in the wasm memory (stable while the tensor lives). */
+function offsetOf(backend: WasmBackend, t: tf.TensorInfo): number {
+  const data = backend.dataIdMap.get(t.dataId);
+  if (!data) throw new Error('wasm-native: an operand has no data in the wasm memory');
+  return data.memoryOffset;
+}
+
 /** C = op(A)·op(B) with broadcast batch dimensions, computed by OpenBLAS in the wasm memory. */
 function nativeBatchMatMul(
   blas: NativeBlas,
@@ -131,16 +140,11 @@ function nativeBatchMatMul(
   const out = backend.makeOutput([...outer, m, n], 'float32');
   if (sizeOf(out.shape) === 0) return out;
   // Offsets are stable; the buffer is not (the memory may grow on allocation): take it last.
-  const offset = (t: tf.TensorInfo) => {
-    const data = backend.dataIdMap.get(t.dataId);
-    if (!data) throw new Error('BatchMatMul: an operand has no data in the wasm memory');
-    return data.memoryOffset;
-  };
   blas.sgemmBatched(
     backend.wasm.HEAPU8.buffer as ArrayBuffer,
-    offset(a),
-    offset(b),
-    offset(out),
+    offsetOf(backend, a),
+    offsetOf(backend, b),
+    offsetOf(backend, out),
     m,
     n,
     k,
@@ -247,8 +251,30 @@ export function loadNativeKernels(
       return out;
     },
   };
+  // Exp over the vocabulary (softmax, cross-entropy) is the top kernel once matmuls are native:
+  // the built-in takes ~17 ns per value here, the vectorised loop ~1.2 ns.
+  const exp: tf.KernelConfig = {
+    kernelName: tf.Exp,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { x } = args.inputs as { x: tf.TensorInfo };
+      if (x.dtype !== 'float32') return other(tf.Exp, args);
+      const backend = args.backend as unknown as WasmBackend;
+      const out = backend.makeOutput(x.shape, 'float32');
+      const n = sizeOf(x.shape);
+      if (n > 0) {
+        blas.expFloat(
+          backend.wasm.HEAPU8.buffer as ArrayBuffer,
+          offsetOf(backend, x),
+          offsetOf(backend, out),
+          n,
+        );
+      }
+      return out;
+    },
+  };
   return {
-    kernels: [batchMatMul, fusedMatMul],
+    kernels: [batchMatMul, fusedMatMul, exp],
     description: `${blas.config().split(' ').slice(0, 2).join(' ')}, ${blas.threads()} threads`,
   };
 }

@@ -149,6 +149,21 @@ describeNative('wasm-native kernels (OpenBLAS) against wasm and cpu', () => {
     expectAgree(results);
   });
 
+  it('Exp matches cpu, keeps NaN and infinities', async () => {
+    const rng = new Rng(9);
+    const x = Float32Array.from({ length: 10007 }, () => rng.next() * 60 - 40);
+    x.set([NaN, -Infinity, Infinity, -1e9, 100, 0], 0);
+    const results = await onEach(() => tf.exp(tf.tensor1d(x)));
+    const native = results['wasm-native'][0];
+    expect(Number.isNaN(native[0])).toBe(true);
+    expect(Array.from(native.slice(1, 6))).toEqual([0, Infinity, 0, Infinity, 1]);
+    let worst = 0;
+    for (let i = 6; i < x.length; i++) {
+      worst = Math.max(worst, Math.abs(native[i] - results.cpu[0][i]) / results.cpu[0][i]);
+    }
+    expect(worst).toBeLessThan(1e-6);
+  });
+
   it('leaves int32 operands to the previous kernel (same behaviour as plain wasm)', async () => {
     const attempt = async (backend: Backend) => {
       await selectBackend(backend);

@@ -66,17 +66,7 @@ export function causalAttention(
 }
 
 function causalOnly(b: number, h: number, l: number): tf.Tensor {
-  return tf.tidy(() =>
-    tf.reshape(
-      tf.broadcastTo(tf.linalg.bandPart(tf.ones([l, l]), -1, 0).reshape([1, 1, l, l]), [
-        b,
-        h,
-        l,
-        l,
-      ]),
-      [b * h, l, l],
-    ),
-  );
+  return allowedPattern(undefined, b, h, l);
 }
 
 /**
@@ -88,19 +78,35 @@ function causalOnly(b: number, h: number, l: number): tf.Tensor {
 function allowedKeys(keyMask: tf.Tensor, h: number): tf.Tensor {
   const fn = tf.customGrad(((mask: tf.Tensor) => {
     const [b, l] = mask.shape as [number, number];
-    const keysReal = tf.cast(tf.greater(mask, 0.5), 'float32').reshape([b, 1, 1, l]);
-    const self = tf.eye(l).reshape([1, 1, l, l]);
-    const causal = tf.linalg.bandPart(tf.ones([l, l]), -1, 0).reshape([1, 1, l, l]);
-    const allowed = tf.mul(
-      causal,
-      tf.maximum(tf.broadcastTo(keysReal, [b, 1, l, l]), tf.broadcastTo(self, [b, 1, l, l])),
-    );
     return {
-      value: tf.reshape(tf.broadcastTo(allowed, [b, h, l, l]), [b * h, l, l]),
+      value: allowedPattern(mask.dataSync(), b, h, l),
       gradFunc: () => tf.zerosLike(mask),
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
   return fn(keyMask);
+}
+
+/**
+ * Builds the pattern on the host: a few hundred thousand writes, where the same built from
+ * broadcasting tensor ops cost ~70 ms per call in the wasm backend's slow broadcast path.
+ */
+function allowedPattern(
+  keyMask: ArrayLike<number> | undefined,
+  b: number,
+  h: number,
+  l: number,
+): tf.Tensor {
+  const out = new Float32Array(b * h * l * l);
+  for (let i = 0; i < b; i++) {
+    const base = i * h * l * l;
+    for (let q = 0; q < l; q++) {
+      for (let k = 0; k <= q; k++) {
+        if (k === q || !keyMask || keyMask[i * l + k] > 0.5) out[base + q * l + k] = 1;
+      }
+    }
+    for (let j = 1; j < h; j++) out.copyWithin(base + j * l * l, base, base + l * l);
+  }
+  return tf.tensor3d(out, [b * h, l, l]);
 }
 
 /** Parameters of `causalAttention` (Glorot weights, zero biases). */
