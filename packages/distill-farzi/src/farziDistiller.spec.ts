@@ -172,8 +172,8 @@ describe('Farzi distiller', () => {
     const dc = c.distill as DistillConfig;
     const split = toySplit();
     const model = createModel(c, split, services);
-    const latent = tf.randomNormal([4, 5, 3], 0, 1, 'float32', 1);
-    const decoder = tf.randomNormal([3, split.vocab.size], 0, 1, 'float32', 2);
+    const latent = tf.randomNormal([4, 5, 3], 0, 1, 'float32', 1) as tf.Tensor3D;
+    const decoder = tf.randomNormal([3, split.vocab.size], 0, 1, 'float32', 2) as tf.Tensor2D;
     const { names, values } = toList(model.init(c.seed));
     const { final } = runInnerLoop(
       model,

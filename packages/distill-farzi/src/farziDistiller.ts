@@ -30,6 +30,7 @@ import {
   Trainer,
   TrainerOptions,
   UserError,
+  validateConfig,
 } from '@farzi/core';
 import type { DistillConfig } from './distillSchema';
 import { FarziData, saveFarziData } from './farziData';
@@ -234,6 +235,7 @@ export const farziDistiller: Distiller = {
         delete (c.distill as Record<string, unknown>).outerSteps;
       },
       stateFile,
+      (saved) => validateConfig(saved, services, run.file('config.json')),
     );
     const model = createModel(config, split, services);
     const sequences = realSequences(split, L);

@@ -5,6 +5,7 @@ import { parseArgs } from 'util';
 import * as tf from '@tensorflow/tfjs';
 import { appServices, loadExperiment } from '@farzi/cli';
 import {
+  availableEmbeddedBackends,
   BackendName,
   Batch,
   createModel,
@@ -20,6 +21,7 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
 } from '@farzi/core';
+import { farziMetaGradient, toList } from '@farzi/distill-farzi';
 import { batchLossStep, median, profileSplit, ProfileSplit } from './profiling';
 
 /*
@@ -27,18 +29,22 @@ import { batchLossStep, median, profileSplit, ProfileSplit } from './profiling';
  * shapes) and training throughput of each model with the shared Trainer (seconds per step,
  * sequences/s, tokens/s, seconds per epoch), with the share of step time spent inside kernels
  * (tf.profile), on each requested backend.
- * Usage: node tools/bench/dist/throughput.js [--backends wasm,cpu] [--models sasrec,gru4rec,transformer]
- *        [--steps 5] [--out benchmarks/throughput] [--smoke]
+ * Usage: node tools/bench/dist/throughput.js [--backends cpu,wasm,wasm-native] [--steps 5]
+ *        [--models sasrec,gru4rec,transformer] [--skip-distill] [--out benchmarks/throughput] [--smoke]
+ * Rows of backends not measured in a run are kept from the previous results file.
  */
-const { values } = parseArgs({
-  options: {
-    backends: { type: 'string', default: 'wasm,cpu' },
-    models: { type: 'string', default: 'sasrec,gru4rec,transformer' },
-    steps: { type: 'string', default: '5' },
-    out: { type: 'string', default: 'benchmarks/throughput' },
-    smoke: { type: 'boolean', default: false },
-  },
-});
+function parseOptions() {
+  return parseArgs({
+    options: {
+      backends: { type: 'string', default: availableEmbeddedBackends().join(',') },
+      models: { type: 'string', default: 'sasrec,gru4rec,transformer' },
+      'skip-distill': { type: 'boolean', default: false },
+      steps: { type: 'string', default: '5' },
+      out: { type: 'string', default: 'benchmarks/throughput' },
+      smoke: { type: 'boolean', default: false },
+    },
+  }).values;
+}
 
 interface ModelCase {
   readonly name: string;
@@ -154,7 +160,11 @@ interface TrainingRow {
 }
 
 /** The first `steps` batches of a source, as a source (the trainer runs one short epoch). */
-export function firstBatches(source: TrainingSource, steps: number, batchSize: number): TrainingSource {
+export function firstBatches(
+  source: TrainingSource,
+  steps: number,
+  batchSize: number,
+): TrainingSource {
   return {
     description: source.description,
     numSequences: Math.min(source.numSequences, steps * batchSize),
@@ -183,7 +193,7 @@ async function trainingThroughput(
 ): Promise<TrainingRow> {
   const c = MODEL_CASES[key];
   const services = appServices();
-  const sets = [...c.sets, 'train.epochs=1', 'train.evalEvery=0', `backend=${backend}`];
+  const sets = [...c.sets, 'train.epochs=1', 'train.evalEvery=0'];
   if (smoke) sets.push('train.batchSize=8');
   const config: ExperimentConfig = loadExperiment(c.config, sets);
   const split = loadSplit(config.data, services.adapters);
@@ -236,12 +246,88 @@ async function trainingThroughput(
   };
 }
 
+interface DistillRow {
+  backend: string;
+  command: string;
+  setting: string;
+  forward: number;
+  real: number;
+  reverse: number;
+  total: number;
+}
+
+/**
+ * One Farzi outer step (SASRec d 50, 2 blocks, |V| 1,683 as on ml-100k): Farzi Data [10×50],
+ * T inner Adam steps, real batch 256 × 50, exact reverse-mode meta-gradient; the median of two
+ * steps after a warm-up, split into inner forward, real-data loss and reverse pass.
+ */
+async function distillStep(backend: string, smoke: boolean, command: string): Promise<DistillRow> {
+  const V = 1683;
+  const L = 50;
+  const [mu, T, realBatch] = smoke ? [4, 2, 16] : [10, 10, 256];
+  const model = appServices()
+    .models.get('sasrec')
+    .create(
+      { hiddenSize: 50, blocks: 2, heads: 1, dropout: 0.2, loss: 'softmax', initStd: 0.02 },
+      { vocabSize: V, maxLength: L },
+    );
+  const { names, values: w0 } = toList(model.init(1));
+  const latent = tf.randomNormal([mu, L + 1, 16], 0, 0.5, 'float32', 2);
+  const decoder = tf.randomNormal([16, V], 0, 0.5, 'float32', 3);
+  const ids = Int32Array.from(
+    { length: realBatch * (L + 1) },
+    (_, i) => 1 + ((i * 7919) % (V - 1)),
+  );
+  const all = tf.tensor2d(ids, [realBatch, L + 1], 'int32');
+  const real = {
+    inputs: tf.slice(all, [0, 0], [realBatch, L]) as tf.Tensor2D,
+    targets: tf.slice(all, [0, 1], [realBatch, L]) as tf.Tensor2D,
+  };
+  const hyper = {
+    learningRate: 0.01,
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: 1e-8,
+    epsRoot: 1e-8,
+    weightDecay: 0,
+  };
+  const runs: { forward: number; real: number; reverse: number }[] = [];
+  for (let r = 0; r < (smoke ? 2 : 3); r++) {
+    const result = farziMetaGradient(model, names, w0, { latent, decoder, temperature: 1 }, real, {
+      steps: T,
+      hyper,
+      method: 'exact',
+      checkpointEvery: 0,
+    });
+    tf.dispose([result.latent, result.decoder]);
+    runs.push(result.seconds);
+  }
+  tf.dispose([latent, decoder, all, real.inputs, real.targets, ...w0]);
+  const timed = runs.slice(1);
+  const forward = median(timed.map((t) => t.forward));
+  const realSeconds = median(timed.map((t) => t.real));
+  const reverse = median(timed.map((t) => t.reverse));
+  return {
+    backend,
+    command,
+    setting: `SASRec (d 50, 2 blocks, |V| 1683), Farzi [${mu}×${L}], T ${T}, real batch ${realBatch}`,
+    forward,
+    real: realSeconds,
+    reverse,
+    total: forward + realSeconds + reverse,
+  };
+}
+
 function fmt(x: number, digits = 2): string {
   return x >= 100 ? x.toFixed(0) : x.toFixed(digits);
 }
 
-export function markdown(matmuls: MatmulRow[], training: TrainingRow[]): string {
-  const commands = [...new Set([...matmuls, ...training].map((r) => r.command))];
+export function markdown(
+  matmuls: MatmulRow[],
+  training: TrainingRow[],
+  distill: DistillRow[] = [],
+): string {
+  const commands = [...new Set([...matmuls, ...training, ...distill].map((r) => r.command))];
   const lines = [
     '# Speed benchmark',
     '',
@@ -254,7 +340,8 @@ export function markdown(matmuls: MatmulRow[], training: TrainingRow[]): string 
     '| backend | shape | GFLOP | ms | GFLOP/s |',
     '|---|---|---|---|---|',
     ...matmuls.map(
-      (r) => `| ${r.backend} | ${r.shape} | ${fmt(r.gflop, 3)} | ${fmt(r.ms, 1)} | ${fmt(r.gflops)} |`,
+      (r) =>
+        `| ${r.backend} | ${r.shape} | ${fmt(r.gflop, 3)} | ${fmt(r.ms, 1)} | ${fmt(r.gflops)} |`,
     ),
     '',
     '## Training throughput (shared Trainer, median step after one warm-up step)',
@@ -277,18 +364,34 @@ export function markdown(matmuls: MatmulRow[], training: TrainingRow[]): string 
       '(forward, gradients and the Adam update); the rest is framework overhead (op dispatch, tape, ' +
       'allocation). s/epoch = steps per epoch × s/step.',
     '',
+    ...(distill.length
+      ? [
+          '## Farzi outer step (median of the timed steps after one warm-up)',
+          '',
+          '| backend | setting | inner forward s | real loss s | reverse s | total s |',
+          '|---|---|---|---|---|---|',
+          ...distill.map(
+            (r) =>
+              `| ${r.backend} | ${r.setting} | ${fmt(r.forward)} | ${fmt(r.real)} | ${fmt(r.reverse)} | ${fmt(r.total)} |`,
+          ),
+          '',
+        ]
+      : []),
   ];
   return lines.join('\n');
 }
 
 async function main(): Promise<void> {
+  const values = parseOptions();
   const smoke = Boolean(values.smoke);
   const steps = smoke ? 1 : Number(values.steps);
   const backends = (values.backends as string).split(',') as BackendName[];
   const models = (values.models as string).split(',');
   for (const m of models) {
     if (!MODEL_CASES[m]) {
-      process.stderr.write(`unknown model "${m}"; expected one of ${Object.keys(MODEL_CASES).join(', ')}\n`);
+      process.stderr.write(
+        `unknown model "${m}"; expected one of ${Object.keys(MODEL_CASES).join(', ')}\n`,
+      );
       process.exit(2);
     }
   }
@@ -297,8 +400,14 @@ async function main(): Promise<void> {
   const command = `node tools/bench/dist/throughput.js ${process.argv.slice(2).join(' ')}`.trim();
   const matmuls: MatmulRow[] = [];
   const training: TrainingRow[] = [];
+  const distill: DistillRow[] = [];
   for (const b of backends) {
-    const selected = await selectBackend(b);
+    const chosen = await selectBackend(b);
+    // The backend column names what ran, e.g. "wasm-native (OpenBLAS 0.3.21, 2 threads)".
+    const selected = {
+      ...chosen,
+      name: chosen.detail ? `${chosen.name} (${chosen.detail})` : chosen.name,
+    };
     process.stderr.write(`backend ${selected.name}: kernel ceiling\n`);
     matmuls.push(...kernelCeiling(selected.name, smoke, command));
     for (const m of models) {
@@ -309,6 +418,11 @@ async function main(): Promise<void> {
         `  ${fmt(last.secondsPerStep, 3)} s/step, ${fmt(last.sequencesPerSecond, 1)} seq/s, ` +
           `${(100 * last.profile.kernelShare).toFixed(0)}% in kernels\n`,
       );
+    }
+    if (!values['skip-distill']) {
+      process.stderr.write(`backend ${selected.name}: Farzi outer step\n`);
+      distill.push(await distillStep(selected.name, smoke, command));
+      process.stderr.write(`  ${fmt(distill[distill.length - 1].total)} s per outer step\n`);
     }
   }
   const results = {
@@ -323,6 +437,7 @@ async function main(): Promise<void> {
     },
     matmuls,
     training,
+    distill,
   };
   // Rows of backends not measured by this run are kept from the previous results (each row says
   // which command measured it), so backends can be measured one at a time.
@@ -332,14 +447,15 @@ async function main(): Promise<void> {
     const measured = new Set(matmuls.map((r) => r.backend));
     matmuls.unshift(...previous.matmuls.filter((r) => !measured.has(r.backend)));
     training.unshift(...previous.training.filter((r) => !measured.has(r.backend)));
+    distill.unshift(...(previous.distill ?? []).filter((r) => !measured.has(r.backend)));
   }
   writeJsonAtomic(file, results);
-  writeFileAtomic(path.join(outDir, 'results.md'), markdown(matmuls, training));
-  process.stdout.write(markdown(matmuls, training));
+  writeFileAtomic(path.join(outDir, 'results.md'), markdown(matmuls, training, distill));
+  process.stdout.write(markdown(matmuls, training, distill));
 }
 
 if (require.main === module) {
-    main().catch((error: Error) => {
+  main().catch((error: Error) => {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   });

@@ -38,6 +38,8 @@ export class RunDirectory implements CheckpointStore {
     resume: boolean,
     ignoreOnResume: (c: Record<string, unknown>) => void = () => undefined,
     checkpoint: string = this.lastCheckpoint,
+    /** Brings the saved config up to date (e.g. fills settings added since with their defaults). */
+    normalizeSaved: (c: Record<string, unknown>) => unknown = (c) => c,
   ): void {
     const configFile = this.file('config.json');
     if (resume) {
@@ -46,14 +48,21 @@ export class RunDirectory implements CheckpointStore {
           `cannot resume: ${this.dir} holds no checkpoint of an earlier run (run without --resume to start one).`,
         );
       }
-      const saved = JSON.parse(fs.readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+      const saved = normalizeSaved(
+        JSON.parse(fs.readFileSync(configFile, 'utf8')) as Record<string, unknown>,
+      ) as Record<string, unknown>;
       const now = structuredClone(config) as Record<string, unknown>;
       ignoreOnResume(saved);
       ignoreOnResume(now);
-      if (JSON.stringify(saved) !== JSON.stringify(now)) {
+      // The compute backend may change between sessions; it does not define the experiment.
+      delete saved.backend;
+      delete now.backend;
+      const differences = configDifferences(saved, now);
+      if (differences.length) {
         throw new UserError(
-          `cannot resume: the config differs from the one ${this.dir} was started with (${configFile}); ` +
-            'resume with the same config (only the number of epochs may change).',
+          `cannot resume: the config differs from the one ${this.dir} was started with (${configFile}): ` +
+            `${differences.slice(0, 5).join('; ')}${differences.length > 5 ? `; and ${differences.length - 5} more` : ''}. ` +
+            'Resume with the same config (the number of epochs or outer steps and the backend may change).',
         );
       }
     } else if (fs.existsSync(configFile) || fs.existsSync(checkpoint)) {
@@ -95,4 +104,17 @@ export class RunDirectory implements CheckpointStore {
   loadBest(): Checkpoint | undefined {
     return fs.existsSync(this.bestCheckpoint) ? loadCheckpoint(this.bestCheckpoint) : undefined;
   }
+}
+
+/** Dotted paths where two configs differ, as "path: was X, now Y". */
+export function configDifferences(saved: unknown, now: unknown, prefix = ''): string[] {
+  const isObject = (x: unknown): x is Record<string, unknown> =>
+    typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (isObject(saved) && isObject(now)) {
+    const keys = [...new Set([...Object.keys(saved), ...Object.keys(now)])].sort();
+    return keys.flatMap((k) => configDifferences(saved[k], now[k], prefix ? `${prefix}.${k}` : k));
+  }
+  if (JSON.stringify(saved) === JSON.stringify(now)) return [];
+  const show = (x: unknown) => (x === undefined ? 'unset' : JSON.stringify(x));
+  return [`${prefix || '(config)'}: was ${show(saved)}, now ${show(now)}`];
 }

@@ -169,4 +169,20 @@ describe('checkpoints, resume and failure', () => {
       /cannot resume/,
     );
   });
+
+  it('resumes only with the same config, naming what differs (the backend may change)', () => {
+    const dir = new RunDirectory(`${tmp.dir}/resume-config`);
+    const config = { backend: 'wasm', train: { epochs: 3, learningRate: 0.01 }, model: { d: 4 } };
+    dir.prepare(config, false);
+    fs.writeFileSync(dir.lastCheckpoint, 'x');
+    const ignoreEpochs = (c: Record<string, unknown>) => {
+      delete (c.train as Record<string, unknown>).epochs;
+    };
+    const changed = { ...config, backend: 'cpu', train: { epochs: 9, learningRate: 0.01 } };
+    expect(() => dir.prepare(changed, true, ignoreEpochs)).not.toThrow();
+    const different = { ...config, train: { epochs: 3, learningRate: 0.1 }, model: { d: 8 } };
+    expect(() => dir.prepare(different, true, ignoreEpochs)).toThrow(
+      /model\.d: was 4, now 8; train\.learningRate: was 0\.01, now 0\.1\./,
+    );
+  });
 });

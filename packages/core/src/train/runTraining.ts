@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { validateConfig } from '../config/validateConfig';
 import { selectBackend, SelectedBackend } from '../backend/selectBackend';
 import type { ExperimentConfig } from '../config/ExperimentConfig';
 import type { DataSplit } from '../data/Dataset';
@@ -73,9 +74,15 @@ export async function runTraining(
 ): Promise<TrainingReport> {
   const backend = options.backend ?? (await selectBackend(config.backend));
   const run = new RunDirectory(options.outDir);
-  run.prepare(config, options.resume ?? false, (c) => {
-    delete (c.train as Record<string, unknown>).epochs;
-  });
+  run.prepare(
+    config,
+    options.resume ?? false,
+    (c) => {
+      delete (c.train as Record<string, unknown>).epochs;
+    },
+    undefined,
+    (saved) => validateConfig(saved, services, run.file('config.json')),
+  );
   const emit: ProgressListener = (event) => {
     if (event.type !== 'step' || event.step % 100 === 0 || event.step === event.totalSteps)
       run.appendLog(event);

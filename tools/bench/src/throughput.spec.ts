@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '@farzi/core';
+import { median, profileSplit } from './profiling';
+import { kernelCeiling, markdown } from './throughput';
+
+describe('speed benchmark pieces', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  it('median of odd and even lists', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+
+  it('measures matmul GFLOP/s from the FLOP count 2·m·k·n', () => {
+    const rows = kernelCeiling('wasm', true, 'test');
+    expect(rows.map((r) => r.shape)[0]).toBe('square 256');
+    expect(rows[0].gflop).toBeCloseTo((2 * 256 ** 3) / 1e9, 9);
+    for (const r of rows) {
+      expect(r.ms).toBeGreaterThan(0);
+      expect(r.gflops).toBeCloseTo(r.gflop / (r.ms / 1000), 6);
+    }
+  });
+
+  it('splits a step into registered kernels and the rest, never above the wall time', async () => {
+    const a = tf.randomNormal([128, 128]);
+    const before = tf.memory().numTensors;
+    const split = await profileSplit(() =>
+      tf.tidy(() => {
+        const g = tf.grad((x: tf.Tensor) => tf.sum(tf.exp(tf.matMul(x, x))))(a);
+        g.dataSync();
+      }),
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    expect(split.kernelShare).toBeGreaterThan(0);
+    expect(split.kernelShare).toBeLessThanOrEqual(1.05);
+    expect(split.topKernels.map((k) => k.name)).toContain('BatchMatMul');
+    for (const k of split.topKernels) expect(tf.getKernel(k.name, 'wasm')).toBeDefined();
+    a.dispose();
+  });
+
+  it('writes tables with the commands that made the rows', () => {
+    const text = markdown(
+      [{ backend: 'wasm', command: 'cmd A', shape: 'square 8', gflop: 0.001, ms: 1, gflops: 1 }],
+      [],
+      [
+        {
+          backend: 'cpu',
+          command: 'cmd B',
+          setting: 's',
+          forward: 1,
+          real: 2,
+          reverse: 3,
+          total: 6,
+        },
+      ],
+    );
+    expect(text).toContain('`cmd A`, `cmd B`');
+    expect(text).toContain('| wasm | square 8 |');
+    expect(text).toContain('| cpu | s | 1.00 | 2.00 | 3.00 | 6.00 |');
+  });
+});
