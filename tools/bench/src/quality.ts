@@ -29,6 +29,7 @@ const { values } = parseArgs({
     'full-lr': { type: 'string', default: '0.001' },
     'gru-batch': { type: 'string', default: '128' },
     'gru-lr': { type: 'string', default: '0.002' },
+    'small-lrs': { type: 'string', default: '0.001,0.003,0.01' },
     out: { type: 'string', default: 'benchmarks/quality' },
     quick: { type: 'boolean', default: false },
   },
@@ -111,6 +112,44 @@ async function main(): Promise<void> {
     );
   };
 
+  /*
+   * Every small-budget training set (Farzi Data, random and head samples) gets the same tuning: one
+   * run per learning rate of --small-lrs, up to 300 steps over all μ sequences, validated every 10
+   * steps with early stopping; the run with the best validation NDCG@10 is the one reported.
+   */
+  const smallLrs = (values['small-lrs'] as string).split(',').map(Number);
+  const recordTuned = async (
+    name: string,
+    model: string,
+    data: string,
+    budgetEvents: number,
+    configFile: string,
+    sets: string[],
+    mu: number,
+    dirBase: string,
+    extra: Record<string, unknown> = {},
+  ) => {
+    const grid: { learningRate: number; validNdcg: number; bestEpoch: number | null }[] = [];
+    let best: { dir: string; config: ExperimentConfig; valid: number } | undefined;
+    for (const lr of quick ? [smallLrs[smallLrs.length - 1]] : smallLrs) {
+      const config = withSets(configFile, [
+        ...sets,
+        `train.learningRate=${lr}`,
+        `train.epochs=${quick ? 5 : 300}`,
+        `train.batchSize=${mu}`,
+        `train.evalEvery=${quick ? 1 : 10}`,
+        'train.earlyStopping.patience=5',
+      ]);
+      const dir = `${dirBase}-lr${lr}`;
+      const report = await trainOrReuse(config, split, services, dir, log);
+      const valid = report.valid?.metrics['NDCG@10'] ?? -1;
+      grid.push({ learningRate: lr, validNdcg: valid, bestEpoch: report.bestEpoch });
+      if (!best || valid > best.valid) best = { dir, config, valid };
+    }
+    const chosen = best as { dir: string; config: ExperimentConfig };
+    await record(name, model, data, budgetEvents, chosen.config, chosen.dir, { ...extra, grid });
+  };
+
   await record('SASRec, full data', 'sasrec', 'full', null, sasrec, path.join(runs, 'sasrec-full'));
   // GRU4Rec steps through time one position at a time: larger batches keep its epochs affordable.
   const gruBase = [
@@ -169,47 +208,43 @@ async function main(): Promise<void> {
       summary = result.summary;
     }
     const farziFile = path.join(distillDir, 'farzi-data.safetensors');
-    const student = distillConfig.distill as { student: { epochs: number; learningRate: number } };
-    const studentSets = [
-      ...base,
-      `train.source={"name":"farzi","path":"${farziFile}"}`,
-      `train.epochs=${quick ? 5 : student.student.epochs * 3}`,
-      `train.learningRate=${student.student.learningRate}`,
-      `train.batchSize=${mu}`,
-      `train.evalEvery=${quick ? 1 : 10}`,
-      'train.earlyStopping.patience=5',
-    ];
+    const studentSets = [...base, `train.source={"name":"farzi","path":"${farziFile}"}`];
     const budgetEvents = mu * xi;
     const distillInfo = {
       distillSeconds: summary.seconds,
       secondsPerOuterStep: summary.secondsPerOuterStep,
       percentOfTraining: (summary.budget as { percentOfTraining: number }).percentOfTraining,
     };
-    await record(
+    await recordTuned(
       `SASRec, Farzi [${tag}]`,
       'sasrec',
       `farzi ${tag}`,
       budgetEvents,
-      withSets('configs/farzi-sasrec-ml100k.json', studentSets),
+      'configs/farzi-sasrec-ml100k.json',
+      studentSets,
+      mu,
       path.join(runs, `sasrec-farzi-${tag}`),
       distillInfo,
     );
-    await record(
+    await recordTuned(
       `GRU4Rec, Farzi [${tag}] (distilled with SASRec)`,
       'gru4rec',
       `farzi ${tag}`,
       budgetEvents,
-      withSets('configs/gru4rec-ml100k.json', studentSets),
+      'configs/gru4rec-ml100k.json',
+      studentSets,
+      mu,
       path.join(runs, `gru4rec-farzi-${tag}`),
     );
     for (const kind of ['random', 'head']) {
-      const sets = [...base, `train.source={"name":"${kind}-sample","users":${mu},"length":${xi}}`];
-      await record(
+      await recordTuned(
         `SASRec, ${kind} sample [${tag}]`,
         'sasrec',
         `${kind} ${tag}`,
         budgetEvents,
-        withSets('configs/farzi-sasrec-ml100k.json', sets),
+        'configs/farzi-sasrec-ml100k.json',
+        [...base, `train.source={"name":"${kind}-sample","users":${mu},"length":${xi}}`],
+        mu,
         path.join(runs, `sasrec-${kind}-${tag}`),
       );
     }
@@ -229,6 +264,13 @@ function machine(backend: string): Record<string, unknown> {
   };
 }
 
+function gridCell(r: Record<string, unknown>): string {
+  const grid = r.grid as { learningRate: number; validNdcg: number }[] | undefined;
+  if (!grid) return 'full-data recipe';
+  const best = grid.reduce((a, b) => (b.validNdcg > a.validNdcg ? b : a));
+  return `${best.learningRate} (${grid.map((g) => `${g.learningRate}: ${g.validNdcg.toFixed(4)}`).join(', ')})`;
+}
+
 function markdown(rows: Record<string, unknown>[]): string {
   const full = new Map<string, Record<string, Record<string, number>>>();
   for (const r of rows)
@@ -239,15 +281,15 @@ function markdown(rows: Record<string, unknown>[]): string {
     return ref ? `${((100 * value) / ref).toFixed(0)}%` : '–';
   };
   const lines = [
-    '| run | events | full HR@10 | full NDCG@10 | % full | sampled HR@10 | sampled NDCG@10 | % full | train s |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| run | events | full HR@10 | full NDCG@10 | % full | sampled HR@10 | sampled NDCG@10 | % full | train s | chosen lr (valid NDCG@10 per lr) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     const t = r.test as Record<string, Record<string, number>>;
     const m = r.model as string;
     lines.push(
       `| ${r.name} | ${r.budgetEvents ?? 'all'} | ${t.full['HR@10'].toFixed(4)} | ${t.full['NDCG@10'].toFixed(4)} | ${pct(m, 'full', 'NDCG@10', t.full['NDCG@10'])} | ` +
-        `${t.sampled['HR@10'].toFixed(4)} | ${t.sampled['NDCG@10'].toFixed(4)} | ${pct(m, 'sampled', 'NDCG@10', t.sampled['NDCG@10'])} | ${(r.trainSeconds as number).toFixed(0)} |`,
+        `${t.sampled['HR@10'].toFixed(4)} | ${t.sampled['NDCG@10'].toFixed(4)} | ${pct(m, 'sampled', 'NDCG@10', t.sampled['NDCG@10'])} | ${(r.trainSeconds as number).toFixed(0)} | ${gridCell(r)} |`,
     );
   }
   return `${lines.join('\n')}\n`;
