@@ -24,6 +24,7 @@ export default [
             { sourceTag: 'scope:distill', onlyDependOnLibsWithTags: ['type:core', 'scope:metrics'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:core', 'type:plugin'] },
             { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:core', 'type:plugin', 'type:app'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:core'] },
           ],
         },
       ],

@@ -14,7 +14,6 @@ function run(cmd: string, args: string[]): string {
     stdio: 'pipe',
     env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NO_COLOR: '1', FORCE_COLOR: '0' },
   });
-  // eslint-disable-next-line no-control-regex
   return out.replace(/\x1b\[[0-9;]*m/g, '');
 }
 
