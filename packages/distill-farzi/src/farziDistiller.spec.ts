@@ -120,6 +120,12 @@ describe('Farzi distiller', () => {
       expect(fs.existsSync(path.join(out, f))).toBe(true);
     }
     expect(events.filter((e) => e === 'outer')).toHaveLength(3);
+    // The pretrained trajectory keeps a checkpoint after each of its 2 epochs (every 1).
+    const manifest = JSON.parse(
+      fs.readFileSync(path.join(out, 'trajectories/manifest.json'), 'utf8'),
+    ) as string[];
+    expect(manifest).toEqual(['trajectory0-epoch1.safetensors', 'trajectory0-epoch2.safetensors']);
+    for (const f of manifest) expect(fs.existsSync(path.join(out, 'trajectories', f))).toBe(true);
     const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
     expect(summary.budget).toMatchObject({ sequences: 4, length: 5, events: 20 });
     expect(summary.budget.percentOfTraining).toBeCloseTo((100 * 20) / (16 * 7), 6);
@@ -201,6 +207,18 @@ describe('Farzi distiller', () => {
     tf.dispose([latent, decoder, ...values, ...final.w, ...final.m, ...final.v]);
     tf.dispose(Object.values(student.params));
     source.dispose?.();
+  });
+
+  it('refuses pretrained trajectories that would keep no checkpoint', async () => {
+    await expect(
+      distiller.distill({
+        config: config({ trajectories: { count: 1, epochs: 2, every: 3, batchSize: 8 } }),
+        split,
+        services,
+        outDir: path.join(dir, 'no-trajectory'),
+        resume: false,
+      }),
+    ).rejects.toThrow(/distill.trajectories: no checkpoint was kept \(epochs 2, every 3/);
   });
 
   it('rejects a synthetic length the model cannot take', async () => {

@@ -80,8 +80,11 @@ async function pretrainedTrajectories(
 ): Promise<Params[]> {
   const dir = run.file('trajectories');
   const manifest = path.join(dir, 'manifest.json');
-  if (fs.existsSync(manifest)) {
-    const files = JSON.parse(fs.readFileSync(manifest, 'utf8')) as string[];
+  const existing = fs.existsSync(manifest)
+    ? (JSON.parse(fs.readFileSync(manifest, 'utf8')) as string[])
+    : [];
+  if (existing.length > 0) {
+    const files = existing;
     emit({
       type: 'message',
       label: 'farzi',
@@ -135,6 +138,12 @@ async function pretrainedTrajectories(
     tf.dispose(Object.values(result.params));
   }
   source.dispose?.();
+  if (kept.length === 0) {
+    throw new UserError(
+      `distill.trajectories: no checkpoint was kept (epochs ${t.epochs}, every ${t.every}${t.includeInitial ? '' : ', includeInitial false'}); ` +
+        'set trajectories.every to at most trajectories.epochs, or distill.innerInit to "random".',
+    );
+  }
   fs.writeFileSync(manifest, JSON.stringify(files));
   return kept;
 }

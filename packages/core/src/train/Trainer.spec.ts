@@ -159,6 +159,21 @@ describe('checkpoints, resume and failure', () => {
     expect(tf.memory().numTensors - before).toBeLessThan(20);
   });
 
+  it('calls onEpochEnd after every epoch with the current parameters', async () => {
+    const seen: { epoch: number; first: number }[] = [];
+    const result = await new Trainer(
+      options({
+        epochs: 3,
+        onEpochEnd: (epoch, params) =>
+          seen.push({ epoch, first: Object.values(params)[0].dataSync()[0] }),
+      }),
+    ).run();
+    expect(seen.map((s) => s.epoch)).toEqual([1, 2, 3]);
+    expect(new Set(seen.map((s) => s.first)).size).toBe(3); // the parameters moved each epoch
+    expect(seen[2].first).toBe(Object.values(result.params)[0].dataSync()[0]);
+    tf.dispose(Object.values(result.params));
+  });
+
   it('refuses to overwrite a run directory without resume, and to resume an empty one', () => {
     const dir = new RunDirectory(`${tmp.dir}/taken`);
     dir.prepare({ a: 1 }, false);

@@ -276,6 +276,7 @@ export class Trainer {
           if (patience > 0 && badEvaluations >= patience) stoppedEarly = true;
         }
         history.push(record);
+        o.onEpochEnd?.(epoch, params);
         const meta: CheckpointMeta = {
           epoch,
           rng: rng.getState(),
