@@ -30,6 +30,7 @@ const { values } = parseArgs({
     'gru-batch': { type: 'string', default: '128' },
     'gru-lr': { type: 'string', default: '0.002' },
     'small-lrs': { type: 'string', default: '0.001,0.003,0.01' },
+    'extra-farzi': { type: 'string', default: '' },
     out: { type: 'string', default: 'benchmarks/quality' },
     quick: { type: 'boolean', default: false },
   },
@@ -216,7 +217,7 @@ async function main(): Promise<void> {
       percentOfTraining: (summary.budget as { percentOfTraining: number }).percentOfTraining,
     };
     await recordTuned(
-      `SASRec, Farzi [${tag}]`,
+      `SASRec, Farzi [${tag}] (${describeDistillation(distillDir)})`,
       'sasrec',
       `farzi ${tag}`,
       budgetEvents,
@@ -249,9 +250,45 @@ async function main(): Promise<void> {
       );
     }
   }
+  // Further finished distillations (ablations), each a run directory under runs/: SASRec rows only.
+  for (const name of (values['extra-farzi'] as string).split(',').filter(Boolean)) {
+    const dir = path.join(runs, name);
+    const [mu, xi] = (
+      JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as {
+        distill: { size: [number, number] };
+      }
+    ).distill.size;
+    const farziFile = path.join(dir, 'farzi-data.safetensors');
+    await recordTuned(
+      `SASRec, Farzi [${mu}x${xi}] (${describeDistillation(dir)})`,
+      'sasrec',
+      `farzi ${mu}x${xi} ${name}`,
+      mu * xi,
+      'configs/farzi-sasrec-ml100k.json',
+      [...base, `train.source={"name":"farzi","path":"${farziFile}"}`],
+      mu,
+      path.join(runs, `sasrec-${name}`),
+    );
+  }
   // Last: the GRU4Rec reference for the cross-architecture rows (the slowest model here).
   await record('GRU4Rec, full data', 'gru4rec', 'full', null, gru, path.join(runs, 'gru4rec-full'));
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)}s`);
+}
+
+/** What a distillation run did, from its config and summary: inner init, T, init scale, steps. */
+function describeDistillation(dir: string): string {
+  const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as {
+    distill: { innerInit: string; innerSteps: number; initScale: number; init: string };
+  };
+  const summaryFile = path.join(dir, 'summary.json');
+  const summary = fs.existsSync(summaryFile)
+    ? (JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as { outerSteps: number; bestStep: number })
+    : undefined;
+  const d = config.distill;
+  return (
+    `inner init ${d.innerInit}, T ${d.innerSteps}, ${d.init} init scale ${d.initScale}` +
+    (summary ? `, best of ${summary.outerSteps} outer steps (${summary.bestStep})` : '')
+  );
 }
 
 function machine(backend: string): Record<string, unknown> {
