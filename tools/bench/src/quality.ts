@@ -115,8 +115,8 @@ async function main(): Promise<void> {
 
   /*
    * Every small-budget training set (Farzi Data, random and head samples) gets the same tuning: one
-   * run per learning rate of --small-lrs, up to 300 steps over all μ sequences, validated every 10
-   * steps with early stopping; the run with the best validation NDCG@10 is the one reported.
+   * run per learning rate of --small-lrs, up to 300 steps over all μ sequences, validated every 20
+   * steps with early stopping (patience 4); the run with the best validation NDCG@10 is reported.
    */
   const smallLrs = (values['small-lrs'] as string).split(',').map(Number);
   const recordTuned = async (
@@ -138,8 +138,8 @@ async function main(): Promise<void> {
         `train.learningRate=${lr}`,
         `train.epochs=${quick ? 5 : 300}`,
         `train.batchSize=${mu}`,
-        `train.evalEvery=${quick ? 1 : 10}`,
-        'train.earlyStopping.patience=5',
+        `train.evalEvery=${quick ? 1 : 20}`,
+        'train.earlyStopping.patience=4',
       ]);
       const dir = `${dirBase}-lr${lr}`;
       const report = await trainOrReuse(config, split, services, dir, log);
