@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/selectBackend';
+import { availableEmbeddedBackends } from '../backend/nativeKernels';
 import type { Params } from '../model/Model';
 import { createOptimizer, optimizerConfig } from './createOptimizer';
 import type { Optimizer, OptimizerState } from './Optimizer';
@@ -47,7 +48,7 @@ function runReference(optimizer: tf.Optimizer, steps: number): number[] {
   return [...w.dataSync(), ...b.dataSync()];
 }
 
-describe.each(['cpu', 'wasm'] as const)('optimisers on %s', (backend) => {
+describe.each(availableEmbeddedBackends())('optimisers on %s', (backend) => {
   beforeAll(async () => {
     await selectBackend(backend);
   });
