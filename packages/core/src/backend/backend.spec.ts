@@ -63,6 +63,32 @@ describe.each(['cpu', 'wasm'] as const)('embedding gradient on %s', (backend) =>
   });
 });
 
+describe('Identity on wasm', () => {
+  it('shares the data (no copy), and the clone outlives the original', async () => {
+    await selectBackend('wasm');
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
+    const y = tf.clone(x);
+    const data = (t: tf.Tensor) =>
+      (
+        tf.backend() as unknown as { dataIdMap: { get(id: object): { memoryOffset: number } } }
+      ).dataIdMap.get(t.dataId).memoryOffset;
+    expect(data(y)).toBe(data(x));
+    x.dispose();
+    expect(y.arraySync()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    // Gradients through ops that save tensors (every clone for the backward pass) are unchanged.
+    const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.exp(a), a)))(y);
+    const expected = [1, 2, 3, 4].map((a) => Math.exp(a) * (1 + a));
+    Array.from(g.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 3));
+    tf.dispose([y, g]);
+  });
+});
+
 describe('UnsortedSegmentSum on cpu', () => {
   it('replaces the upstream kernel and matches a plain loop (ids out of range dropped)', async () => {
     await selectBackend('cpu');
