@@ -47,24 +47,34 @@ static int in_bounds(int64_t offset, int64_t floats, size_t byte_length) {
          (uint64_t)offset + (uint64_t)floats * 4u <= (uint64_t)byte_length;
 }
 
+// Reads exactly `count` arguments into argv and the ArrayBuffer in argv[0]; throws and returns 0
+// otherwise. `name` is the function's name for the error messages.
+static int get_args(napi_env env, napi_callback_info info, size_t count, napi_value *argv,
+                    void **base, size_t *byte_length, const char *name) {
+  size_t argc = count;
+  char msg[128];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != count) {
+    snprintf(msg, sizeof msg, "farzi_blas.%s: expected %zu arguments", name, count);
+    napi_throw_error(env, NULL, msg);
+    return 0;
+  }
+  if (napi_get_arraybuffer_info(env, argv[0], base, byte_length) != napi_ok) {
+    snprintf(msg, sizeof msg, "farzi_blas.%s: buffer must be an ArrayBuffer", name);
+    napi_throw_type_error(env, NULL, msg);
+    return 0;
+  }
+  return 1;
+}
+
 // sgemmBatched(buffer, aOffset, bOffset, cOffset, m, n, k, transposeA, transposeB, aIndex, bIndex)
 // For each output batch i: C[i] (m×n, row-major) = op(A[aIndex[i]]) · op(B[bIndex[i]]), where
 // op(A) is m×k (A stored k×m when transposed) and op(B) is k×n (B stored n×k when transposed).
 // Offsets are in bytes into `buffer`; A, B, C are densely packed batches of matrices.
 static napi_value sgemm_batched(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
   napi_value argv[11];
-  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 11) {
-    napi_throw_error(env, NULL, "farzi_blas.sgemmBatched: expected 11 arguments");
-    return NULL;
-  }
   void *base;
   size_t byte_length;
-  if (napi_get_arraybuffer_info(env, argv[0], &base, &byte_length) != napi_ok) {
-    napi_throw_type_error(env, NULL, "farzi_blas.sgemmBatched: buffer must be an ArrayBuffer");
-    return NULL;
-  }
+  if (!get_args(env, info, 11, argv, &base, &byte_length, "sgemmBatched")) return NULL;
   int64_t a_off, b_off, c_off, m, n, k;
   if (!get_i64(env, argv[1], &a_off, "aOffset") || !get_i64(env, argv[2], &b_off, "bOffset") ||
       !get_i64(env, argv[3], &c_off, "cOffset") || !get_i64(env, argv[4], &m, "m") ||
@@ -130,19 +140,10 @@ static void exp_loop(const float *restrict x, float *restrict y, int64_t n) {
 
 // expFloat(buffer, xOffset, yOffset, n): y = exp(x) elementwise, float32, byte offsets into buffer.
 static napi_value exp_float(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 4) {
-    napi_throw_error(env, NULL, "farzi_blas.expFloat: expected 4 arguments");
-    return NULL;
-  }
   void *base;
   size_t byte_length;
-  if (napi_get_arraybuffer_info(env, argv[0], &base, &byte_length) != napi_ok) {
-    napi_throw_type_error(env, NULL, "farzi_blas.expFloat: buffer must be an ArrayBuffer");
-    return NULL;
-  }
+  if (!get_args(env, info, 4, argv, &base, &byte_length, "expFloat")) return NULL;
   int64_t x_off, y_off, n;
   if (!get_i64(env, argv[1], &x_off, "xOffset") || !get_i64(env, argv[2], &y_off, "yOffset") ||
       !get_i64(env, argv[3], &n, "n"))

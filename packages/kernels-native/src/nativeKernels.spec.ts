@@ -62,6 +62,9 @@ describeAddon('the OpenBLAS addon', () => {
     expect(heap[6]).toBeCloseTo(1 / Math.E, 6);
     expect(Number.isNaN(heap[7])).toBe(true);
     expect(() => addon().expFloat(heap.buffer, 0, 20, 4)).toThrow(/outside the buffer/);
+    const loose = addon().expFloat as unknown as (...args: unknown[]) => void;
+    expect(() => loose(heap, 0, 16, 4)).toThrow(/expFloat: buffer must be an ArrayBuffer/);
+    expect(() => loose(heap.buffer, 0, 16)).toThrow(/expFloat: expected 4 arguments/);
   });
 
   it('reports its OpenBLAS build and threads', () => {

@@ -3,8 +3,9 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import * as tf from '@tensorflow/tfjs';
 import { appServices } from '@farzi/cli';
-import { AdamHyper, selectBackend, writeFileAtomic, writeJsonAtomic } from '@farzi/core';
+import { selectBackend, writeFileAtomic, writeJsonAtomic } from '@farzi/core';
 import { farziMetaGradient, toList, unrolledMetaGradient } from '@farzi/distill-farzi';
+import { INNER_ADAM, syntheticRealBatch } from './synthetic';
 
 /*
  * Memory of the Farzi meta-gradient against the number of inner steps T: reverse-mode Adam (keeps
@@ -33,20 +34,8 @@ async function main(): Promise<void> {
   const { names, values: w0 } = toList(model.init(1));
   const latent = tf.randomNormal([10, L + 1, 8], 0, 0.5, 'float32', 2);
   const decoder = tf.randomNormal([8, V], 0, 0.5, 'float32', 3);
-  const ids = Int32Array.from({ length: 32 * (L + 1) }, (_, i) => 1 + ((i * 7919) % (V - 1)));
-  const all = tf.tensor2d(ids, [32, L + 1], 'int32');
-  const real = {
-    inputs: tf.slice(all, [0, 0], [32, L]) as tf.Tensor2D,
-    targets: tf.slice(all, [0, 1], [32, L]) as tf.Tensor2D,
-  };
-  const hyper: AdamHyper = {
-    learningRate: 0.01,
-    beta1: 0.9,
-    beta2: 0.999,
-    eps: 1e-8,
-    epsRoot: 1e-8,
-    weightDecay: 0,
-  };
+  const real = syntheticRealBatch(32, L, V);
+  const hyper = INNER_ADAM;
   const data = { latent, decoder, temperature: 1 };
   const rows: Record<string, unknown>[] = [];
   for (const T of (values.steps as string).split(',').map(Number)) {

@@ -23,6 +23,7 @@ import {
 } from '@farzi/core';
 import { farziMetaGradient, toList } from '@farzi/distill-farzi';
 import { batchLossStep, median, profileSplit, ProfileSplit } from './profiling';
+import { INNER_ADAM, syntheticRealBatch } from './synthetic';
 
 /*
  * Speed benchmark: the kernel ceiling (GFLOP/s of a large matmul and of the models' hot matmul
@@ -274,35 +275,20 @@ async function distillStep(backend: string, smoke: boolean, command: string): Pr
   const { names, values: w0 } = toList(model.init(1));
   const latent = tf.randomNormal([mu, L + 1, 16], 0, 0.5, 'float32', 2);
   const decoder = tf.randomNormal([16, V], 0, 0.5, 'float32', 3);
-  const ids = Int32Array.from(
-    { length: realBatch * (L + 1) },
-    (_, i) => 1 + ((i * 7919) % (V - 1)),
-  );
-  const all = tf.tensor2d(ids, [realBatch, L + 1], 'int32');
-  const real = {
-    inputs: tf.slice(all, [0, 0], [realBatch, L]) as tf.Tensor2D,
-    targets: tf.slice(all, [0, 1], [realBatch, L]) as tf.Tensor2D,
-  };
-  const hyper = {
-    learningRate: 0.01,
-    beta1: 0.9,
-    beta2: 0.999,
-    eps: 1e-8,
-    epsRoot: 1e-8,
-    weightDecay: 0,
-  };
+  const real = syntheticRealBatch(realBatch, L, V);
   const runs: { forward: number; real: number; reverse: number }[] = [];
   for (let r = 0; r < (smoke ? 2 : 3); r++) {
     const result = farziMetaGradient(model, names, w0, { latent, decoder, temperature: 1 }, real, {
       steps: T,
-      hyper,
+      hyper: INNER_ADAM,
       method: 'exact',
       checkpointEvery: 0,
     });
     tf.dispose([result.latent, result.decoder]);
     runs.push(result.seconds);
   }
-  tf.dispose([latent, decoder, all, real.inputs, real.targets, ...w0]);
+  real.dispose();
+  tf.dispose([latent, decoder, ...w0]);
   const timed = runs.slice(1);
   const forward = median(timed.map((t) => t.forward));
   const realSeconds = median(timed.map((t) => t.real));

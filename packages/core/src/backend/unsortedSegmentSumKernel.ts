@@ -16,13 +16,9 @@ interface HeapBackend {
 export const unsortedSegmentSumWasmConfig: tf.KernelConfig = {
   kernelName: tf.UnsortedSegmentSum,
   backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
-    const numSegments = (attrs as unknown as { numSegments: number }).numSegments;
-    const wasm = backend as unknown as HeapBackend;
-    const rows = segmentIds.shape.reduce((a, b) => a * b, 1);
-    const innerShape = x.shape.slice(segmentIds.shape.length);
-    const inner = innerShape.reduce((a, b) => a * b, 1);
+  kernelFunc: (args) => {
+    const { x, segmentIds, numSegments, rows, innerShape, inner } = geometry(args);
+    const wasm = args.backend as unknown as HeapBackend;
     const ids = wasm.readSync(segmentIds.dataId);
     const values = wasm.readSync(x.dataId);
     const out = wasm.makeOutput([numSegments, ...innerShape], x.dtype);
@@ -52,13 +48,9 @@ interface CpuBackend {
 export const unsortedSegmentSumCpuConfig: tf.KernelConfig = {
   kernelName: tf.UnsortedSegmentSum,
   backendName: 'cpu',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
-    const numSegments = (attrs as unknown as { numSegments: number }).numSegments;
-    const cpu = backend as unknown as CpuBackend;
-    const rows = segmentIds.shape.reduce((a, b) => a * b, 1);
-    const innerShape = x.shape.slice(segmentIds.shape.length);
-    const inner = innerShape.reduce((a, b) => a * b, 1);
+  kernelFunc: (args) => {
+    const { x, segmentIds, numSegments, rows, innerShape, inner } = geometry(args);
+    const cpu = args.backend as unknown as CpuBackend;
     const out =
       x.dtype === 'int32'
         ? new Int32Array(numSegments * inner)
@@ -74,6 +66,21 @@ export const unsortedSegmentSumCpuConfig: tf.KernelConfig = {
     return cpu.makeTensorInfo([numSegments, ...innerShape], x.dtype, out);
   },
 };
+
+/** Inputs and sizes of an UnsortedSegmentSum call: `rows` ids, each selecting `inner` values. */
+function geometry({ inputs, attrs }: Parameters<tf.KernelFunc>[0]) {
+  const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
+  const numSegments = (attrs as unknown as { numSegments: number }).numSegments;
+  const innerShape = x.shape.slice(segmentIds.shape.length);
+  return {
+    x,
+    segmentIds,
+    numSegments,
+    rows: segmentIds.shape.reduce((a, b) => a * b, 1),
+    innerShape,
+    inner: innerShape.reduce((a, b) => a * b, 1),
+  };
+}
 
 function segmentSum(
   ids: ArrayLike<number>,
