@@ -94,7 +94,12 @@ export type {
 } from './train/TrainingSource';
 export type { ProgressEvent, ProgressListener } from './train/progress';
 export { sequenceSource, toTensorBatches } from './train/sources/realSource';
-export { crossEntropy, softCrossEntropy } from './ops/losses';
+export {
+  crossEntropy,
+  fusedCrossEntropyAvailable,
+  softCrossEntropy,
+  sparseSoftmaxCrossEntropy,
+} from './ops/losses';
 export * as safeOps from './ops/safeOps';
 export { embedTokens, paddingMask, tiedLogits } from './ops/embed';
 export type { Optimizer, OptimizerState } from './optim/Optimizer';

@@ -6,6 +6,13 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+// glibc declares the libmvec vector variants of expf only under __FAST_MATH__, which
+// -fno-finite-math-only (kept so NaN and infinities behave) turns off: declare them here so the
+// loops below vectorise. target_clones builds an AVX2 copy of each loop, chosen at load time.
+float expf(float) __attribute__((__simd__("notinbranch")));
+#define VECTOR_LOOP __attribute__((target_clones("avx2", "default")))
 
 #define CHECK(env, call)                                                                          \
   do {                                                                                            \
@@ -134,7 +141,7 @@ static napi_value sgemm_batched(napi_env env, napi_callback_info info) {
 
 // Vectorised by the compiler (glibc's libmvec) under -ffast-math; -fno-finite-math-only keeps
 // NaN and infinities as IEEE (NaN in, NaN out), so a diverging run is still detected.
-static void exp_loop(const float *restrict x, float *restrict y, int64_t n) {
+VECTOR_LOOP static void exp_loop(const float *restrict x, float *restrict y, int64_t n) {
   for (int64_t i = 0; i < n; i++) y[i] = expf(x[i]);
 }
 
@@ -156,6 +163,137 @@ static napi_value exp_float(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// Row maximum with 8 independent lanes (a single running max is a dependency chain the compiler
+// does not vectorise while NaN semantics are kept). NaN entries are skipped here; they still reach
+// the sum below, which makes the row NaN.
+static inline float row_max(const float *restrict z, int64_t n) {
+  float lane[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY,
+                   -INFINITY, -INFINITY, -INFINITY, -INFINITY};
+  int64_t v = 0;
+  for (; v + 8 <= n; v += 8)
+    for (int j = 0; j < 8; j++) lane[j] = z[v + j] > lane[j] ? z[v + j] : lane[j];
+  float m = -INFINITY;
+  for (int j = 0; j < 8; j++) m = lane[j] > m ? lane[j] : m;
+  for (; v < n; v++) m = z[v] > m ? z[v] : m;
+  return m;
+}
+
+// Softmax cross-entropy with one label per row, fused over the class axis. For each row r of the
+// rows × classes logits z: lse[r] = log Σ_v exp(z[r,v]) (stable: the row max is subtracted) and
+// loss[r] = lse[r] − z[r, labels[r]]. Labels must lie in [0, classes). NaN or +inf logits make the
+// row's sum NaN, so the caller's divergence check sees them.
+VECTOR_LOOP static void xent_rows(const float *restrict z, const int32_t *restrict labels,
+                                  float *restrict loss, float *restrict lse, float *restrict tmp,
+                                  int64_t rows, int64_t classes) {
+  for (int64_t r = 0; r < rows; r++) {
+    const float *zr = z + r * classes;
+    const float m = row_max(zr, classes);
+    for (int64_t v = 0; v < classes; v++) tmp[v] = expf(zr[v] - m);
+    float s = 0.0f;
+    for (int64_t v = 0; v < classes; v++) s += tmp[v];
+    const float l = m + logf(s);
+    lse[r] = l;
+    loss[r] = l - zr[labels[r]];
+  }
+}
+
+// dz[r,v] = scale[r] · (exp(z[r,v] − lse[r]) − [v = labels[r]]): the gradient of Σ_r scale[r]·loss[r].
+VECTOR_LOOP static void xent_grad_rows(const float *restrict z, const float *restrict lse,
+                           const int32_t *restrict labels, const float *restrict scale,
+                           float *restrict dz, int64_t rows, int64_t classes) {
+  for (int64_t r = 0; r < rows; r++) {
+    const float *zr = z + r * classes;
+    float *dr = dz + r * classes;
+    const float l = lse[r], s = scale[r];
+    for (int64_t v = 0; v < classes; v++) dr[v] = s * expf(zr[v] - l);
+    dr[labels[r]] -= s;
+  }
+}
+
+// Reads the int32 labels at `offset` and checks each lies in [0, classes).
+static int check_labels(napi_env env, const void *base, int64_t offset, int64_t rows,
+                        int64_t classes, const char *name) {
+  const int32_t *labels = (const int32_t *)((const char *)base + offset);
+  for (int64_t r = 0; r < rows; r++) {
+    if (labels[r] < 0 || labels[r] >= classes) {
+      char msg[160];
+      snprintf(msg, sizeof msg, "farzi_blas.%s: label %d of row %lld is outside [0, %lld)", name,
+               labels[r], (long long)r, (long long)classes);
+      napi_throw_range_error(env, NULL, msg);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+// softmaxXent(buffer, logitsOffset, labelsOffset, lossOffset, lseOffset, rows, classes)
+static napi_value softmax_xent(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  void *base;
+  size_t byte_length;
+  if (!get_args(env, info, 7, argv, &base, &byte_length, "softmaxXent")) return NULL;
+  int64_t z_off, t_off, loss_off, lse_off, rows, classes;
+  if (!get_i64(env, argv[1], &z_off, "logitsOffset") ||
+      !get_i64(env, argv[2], &t_off, "labelsOffset") ||
+      !get_i64(env, argv[3], &loss_off, "lossOffset") ||
+      !get_i64(env, argv[4], &lse_off, "lseOffset") || !get_i64(env, argv[5], &rows, "rows") ||
+      !get_i64(env, argv[6], &classes, "classes"))
+    return NULL;
+  if (rows < 0 || classes < 1) {
+    napi_throw_range_error(env, NULL, "farzi_blas.softmaxXent: invalid sizes");
+    return NULL;
+  }
+  if (!in_bounds(z_off, rows * classes, byte_length) || !in_bounds(t_off, rows, byte_length) ||
+      !in_bounds(loss_off, rows, byte_length) || !in_bounds(lse_off, rows, byte_length)) {
+    napi_throw_range_error(env, NULL, "farzi_blas.softmaxXent: an operand lies outside the buffer");
+    return NULL;
+  }
+  if (!check_labels(env, base, t_off, rows, classes, "softmaxXent")) return NULL;
+  float *tmp = malloc((size_t)classes * sizeof(float));
+  if (!tmp) {
+    napi_throw_error(env, NULL, "farzi_blas.softmaxXent: out of memory");
+    return NULL;
+  }
+  xent_rows((const float *)((char *)base + z_off), (const int32_t *)((char *)base + t_off),
+            (float *)((char *)base + loss_off), (float *)((char *)base + lse_off), tmp, rows,
+            classes);
+  free(tmp);
+  return NULL;
+}
+
+// softmaxXentGrad(buffer, logitsOffset, lseOffset, labelsOffset, scaleOffset, outOffset, rows,
+// classes)
+static napi_value softmax_xent_grad(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  void *base;
+  size_t byte_length;
+  if (!get_args(env, info, 8, argv, &base, &byte_length, "softmaxXentGrad")) return NULL;
+  int64_t z_off, lse_off, t_off, s_off, out_off, rows, classes;
+  if (!get_i64(env, argv[1], &z_off, "logitsOffset") ||
+      !get_i64(env, argv[2], &lse_off, "lseOffset") ||
+      !get_i64(env, argv[3], &t_off, "labelsOffset") ||
+      !get_i64(env, argv[4], &s_off, "scaleOffset") ||
+      !get_i64(env, argv[5], &out_off, "outOffset") || !get_i64(env, argv[6], &rows, "rows") ||
+      !get_i64(env, argv[7], &classes, "classes"))
+    return NULL;
+  if (rows < 0 || classes < 1) {
+    napi_throw_range_error(env, NULL, "farzi_blas.softmaxXentGrad: invalid sizes");
+    return NULL;
+  }
+  if (!in_bounds(z_off, rows * classes, byte_length) || !in_bounds(lse_off, rows, byte_length) ||
+      !in_bounds(t_off, rows, byte_length) || !in_bounds(s_off, rows, byte_length) ||
+      !in_bounds(out_off, rows * classes, byte_length)) {
+    napi_throw_range_error(env, NULL,
+                           "farzi_blas.softmaxXentGrad: an operand lies outside the buffer");
+    return NULL;
+  }
+  if (!check_labels(env, base, t_off, rows, classes, "softmaxXentGrad")) return NULL;
+  xent_grad_rows((const float *)((char *)base + z_off), (const float *)((char *)base + lse_off),
+                 (const int32_t *)((char *)base + t_off), (const float *)((char *)base + s_off),
+                 (float *)((char *)base + out_off), rows, classes);
+  return NULL;
+}
+
 static napi_value threads(napi_env env, napi_callback_info info) {
   napi_value out;
   CHECK(env, napi_create_int32(env, openblas_get_num_threads(), &out));
@@ -172,10 +310,12 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"sgemmBatched", NULL, sgemm_batched, NULL, NULL, NULL, napi_default, NULL},
       {"expFloat", NULL, exp_float, NULL, NULL, NULL, napi_default, NULL},
+      {"softmaxXent", NULL, softmax_xent, NULL, NULL, NULL, napi_default, NULL},
+      {"softmaxXentGrad", NULL, softmax_xent_grad, NULL, NULL, NULL, napi_default, NULL},
       {"threads", NULL, threads, NULL, NULL, NULL, napi_default, NULL},
       {"config", NULL, config, NULL, NULL, NULL, napi_default, NULL},
   };
-  CHECK(env, napi_define_properties(env, exports, 4, props));
+  CHECK(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;
 }
 

@@ -1,3 +1,8 @@
 // Public API of @farzi/kernels-native.
-export { loadNativeKernels, nativeBlas } from './nativeKernels';
+export {
+  loadNativeKernels,
+  nativeBlas,
+  SPARSE_SOFTMAX_XENT,
+  SPARSE_SOFTMAX_XENT_GRAD,
+} from './nativeKernels';
 export type { NativeBlas, NativeKernels } from './nativeKernels';

@@ -67,6 +67,35 @@ describeAddon('the OpenBLAS addon', () => {
     expect(() => loose(heap.buffer, 0, 16)).toThrow(/expFloat: expected 4 arguments/);
   });
 
+  it('computes the softmax cross-entropy and its gradient of a hand-worked example', () => {
+    // Rows [0, ln 3] with label 1 and [1, 1] with label 0; gradient scales 1 and 2.
+    const heap = new Float32Array(16);
+    heap.set([0, Math.log(3), 1, 1], 0); // logits at byte 0
+    new Int32Array(heap.buffer).set([1, 0], 4); // labels at byte 16
+    heap.set([1, 2], 10); // scale at byte 40
+    addon().softmaxXent(heap.buffer, 0, 16, 24, 32, 2, 2);
+    expect(heap[6]).toBeCloseTo(Math.log(4) - Math.log(3), 6); // loss
+    expect(heap[7]).toBeCloseTo(Math.log(2), 6);
+    expect(heap[8]).toBeCloseTo(Math.log(4), 6); // lse
+    expect(heap[9]).toBeCloseTo(1 + Math.log(2), 6);
+    addon().softmaxXentGrad(heap.buffer, 0, 32, 16, 40, 48, 2, 2);
+    [0.25, -0.25, -1, 1].forEach((g, i) => expect(heap[12 + i]).toBeCloseTo(g, 6));
+  });
+
+  it('refuses labels outside [0, classes) and operands outside the buffer', () => {
+    const heap = new Float32Array(16);
+    new Int32Array(heap.buffer).set([1, 2], 4);
+    expect(() => addon().softmaxXent(heap.buffer, 0, 16, 24, 32, 2, 2)).toThrow(
+      /label 2 of row 1 is outside \[0, 2\)/,
+    );
+    expect(() => addon().softmaxXent(heap.buffer, 0, 16, 24, 60, 2, 2)).toThrow(
+      /outside the buffer/,
+    );
+    expect(() => addon().softmaxXentGrad(heap.buffer, 0, 32, 16, 40, 48, 2, 3)).toThrow(
+      /outside the buffer/,
+    );
+  });
+
   it('reports its OpenBLAS build and threads', () => {
     expect(addon().config()).toMatch(/OpenBLAS/);
     expect(addon().threads()).toBeGreaterThanOrEqual(1);

@@ -23,15 +23,56 @@ export interface NativeBlas {
   ): void;
   /** y = exp(x) elementwise over n float32 values at byte offsets in `buffer`. */
   expFloat(buffer: ArrayBuffer, xOffset: number, yOffset: number, n: number): void;
+  /**
+   * Softmax cross-entropy with one label per row over `rows × classes` float32 logits: writes
+   * lse[r] = log Σ_v exp(z[r,v]) and loss[r] = lse[r] − z[r, labels[r]] (labels int32 in
+   * [0, classes), else a RangeError naming the row).
+   */
+  softmaxXent(
+    buffer: ArrayBuffer,
+    logitsOffset: number,
+    labelsOffset: number,
+    lossOffset: number,
+    lseOffset: number,
+    rows: number,
+    classes: number,
+  ): void;
+  /** dz[r,v] = scale[r] · (exp(z[r,v] − lse[r]) − [v = labels[r]]). */
+  softmaxXentGrad(
+    buffer: ArrayBuffer,
+    logitsOffset: number,
+    lseOffset: number,
+    labelsOffset: number,
+    scaleOffset: number,
+    outOffset: number,
+    rows: number,
+    classes: number,
+  ): void;
   /** OpenBLAS's thread count (OPENBLAS_NUM_THREADS, default: the number of cores). */
   threads(): number;
   /** OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH … Zen". */
   config(): string;
 }
 
+/**
+ * Fused sparse softmax cross-entropy, a kernel a backend may register. Inputs `logits` [N, V]
+ * float32 and `labels` [N] int32 in [0, V); outputs `loss` [N] (= lse − logits[n, label]) and
+ * `lse` [N] (log Σ exp over the row). Callers check `tf.getKernel(name, backend)` and otherwise
+ * compose the same function from standard ops.
+ */
+export const SPARSE_SOFTMAX_XENT = 'FarziSparseSoftmaxCrossEntropy';
+/**
+ * Its gradient: inputs `logits` [N, V], `lse` [N], `labels` [N], `scale` [N]; output [N, V] =
+ * scale[n] · (softmax(logits)[n, v] − [v = labels[n]]).
+ */
+export const SPARSE_SOFTMAX_XENT_GRAD = 'FarziSparseSoftmaxCrossEntropyGrad';
+
 /** What the wasm backend gains when the addon loads. */
 export interface NativeKernels {
-  /** Kernel configs for the `wasm` backend: BatchMatMul, _FusedMatMul and Exp. */
+  /**
+   * Kernel configs for the `wasm` backend: BatchMatMul, _FusedMatMul, Exp and the fused sparse
+   * softmax cross-entropy with its gradient.
+   */
   readonly kernels: tf.KernelConfig[];
   /** One line for logs, e.g. "OpenBLAS 0.3.21 … (2 threads)". */
   readonly description: string;
@@ -108,6 +149,26 @@ function offsetOf(backend: WasmBackend, t: tf.TensorInfo): number {
   const data = backend.dataIdMap.get(t.dataId);
   if (!data) throw new Error('wasm-native: an operand has no data in the wasm memory');
   return data.memoryOffset;
+}
+
+/** Checks logits [N, V] float32 and labels [N] int32; returns [N, V]. */
+function checkXentOperands(
+  kernel: string,
+  logits: tf.TensorInfo,
+  labels: tf.TensorInfo,
+): [number, number] {
+  if (logits.dtype !== 'float32' || logits.shape.length !== 2 || logits.shape[1] < 1) {
+    throw new Error(
+      `${kernel}: logits must be float32 [rows, classes ≥ 1], got ${logits.dtype} [${logits.shape}]`,
+    );
+  }
+  const [rows, classes] = logits.shape;
+  if (labels.dtype !== 'int32' || labels.shape.length !== 1 || labels.shape[0] !== rows) {
+    throw new Error(
+      `${kernel}: labels must be int32 [${rows}], got ${labels.dtype} [${labels.shape}]`,
+    );
+  }
+  return [rows, classes];
 }
 
 /** C = op(A)·op(B) with broadcast batch dimensions, computed by OpenBLAS in the wasm memory. */
@@ -273,8 +334,66 @@ export function loadNativeKernels(
       return out;
     },
   };
+  // The cross-entropy over the vocabulary: one pass for the loss and one for its gradient instead
+  // of the ~15 elementwise passes over [rows × |V|] that the composed ops take.
+  const xent: tf.KernelConfig = {
+    kernelName: SPARSE_SOFTMAX_XENT,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { logits, labels } = args.inputs as { logits: tf.TensorInfo; labels: tf.TensorInfo };
+      const [rows, classes] = checkXentOperands(SPARSE_SOFTMAX_XENT, logits, labels);
+      const backend = args.backend as unknown as WasmBackend;
+      const loss = backend.makeOutput([rows], 'float32');
+      const lse = backend.makeOutput([rows], 'float32');
+      if (rows > 0) {
+        blas.softmaxXent(
+          backend.wasm.HEAPU8.buffer as ArrayBuffer,
+          offsetOf(backend, logits),
+          offsetOf(backend, labels),
+          offsetOf(backend, loss),
+          offsetOf(backend, lse),
+          rows,
+          classes,
+        );
+      }
+      return [loss, lse];
+    },
+  };
+  const xentGrad: tf.KernelConfig = {
+    kernelName: SPARSE_SOFTMAX_XENT_GRAD,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { logits, lse, labels, scale } = args.inputs as Record<string, tf.TensorInfo>;
+      const [rows, classes] = checkXentOperands(SPARSE_SOFTMAX_XENT_GRAD, logits, labels);
+      for (const [name, t] of [
+        ['lse', lse],
+        ['scale', scale],
+      ] as const) {
+        if (t.dtype !== 'float32' || t.shape.length !== 1 || t.shape[0] !== rows) {
+          throw new Error(
+            `${SPARSE_SOFTMAX_XENT_GRAD}: ${name} must be float32 [${rows}], got ${t.dtype} [${t.shape}]`,
+          );
+        }
+      }
+      const backend = args.backend as unknown as WasmBackend;
+      const out = backend.makeOutput([rows, classes], 'float32');
+      if (rows > 0) {
+        blas.softmaxXentGrad(
+          backend.wasm.HEAPU8.buffer as ArrayBuffer,
+          offsetOf(backend, logits),
+          offsetOf(backend, lse),
+          offsetOf(backend, labels),
+          offsetOf(backend, scale),
+          offsetOf(backend, out),
+          rows,
+          classes,
+        );
+      }
+      return out;
+    },
+  };
   return {
-    kernels: [batchMatMul, fusedMatMul, exp],
+    kernels: [batchMatMul, fusedMatMul, exp, xent, xentGrad],
     description: `${blas.config().split(' ').slice(0, 2).join(' ')}, ${blas.threads()} threads`,
   };
 }

@@ -89,6 +89,72 @@ describe('Identity on wasm', () => {
   });
 });
 
+describe('GatherV2 on wasm (row copies in the wasm memory)', () => {
+  const gatherOn = async (
+    backend: 'cpu' | 'wasm',
+    f: () => tf.Tensor,
+  ): Promise<{ shape: number[]; values: number[]; dtype: string }> => {
+    await selectBackend(backend);
+    const t = tf.tidy(f);
+    const out = { shape: t.shape, values: Array.from(t.dataSync()), dtype: t.dtype };
+    t.dispose();
+    return out;
+  };
+  const x = () =>
+    tf.tensor3d(
+      Array.from({ length: 2 * 5 * 3 }, (_, i) => i * 0.5 - 3),
+      [2, 5, 3],
+    );
+  const cases: Array<[string, () => tf.Tensor]> = [
+    ['axis 0, repeated ids', () => tf.gather(tf.reshape(x(), [10, 3]), [4, 0, 4, 9])],
+    [
+      'axis 0, 2-D ids (a batch of sequences)',
+      () =>
+        tf.gather(
+          tf.reshape(x(), [10, 3]),
+          tf.tensor2d(
+            [
+              [1, 2],
+              [3, 1],
+            ],
+            undefined,
+            'int32',
+          ),
+        ),
+    ],
+    ['axis 1', () => tf.gather(x(), [4, 1, 1], 1)],
+    ['last axis', () => tf.gather(x(), [2, 0], 2)],
+    [
+      'batchDims 1',
+      () =>
+        tf.gather(
+          x(),
+          tf.tensor2d(
+            [
+              [0, 4],
+              [3, 3],
+            ],
+            undefined,
+            'int32',
+          ),
+          1,
+          1,
+        ),
+    ],
+    ['int32 values', () => tf.gather(tf.tensor1d([7, 8, 9], 'int32'), [2, 2, 0])],
+    ['bool values', () => tf.gather(tf.tensor1d([1, 0, 1], 'bool'), [1, 0])],
+    ['no ids', () => tf.gather(tf.reshape(x(), [10, 3]), tf.tensor1d([], 'int32'))],
+  ];
+  it.each(cases)('matches cpu: %s', async (_, f) => {
+    expect(await gatherOn('wasm', f)).toEqual(await gatherOn('cpu', f));
+  });
+
+  it('refuses ids outside the axis as upstream does', async () => {
+    await selectBackend('wasm');
+    expect(() => tf.gather(tf.ones([3, 2]), [0, 3])).toThrow(/index value 3 is not in \[0, 2\]/);
+  });
+});
+
 describe('UnsortedSegmentSum on cpu', () => {
   it('replaces the upstream kernel and matches a plain loop (ids out of range dropped)', async () => {
     await selectBackend('cpu');

@@ -8,20 +8,38 @@ import type { NativeKernels } from '@farzi/kernels-native';
  */
 
 let native: NativeKernels | string | undefined;
+let nativeModule: typeof import('@farzi/kernels-native') | string | undefined;
 const replaced = new Map<string, tf.KernelConfig | undefined>();
+
+function loadModule(): typeof import('@farzi/kernels-native') | string {
+  if (nativeModule !== undefined) return nativeModule;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    nativeModule = require('@farzi/kernels-native') as typeof import('@farzi/kernels-native');
+  } catch (error) {
+    nativeModule = `@farzi/kernels-native did not load (${(error as Error).message.split('\n')[0]})`;
+  }
+  return nativeModule;
+}
 
 function load(): NativeKernels | string {
   if (native !== undefined) return native;
-  let module: typeof import('@farzi/kernels-native');
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    module = require('@farzi/kernels-native');
-  } catch (error) {
-    native = `@farzi/kernels-native did not load (${(error as Error).message.split('\n')[0]})`;
-    return native;
-  }
-  native = module.loadNativeKernels((name) => replaced.get(name)?.kernelFunc);
+  const module = loadModule();
+  native =
+    typeof module === 'string'
+      ? module
+      : module.loadNativeKernels((name) => replaced.get(name)?.kernelFunc);
   return native;
+}
+
+/**
+ * The names of the fused sparse softmax cross-entropy kernel and its gradient kernel, which a
+ * backend may register (wasm-native does); undefined when the kernel package does not load.
+ */
+export function fusedCrossEntropyKernels(): { forward: string; grad: string } | undefined {
+  const module = loadModule();
+  if (typeof module === 'string') return undefined;
+  return { forward: module.SPARSE_SOFTMAX_XENT, grad: module.SPARSE_SOFTMAX_XENT_GRAD };
 }
 
 /** Whether the native kernels can be used here, without activating them. */

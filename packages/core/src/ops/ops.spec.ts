@@ -83,6 +83,34 @@ describe.each(availableEmbeddedBackends())('second-order-safe ops on %s', (backe
   });
 });
 
+describe('dropout', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  it('keeps about 1 − rate of the values, scaled by 1 / (1 − rate), the same mask per seed', () => {
+    const x = tf.ones([200, 500]);
+    const a = safe.dropout(x, 0.2, true, 7).dataSync();
+    const b = safe.dropout(x, 0.2, true, 7).dataSync();
+    const c = safe.dropout(x, 0.2, true, 8).dataSync();
+    expect(Array.from(a)).toEqual(Array.from(b));
+    expect(Array.from(a)).not.toEqual(Array.from(c));
+    const kept = Array.from(a).filter((v) => v !== 0);
+    expect(new Set(kept)).toEqual(new Set([Math.fround(1 / 0.8)]));
+    // 100,000 Bernoulli(0.8) draws: the kept share is within 0.5% of 0.8 (about 6 sigma).
+    expect(Math.abs(kept.length / a.length - 0.8)).toBeLessThan(0.005);
+  });
+
+  it('is the identity when not training or at rate 0, and its gradient is the mask', () => {
+    const x = tf.randomNormal([4, 6], 0, 1, 'float32', 1);
+    expect(safe.dropout(x, 0.5, false, 1)).toBe(x);
+    expect(safe.dropout(x, 0, true, 1)).toBe(x);
+    const mask = safe.dropout(tf.onesLike(x), 0.5, true, 3);
+    const g = tf.grad((y: tf.Tensor) => tf.sum(safe.dropout(y, 0.5, true, 3)))(x);
+    close(g, mask);
+  });
+});
+
 describe('losses', () => {
   beforeAll(async () => {
     await selectBackend('cpu');
