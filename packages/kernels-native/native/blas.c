@@ -141,8 +141,25 @@ static napi_value sgemm_batched(napi_env env, napi_callback_info info) {
 
 // Vectorised by the compiler (glibc's libmvec) under -ffast-math; -fno-finite-math-only keeps
 // NaN and infinities as IEEE (NaN in, NaN out), so a diverging run is still detected.
+// libmvec's vector expf leaves its fast path below about −87.3 (denormal results) and takes a
+// slow path per lane, 10-20× slower; masked attention scores (−1e9) made that half of all lanes.
+// So the vector loop sees inputs clamped at −80 (clamped in a pass of its own: folded into the
+// call's argument, the compiler evaluated expf on the unclamped lanes as well), and the few
+// inputs below −80 are recomputed afterwards: 0 below −104 (float32 rounds those to 0), the
+// scalar expf between. NaN passes the clamp unchanged and stays NaN.
+__attribute__((noinline)) static float scalar_expf(float x) { return expf(x); }
+
 VECTOR_LOOP static void exp_loop(const float *restrict x, float *restrict y, int64_t n) {
-  for (int64_t i = 0; i < n; i++) y[i] = expf(x[i]);
+  int64_t low = 0;
+  for (int64_t i = 0; i < n; i++) {
+    low += x[i] < -80.0f;
+    y[i] = x[i] < -80.0f ? -80.0f : x[i];
+  }
+  for (int64_t i = 0; i < n; i++) y[i] = expf(y[i]);
+  if (low == 0) return;
+  for (int64_t i = 0; i < n; i++) {
+    if (x[i] < -80.0f) y[i] = x[i] < -104.0f ? 0.0f : scalar_expf(x[i]);
+  }
 }
 
 // expFloat(buffer, xOffset, yOffset, n): y = exp(x) elementwise, float32, byte offsets into buffer.

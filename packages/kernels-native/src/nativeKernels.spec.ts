@@ -67,6 +67,17 @@ describeAddon('the OpenBLAS addon', () => {
     expect(() => loose(heap.buffer, 0, 16)).toThrow(/expFloat: expected 4 arguments/);
   });
 
+  it('exponentiates inputs far below zero (the range libmvec handles slowly) correctly', () => {
+    const x = Float32Array.from([-79.9, -80, -81, -87.5, -95, -103, -104.5, -1e9, -Infinity, 3]);
+    const heap = new Float32Array(2 * x.length);
+    heap.set(x, 0);
+    addon().expFloat(heap.buffer, 0, 4 * x.length, x.length);
+    x.forEach((v, i) => {
+      const want = Math.exp(v);
+      expect(Math.abs(heap[x.length + i] - want)).toBeLessThanOrEqual(want * 1e-6 + 1.5e-45);
+    });
+  });
+
   it('computes the softmax cross-entropy and its gradient of a hand-worked example', () => {
     // Rows [0, ln 3] with label 1 and [1, 1] with label 0; gradient scales 1 and 2.
     const heap = new Float32Array(16);

@@ -155,6 +155,24 @@ describe('GatherV2 on wasm (row copies in the wasm memory)', () => {
   });
 });
 
+describe('Cast on wasm', () => {
+  it('shares the data when the dtype does not change and converts otherwise', async () => {
+    await selectBackend('wasm');
+    const offset = (t: tf.Tensor) =>
+      (
+        tf.backend() as unknown as { dataIdMap: { get(id: object): { memoryOffset: number } } }
+      ).dataIdMap.get(t.dataId).memoryOffset;
+    const x = tf.tensor1d([1.7, -2.2, 0]);
+    const same = tf.cast(x, 'float32');
+    expect(offset(same)).toBe(offset(x));
+    x.dispose();
+    expect(Array.from(same.dataSync())).toEqual([1.7, -2.2, 0].map(Math.fround));
+    expect(Array.from(tf.cast(same, 'int32').dataSync())).toEqual([1, -2, 0]);
+    expect(Array.from(tf.cast(same, 'bool').dataSync())).toEqual([1, 1, 0]);
+    same.dispose();
+  });
+});
+
 describe('UnsortedSegmentSum on cpu', () => {
   it('replaces the upstream kernel and matches a plain loop (ids out of range dropped)', async () => {
     await selectBackend('cpu');

@@ -179,6 +179,25 @@ export const gatherWasmConfig: tf.KernelConfig = {
   },
 };
 
+/**
+ * `Cast` for the wasm backend that shares the data when the dtype does not change: tfjs's
+ * gradients cast float32 tensors to float32 (multiply, divide, square, relu), and the wasm kernel
+ * copied each. Other casts go to the kernel registered before.
+ */
+function sharedCastWasmConfig(previous: tf.KernelConfig): tf.KernelConfig {
+  return {
+    kernelName: tf.Cast,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { x } = args.inputs as { x: tf.TensorInfo };
+      const { dtype } = args.attrs as unknown as { dtype: tf.DataType };
+      if (x.dtype !== dtype || dtype === 'complex64') return previous.kernelFunc(args);
+      (args.backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype };
+    },
+  };
+}
+
 let cpuRegistered = false;
 
 /** Replaces the cpu backend's slow UnsortedSegmentSum (call once the cpu backend is registered). */
@@ -197,6 +216,11 @@ export function registerWasmKernels(): void {
   if (identity?.kernelFunc !== sharedIdentityWasmConfig.kernelFunc) {
     if (identity) tf.unregisterKernel(tf.Identity, 'wasm');
     tf.registerKernel(sharedIdentityWasmConfig);
+  }
+  const cast = tf.getKernel(tf.Cast, 'wasm');
+  if (cast) {
+    tf.unregisterKernel(tf.Cast, 'wasm');
+    tf.registerKernel(sharedCastWasmConfig(cast));
   }
   if (tf.getKernel(tf.GatherV2, 'wasm')) tf.unregisterKernel(tf.GatherV2, 'wasm');
   tf.registerKernel(gatherWasmConfig);

@@ -54,8 +54,7 @@ export function causalAttention(
   const v = split(dense(keys, params[`${prefix}.wv`], params[`${prefix}.bv`]));
   let scores = tf.div(tf.matMul(q, k, false, true), Math.sqrt(dh)); // [B·h, L, L]
   // Additive mask (a constant): −1e9 on future positions and on padding keys.
-  const allowed = options.keyMask ? allowedKeys(options.keyMask, h) : causalOnly(b, h, l);
-  scores = tf.add(scores, tf.mul(tf.sub(1, allowed), -1e9));
+  scores = tf.add(scores, options.keyMask ? maskBias(options.keyMask, h) : causalBias(b, h, l));
   let weights = softmax(scores);
   weights = dropout(weights, options.dropoutRate, options.training, options.seed);
   const out = tf.reshape(
@@ -65,21 +64,21 @@ export function causalAttention(
   return dense(out, params[`${prefix}.wo`], params[`${prefix}.bo`]);
 }
 
-function causalOnly(b: number, h: number, l: number): tf.Tensor {
-  return allowedPattern(undefined, b, h, l);
+function causalBias(b: number, h: number, l: number): tf.Tensor {
+  return attentionBias(undefined, b, h, l);
 }
 
 /**
- * The attention pattern `[B·h, L, L]` (1 = may attend): causal, padding keys hidden, but every
- * position may attend to itself, so a padding query never has all keys masked (which would spread
+ * The additive attention bias `[B·h, L, L]`: 0 where a query may attend, −1e9 elsewhere. Causal,
+ * padding keys hidden, but every position may attend to itself, so a padding query never has all keys masked (which would spread
  * its attention uniformly, future included). Computed as a constant inside a custom-gradient
  * forward pass, so nothing of it is taped when the key mask comes from soft (differentiable) input.
  */
-function allowedKeys(keyMask: tf.Tensor, h: number): tf.Tensor {
+function maskBias(keyMask: tf.Tensor, h: number): tf.Tensor {
   const fn = tf.customGrad(((mask: tf.Tensor) => {
     const [b, l] = mask.shape as [number, number];
     return {
-      value: allowedPattern(mask.dataSync(), b, h, l),
+      value: attentionBias(mask.dataSync(), b, h, l),
       gradFunc: () => tf.zerosLike(mask),
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
@@ -90,18 +89,18 @@ function allowedKeys(keyMask: tf.Tensor, h: number): tf.Tensor {
  * Builds the pattern on the host: a few hundred thousand writes, where the same built from
  * broadcasting tensor ops cost ~70 ms per call in the wasm backend's slow broadcast path.
  */
-function allowedPattern(
+function attentionBias(
   keyMask: ArrayLike<number> | undefined,
   b: number,
   h: number,
   l: number,
 ): tf.Tensor {
-  const out = new Float32Array(b * h * l * l);
+  const out = new Float32Array(b * h * l * l).fill(-1e9);
   for (let i = 0; i < b; i++) {
     const base = i * h * l * l;
     for (let q = 0; q < l; q++) {
       for (let k = 0; k <= q; k++) {
-        if (k === q || !keyMask || keyMask[i * l + k] > 0.5) out[base + q * l + k] = 1;
+        if (k === q || !keyMask || keyMask[i * l + k] > 0.5) out[base + q * l + k] = 0;
       }
     }
     for (let j = 1; j < h; j++) out.copyWithin(base + j * l * l, base, base + l * l);
