@@ -311,6 +311,183 @@ static napi_value softmax_xent_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// Layer normalisation over the last axis (length d) of `rows` rows: y = (x − mean)·rstd·gain + bias
+// with rstd = 1 / sqrt(var + eps); mean and rstd per row are kept for the gradient.
+static void layer_norm_rows(const float *restrict x, const float *restrict gain,
+                            const float *restrict bias, float *restrict y, float *restrict mean,
+                            float *restrict rstd, int64_t rows, int64_t d, float eps) {
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * d;
+    float *yr = y + r * d;
+    float s = 0.0f;
+    for (int64_t j = 0; j < d; j++) s += xr[j];
+    const float m = s / (float)d;
+    float q = 0.0f;
+    for (int64_t j = 0; j < d; j++) q += (xr[j] - m) * (xr[j] - m);
+    const float rs = 1.0f / sqrtf(q / (float)d + eps);
+    for (int64_t j = 0; j < d; j++) yr[j] = (xr[j] - m) * rs * gain[j] + bias[j];
+    mean[r] = m;
+    rstd[r] = rs;
+  }
+}
+
+// Its gradient for upstream dy: dx (rows × d), dgain (d) and dbias (d). With x̂ = (x − mean)·rstd and g = gain·dy: dx = rstd·(g − mean(g) − x̂·mean(g·x̂)),
+// dgain = Σ_rows dy·x̂, dbias = Σ_rows dy (accumulated in double).
+static int layer_norm_grad_rows(const float *restrict x, const float *restrict gain,
+                                const float *restrict mean, const float *restrict rstd,
+                                const float *restrict dy, float *restrict dx,
+                                float *restrict dgain, float *restrict dbias, int64_t rows,
+                                int64_t d) {
+  double *acc = calloc((size_t)(2 * d), sizeof(double));
+  if (!acc) return 0;
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * d;
+    const float *dyr = dy + r * d;
+    float *dxr = dx + r * d;
+    const float m = mean[r], rs = rstd[r];
+    float a = 0.0f, b = 0.0f;
+    for (int64_t j = 0; j < d; j++) {
+      const float xh = (xr[j] - m) * rs;
+      const float g = gain[j] * dyr[j];
+      a += g;
+      b += g * xh;
+      acc[j] += (double)dyr[j] * xh;
+      acc[d + j] += dyr[j];
+    }
+    a /= (float)d;
+    b /= (float)d;
+    for (int64_t j = 0; j < d; j++) {
+      const float xh = (xr[j] - m) * rs;
+      dxr[j] = rs * (gain[j] * dyr[j] - a - xh * b);
+    }
+  }
+  for (int64_t j = 0; j < d; j++) {
+    dgain[j] = (float)acc[j];
+    dbias[j] = (float)acc[d + j];
+  }
+  free(acc);
+  return 1;
+}
+
+static int get_f64(napi_env env, napi_value v, double *out, const char *name) {
+  if (napi_get_value_double(env, v, out) != napi_ok) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "farzi_blas: %s must be a number", name);
+    napi_throw_type_error(env, NULL, msg);
+    return 0;
+  }
+  return 1;
+}
+
+// layerNorm(buffer, xOffset, gainOffset, biasOffset, yOffset, meanOffset, rstdOffset, rows, d, eps)
+static napi_value layer_norm(napi_env env, napi_callback_info info) {
+  napi_value argv[10];
+  void *base;
+  size_t byte_length;
+  if (!get_args(env, info, 10, argv, &base, &byte_length, "layerNorm")) return NULL;
+  int64_t x_off, g_off, b_off, y_off, m_off, r_off, rows, d;
+  double eps;
+  if (!get_i64(env, argv[1], &x_off, "xOffset") || !get_i64(env, argv[2], &g_off, "gainOffset") ||
+      !get_i64(env, argv[3], &b_off, "biasOffset") || !get_i64(env, argv[4], &y_off, "yOffset") ||
+      !get_i64(env, argv[5], &m_off, "meanOffset") ||
+      !get_i64(env, argv[6], &r_off, "rstdOffset") || !get_i64(env, argv[7], &rows, "rows") ||
+      !get_i64(env, argv[8], &d, "d") || !get_f64(env, argv[9], &eps, "eps"))
+    return NULL;
+  if (rows < 0 || d < 1 || !(eps >= 0)) {
+    napi_throw_range_error(env, NULL, "farzi_blas.layerNorm: invalid sizes or epsilon");
+    return NULL;
+  }
+  if (!in_bounds(x_off, rows * d, byte_length) || !in_bounds(g_off, d, byte_length) ||
+      !in_bounds(b_off, d, byte_length) || !in_bounds(y_off, rows * d, byte_length) ||
+      !in_bounds(m_off, rows, byte_length) || !in_bounds(r_off, rows, byte_length)) {
+    napi_throw_range_error(env, NULL, "farzi_blas.layerNorm: an operand lies outside the buffer");
+    return NULL;
+  }
+  char *p = (char *)base;
+  layer_norm_rows((const float *)(p + x_off), (const float *)(p + g_off),
+                  (const float *)(p + b_off), (float *)(p + y_off), (float *)(p + m_off),
+                  (float *)(p + r_off), rows, d, (float)eps);
+  return NULL;
+}
+
+// layerNormGrad(buffer, xOffset, gainOffset, meanOffset, rstdOffset, dyOffset, dxOffset,
+// dgainOffset, dbiasOffset, rows, d)
+static napi_value layer_norm_grad(napi_env env, napi_callback_info info) {
+  napi_value argv[11];
+  void *base;
+  size_t byte_length;
+  if (!get_args(env, info, 11, argv, &base, &byte_length, "layerNormGrad")) return NULL;
+  int64_t x_off, g_off, m_off, r_off, dy_off, dx_off, dg_off, db_off, rows, d;
+  if (!get_i64(env, argv[1], &x_off, "xOffset") || !get_i64(env, argv[2], &g_off, "gainOffset") ||
+      !get_i64(env, argv[3], &m_off, "meanOffset") ||
+      !get_i64(env, argv[4], &r_off, "rstdOffset") || !get_i64(env, argv[5], &dy_off, "dyOffset") ||
+      !get_i64(env, argv[6], &dx_off, "dxOffset") ||
+      !get_i64(env, argv[7], &dg_off, "dgainOffset") ||
+      !get_i64(env, argv[8], &db_off, "dbiasOffset") || !get_i64(env, argv[9], &rows, "rows") ||
+      !get_i64(env, argv[10], &d, "d"))
+    return NULL;
+  if (rows < 0 || d < 1) {
+    napi_throw_range_error(env, NULL, "farzi_blas.layerNormGrad: invalid sizes");
+    return NULL;
+  }
+  if (!in_bounds(x_off, rows * d, byte_length) || !in_bounds(g_off, d, byte_length) ||
+      !in_bounds(m_off, rows, byte_length) || !in_bounds(r_off, rows, byte_length) ||
+      !in_bounds(dy_off, rows * d, byte_length) || !in_bounds(dx_off, rows * d, byte_length) ||
+      !in_bounds(dg_off, d, byte_length) || !in_bounds(db_off, d, byte_length)) {
+    napi_throw_range_error(env, NULL,
+                           "farzi_blas.layerNormGrad: an operand lies outside the buffer");
+    return NULL;
+  }
+  char *p = (char *)base;
+  if (!layer_norm_grad_rows((const float *)(p + x_off), (const float *)(p + g_off),
+                            (const float *)(p + m_off), (const float *)(p + r_off),
+                            (const float *)(p + dy_off), (float *)(p + dx_off),
+                            (float *)(p + dg_off), (float *)(p + db_off), rows, d)) {
+    napi_throw_error(env, NULL, "farzi_blas.layerNormGrad: out of memory");
+  }
+  return NULL;
+}
+
+// Column sums: out[j] = Σ_r x[r·inner + j] over `rows` rows (a reduction over leading axes),
+// accumulated in double.
+static int sum_leading_rows(const float *restrict x, float *restrict out, int64_t rows,
+                            int64_t inner) {
+  double *acc = calloc((size_t)inner, sizeof(double));
+  if (!acc) return 0;
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * inner;
+    for (int64_t j = 0; j < inner; j++) acc[j] += xr[j];
+  }
+  for (int64_t j = 0; j < inner; j++) out[j] = (float)acc[j];
+  free(acc);
+  return 1;
+}
+
+// sumLeading(buffer, xOffset, outOffset, rows, inner)
+static napi_value sum_leading(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  void *base;
+  size_t byte_length;
+  if (!get_args(env, info, 5, argv, &base, &byte_length, "sumLeading")) return NULL;
+  int64_t x_off, out_off, rows, inner;
+  if (!get_i64(env, argv[1], &x_off, "xOffset") || !get_i64(env, argv[2], &out_off, "outOffset") ||
+      !get_i64(env, argv[3], &rows, "rows") || !get_i64(env, argv[4], &inner, "inner"))
+    return NULL;
+  if (rows < 0 || inner < 1) {
+    napi_throw_range_error(env, NULL, "farzi_blas.sumLeading: invalid sizes");
+    return NULL;
+  }
+  if (!in_bounds(x_off, rows * inner, byte_length) || !in_bounds(out_off, inner, byte_length)) {
+    napi_throw_range_error(env, NULL, "farzi_blas.sumLeading: an operand lies outside the buffer");
+    return NULL;
+  }
+  if (!sum_leading_rows((const float *)((char *)base + x_off), (float *)((char *)base + out_off),
+                        rows, inner)) {
+    napi_throw_error(env, NULL, "farzi_blas.sumLeading: out of memory");
+  }
+  return NULL;
+}
+
 static napi_value threads(napi_env env, napi_callback_info info) {
   napi_value out;
   CHECK(env, napi_create_int32(env, openblas_get_num_threads(), &out));
@@ -329,6 +506,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"expFloat", NULL, exp_float, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxXent", NULL, softmax_xent, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxXentGrad", NULL, softmax_xent_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"sumLeading", NULL, sum_leading, NULL, NULL, NULL, napi_default, NULL},
       {"threads", NULL, threads, NULL, NULL, NULL, napi_default, NULL},
       {"config", NULL, config, NULL, NULL, NULL, napi_default, NULL},
   };

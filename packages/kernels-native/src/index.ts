@@ -1,5 +1,8 @@
 // Public API of @farzi/kernels-native.
 export {
+  FUSED_KERNELS,
+  LAYER_NORM,
+  LAYER_NORM_GRAD,
   loadNativeKernels,
   nativeBlas,
   SPARSE_SOFTMAX_XENT,

@@ -107,6 +107,38 @@ describeAddon('the OpenBLAS addon', () => {
     );
   });
 
+  it('layer-normalises rows and computes the gradient of a hand-worked example', () => {
+    // One row x = [1, 3], gain [2, 1], bias [0, 1], eps 0: mean 2, var 1, x̂ = [-1, 1].
+    const heap = new Float32Array(32);
+    heap.set([1, 3], 0); // x at byte 0
+    heap.set([2, 1], 2); // gain at byte 8
+    heap.set([0, 1], 4); // bias at byte 16
+    addon().layerNorm(heap.buffer, 0, 8, 16, 24, 40, 44, 1, 2, 0);
+    expect(Array.from(heap.slice(6, 8))).toEqual([-2, 2]); // y = x̂·gain + bias
+    expect([heap[10], heap[11]]).toEqual([2, 1]); // mean, rstd
+    // dy = [1, 0]: g = gain·dy = [2, 0], mean(g) = 1, mean(g·x̂) = -1,
+    // dx = rstd·(g − 1 + x̂) = [0, 0]; dgain = dy·x̂ = [-1, 0]; dbias = dy = [1, 0].
+    heap.set([1, 0], 12); // dy at byte 48
+    addon().layerNormGrad(heap.buffer, 0, 8, 40, 44, 48, 64, 80, 88, 1, 2);
+    expect(Array.from(heap.slice(16, 18))).toEqual([0, 0]);
+    expect(Array.from(heap.slice(20, 22))).toEqual([-1, 0]);
+    expect(Array.from(heap.slice(22, 24))).toEqual([1, 0]);
+    expect(() => addon().layerNorm(heap.buffer, 0, 8, 16, 124, 40, 44, 1, 2, 0)).toThrow(
+      /outside the buffer/,
+    );
+    expect(() => addon().layerNorm(heap.buffer, 0, 8, 16, 24, 40, 44, 1, 2, -1)).toThrow(
+      /invalid sizes or epsilon/,
+    );
+  });
+
+  it('sums over leading axes (column sums)', () => {
+    const heap = new Float32Array(12);
+    heap.set([1, 2, 3, 4, 5, 6], 0); // 3 rows × 2
+    addon().sumLeading(heap.buffer, 0, 32, 3, 2);
+    expect(Array.from(heap.slice(8, 10))).toEqual([9, 12]);
+    expect(() => addon().sumLeading(heap.buffer, 0, 32, 7, 2)).toThrow(/outside the buffer/);
+  });
+
   it('reports its OpenBLAS build and threads', () => {
     expect(addon().config()).toMatch(/OpenBLAS/);
     expect(addon().threads()).toBeGreaterThanOrEqual(1);

@@ -48,6 +48,41 @@ export interface NativeBlas {
     rows: number,
     classes: number,
   ): void;
+  /** Layer norm over the last axis: y = (x − mean)·rstd·gain + bias; keeps mean and rstd per row. */
+  layerNorm(
+    buffer: ArrayBuffer,
+    xOffset: number,
+    gainOffset: number,
+    biasOffset: number,
+    yOffset: number,
+    meanOffset: number,
+    rstdOffset: number,
+    rows: number,
+    d: number,
+    eps: number,
+  ): void;
+  /** Its gradient for dy: dx (rows × d), dgain (d) and dbias (d). */
+  layerNormGrad(
+    buffer: ArrayBuffer,
+    xOffset: number,
+    gainOffset: number,
+    meanOffset: number,
+    rstdOffset: number,
+    dyOffset: number,
+    dxOffset: number,
+    dgainOffset: number,
+    dbiasOffset: number,
+    rows: number,
+    d: number,
+  ): void;
+  /** Column sums out[j] = Σ_r x[r·inner + j] (a reduction over leading axes). */
+  sumLeading(
+    buffer: ArrayBuffer,
+    xOffset: number,
+    outOffset: number,
+    rows: number,
+    inner: number,
+  ): void;
   /** OpenBLAS's thread count (OPENBLAS_NUM_THREADS, default: the number of cores). */
   threads(): number;
   /** OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH … Zen". */
@@ -66,6 +101,22 @@ export const SPARSE_SOFTMAX_XENT = 'FarziSparseSoftmaxCrossEntropy';
  * scale[n] · (softmax(logits)[n, v] − [v = labels[n]]).
  */
 export const SPARSE_SOFTMAX_XENT_GRAD = 'FarziSparseSoftmaxCrossEntropyGrad';
+
+/**
+ * Fused layer norm over the last axis: inputs `x` [..., d], `gain` [d], `bias` [d], attribute
+ * `epsilon`; outputs `y` (x's shape), `mean` and `rstd` (one per row, rows = size / d).
+ */
+export const LAYER_NORM = 'FarziLayerNorm';
+/** Its gradient: inputs `x`, `gain`, `mean`, `rstd`, `dy`; outputs dx (x's shape), dgain, dbias. */
+export const LAYER_NORM_GRAD = 'FarziLayerNormGrad';
+
+/** The fused kernels a backend may register, by role (see each name's documentation). */
+export const FUSED_KERNELS = {
+  softmaxXent: SPARSE_SOFTMAX_XENT,
+  softmaxXentGrad: SPARSE_SOFTMAX_XENT_GRAD,
+  layerNorm: LAYER_NORM,
+  layerNormGrad: LAYER_NORM_GRAD,
+} as const;
 
 /** What the wasm backend gains when the addon loads. */
 export interface NativeKernels {
@@ -169,6 +220,28 @@ function checkXentOperands(
     );
   }
   return [rows, classes];
+}
+
+/** Checks x [..., d], gain [d] and bias [d], all float32; returns [rows, d]. */
+function checkLayerNormOperands(
+  kernel: string,
+  x: tf.TensorInfo,
+  gain: tf.TensorInfo,
+  bias: tf.TensorInfo,
+): [number, number] {
+  const d = x.shape[x.shape.length - 1];
+  if (x.dtype !== 'float32' || x.shape.length < 1 || !(d >= 1)) {
+    throw new Error(`${kernel}: x must be float32 [..., d ≥ 1], got ${x.dtype} [${x.shape}]`);
+  }
+  for (const [name, t] of [
+    ['gain', gain],
+    ['bias', bias],
+  ] as const) {
+    if (t.dtype !== 'float32' || t.shape.length !== 1 || t.shape[0] !== d) {
+      throw new Error(`${kernel}: ${name} must be float32 [${d}], got ${t.dtype} [${t.shape}]`);
+    }
+  }
+  return [sizeOf(x.shape) / d, d];
 }
 
 /** C = op(A)·op(B) with broadcast batch dimensions, computed by OpenBLAS in the wasm memory. */
@@ -392,8 +465,106 @@ export function loadNativeKernels(
       return out;
     },
   };
+  const layerNorm: tf.KernelConfig = {
+    kernelName: LAYER_NORM,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { x, gain, bias } = args.inputs as Record<string, tf.TensorInfo>;
+      const { epsilon } = args.attrs as unknown as { epsilon: number };
+      const [rows, d] = checkLayerNormOperands(LAYER_NORM, x, gain, bias);
+      const backend = args.backend as unknown as WasmBackend;
+      const y = backend.makeOutput(x.shape, 'float32');
+      const mean = backend.makeOutput([rows], 'float32');
+      const rstd = backend.makeOutput([rows], 'float32');
+      if (rows > 0) {
+        blas.layerNorm(
+          backend.wasm.HEAPU8.buffer as ArrayBuffer,
+          offsetOf(backend, x),
+          offsetOf(backend, gain),
+          offsetOf(backend, bias),
+          offsetOf(backend, y),
+          offsetOf(backend, mean),
+          offsetOf(backend, rstd),
+          rows,
+          d,
+          epsilon,
+        );
+      }
+      return [y, mean, rstd];
+    },
+  };
+  const layerNormGrad: tf.KernelConfig = {
+    kernelName: LAYER_NORM_GRAD,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { x, gain, mean, rstd, dy } = args.inputs as Record<string, tf.TensorInfo>;
+      const [rows, d] = checkLayerNormOperands(LAYER_NORM_GRAD, x, gain, gain);
+      for (const [name, t, shape] of [
+        ['mean', mean, [rows]],
+        ['rstd', rstd, [rows]],
+        ['dy', dy, x.shape],
+      ] as const) {
+        if (t.dtype !== 'float32' || t.shape.join() !== shape.join()) {
+          throw new Error(
+            `${LAYER_NORM_GRAD}: ${name} must be float32 [${shape}], got ${t.dtype} [${t.shape}]`,
+          );
+        }
+      }
+      const backend = args.backend as unknown as WasmBackend;
+      const dx = backend.makeOutput(x.shape, 'float32');
+      const dgain = backend.makeOutput([d], 'float32');
+      const dbias = backend.makeOutput([d], 'float32');
+      blas.layerNormGrad(
+        backend.wasm.HEAPU8.buffer as ArrayBuffer,
+        offsetOf(backend, x),
+        offsetOf(backend, gain),
+        offsetOf(backend, mean),
+        offsetOf(backend, rstd),
+        offsetOf(backend, dy),
+        offsetOf(backend, dx),
+        offsetOf(backend, dgain),
+        offsetOf(backend, dbias),
+        rows,
+        d,
+      );
+      return [dx, dgain, dbias];
+    },
+  };
+  // Bias gradients reduce [B·L, d] over the leading axis; the built-in transposes first.
+  const sum: tf.KernelConfig = {
+    kernelName: tf.Sum,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { x } = args.inputs as { x: tf.TensorInfo };
+      const { axis, keepDims } = args.attrs as unknown as {
+        axis: number | number[];
+        keepDims: boolean;
+      };
+      const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+      const k = axes.length;
+      const leading = k > 0 && k < x.shape.length && axes.every((a, i) => a === i);
+      if (!leading || x.dtype !== 'float32') return other(tf.Sum, args);
+      const rows = sizeOf(x.shape.slice(0, k));
+      const inner = sizeOf(x.shape.slice(k));
+      const backend = args.backend as unknown as WasmBackend;
+      const out = backend.makeOutput(
+        keepDims ? x.shape.map((s, i) => (i < k ? 1 : s)) : x.shape.slice(k),
+        'float32',
+      );
+      if (inner > 0) {
+        blas.sumLeading(
+          backend.wasm.HEAPU8.buffer as ArrayBuffer,
+          offsetOf(backend, x),
+          offsetOf(backend, out),
+          rows,
+          inner,
+        );
+      }
+      return out;
+    },
+  };
   return {
-    kernels: [batchMatMul, fusedMatMul, exp, xent, xentGrad],
+    kernels: [batchMatMul, fusedMatMul, exp, xent, xentGrad, layerNorm, layerNormGrad, sum],
     description: `${blas.config().split(' ').slice(0, 2).join(' ')}, ${blas.threads()} threads`,
   };
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors/FarziError';
-import { nativeKernelsAvailable } from './nativeKernels';
+import { availableEmbeddedBackends, nativeKernelsAvailable } from './nativeKernels';
 import { selectBackend } from './selectBackend';
 import { unsortedSegmentSumCpuConfig } from './unsortedSegmentSumKernel';
 
@@ -173,50 +173,53 @@ describe('Cast on wasm', () => {
   });
 });
 
-describe('Sum on wasm over leading axes (column sums)', () => {
-  const x = () =>
-    tf.tensor3d(
-      Array.from({ length: 4 * 5 * 6 }, (_, i) => Math.sin(i) * 10),
-      [4, 5, 6],
-    );
-  const cases: Array<[string, () => tf.Tensor]> = [
-    ['axis 0 of a matrix', () => tf.sum(tf.reshape(x(), [20, 6]), 0)],
-    ['axes [0, 1]', () => tf.sum(x(), [0, 1])],
-    ['axes [1, 0], keepDims', () => tf.sum(x(), [1, 0], true)],
-    ['axis 0 of rank 3', () => tf.sum(x(), 0)],
-    ['last axis (upstream kernel)', () => tf.sum(x(), -1)],
-    ['all axes (upstream kernel)', () => tf.sum(x())],
-    [
-      'int32 (upstream kernel)',
-      () =>
-        tf.sum(
-          tf.tensor2d(
-            [
-              [1, 2],
-              [3, 4],
-            ],
-            undefined,
-            'int32',
+describe.each(availableEmbeddedBackends().filter((b) => b !== 'cpu'))(
+  'Sum on %s over leading axes (column sums)',
+  (backendName) => {
+    const x = () =>
+      tf.tensor3d(
+        Array.from({ length: 4 * 5 * 6 }, (_, i) => Math.sin(i) * 10),
+        [4, 5, 6],
+      );
+    const cases: Array<[string, () => tf.Tensor]> = [
+      ['axis 0 of a matrix', () => tf.sum(tf.reshape(x(), [20, 6]), 0)],
+      ['axes [0, 1]', () => tf.sum(x(), [0, 1])],
+      ['axes [1, 0], keepDims', () => tf.sum(x(), [1, 0], true)],
+      ['axis 0 of rank 3', () => tf.sum(x(), 0)],
+      ['last axis (upstream kernel)', () => tf.sum(x(), -1)],
+      ['all axes (upstream kernel)', () => tf.sum(x())],
+      [
+        'int32 (upstream kernel)',
+        () =>
+          tf.sum(
+            tf.tensor2d(
+              [
+                [1, 2],
+                [3, 4],
+              ],
+              undefined,
+              'int32',
+            ),
+            0,
           ),
-          0,
-        ),
-    ],
-  ];
-  it.each(cases)('matches cpu: %s', async (_, f) => {
-    const on = async (backend: 'cpu' | 'wasm') => {
-      await selectBackend(backend);
-      const t = tf.tidy(f);
-      const out = { shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) };
-      t.dispose();
-      return out;
-    };
-    const wasm = await on('wasm');
-    const cpu = await on('cpu');
-    expect(wasm.shape).toEqual(cpu.shape);
-    expect(wasm.dtype).toEqual(cpu.dtype);
-    wasm.values.forEach((v, i) => expect(v).toBeCloseTo(cpu.values[i], 4));
-  });
-});
+      ],
+    ];
+    it.each(cases)('matches cpu: %s', async (_, f) => {
+      const on = async (backend: 'cpu' | 'wasm' | 'wasm-native') => {
+        await selectBackend(backend);
+        const t = tf.tidy(f);
+        const out = { shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) };
+        t.dispose();
+        return out;
+      };
+      const wasm = await on(backendName);
+      const cpu = await on('cpu');
+      expect(wasm.shape).toEqual(cpu.shape);
+      expect(wasm.dtype).toEqual(cpu.dtype);
+      wasm.values.forEach((v, i) => expect(v).toBeCloseTo(cpu.values[i], 4));
+    });
+  },
+);
 
 describe('UnsortedSegmentSum on cpu', () => {
   it('replaces the upstream kernel and matches a plain loop (ids out of range dropped)', async () => {

@@ -33,13 +33,20 @@ function load(): NativeKernels | string {
 }
 
 /**
- * The names of the fused sparse softmax cross-entropy kernel and its gradient kernel, which a
+ * The names of the fused kernels (softmax cross-entropy, layer norm and their gradients) that a
  * backend may register (wasm-native does); undefined when the kernel package does not load.
  */
-export function fusedCrossEntropyKernels(): { forward: string; grad: string } | undefined {
+export function fusedKernelNames():
+  | typeof import('@farzi/kernels-native').FUSED_KERNELS
+  | undefined {
   const module = loadModule();
-  if (typeof module === 'string') return undefined;
-  return { forward: module.SPARSE_SOFTMAX_XENT, grad: module.SPARSE_SOFTMAX_XENT_GRAD };
+  return typeof module === 'string' ? undefined : module.FUSED_KERNELS;
+}
+
+/** Whether the current backend registered both named kernels. */
+export function backendHasKernels(...names: string[]): boolean {
+  const backend = tf.getBackend();
+  return names.every((name) => tf.getKernel(name, backend) !== undefined);
 }
 
 /** Whether the native kernels can be used here, without activating them. */
@@ -73,7 +80,9 @@ export function useNativeKernels(on: boolean): string | undefined {
     const previous = tf.getKernel(kernel.kernelName, 'wasm');
     replaced.set(kernel.kernelName, previous);
     if (previous) tf.unregisterKernel(kernel.kernelName, 'wasm');
-    tf.registerKernel(kernel);
+    // The native kernels hand other dtypes and shapes to the previous kernel: keep its setupFunc
+    // (the wasm function bindings, run when the backend initialises after this registration).
+    tf.registerKernel({ ...kernel, setupFunc: kernel.setupFunc ?? previous?.setupFunc });
   }
   return undefined;
 }

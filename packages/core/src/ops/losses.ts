@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { fusedCrossEntropyKernels } from '../backend/nativeKernels';
+import { backendHasKernels, fusedKernelNames } from '../backend/nativeKernels';
 import { logSoftmax, softmax } from './safeOps';
 
 /**
@@ -58,20 +58,15 @@ function rowOffsets(labels: tf.Tensor, v: number): tf.Tensor {
 }
 
 function kernelNames(): { forward: string; grad: string } {
-  const names = fusedCrossEntropyKernels();
+  const names = fusedKernelNames();
   if (!names) throw new Error('the fused cross-entropy kernels are not available');
-  return names;
+  return { forward: names.softmaxXent, grad: names.softmaxXentGrad };
 }
 
 /** Whether the current backend registered the fused kernels (wasm-native does). */
 export function fusedCrossEntropyAvailable(): boolean {
-  const names = fusedCrossEntropyKernels();
-  if (!names) return false;
-  const backend = tf.getBackend();
-  return (
-    tf.getKernel(names.forward, backend) !== undefined &&
-    tf.getKernel(names.grad, backend) !== undefined
-  );
+  const names = fusedKernelNames();
+  return names !== undefined && backendHasKernels(names.softmaxXent, names.softmaxXentGrad);
 }
 
 /**

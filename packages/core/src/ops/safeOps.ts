@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { backendHasKernels, fusedKernelNames } from '../backend/nativeKernels';
 import { Rng } from '../random/Rng';
 
 /*
@@ -76,11 +77,92 @@ export function layerNorm(
   gain: tf.Tensor,
   bias: tf.Tensor,
   epsilon = 1e-5,
+  fused = fusedLayerNormAvailable(),
 ): tf.Tensor {
+  if (fused) return fusedLayerNorm(epsilon)(x, gain, bias);
   const mean = tf.mean(x, -1, true);
   const centred = tf.sub(x, mean);
   const variance = tf.mean(tf.square(centred), -1, true);
   return tf.add(tf.mul(tf.div(centred, tf.sqrt(tf.add(variance, epsilon))), gain), bias);
+}
+
+/** Whether the current backend registered the fused layer-norm kernels (wasm-native does). */
+export function fusedLayerNormAvailable(): boolean {
+  const names = fusedKernelNames();
+  return names !== undefined && backendHasKernels(names.layerNorm, names.layerNormGrad);
+}
+
+/**
+ * Layer norm's gradient composed from standard ops. With x̂ = (x − mean)·rstd and g = gain·dy:
+ * dx = rstd·(g − mean(g) − x̂·mean(g·x̂)), dgain = Σ_rows dy·x̂, dbias = Σ_rows dy.
+ */
+function composedLayerNormGrad(
+  x: tf.Tensor,
+  gain: tf.Tensor,
+  dy: tf.Tensor,
+  eps: number,
+): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  const d = x.shape[x.rank - 1] as number;
+  const x2 = tf.reshape(x, [-1, d]);
+  const dy2 = tf.reshape(dy, [-1, d]);
+  const centred = tf.sub(x2, tf.mean(x2, -1, true));
+  const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), eps));
+  const xhat = tf.mul(centred, rstd);
+  const g = tf.mul(dy2, gain);
+  const dx = tf.mul(
+    rstd,
+    tf.sub(tf.sub(g, tf.mean(g, -1, true)), tf.mul(xhat, tf.mean(tf.mul(g, xhat), -1, true))),
+  );
+  return [tf.reshape(dx, x.shape), tf.sum(tf.mul(dy2, xhat), 0), tf.sum(dy2, 0)];
+}
+
+const fusedLayerNormOps = new Map<
+  number,
+  (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor
+>();
+
+/**
+ * Layer norm through the backend's fused kernels: one pass forward and, for a first-order
+ * gradient, one pass backward. When the backward pass is itself being recorded (a Hessian-vector
+ * product differentiates the gradient), the gradient is composed from standard ops instead, so the
+ * fused op differentiates to any order like the composed one.
+ */
+function fusedLayerNorm(eps: number): (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor {
+  const cached = fusedLayerNormOps.get(eps);
+  if (cached) return cached;
+  const names = fusedKernelNames();
+  if (!names) throw new Error('the fused layer-norm kernels are not available');
+  const op = tf.customGrad(((
+    x: tf.Tensor,
+    gain: tf.Tensor,
+    bias: tf.Tensor,
+    save: tf.GradSaveFunc,
+  ) => {
+    const [y, mean, rstd] = tf
+      .engine()
+      .runKernel(names.layerNorm, { x, gain, bias }, { epsilon: eps }) as tf.Tensor[];
+    save([x, gain, mean, rstd]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sg, sm, sr] = saved;
+        if (tf.engine().isTapeOn()) return composedLayerNormGrad(sx, sg, dy, eps);
+        return tf.engine().runKernel(names.layerNormGrad, {
+          x: sx,
+          gain: sg,
+          mean: sm,
+          rstd: sr,
+          dy,
+        }) as tf.Tensor[];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
+    x: tf.Tensor,
+    g: tf.Tensor,
+    b: tf.Tensor,
+  ) => tf.Tensor;
+  fusedLayerNormOps.set(eps, op);
+  return op;
 }
 
 /**

@@ -1,0 +1,82 @@
+import * as tf from '@tensorflow/tfjs';
+import { nativeKernelsAvailable } from '../backend/nativeKernels';
+import { selectBackend } from '../backend/selectBackend';
+import { fusedLayerNormAvailable, layerNorm } from './safeOps';
+
+// wasm-native's fused layer norm (one native pass forward, one backward) against the composed op
+// on the same backend and on cpu, to second order. CI sets FARZI_REQUIRE_NATIVE=1 so a missing
+// addon fails instead of skipping.
+const run = nativeKernelsAvailable() || process.env.FARZI_REQUIRE_NATIVE === '1';
+const describeNative = run ? describe : describe.skip;
+
+const SHAPE = [7, 5, 13];
+
+function inputs() {
+  return {
+    x: tf.randomNormal(SHAPE, 0.5, 2, 'float32', 1),
+    gain: tf.randomNormal([13], 1, 0.3, 'float32', 2),
+    bias: tf.randomNormal([13], 0, 1, 'float32', 3),
+    u: tf.randomNormal(SHAPE, 0, 1, 'float32', 4),
+    v: tf.randomNormal(SHAPE, 0, 1, 'float32', 5),
+  };
+}
+
+/** Value, gradients of Σ sin(LN)·u, and a Hessian-vector product, as flat arrays. */
+function evaluate(fused: boolean): Float32Array[] {
+  return tf.tidy(() => {
+    const { x, gain, bias, u, v } = inputs();
+    const loss = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(tf.sin(layerNorm(a, g, b, 1e-5, fused)), u)) as tf.Scalar;
+    const grads = tf.grads(loss)([x, gain, bias]);
+    const hvp = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+      const [ga, gg, gb] = tf.grads(loss)([a, g, b]);
+      return tf.addN([tf.sum(tf.mul(ga, v)), tf.sum(gg), tf.sum(tf.mul(gb, 0.5))]) as tf.Scalar;
+    })([x, gain, bias]);
+    return [layerNorm(x, gain, bias, 1e-5, fused), ...grads, ...hvp].map((t) =>
+      Float32Array.from(t.dataSync()),
+    );
+  });
+}
+
+function maxRelDiff(x: Float32Array, y: Float32Array): number {
+  expect(x.length).toBe(y.length);
+  let scale = 1e-6;
+  let diff = 0;
+  for (let i = 0; i < x.length; i++) {
+    scale = Math.max(scale, Math.abs(y[i]));
+    diff = Math.max(diff, Math.abs(x[i] - y[i]));
+  }
+  return diff / scale;
+}
+
+describeNative('fused layer norm (wasm-native)', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm-native');
+  });
+
+  it('is used on wasm-native only', async () => {
+    expect(fusedLayerNormAvailable()).toBe(true);
+    await selectBackend('wasm');
+    expect(fusedLayerNormAvailable()).toBe(false);
+    await selectBackend('wasm-native');
+  });
+
+  it('matches the composed op in value, gradients and Hessian-vector products, and cpu', async () => {
+    const fused = evaluate(true);
+    const composed = evaluate(false);
+    await selectBackend('cpu');
+    const cpu = evaluate(false);
+    await selectBackend('wasm-native');
+    fused.forEach((f, i) => {
+      expect(maxRelDiff(f, composed[i])).toBeLessThan(1e-4);
+      expect(maxRelDiff(f, cpu[i])).toBeLessThan(1e-4);
+    });
+  });
+
+  it('leaves no tensors behind', () => {
+    evaluate(true);
+    const before = tf.memory().numTensors;
+    evaluate(true);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
