@@ -182,6 +182,6 @@ export function dropout(
   const rng = new Rng(seed ?? Math.floor(Math.random() * 4294967296));
   const threshold = rate * 4294967296;
   const keep = 1 / (1 - rate);
-  for (let i = 0; i < values.length; i++) values[i] = rng.nextUint32() >= threshold ? keep : 0;
+  rng.fillMask(values, threshold, keep);
   return tf.mul(x, tf.tensor(values, x.shape, 'float32'));
 }

@@ -83,6 +83,27 @@ export class Rng {
     return p;
   }
 
+  /**
+   * Fills `out` with `keep` where the next draw u (a uint32) has u ≥ `threshold`, else 0: a dropout
+   * mask in one tight loop (the generator inlined, same sequence as `nextUint32`).
+   */
+  fillMask(out: Float32Array, threshold: number, keep: number): void {
+    let { a, b, c, d } = this;
+    for (let i = 0; i < out.length; i++) {
+      const t = (((a + b) >>> 0) + d) >>> 0;
+      d = (d + 1) >>> 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) >>> 0;
+      c = ((c << 21) | (c >>> 11)) >>> 0;
+      c = (c + t) >>> 0;
+      out[i] = t >= threshold ? keep : 0;
+    }
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.d = d;
+  }
+
   getState(): RngState {
     return [this.a, this.b, this.c, this.d];
   }
