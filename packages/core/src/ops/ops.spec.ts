@@ -96,7 +96,9 @@ describe('dropout', () => {
     expect(Array.from(a)).toEqual(Array.from(b));
     expect(Array.from(a)).not.toEqual(Array.from(c));
     const kept = Array.from(a).filter((v) => v !== 0);
-    expect(new Set(kept)).toEqual(new Set([Math.fround(1 / 0.8)]));
+    // The rate is rounded up to a multiple of 2⁻¹⁶ and kept values scaled by 1 / P(keep).
+    const keepProbability = (65536 - Math.ceil(0.2 * 65536)) / 65536;
+    expect(new Set(kept)).toEqual(new Set([Math.fround(1 / keepProbability)]));
     // 100,000 Bernoulli(0.8) draws: the kept share is within 0.5% of 0.8 (about 6 sigma).
     expect(Math.abs(kept.length / a.length - 0.8)).toBeLessThan(0.005);
   });

@@ -167,8 +167,8 @@ function fusedLayerNorm(eps: number): (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor)
 
 /**
  * Inverted dropout with a seeded mask: the same seed gives the same mask, so a step can be replayed.
- * Identity when `rate` is 0 or not training. The mask (0 or 1 / (1 − rate) per value) is drawn on
- * the host and uploaded: drawing it with tensor ops (random uniform, compare, cast, scale) cost the
+ * Identity when `rate` is 0 or not training. The mask (0 or 1 / (1 − rate) per value, the rate
+ * rounded up to a multiple of 2⁻¹⁶) is drawn on the host and uploaded: drawing it with tensor ops (random uniform, compare, cast, scale) cost the
  * wasm backend ~20 ms per [128 × 50 × 50] call.
  */
 export function dropout(
@@ -180,8 +180,9 @@ export function dropout(
   if (!training || rate <= 0) return x;
   const values = new Float32Array(tf.util.sizeFromShape(x.shape));
   const rng = new Rng(seed ?? Math.floor(Math.random() * 4294967296));
-  const threshold = rate * 4294967296;
-  const keep = 1 / (1 - rate);
-  rng.fillMask(values, threshold, keep);
+  // The mask scales kept values by 1 / P(keep), with the rate as the mask rounds it (2⁻¹⁶ steps),
+  // so the expectation is exactly preserved.
+  const keepProbability = (65536 - Math.min(65536, Math.ceil(rate * 65536))) / 65536;
+  rng.fillMask(values, rate, keepProbability > 0 ? 1 / keepProbability : 0);
   return tf.mul(x, tf.tensor(values, x.shape, 'float32'));
 }

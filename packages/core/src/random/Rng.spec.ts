@@ -1,17 +1,22 @@
 import { Rng } from './Rng';
 
 describe('Rng.fillMask', () => {
-  it('draws the same sequence as nextUint32 and leaves the generator where it would be', () => {
-    const threshold = 0.3 * 4294967296;
-    const fast = new Rng(11);
-    const reference = new Rng(11);
-    const mask = new Float32Array(1000);
-    fast.fillMask(mask, threshold, 2.5);
-    const expected = Float32Array.from({ length: 1000 }, () =>
-      reference.nextUint32() >= threshold ? 2.5 : 0,
-    );
-    expect(Array.from(mask)).toEqual(Array.from(expected));
-    expect(fast.getState()).toEqual(reference.getState());
-    expect(fast.nextUint32()).toBe(reference.nextUint32());
-  });
+  it.each([0, 0.3, 0.5, 0.99, 1])(
+    'takes two values per draw of the nextUint32 sequence (rate %p)',
+    (rate) => {
+      const bound = Math.ceil(rate * 65536);
+      const fast = new Rng(11);
+      const reference = new Rng(11);
+      const mask = new Float32Array(1001); // odd: the last draw gives one value
+      const keepProbability = fast.fillMask(mask, rate, 2.5);
+      const expected: number[] = [];
+      for (let i = 0; i < 501; i++) {
+        const u = reference.nextUint32();
+        expected.push((u & 0xffff) >= bound ? 2.5 : 0, u >>> 16 >= bound ? 2.5 : 0);
+      }
+      expect(Array.from(mask)).toEqual(expected.slice(0, 1001));
+      expect(fast.getState()).toEqual(reference.getState());
+      expect(keepProbability).toBe((65536 - bound) / 65536);
+    },
+  );
 });

@@ -84,24 +84,33 @@ export class Rng {
   }
 
   /**
-   * Fills `out` with `keep` where the next draw u (a uint32) has u ≥ `threshold`, else 0: a dropout
-   * mask in one tight loop (the generator inlined, same sequence as `nextUint32`).
+   * A dropout mask in one tight loop: each value is `keep` with probability 1 − `rate`, else 0,
+   * where `rate` is rounded up to a multiple of 2⁻¹⁶. Every draw of `nextUint32`'s sequence gives two
+   * values: its low 16 bits, then its high 16 bits, each kept when ≥ ⌈rate · 2¹⁶⌉. Returns the
+   * keep probability actually used (1 − the rounded rate).
    */
-  fillMask(out: Float32Array, threshold: number, keep: number): void {
-    let { a, b, c, d } = this;
-    for (let i = 0; i < out.length; i++) {
-      const t = (((a + b) >>> 0) + d) >>> 0;
-      d = (d + 1) >>> 0;
+  fillMask(out: Float32Array, rate: number, keep: number): number {
+    const bound = Math.min(65536, Math.max(0, Math.ceil(rate * 65536)));
+    let a = this.a | 0;
+    let b = this.b | 0;
+    let c = this.c | 0;
+    let d = this.d | 0;
+    // Signed 32-bit arithmetic (the same bits as nextUint32) keeps every value a small integer.
+    for (let i = 0; i < out.length; i += 2) {
+      const t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
       a = b ^ (b >>> 9);
-      b = (c + (c << 3)) >>> 0;
-      c = ((c << 21) | (c >>> 11)) >>> 0;
-      c = (c + t) >>> 0;
-      out[i] = t >= threshold ? keep : 0;
+      b = (c + (c << 3)) | 0;
+      c = (c << 21) | (c >>> 11);
+      c = (c + t) | 0;
+      out[i] = (t & 0xffff) >= bound ? keep : 0;
+      if (i + 1 < out.length) out[i + 1] = t >>> 16 >= bound ? keep : 0;
     }
-    this.a = a;
-    this.b = b;
-    this.c = c;
-    this.d = d;
+    this.a = a; // as nextUint32 stores it (b ^ (b >>> 9) is a signed 32-bit value)
+    this.b = b >>> 0;
+    this.c = c >>> 0;
+    this.d = d >>> 0;
+    return (65536 - bound) / 65536;
   }
 
   getState(): RngState {
