@@ -12,6 +12,21 @@
 // -fno-finite-math-only (kept so NaN and infinities behave) turns off: declare them here so the
 // loops below vectorise. target_clones builds an AVX2 copy of each loop, chosen at load time.
 float expf(float) __attribute__((__simd__("notinbranch")));
+// Products below this many multiply-adds (m·n·k summed over the batch) run on one thread;
+// FARZI_BLAS_PARALLEL_MIN_WORK overrides it (0: every product uses all of OpenBLAS's threads).
+#define PARALLEL_MIN_WORK 5.0e7
+
+static double parallel_min_work(void) {
+  static double value = -1;
+  if (value < 0) {
+    const char *env = getenv("FARZI_BLAS_PARALLEL_MIN_WORK");
+    char *end = NULL;
+    const double parsed = env ? strtod(env, &end) : -1;
+    value = env && end != env && parsed >= 0 ? parsed : PARALLEL_MIN_WORK;
+  }
+  return value;
+}
+
 #define VECTOR_LOOP __attribute__((target_clones("avx2", "default")))
 
 #define CHECK(env, call)                                                                          \
@@ -73,6 +88,14 @@ static int get_args(napi_env env, napi_callback_info info, size_t count, napi_va
   return 1;
 }
 
+// The thread count OpenBLAS started with (OPENBLAS_NUM_THREADS or the cores), read once: the
+// per-call choice in sgemmBatched changes openblas_get_num_threads.
+static int openblas_max_threads(void) {
+  static int max_threads = 0;
+  if (max_threads == 0) max_threads = openblas_get_num_threads();
+  return max_threads;
+}
+
 // sgemmBatched(buffer, aOffset, bOffset, cOffset, m, n, k, transposeA, transposeB, aIndex, bIndex)
 // For each output batch i: C[i] (m×n, row-major) = op(A[aIndex[i]]) · op(B[bIndex[i]]), where
 // op(A) is m×k (A stored k×m when transposed) and op(B) is k×n (B stored n×k when transposed).
@@ -122,6 +145,12 @@ static napi_value sgemm_batched(napi_env env, napi_callback_info info) {
   float *a = (float *)((char *)base + a_off);
   float *b = (float *)((char *)base + b_off);
   float *c = (float *)((char *)base + c_off);
+  // OpenBLAS's threads pay off only on large products; on the many small ones (50 × 50 weights,
+  // per-sequence attention) a second thread costs more than it saves and keeps spinning while the
+  // single-threaded elementwise kernels run. Threads are chosen per call from the work size.
+  const int max_threads = openblas_max_threads();
+  const double work = (double)m * (double)n * (double)k * (double)batch;
+  openblas_set_num_threads(work >= parallel_min_work() ? max_threads : 1);
   const int lda = trans_a ? (int)m : (int)k;
   const int ldb = trans_b ? (int)k : (int)n;
   for (size_t i = 0; i < batch; i++) {
@@ -490,7 +519,7 @@ static napi_value sum_leading(napi_env env, napi_callback_info info) {
 
 static napi_value threads(napi_env env, napi_callback_info info) {
   napi_value out;
-  CHECK(env, napi_create_int32(env, openblas_get_num_threads(), &out));
+  CHECK(env, napi_create_int32(env, openblas_max_threads(), &out));
   return out;
 }
 
