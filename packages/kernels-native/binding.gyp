@@ -4,7 +4,7 @@
       "target_name": "farzi_blas",
       "sources": ["native/blas.c"],
       "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread", "/usr/include/openblas"],
-      "libraries": ["-lopenblas", "-lmvec", "-lm"],
+      "libraries": ["-lopenblas", "-lmvec", "-lm", "-lpthread"],
       "cflags": ["-O3", "-std=c11", "-Wall", "-ffast-math", "-fno-finite-math-only"]
     }
   ]

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 // glibc declares the libmvec vector variants of expf only under __FAST_MATH__, which
@@ -170,6 +171,52 @@ static napi_value sgemm_batched(napi_env env, napi_callback_info info) {
 
 // Vectorised by the compiler (glibc's libmvec) under -ffast-math; -fno-finite-math-only keeps
 // NaN and infinities as IEEE (NaN in, NaN out), so a diverging run is still detected.
+// Row-parallel execution of the elementwise kernels: rows split evenly over up to OpenBLAS's
+// thread count (so OPENBLAS_NUM_THREADS=1 keeps everything on one thread); chunks run on
+// short-lived pthreads while the calling thread runs the first. Small jobs stay on one thread.
+typedef void (*rows_fn)(void *ctx, int64_t r0, int64_t r1);
+struct rows_job {
+  rows_fn fn;
+  void *ctx;
+  int64_t r0, r1;
+};
+
+static void *run_rows_job(void *arg) {
+  struct rows_job *job = arg;
+  job->fn(job->ctx, job->r0, job->r1);
+  return NULL;
+}
+
+#define MAX_ROW_THREADS 8
+#define PARALLEL_MIN_VALUES 1000000
+
+static int openblas_max_threads(void);
+
+static void parallel_rows(rows_fn fn, void *ctx, int64_t rows, int64_t values) {
+  int t = openblas_max_threads();
+  if (t > MAX_ROW_THREADS) t = MAX_ROW_THREADS;
+  if (t > rows) t = (int)rows;
+  if (t <= 1 || values < PARALLEL_MIN_VALUES) {
+    fn(ctx, 0, rows);
+    return;
+  }
+  pthread_t threads[MAX_ROW_THREADS];
+  struct rows_job jobs[MAX_ROW_THREADS];
+  int started[MAX_ROW_THREADS] = {0};
+  for (int i = 1; i < t; i++) {
+    jobs[i] = (struct rows_job){fn, ctx, rows * i / t, rows * (i + 1) / t};
+    started[i] = pthread_create(&threads[i], NULL, run_rows_job, &jobs[i]) == 0;
+  }
+  fn(ctx, 0, rows / t);
+  for (int i = 1; i < t; i++) {
+    if (started[i]) {
+      pthread_join(threads[i], NULL);
+    } else {
+      fn(ctx, jobs[i].r0, jobs[i].r1); // no thread available: run the chunk here
+    }
+  }
+}
+
 // libmvec's vector expf leaves its fast path below about −87.3 (denormal results) and takes a
 // slow path per lane, 10-20× slower; masked attention scores (−1e9) made that half of all lanes.
 // So the vector loop sees inputs clamped at −80 (clamped in a pass of its own: folded into the
@@ -191,6 +238,20 @@ VECTOR_LOOP static void exp_loop(const float *restrict x, float *restrict y, int
   }
 }
 
+// exp over blocks [r0, r1) of 4096 values (the last block may be shorter).
+struct exp_ctx {
+  const float *x;
+  float *y;
+  int64_t n;
+};
+
+static void exp_chunk(void *arg, int64_t r0, int64_t r1) {
+  const struct exp_ctx *c = arg;
+  const int64_t from = r0 * 4096;
+  const int64_t to = r1 * 4096 < c->n ? r1 * 4096 : c->n;
+  if (to > from) exp_loop(c->x + from, c->y + from, to - from);
+}
+
 // expFloat(buffer, xOffset, yOffset, n): y = exp(x) elementwise, float32, byte offsets into buffer.
 static napi_value exp_float(napi_env env, napi_callback_info info) {
   napi_value argv[4];
@@ -205,7 +266,8 @@ static napi_value exp_float(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "farzi_blas.expFloat: an operand lies outside the buffer");
     return NULL;
   }
-  exp_loop((const float *)((char *)base + x_off), (float *)((char *)base + y_off), n);
+  struct exp_ctx ctx = {(const float *)((char *)base + x_off), (float *)((char *)base + y_off), n};
+  parallel_rows(exp_chunk, &ctx, (n + 4095) / 4096, n);
   return NULL;
 }
 
@@ -243,6 +305,26 @@ VECTOR_LOOP static void xent_rows(const float *restrict z, const int32_t *restri
   }
 }
 
+struct xent_ctx {
+  const float *z, *lse, *scale;
+  const int32_t *labels;
+  float *loss, *lse_out, *dz;
+  int64_t classes;
+  int failed;
+};
+
+static void xent_chunk(void *arg, int64_t r0, int64_t r1) {
+  struct xent_ctx *c = arg;
+  float *tmp = malloc((size_t)c->classes * sizeof(float));
+  if (!tmp) {
+    c->failed = 1;
+    return;
+  }
+  xent_rows(c->z + r0 * c->classes, c->labels + r0, c->loss + r0, c->lse_out + r0, tmp, r1 - r0,
+            c->classes);
+  free(tmp);
+}
+
 // dz[r,v] = scale[r] · (exp(z[r,v] − lse[r]) − [v = labels[r]]): the gradient of Σ_r scale[r]·loss[r].
 VECTOR_LOOP static void xent_grad_rows(const float *restrict z, const float *restrict lse,
                            const int32_t *restrict labels, const float *restrict scale,
@@ -254,6 +336,12 @@ VECTOR_LOOP static void xent_grad_rows(const float *restrict z, const float *res
     for (int64_t v = 0; v < classes; v++) dr[v] = s * expf(zr[v] - l);
     dr[labels[r]] -= s;
   }
+}
+
+static void xent_grad_chunk(void *arg, int64_t r0, int64_t r1) {
+  const struct xent_ctx *c = arg;
+  xent_grad_rows(c->z + r0 * c->classes, c->lse + r0, c->labels + r0, c->scale + r0,
+                 c->dz + r0 * c->classes, r1 - r0, c->classes);
 }
 
 // Reads the int32 labels at `offset` and checks each lies in [0, classes).
@@ -295,15 +383,13 @@ static napi_value softmax_xent(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (!check_labels(env, base, t_off, rows, classes, "softmaxXent")) return NULL;
-  float *tmp = malloc((size_t)classes * sizeof(float));
-  if (!tmp) {
-    napi_throw_error(env, NULL, "farzi_blas.softmaxXent: out of memory");
-    return NULL;
-  }
-  xent_rows((const float *)((char *)base + z_off), (const int32_t *)((char *)base + t_off),
-            (float *)((char *)base + loss_off), (float *)((char *)base + lse_off), tmp, rows,
-            classes);
-  free(tmp);
+  struct xent_ctx ctx = {.z = (const float *)((char *)base + z_off),
+                         .labels = (const int32_t *)((char *)base + t_off),
+                         .loss = (float *)((char *)base + loss_off),
+                         .lse_out = (float *)((char *)base + lse_off),
+                         .classes = classes};
+  parallel_rows(xent_chunk, &ctx, rows, rows * classes);
+  if (ctx.failed) napi_throw_error(env, NULL, "farzi_blas.softmaxXent: out of memory");
   return NULL;
 }
 
@@ -334,9 +420,13 @@ static napi_value softmax_xent_grad(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (!check_labels(env, base, t_off, rows, classes, "softmaxXentGrad")) return NULL;
-  xent_grad_rows((const float *)((char *)base + z_off), (const float *)((char *)base + lse_off),
-                 (const int32_t *)((char *)base + t_off), (const float *)((char *)base + s_off),
-                 (float *)((char *)base + out_off), rows, classes);
+  struct xent_ctx ctx = {.z = (const float *)((char *)base + z_off),
+                         .lse = (const float *)((char *)base + lse_off),
+                         .labels = (const int32_t *)((char *)base + t_off),
+                         .scale = (const float *)((char *)base + s_off),
+                         .dz = (float *)((char *)base + out_off),
+                         .classes = classes};
+  parallel_rows(xent_grad_chunk, &ctx, rows, rows * classes);
   return NULL;
 }
 
@@ -517,6 +607,70 @@ static napi_value sum_leading(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// One Adam step over n parameters, elementwise as the composed update does it:
+// m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g², u = (m'/c1) / (sqrt(v'/c2 [+ epsRoot]) + eps)
+// [+ weightDecay·w], w' = w − lr·u, with the bias corrections c1 = 1 − β1^t, c2 = 1 − β2^t.
+VECTOR_LOOP static void adam_loop(const float *restrict w, const float *restrict g,
+                                  const float *restrict m, const float *restrict v,
+                                  float *restrict w1, float *restrict m1, float *restrict v1,
+                                  int64_t n, const float *h) {
+  const float lr = h[0], b1 = h[1], b2 = h[2], eps = h[3], eps_root = h[4], wd = h[5], c1 = h[6],
+              c2 = h[7];
+  for (int64_t i = 0; i < n; i++) {
+    const float mi = m[i] * b1 + g[i] * (1.0f - b1);
+    const float vi = v[i] * b2 + g[i] * g[i] * (1.0f - b2);
+    const float root = sqrtf(vi / c2 + eps_root);
+    float u = (mi / c1) / (root + eps);
+    u = u + w[i] * wd;
+    w1[i] = w[i] - u * lr;
+    m1[i] = mi;
+    v1[i] = vi;
+  }
+}
+
+// adamUpdate(buffer, wOffset, gOffset, mOffset, vOffset, wOutOffset, mOutOffset, vOutOffset, n,
+// hyper) where hyper is a Float64Array [lr, beta1, beta2, eps, epsRoot, weightDecay, t].
+static napi_value adam_update(napi_env env, napi_callback_info info) {
+  napi_value argv[10];
+  void *base;
+  size_t byte_length;
+  if (!get_args(env, info, 10, argv, &base, &byte_length, "adamUpdate")) return NULL;
+  int64_t off[7], n;
+  const char *names[7] = {"wOffset", "gOffset", "mOffset", "vOffset",
+                          "wOutOffset", "mOutOffset", "vOutOffset"};
+  for (int i = 0; i < 7; i++)
+    if (!get_i64(env, argv[1 + i], &off[i], names[i])) return NULL;
+  if (!get_i64(env, argv[8], &n, "n")) return NULL;
+  napi_typedarray_type type;
+  size_t length, byte_offset;
+  void *raw;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, argv[9], &type, &length, &raw, &ab, &byte_offset) != napi_ok ||
+      type != napi_float64_array || length != 7) {
+    napi_throw_type_error(env, NULL, "farzi_blas.adamUpdate: hyper must be a Float64Array of 7");
+    return NULL;
+  }
+  const double *hp = raw;
+  if (n < 0) {
+    napi_throw_range_error(env, NULL, "farzi_blas.adamUpdate: invalid size");
+    return NULL;
+  }
+  for (int i = 0; i < 7; i++) {
+    if (!in_bounds(off[i], n, byte_length)) {
+      napi_throw_range_error(env, NULL, "farzi_blas.adamUpdate: an operand lies outside the buffer");
+      return NULL;
+    }
+  }
+  const float h[8] = {(float)hp[0], (float)hp[1], (float)hp[2], (float)hp[3], (float)hp[4],
+                      (float)hp[5], (float)(1.0 - pow(hp[1], hp[6])),
+                      (float)(1.0 - pow(hp[2], hp[6]))};
+  char *p = (char *)base;
+  adam_loop((const float *)(p + off[0]), (const float *)(p + off[1]), (const float *)(p + off[2]),
+            (const float *)(p + off[3]), (float *)(p + off[4]), (float *)(p + off[5]),
+            (float *)(p + off[6]), n, h);
+  return NULL;
+}
+
 static napi_value threads(napi_env env, napi_callback_info info) {
   napi_value out;
   CHECK(env, napi_create_int32(env, openblas_max_threads(), &out));
@@ -538,6 +692,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_default, NULL},
       {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
       {"sumLeading", NULL, sum_leading, NULL, NULL, NULL, napi_default, NULL},
+      {"adamUpdate", NULL, adam_update, NULL, NULL, NULL, napi_default, NULL},
       {"threads", NULL, threads, NULL, NULL, NULL, napi_default, NULL},
       {"config", NULL, config, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -1,5 +1,6 @@
 // Public API of @farzi/kernels-native.
 export {
+  ADAM_UPDATE,
   FUSED_KERNELS,
   LAYER_NORM,
   LAYER_NORM_GRAD,

@@ -139,6 +139,24 @@ describeAddon('the OpenBLAS addon', () => {
     expect(() => addon().sumLeading(heap.buffer, 0, 32, 7, 2)).toThrow(/outside the buffer/);
   });
 
+  it('takes an Adam step as the composed update does (hand-computed)', () => {
+    // w 1, g 0.5, m 0, v 0, t 1: m' = 0.05, v' = 0.00025, m̂ = 0.5, v̂ = 0.25, u = 0.5 / (0.5 + eps).
+    const heap = new Float32Array(8);
+    heap.set([1, 0.5, 0, 0], 0);
+    const hyper = Float64Array.of(0.1, 0.9, 0.999, 1e-8, 0, 0, 1);
+    addon().adamUpdate(heap.buffer, 0, 4, 8, 12, 16, 20, 24, 1, hyper);
+    expect(heap[4]).toBeCloseTo(1 - 0.1 * (0.5 / (0.5 + 1e-8)), 5); // float32 arithmetic
+    expect(heap[5]).toBeCloseTo(0.05, 7);
+    expect(heap[6]).toBeCloseTo(0.00025, 8);
+    expect(() => addon().adamUpdate(heap.buffer, 0, 4, 8, 12, 16, 20, 32, 1, hyper)).toThrow(
+      /outside the buffer/,
+    );
+    const loose = addon().adamUpdate as unknown as (...args: unknown[]) => void;
+    expect(() => loose(heap.buffer, 0, 4, 8, 12, 16, 20, 24, 1, [0.1])).toThrow(
+      /Float64Array of 7/,
+    );
+  });
+
   it('reports its OpenBLAS build and threads', () => {
     expect(addon().config()).toMatch(/OpenBLAS/);
     expect(addon().threads()).toBeGreaterThanOrEqual(1);

@@ -83,6 +83,22 @@ export interface NativeBlas {
     rows: number,
     inner: number,
   ): void;
+  /**
+   * One Adam step over n float32 values: w, g, m, v in, w', m', v' out (byte offsets);
+   * hyper = [lr, beta1, beta2, eps, epsRoot, weightDecay, t].
+   */
+  adamUpdate(
+    buffer: ArrayBuffer,
+    wOffset: number,
+    gOffset: number,
+    mOffset: number,
+    vOffset: number,
+    wOutOffset: number,
+    mOutOffset: number,
+    vOutOffset: number,
+    n: number,
+    hyper: Float64Array,
+  ): void;
   /** OpenBLAS's thread count (OPENBLAS_NUM_THREADS, default: the number of cores). */
   threads(): number;
   /** OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH … Zen". */
@@ -110,8 +126,16 @@ export const LAYER_NORM = 'FarziLayerNorm';
 /** Its gradient: inputs `x`, `gain`, `mean`, `rstd`, `dy`; outputs dx (x's shape), dgain, dbias. */
 export const LAYER_NORM_GRAD = 'FarziLayerNormGrad';
 
+/**
+ * One Adam step: inputs `w`, `g`, `m`, `v` (same shape, float32), attributes `learningRate`,
+ * `beta1`, `beta2`, `eps`, `epsRoot`, `weightDecay` and `t` (the step number, from 1); outputs the
+ * updated `w`, `m` and `v`. Not differentiable (the trainer's update runs outside any tape).
+ */
+export const ADAM_UPDATE = 'FarziAdamUpdate';
+
 /** The fused kernels a backend may register, by role (see each name's documentation). */
 export const FUSED_KERNELS = {
+  adamUpdate: ADAM_UPDATE,
   softmaxXent: SPARSE_SOFTMAX_XENT,
   softmaxXentGrad: SPARSE_SOFTMAX_XENT_GRAD,
   layerNorm: LAYER_NORM,
@@ -563,8 +587,45 @@ export function loadNativeKernels(
       return out;
     },
   };
+  const adam: tf.KernelConfig = {
+    kernelName: ADAM_UPDATE,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { w, g, m, v } = args.inputs as Record<string, tf.TensorInfo>;
+      const a = args.attrs as unknown as Record<string, number>;
+      for (const [name, t] of [
+        ['g', g],
+        ['m', m],
+        ['v', v],
+      ] as const) {
+        if (t.dtype !== 'float32' || w.dtype !== 'float32' || t.shape.join() !== w.shape.join()) {
+          throw new Error(
+            `${ADAM_UPDATE}: ${name} must be float32 [${w.shape}] like w, got ${t.dtype} [${t.shape}]`,
+          );
+        }
+      }
+      const backend = args.backend as unknown as WasmBackend;
+      const outs = [0, 1, 2].map(() => backend.makeOutput(w.shape, 'float32'));
+      const n = sizeOf(w.shape);
+      if (n > 0) {
+        blas.adamUpdate(
+          backend.wasm.HEAPU8.buffer as ArrayBuffer,
+          offsetOf(backend, w),
+          offsetOf(backend, g),
+          offsetOf(backend, m),
+          offsetOf(backend, v),
+          offsetOf(backend, outs[0]),
+          offsetOf(backend, outs[1]),
+          offsetOf(backend, outs[2]),
+          n,
+          Float64Array.of(a.learningRate, a.beta1, a.beta2, a.eps, a.epsRoot, a.weightDecay, a.t),
+        );
+      }
+      return outs;
+    },
+  };
   return {
-    kernels: [batchMatMul, fusedMatMul, exp, xent, xentGrad, layerNorm, layerNormGrad, sum],
+    kernels: [batchMatMul, fusedMatMul, exp, xent, xentGrad, layerNorm, layerNormGrad, sum, adam],
     description: `${blas.config().split(' ').slice(0, 2).join(' ')}, ${blas.threads()} threads`,
   };
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { backendHasKernels, fusedKernelNames } from '../backend/nativeKernels';
 import type { OptimizerConfig } from '../config/ExperimentConfig';
 import type { Params } from '../model/Model';
 import { clipByGlobalNorm, Optimizer, OptimizerState, zerosLikeParams } from './Optimizer';
@@ -37,6 +38,38 @@ export function adamUpdate(
   return { w: tf.sub(w, tf.mul(update, h.learningRate)), m: m1, v: v1 };
 }
 
+/** Whether the current backend registered the fused Adam kernel (wasm-native does). */
+export function fusedAdamAvailable(): boolean {
+  const names = fusedKernelNames();
+  return names !== undefined && backendHasKernels(names.adamUpdate);
+}
+
+/** `adamUpdate` through the backend's fused kernel (not differentiable). */
+function fusedAdamUpdate(
+  w: tf.Tensor,
+  g: tf.Tensor,
+  m: tf.Tensor,
+  v: tf.Tensor,
+  t: number,
+  h: AdamHyper,
+): { w: tf.Tensor; m: tf.Tensor; v: tf.Tensor } {
+  const names = fusedKernelNames() as NonNullable<ReturnType<typeof fusedKernelNames>>;
+  const [w1, m1, v1] = tf.engine().runKernel(
+    names.adamUpdate,
+    { w, g, m, v },
+    {
+      learningRate: h.learningRate,
+      beta1: h.beta1,
+      beta2: h.beta2,
+      eps: h.eps,
+      epsRoot: h.epsRoot,
+      weightDecay: h.weightDecay,
+      t,
+    },
+  ) as tf.Tensor[];
+  return { w: w1, m: m1, v: v1 };
+}
+
 export function adam(config: OptimizerConfig, learningRate: number): Optimizer {
   const hyper: AdamHyper = { learningRate, ...config };
   return {
@@ -49,13 +82,19 @@ export function adam(config: OptimizerConfig, learningRate: number): Optimizer {
     step(params, rawGrads, state) {
       const grads = clipByGlobalNorm(rawGrads, config.clipNorm);
       const t = state.step + 1;
+      // The backend's fused kernel (wasm-native) when nothing records this update for gradients
+      // (the trainer; the Farzi inner loop differentiates its own way): one call per parameter
+      // instead of a dozen elementwise ops.
+      const fused = !tf.engine().isTapeOn() && fusedAdamAvailable();
       const next: Params = {};
       const m: Params = {};
       const v: Params = {};
       for (const name of Object.keys(params)) {
         const g = grads[name];
         if (!g) throw new Error(`no gradient for parameter "${name}"`);
-        const r = adamUpdate(params[name], g, state.slots.m[name], state.slots.v[name], t, hyper);
+        const r = fused
+          ? fusedAdamUpdate(params[name], g, state.slots.m[name], state.slots.v[name], t, hyper)
+          : adamUpdate(params[name], g, state.slots.m[name], state.slots.v[name], t, hyper);
         next[name] = r.w;
         m[name] = r.m;
         v[name] = r.v;

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/selectBackend';
 import { availableEmbeddedBackends } from '../backend/nativeKernels';
 import type { Params } from '../model/Model';
+import { adamUpdate, fusedAdamAvailable } from './adam';
+import { nativeKernelsAvailable } from '../backend/nativeKernels';
 import { createOptimizer, optimizerConfig } from './createOptimizer';
 import type { Optimizer, OptimizerState } from './Optimizer';
 
@@ -85,5 +87,45 @@ describe.each(availableEmbeddedBackends())('optimisers on %s', (backend) => {
     Array.from(next.w.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
     expect(state.step).toBe(1);
     expect(Array.from(state.slots.m.w.dataSync()).map((x) => +x.toFixed(5))).toEqual([0.06, 0.08]);
+  });
+});
+
+const describeNative =
+  nativeKernelsAvailable() || process.env.FARZI_REQUIRE_NATIVE === '1' ? describe : describe.skip;
+
+describeNative('fused Adam (wasm-native)', () => {
+  it('takes the same steps as the composed update, with weight decay and epsRoot', async () => {
+    await selectBackend('wasm-native');
+    expect(fusedAdamAvailable()).toBe(true);
+    const hyper = {
+      name: 'adam' as const,
+      beta1: 0.8,
+      beta2: 0.95,
+      eps: 1e-6,
+      epsRoot: 1e-7,
+      weightDecay: 0.01,
+      clipNorm: 0,
+      momentum: 0,
+    };
+    const optimizer = createOptimizer(hyper, 0.05);
+    let params: Params = { w: tf.randomNormal([3, 7], 0, 1, 'float32', 1) };
+    let reference = { w: params.w.clone(), m: tf.zerosLike(params.w), v: tf.zerosLike(params.w) };
+    let state = optimizer.init(params);
+    for (let t = 1; t <= 5; t++) {
+      const g = tf.randomNormal([3, 7], 0, 1, 'float32', 10 + t);
+      const next = optimizer.step(params, { w: g }, state);
+      const r = adamUpdate(reference.w, g, reference.m, reference.v, t, {
+        learningRate: 0.05,
+        ...hyper,
+      });
+      const diff = tf.max(tf.abs(tf.sub(next.params.w, r.w))).dataSync()[0];
+      expect(diff).toBeLessThan(1e-6);
+      expect(tf.max(tf.abs(tf.sub(next.state.slots.v.w, r.v))).dataSync()[0]).toBeLessThan(1e-6);
+      params = next.params;
+      state = next.state;
+      reference = r;
+    }
+    await selectBackend('wasm');
+    expect(fusedAdamAvailable()).toBe(false);
   });
 });
