@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random/Rng';
 import { nativeKernelsAvailable } from './nativeKernels';
 import { selectBackend } from './selectBackend';
+import { maxRelDiff } from '../testing/numeric';
 
 // The OpenBLAS kernels of `wasm-native` against the plain wasm and cpu kernels. CI sets
 // FARZI_REQUIRE_NATIVE=1 so that a missing addon fails here instead of skipping.
@@ -25,17 +26,6 @@ async function onEach(f: () => tf.Tensor | tf.Tensor[]): Promise<Record<Backend,
     tf.dispose(list);
   }
   return out;
-}
-
-function maxRelDiff(x: Float32Array, y: Float32Array): number {
-  expect(x.length).toBe(y.length);
-  let scale = 1e-6;
-  let diff = 0;
-  for (let i = 0; i < x.length; i++) {
-    scale = Math.max(scale, Math.abs(y[i]));
-    diff = Math.max(diff, Math.abs(x[i] - y[i]));
-  }
-  return diff / scale;
 }
 
 function expectAgree(

@@ -3,6 +3,7 @@ import { nativeKernelsAvailable } from '../backend/nativeKernels';
 import { selectBackend } from '../backend/selectBackend';
 import { Rng } from '../random/Rng';
 import { crossEntropy, fusedCrossEntropyAvailable, sparseSoftmaxCrossEntropy } from './losses';
+import { maxRelDiff } from '../testing/numeric';
 
 // The fused sparse softmax cross-entropy of wasm-native (one native pass for the loss, one for the
 // gradient) against the composed log-softmax on the same backend and on cpu, against central
@@ -30,17 +31,6 @@ function labelsData(seed: number): Int32Array {
   t[0] = 0;
   t[1] = V - 1;
   return t;
-}
-
-function maxRelDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  expect(x.length).toBe(y.length);
-  let scale = 1e-6;
-  let diff = 0;
-  for (let i = 0; i < x.length; i++) {
-    scale = Math.max(scale, Math.abs(y[i]));
-    diff = Math.max(diff, Math.abs(x[i] - y[i]));
-  }
-  return diff / scale;
 }
 
 /** Loss values and gradient w.r.t. logits of Σ_n w_n · loss_n, with the fused or composed op. */

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { nativeKernelsAvailable } from '../backend/nativeKernels';
 import { selectBackend } from '../backend/selectBackend';
 import { fusedLayerNormAvailable, layerNorm } from './safeOps';
+import { maxRelDiff } from '../testing/numeric';
 
 // wasm-native's fused layer norm (one native pass forward, one backward) against the composed op
 // on the same backend and on cpu, to second order. CI sets FARZI_REQUIRE_NATIVE=1 so a missing
@@ -36,17 +37,6 @@ function evaluate(fused: boolean): Float32Array[] {
       Float32Array.from(t.dataSync()),
     );
   });
-}
-
-function maxRelDiff(x: Float32Array, y: Float32Array): number {
-  expect(x.length).toBe(y.length);
-  let scale = 1e-6;
-  let diff = 0;
-  for (let i = 0; i < x.length; i++) {
-    scale = Math.max(scale, Math.abs(y[i]));
-    diff = Math.max(diff, Math.abs(x[i] - y[i]));
-  }
-  return diff / scale;
 }
 
 describeNative('fused layer norm (wasm-native)', () => {
