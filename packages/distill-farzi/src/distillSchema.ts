@@ -76,6 +76,12 @@ export const distillSchema: JsonSchema = {
       description:
         'store the inner state every k steps and reset the reversal to it (0 = pure reversal, O(1) memory)',
     },
+    learnInnerLearningRate: {
+      type: 'boolean',
+      default: false,
+      description:
+        'learn one inner learning rate per inner step (log-parametrised, starting at innerLearningRate, updated by the outer Adam with its reverse-mode meta-gradient); the schedule is saved with the Farzi Data and used by the "inner" student recipe',
+    },
     innerInit: {
       enum: ['trajectories', 'random'],
       default: 'trajectories',
@@ -155,6 +161,7 @@ export interface DistillConfig {
   };
   metaGradient: 'exact' | 'finite-difference';
   reverseCheckpointEvery: number;
+  learnInnerLearningRate: boolean;
   innerInit: 'trajectories' | 'random';
   trajectories: {
     count: number;

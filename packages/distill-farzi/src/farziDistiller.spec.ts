@@ -173,7 +173,10 @@ describe('Farzi distiller', () => {
     expect(Array.from(b.decoder.dataSync())).toEqual(Array.from(a.decoder.dataSync()));
   });
 
-  it('student recipe "inner" trains exactly as the inner loop (same parameters after T steps)', async () => {
+  it.each([
+    ['the configured learning rate', undefined],
+    ['a learned schedule', [0.05, 0.02, 0.08, 0.03]],
+  ])('student recipe "inner" trains exactly as the inner loop with %s', async (_, schedule) => {
     const c = config({ innerInit: 'random', innerSteps: 4, student: { recipe: 'inner' } });
     const dc = c.distill as DistillConfig;
     const split = toySplit();
@@ -186,9 +189,13 @@ describe('Farzi distiller', () => {
       names,
       values,
       { latent, decoder, temperature: 1 },
-      { steps: dc.innerSteps, hyper: { learningRate: dc.innerLearningRate, ...dc.innerOptimizer } },
+      {
+        steps: dc.innerSteps,
+        hyper: { learningRate: dc.innerLearningRate, ...dc.innerOptimizer },
+        learningRates: schedule,
+      },
     );
-    const recipe = studentRecipe(c, dc);
+    const recipe = studentRecipe(c, dc, schedule);
     expect(recipe).toMatchObject({ epochs: 4, batchSize: 4, dropout: false });
     const source = farziSource(
       { latent, decoder, temperature: 1, vocabulary: [], sourceFingerprint: '', info: {} },
@@ -207,6 +214,39 @@ describe('Farzi distiller', () => {
     tf.dispose([latent, decoder, ...values, ...final.w, ...final.m, ...final.v]);
     tf.dispose(Object.values(student.params));
     source.dispose?.();
+  });
+
+  it('learns the inner learning-rate schedule, saves it with the Farzi Data and resumes it', async () => {
+    const settings = { learnInnerLearningRate: true, innerInit: 'random', evalEvery: 0 };
+    const straight = path.join(dir, 'lr-straight');
+    const result = await distiller.distill({
+      config: config({ ...settings, outerSteps: 4 }),
+      split,
+      services,
+      outDir: straight,
+      resume: false,
+    });
+    const learned = loadFarziData(result.dataFile).info.innerLearningRates as number[];
+    expect(learned).toHaveLength(3);
+    expect(learned.every((a) => a > 0 && Number.isFinite(a))).toBe(true);
+    expect(learned.some((a) => Math.abs(a - 0.05) > 1e-4)).toBe(true);
+    const parted = path.join(dir, 'lr-parted');
+    for (const [outerSteps, resume] of [
+      [2, false],
+      [4, true],
+    ] as const) {
+      await distiller.distill({
+        config: config({ ...settings, outerSteps }),
+        split,
+        services,
+        outDir: parted,
+        resume,
+      });
+    }
+    const a = loadFarziData(path.join(straight, 'farzi-data-last.safetensors'));
+    const b = loadFarziData(path.join(parted, 'farzi-data-last.safetensors'));
+    expect(b.info.innerLearningRates).toEqual(a.info.innerLearningRates);
+    expect(Array.from(b.latent.dataSync())).toEqual(Array.from(a.latent.dataSync()));
   });
 
   it('refuses pretrained trajectories that would keep no checkpoint', async () => {

@@ -18,6 +18,7 @@ import {
   loadCheckpoint,
   optimizerConfig,
   Model,
+  Optimizer,
   OptimizerState,
   Params,
   ProgressListener,
@@ -148,6 +149,10 @@ async function pretrainedTrajectories(
   return kept;
 }
 
+function mean(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+}
+
 /** Trains a fresh model on Farzi Data and validates it (the distillation's quality signal). */
 /**
  * How a student is trained on Farzi Data: exactly as the inner loop ("inner"), or with the
@@ -156,13 +161,25 @@ async function pretrainedTrajectories(
 export function studentRecipe(
   config: ExperimentConfig,
   dc: DistillConfig,
+  schedule?: readonly number[],
 ): Pick<TrainerOptions, 'optimizer' | 'epochs' | 'batchSize' | 'dropout'> {
   if (dc.student.recipe === 'inner') {
+    const innerConfig = optimizerConfig({ name: 'adam', clipNorm: 0, ...dc.innerOptimizer });
+    const fixed = createOptimizer(innerConfig, dc.innerLearningRate);
+    // A learned schedule: step t uses α_t (the last one beyond T), as the inner loop did.
+    const optimizer: Optimizer = schedule?.length
+      ? {
+          ...fixed,
+          step: (params, grads, state) =>
+            createOptimizer(innerConfig, schedule[Math.min(state.step, schedule.length - 1)]).step(
+              params,
+              grads,
+              state,
+            ),
+        }
+      : fixed;
     return {
-      optimizer: createOptimizer(
-        optimizerConfig({ name: 'adam', clipNorm: 0, ...dc.innerOptimizer }),
-        dc.innerLearningRate,
-      ),
+      optimizer,
       epochs: dc.innerSteps,
       batchSize: dc.size[0],
       dropout: false,
@@ -184,6 +201,7 @@ export async function evaluateFarzi(
   split: DataSplit,
   services: Services,
   part: 'valid' | 'test' = 'valid',
+  schedule?: readonly number[],
 ): Promise<EvaluationResult | undefined> {
   const evaluator = findEvaluator(config, services);
   if (!evaluator) return undefined;
@@ -196,7 +214,7 @@ export async function evaluateFarzi(
       model,
       source,
       seed: config.seed,
-      ...studentRecipe(config, dc),
+      ...studentRecipe(config, dc, schedule),
     }).run();
     const evaluation = await evaluator.evaluate({
       model,
@@ -280,6 +298,8 @@ export const farziDistiller: Distiller = {
 
     let latent: tf.Tensor;
     let decoder: tf.Tensor;
+    // log α_t per inner step when the schedule is learned (distill.learnInnerLearningRate).
+    let logLr: tf.Tensor | undefined;
     let opt: OptimizerState;
     let startStep = 0;
     let rng: Rng;
@@ -288,7 +308,7 @@ export const farziDistiller: Distiller = {
     const history: Record<string, unknown>[] = [];
     if (request.resume && fs.existsSync(stateFile)) {
       const saved = loadCheckpoint(stateFile);
-      ({ latent, decoder } = saved.params);
+      ({ latent, decoder, logLr } = saved.params);
       opt = saved.optimizer as OptimizerState;
       startStep = saved.meta.epoch;
       rng = new Rng(saved.meta.rng);
@@ -298,7 +318,10 @@ export const farziDistiller: Distiller = {
       emit({ type: 'message', label: 'farzi', text: `resuming after outer step ${startStep}` });
     } else {
       ({ latent, decoder } = initializeFarzi(dc, split.vocab.size, sequences, config.seed));
-      opt = outer.init({ latent, decoder });
+      if (dc.learnInnerLearningRate) {
+        logLr = tf.fill([dc.innerSteps], Math.log(dc.innerLearningRate));
+      }
+      opt = outer.init({ latent, decoder, ...(logLr ? { logLr } : {}) });
       rng = new Rng(config.seed ^ 0xfa121);
     }
 
@@ -314,16 +337,27 @@ export const farziDistiller: Distiller = {
       bestMetric,
       metric: metricName,
     });
+    const schedule = (): number[] | undefined =>
+      logLr ? Array.from(tf.tidy(() => tf.exp(logLr as tf.Tensor)).dataSync()) : undefined;
     const current = (): FarziData => ({
       latent: latent as tf.Tensor3D,
       decoder: decoder as tf.Tensor2D,
       temperature: dc.temperature,
       vocabulary: split.vocab.tokens,
       sourceFingerprint: fingerprintSplit(split),
-      info: info(),
+      info: { ...info(), ...(logLr ? { innerLearningRates: schedule() } : {}) },
     });
     const validate = async (step: number) => {
-      const result = await evaluateFarzi(model, current(), config, dc, split, services);
+      const result = await evaluateFarzi(
+        model,
+        current(),
+        config,
+        dc,
+        split,
+        services,
+        'valid',
+        schedule(),
+      );
       if (!result) return;
       const value = result.metrics[metricName];
       const better =
@@ -364,6 +398,7 @@ export const farziDistiller: Distiller = {
         {
           steps: dc.innerSteps,
           hyper,
+          learningRates: schedule(),
           method: dc.metaGradient,
           checkpointEvery: dc.reverseCheckpointEvery,
         },
@@ -373,11 +408,16 @@ export const farziDistiller: Distiller = {
       const finite = tf.tidy(
         () =>
           tf
-            .logicalAnd(tf.all(tf.isFinite(meta.latent)), tf.all(tf.isFinite(meta.decoder)))
+            .logicalAnd(
+              tf.logicalAnd(tf.all(tf.isFinite(meta.latent)), tf.all(tf.isFinite(meta.decoder))),
+              meta.learningRates ? tf.all(tf.isFinite(meta.learningRates)) : tf.scalar(true),
+            )
             .dataSync()[0],
       );
       if (!Number.isFinite(meta.loss) || !finite) {
         tf.dispose([meta.latent, meta.decoder, latent, decoder]);
+        if (meta.learningRates) meta.learningRates.dispose();
+        if (logLr) logLr.dispose();
         disposeState(opt);
         throw new RunError(
           `distillation stopped: the outer loss or meta-gradient became non-finite at outer step ${step}; ` +
@@ -385,21 +425,28 @@ export const farziDistiller: Distiller = {
         );
       }
       const next = tf.tidy(() => {
-        const r = outer.step(
-          { latent, decoder },
-          { latent: meta.latent, decoder: meta.decoder },
-          opt,
-        );
+        const params: Params = { latent, decoder };
+        const grads: Params = { latent: meta.latent, decoder: meta.decoder };
+        if (logLr && meta.learningRates) {
+          params.logLr = logLr;
+          // d/d log α = α · d/dα
+          grads.logLr = tf.mul(meta.learningRates, tf.exp(logLr));
+        }
+        const r = outer.step(params, grads, opt);
         return {
           latent: r.params.latent,
           decoder: r.params.decoder,
+          logLr: r.params.logLr,
           slots: r.state.slots as unknown as tf.TensorContainer,
         };
       });
       tf.dispose([meta.latent, meta.decoder, latent, decoder]);
+      if (meta.learningRates) meta.learningRates.dispose();
+      if (logLr) logLr.dispose();
       disposeState(opt);
       latent = next.latent as tf.Tensor;
       decoder = next.decoder as tf.Tensor;
+      logLr = next.logLr as tf.Tensor | undefined;
       opt = { step: opt.step + 1, slots: next.slots as unknown as OptimizerState['slots'] };
       phase.forward += meta.seconds.forward;
       phase.real += meta.seconds.real;
@@ -419,13 +466,14 @@ export const farziDistiller: Distiller = {
           drift: meta.drift,
           'inner s': meta.seconds.forward,
           'reverse s': meta.seconds.reverse,
+          ...(logLr ? { 'mean inner lr': mean(schedule() as number[]) } : {}),
         },
       });
       if ((dc.evalEvery > 0 && step % dc.evalEvery === 0) || step === dc.outerSteps)
         await validate(step);
       if (step % dc.checkpointEvery === 0 || step === dc.outerSteps) {
         saveCheckpoint(stateFile, {
-          params: { latent, decoder },
+          params: { latent, decoder, ...(logLr ? { logLr } : {}) },
           optimizer: opt,
           meta: {
             epoch: step,
@@ -441,6 +489,7 @@ export const farziDistiller: Distiller = {
     saveFarziData(run.file('farzi-data-last.safetensors'), current());
     if (!fs.existsSync(farziFile)) saveFarziData(farziFile, current());
     tf.dispose([latent, decoder]);
+    if (logLr) logLr.dispose();
     disposeState(opt);
     for (const t of trajectories) tf.dispose(Object.values(t));
     const seconds = (Date.now() - started) / 1000;

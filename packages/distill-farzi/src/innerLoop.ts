@@ -56,10 +56,21 @@ export interface InnerState {
 export interface InnerOptions {
   readonly steps: number;
   readonly hyper: AdamHyper;
+  /** Per-step learning rates α_1..α_T (a learned schedule); default: hyper.learningRate throughout. */
+  readonly learningRates?: readonly number[];
   /** Keep (w, m, v) after every k-th step for the checkpointed reverse pass (0 = keep none). */
   readonly keepEvery?: number;
   /** Called after every step (memory probes in tests and benchmarks). */
   readonly onStep?: (step: number) => void;
+}
+
+/** The Adam hyper-parameters of inner step t (1-based), with the step's learning rate. */
+export function stepHyper(
+  options: { hyper: AdamHyper; learningRates?: readonly number[] },
+  t: number,
+): AdamHyper {
+  const lr = options.learningRates?.[t - 1];
+  return lr === undefined ? options.hyper : { ...options.hyper, learningRate: lr };
 }
 
 export function disposeState(state: InnerState): void {
@@ -114,7 +125,7 @@ export function runInnerLoop(
       const m: tf.Tensor[] = [];
       const vv: tf.Tensor[] = [];
       grads.forEach((g, i) => {
-        const r = adamUpdate(prev.w[i], g, prev.m[i], prev.v[i], t, options.hyper);
+        const r = adamUpdate(prev.w[i], g, prev.m[i], prev.v[i], t, stepHyper(options, t));
         w.push(r.w);
         m.push(r.m);
         vv.push(r.v);

@@ -12,6 +12,8 @@ export interface RealBatch {
 export interface MetaOptions {
   readonly steps: number;
   readonly hyper: AdamHyper;
+  /** Per-step inner learning rates α_1..α_T (default: hyper.learningRate throughout). */
+  readonly learningRates?: readonly number[];
   readonly method: SecondOrderMethod;
   /** Store the inner state every k steps and reset the reversal to it (0 = pure reversal). */
   readonly checkpointEvery: number;
@@ -24,6 +26,8 @@ export interface MetaResult {
   readonly loss: number;
   readonly latent: tf.Tensor;
   readonly decoder: tf.Tensor;
+  /** dL/dα_t for each inner step's learning rate (shape [T]), when `learningRates` were given. */
+  readonly learningRates?: tf.Tensor;
   /** ‖ŵ₀ − w₀‖ / ‖w₀‖: how far the reversal drifted from the true start (float32 error). */
   readonly drift: number;
   /** Seconds spent: inner forward, real loss, reverse. */
@@ -59,6 +63,7 @@ export function farziMetaGradient(
   const { final, kept } = runInnerLoop(model, names, w0, data, {
     steps: options.steps,
     hyper: options.hyper,
+    learningRates: options.learningRates,
     keepEvery: options.checkpointEvery,
     onStep: (s) => options.onStep?.('forward', s),
   });
@@ -71,6 +76,7 @@ export function farziMetaGradient(
   const t2 = Date.now();
   const meta = reverseAdam(model, names, final, grads, data, {
     hyper: options.hyper,
+    learningRates: options.learningRates,
     method: options.method,
     kept,
     fdEpsilon: options.fdEpsilon,
@@ -83,11 +89,13 @@ export function farziMetaGradient(
   });
   const driftValue = drift.dataSync()[0];
   tf.dispose([drift, ...meta.reconstructedW0, ...meta.w0]);
+  if (!options.learningRates) meta.learningRates.dispose();
   const t3 = Date.now();
   return {
     loss,
     latent: meta.latent,
     decoder: meta.decoder,
+    learningRates: options.learningRates ? meta.learningRates : undefined,
     drift: driftValue,
     seconds: { forward: (t1 - t0) / 1000, real: (t2 - t1) / 1000, reverse: (t3 - t2) / 1000 },
   };
@@ -102,8 +110,9 @@ export function outerObjective(
   real: RealBatch,
   steps: number,
   hyper: AdamHyper,
+  learningRates?: readonly number[],
 ): number {
-  const { final } = runInnerLoop(model, names, w0, data, { steps, hyper });
+  const { final } = runInnerLoop(model, names, w0, data, { steps, hyper, learningRates });
   const loss = tf.tidy(() => realLoss(model, names, final.w, real).dataSync()[0]);
   tf.dispose([...final.w, ...final.m, ...final.v]);
   return loss;

@@ -1,11 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
 import { AdamHyper, Model } from '@farzi/core';
-import { disposeState, InnerData, InnerState, syntheticLoss, toParams } from './innerLoop';
+import {
+  disposeState,
+  InnerData,
+  InnerState,
+  stepHyper,
+  syntheticLoss,
+  toParams,
+} from './innerLoop';
 
 export type SecondOrderMethod = 'exact' | 'finite-difference';
 
 export interface ReverseOptions {
   readonly hyper: AdamHyper;
+  /** Per-step learning rates α_1..α_T (default: hyper.learningRate throughout). */
+  readonly learningRates?: readonly number[];
   readonly method: SecondOrderMethod;
   /** States kept during the forward run (step → state); the reversal resets to them (drift control). */
   readonly kept?: Map<number, InnerState>;
@@ -17,6 +26,8 @@ export interface ReverseOptions {
 export interface MetaGradient {
   readonly latent: tf.Tensor;
   readonly decoder: tf.Tensor;
+  /** dL/dα_t for t = 1..T (shape [T]): the gradient w.r.t. each inner step's learning rate. */
+  readonly learningRates: tf.Tensor;
   /** The gradient w.r.t. the inner loop's starting parameters w₀ (for diagnostics). */
   readonly w0: tf.Tensor[];
   /** The w₀ the reversal reconstructed (compare with the true w₀ to measure float32 drift). */
@@ -77,7 +88,6 @@ export function reverseAdam(
   data: InnerData,
   options: ReverseOptions,
 ): MetaGradient {
-  const h = options.hyper;
   const fdEpsilon = options.fdEpsilon ?? 1e-3;
   let w = final.w;
   let m = final.m;
@@ -87,7 +97,9 @@ export function reverseAdam(
   let dv = w.map((t) => tf.zerosLike(t));
   let dLatent: tf.Tensor = tf.zerosLike(data.latent);
   let dDecoder: tf.Tensor = tf.zerosLike(data.decoder);
+  const dAlpha: tf.Tensor[] = new Array(final.step);
   for (let t = final.step; t >= 1; t--) {
+    const h = stepHyper(options, t);
     const out = tf.tidy(() => {
       const c1 = 1 - Math.pow(h.beta1, t);
       const c2 = 1 - Math.pow(h.beta2, t);
@@ -96,16 +108,21 @@ export function reverseAdam(
       const wPrev: tf.Tensor[] = [];
       const dmT: tf.Tensor[] = [];
       const dvT: tf.Tensor[] = [];
+      const alphaTerms: tf.Tensor[] = [];
       w.forEach((wt, i) => {
         const mHat = tf.div(m[i], c1);
         const root = tf.sqrt(tf.add(tf.div(v[i], c2), h.epsRoot));
         const denom = tf.add(root, h.eps);
+        const update = tf.div(mHat, denom);
         // Invert the update w_t = (1 − αλ) w_{t−1} − α m̂/(√(v̂+ε_r) + ε), unless the checkpointed
         // variant stored w_{t−1} exactly.
-        wPrev.push(
-          stored
-            ? tf.clone(stored.w[i])
-            : tf.div(tf.add(wt, tf.mul(tf.div(mHat, denom), h.learningRate)), decay),
+        const previous = stored
+          ? tf.clone(stored.w[i])
+          : tf.div(tf.add(wt, tf.mul(update, h.learningRate)), decay);
+        wPrev.push(previous);
+        // ∂w_t/∂α_t = −(m̂/(√(v̂+ε_r) + ε) + λ w_{t−1}): dL/dα_t = ⟨dL/dw_t, ∂w_t/∂α_t⟩
+        alphaTerms.push(
+          tf.neg(tf.sum(tf.mul(dw[i], tf.add(update, tf.mul(previous, h.weightDecay))))),
         );
         // ∂w_t/∂m_t = −α / ((1−β1ᵗ)(√(v̂+ε_r) + ε))
         dmT.push(tf.add(dm[i], tf.mul(dw[i], tf.div(-h.learningRate / c1, denom))));
@@ -149,13 +166,17 @@ export function reverseAdam(
         dv: dvT.map((d) => tf.mul(d, h.beta2)),
         dLatent: tf.add(dLatent, hLatent),
         dDecoder: tf.add(dDecoder, hDecoder),
+        dAlpha: tf.addN(alphaTerms),
       };
     });
+    dAlpha[t - 1] = out.dAlpha;
     tf.dispose([...w, ...m, ...v, ...dw, ...dm, ...dv, dLatent, dDecoder]);
     ({ w, m, v, dw, dm, dv, dLatent, dDecoder } = out);
     options.onStep?.(t);
   }
   tf.dispose([...m, ...v, ...dm, ...dv]);
   if (options.kept) for (const s of options.kept.values()) disposeState(s);
-  return { latent: dLatent, decoder: dDecoder, w0: dw, reconstructedW0: w };
+  const learningRates = dAlpha.length ? tf.stack(dAlpha) : tf.zeros([0]);
+  tf.dispose(dAlpha);
+  return { latent: dLatent, decoder: dDecoder, learningRates, w0: dw, reconstructedW0: w };
 }
