@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { backendHasKernels, fusedKernelNames } from '../backend/nativeKernels';
-import { Rng } from '../random/Rng';
+import { maskKeepProbability, Rng } from '../random/Rng';
 
 /*
  * Second-order-safe ops. TensorFlow.js's registered gradients of exp, tanh, sigmoid, softmax and
@@ -183,7 +183,7 @@ export function dropout(
   const rng = new Rng(seed ?? Math.floor(Math.random() * 4294967296));
   // The mask scales kept values by 1 / P(keep), with the rate as the mask rounds it (2⁻¹⁶ steps),
   // so the expectation is exactly preserved.
-  const keepProbability = (65536 - Math.min(65536, Math.ceil(rate * 65536))) / 65536;
+  const keepProbability = maskKeepProbability(rate);
   rng.fillMask(values, rate, keepProbability > 0 ? 1 / keepProbability : 0);
   return tf.mul(x, tf.tensor(values, x.shape, 'float32'));
 }

@@ -4,6 +4,14 @@
  */
 export type RngState = [number, number, number, number];
 
+/**
+ * The keep probability a dropout mask from `Rng.fillMask` really has for `rate`: the rate rounded
+ * up to a multiple of 2⁻¹⁶ (each value is one 16-bit draw).
+ */
+export function maskKeepProbability(rate: number): number {
+  return (65536 - Math.min(65536, Math.max(0, Math.ceil(rate * 65536)))) / 65536;
+}
+
 export class Rng {
   private a: number;
   private b: number;
@@ -110,7 +118,7 @@ export class Rng {
     this.b = b >>> 0;
     this.c = c >>> 0;
     this.d = d >>> 0;
-    return (65536 - bound) / 65536;
+    return maskKeepProbability(rate);
   }
 
   getState(): RngState {
