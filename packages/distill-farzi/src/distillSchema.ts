@@ -32,10 +32,40 @@ export const distillSchema: JsonSchema = {
       description: 'τ in softmax(F·M/τ)',
     },
     init: {
-      enum: ['real', 'random'],
+      enum: ['real', 'random', 'teacher'],
       default: 'real',
       description:
-        '"real": each synthetic sequence starts pointing at a random real user\'s last ξ items; "random": N(0, initStd²)',
+        '"real": each synthetic sequence starts pointing at a random real user\'s last ξ items; "random": N(0, initStd²); "teacher": F and M fitted to real users\' last ξ items mixed with a trained teacher\'s next-item distributions (distill.teacher)',
+    },
+    teacher: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description:
+        'init "teacher": position t of a synthetic sequence starts as (1 − mix)·onehot(item_t) + mix·p_teacher(· | items before t), fitted into F·M',
+      properties: {
+        checkpoint: {
+          type: 'string',
+          default: '',
+          description:
+            "a checkpoint (.safetensors) or training run directory of the same model trained on the same data, e.g. from `npx farzi train`; empty = train the teacher here with the config's train section (kept in <run>/teacher.safetensors)",
+        },
+        mix: {
+          type: 'number',
+          minimum: 0,
+          maximum: 1,
+          default: 0.8,
+          description: "weight of the teacher's distribution against the observed item",
+        },
+        temperature: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          default: 1,
+          description: "temperature of the teacher's softmax",
+        },
+        fitSteps: positiveInt(200, 'Adam steps fitting F and M to the teacher sequences'),
+        fitLearningRate: { type: 'number', exclusiveMinimum: 0, default: 0.05 },
+      },
     },
     initScale: {
       type: 'number',
@@ -147,7 +177,14 @@ export interface DistillConfig {
   size: [number, number];
   latentDim: number;
   temperature: number;
-  init: 'real' | 'random';
+  init: 'real' | 'random' | 'teacher';
+  teacher: {
+    checkpoint: string;
+    mix: number;
+    temperature: number;
+    fitSteps: number;
+    fitLearningRate: number;
+  };
   initScale: number;
   initStd: number;
   innerSteps: number;

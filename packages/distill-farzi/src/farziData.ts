@@ -35,6 +35,20 @@ function paddingBias(vocabSize: number): tf.Tensor1D {
   return tf.tensor1d(b);
 }
 
+/** The synthetic tokens' logits `[μ·ξ, |V|]`: F·M/τ with padding excluded. */
+export function farziLogits(
+  latent: tf.Tensor,
+  decoder: tf.Tensor,
+  temperature: number,
+): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [mu, xi, d] = latent.shape as [number, number, number];
+    const v = decoder.shape[1] as number;
+    const logits = tf.div(tf.matMul(tf.reshape(latent, [mu * xi, d]), decoder), temperature);
+    return tf.add(logits, paddingBias(v)) as tf.Tensor2D;
+  });
+}
+
 /**
  * Decodes latent F and decoder M into synthetic token distributions `[μ, ξ, |V|]` with the
  * second-order-safe softmax (the Farzi meta-gradient differentiates through it).
@@ -45,10 +59,13 @@ export function decodeFarzi(
   temperature: number,
 ): tf.Tensor3D {
   return tf.tidy(() => {
-    const [mu, xi, d] = latent.shape as [number, number, number];
+    const [mu, xi] = latent.shape as [number, number, number];
     const v = decoder.shape[1] as number;
-    const logits = tf.div(tf.matMul(tf.reshape(latent, [mu * xi, d]), decoder), temperature);
-    return tf.reshape(safeOps.softmax(tf.add(logits, paddingBias(v))), [mu, xi, v]) as tf.Tensor3D;
+    return tf.reshape(safeOps.softmax(farziLogits(latent, decoder, temperature)), [
+      mu,
+      xi,
+      v,
+    ]) as tf.Tensor3D;
   });
 }
 

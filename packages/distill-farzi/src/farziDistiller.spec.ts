@@ -249,6 +249,125 @@ describe('Farzi distiller', () => {
     expect(Array.from(b.latent.dataSync())).toEqual(Array.from(a.latent.dataSync()));
   });
 
+  it('initialises from a teacher trained here or given as a run, and resumes without retraining it', async () => {
+    const settings = {
+      init: 'teacher',
+      innerInit: 'random',
+      evalEvery: 0,
+      teacher: { fitSteps: 40, mix: 0.6 },
+    };
+    const withTeacher = (c: ExperimentConfig) => {
+      c.train.epochs = 3;
+      return c;
+    };
+    const here = path.join(dir, 'teacher-here');
+    const messages: string[] = [];
+    await distiller.distill({
+      config: withTeacher(config({ ...settings, outerSteps: 2 })),
+      split,
+      services,
+      outDir: here,
+      resume: false,
+      onProgress: (e) => {
+        if (e.type === 'message') messages.push(e.text);
+      },
+    });
+    const teacherRun = path.join(here, 'teacher');
+    const teacherMetrics = JSON.parse(
+      fs.readFileSync(path.join(teacherRun, 'metrics.json'), 'utf8'),
+    );
+    expect(teacherMetrics.epochsRun).toBe(3);
+    expect(teacherMetrics.source.sequences).toBe(16); // the real data, not the Farzi Data
+    expect(messages.some((m) => /training the teacher on the real data/.test(m))).toBe(true);
+    expect(
+      messages.some((m) =>
+        /teacher sequences fitted into F·M \(d 3\): cross-entropy [\d.]+ vs target entropy/.test(m),
+      ),
+    ).toBe(true);
+
+    // The same teacher given as a checkpoint: the same Farzi Data.
+    const given = path.join(dir, 'teacher-given');
+    await distiller.distill({
+      config: withTeacher(
+        config({
+          ...settings,
+          outerSteps: 2,
+          teacher: { ...settings.teacher, checkpoint: teacherRun },
+        }),
+      ),
+      split,
+      services,
+      outDir: given,
+      resume: false,
+    });
+    const a = loadFarziData(path.join(here, 'farzi-data-last.safetensors'));
+    const b = loadFarziData(path.join(given, 'farzi-data-last.safetensors'));
+    expect(Array.from(b.latent.dataSync())).toEqual(Array.from(a.latent.dataSync()));
+    expect(Array.from(b.decoder.dataSync())).toEqual(Array.from(a.decoder.dataSync()));
+    expect(fs.existsSync(path.join(given, 'teacher'))).toBe(false);
+
+    // Interrupted after one outer step and resumed: the teacher is not trained again.
+    const parted = path.join(dir, 'teacher-parted');
+    await distiller.distill({
+      config: withTeacher(config({ ...settings, outerSteps: 1 })),
+      split,
+      services,
+      outDir: parted,
+      resume: false,
+    });
+    const trainedAt = fs.statSync(path.join(parted, 'teacher', 'metrics.json')).mtimeMs;
+    await distiller.distill({
+      config: withTeacher(config({ ...settings, outerSteps: 2 })),
+      split,
+      services,
+      outDir: parted,
+      resume: true,
+    });
+    expect(fs.statSync(path.join(parted, 'teacher', 'metrics.json')).mtimeMs).toBe(trainedAt);
+    const c = loadFarziData(path.join(parted, 'farzi-data-last.safetensors'));
+    expect(Array.from(c.latent.dataSync())).toEqual(Array.from(a.latent.dataSync()));
+
+    // Killed while training the teacher (no outer step saved, the teacher run unfinished): --resume
+    // continues the teacher from its last checkpoint and reaches the same data.
+    const killed = path.join(dir, 'teacher-killed');
+    fs.mkdirSync(killed);
+    fs.copyFileSync(path.join(here, 'config.json'), path.join(killed, 'config.json'));
+    fs.cpSync(teacherRun, path.join(killed, 'teacher'), { recursive: true });
+    fs.rmSync(path.join(killed, 'teacher', 'metrics.json'));
+    await distiller.distill({
+      config: withTeacher(config({ ...settings, outerSteps: 2 })),
+      split,
+      services,
+      outDir: killed,
+      resume: true,
+    });
+    expect(fs.existsSync(path.join(killed, 'teacher', 'metrics.json'))).toBe(true);
+    const d = loadFarziData(path.join(killed, 'farzi-data-last.safetensors'));
+    expect(Array.from(d.latent.dataSync())).toEqual(Array.from(a.latent.dataSync()));
+    tf.dispose([
+      a.latent,
+      a.decoder,
+      b.latent,
+      b.decoder,
+      c.latent,
+      c.decoder,
+      d.latent,
+      d.decoder,
+    ]);
+  });
+
+  it('names a teacher checkpoint that is missing', async () => {
+    await expect(
+      distiller.distill({
+        config: config({ init: 'teacher', teacher: { checkpoint: path.join(dir, 'no-such-run') } }),
+        split,
+        services,
+        outDir: path.join(dir, 'no-teacher'),
+        resume: false,
+      }),
+    ).rejects.toThrow(/distill.teacher.checkpoint: no checkpoint at .*no-such-run/);
+  });
+
   it('refuses pretrained trajectories that would keep no checkpoint', async () => {
     await expect(
       distiller.distill({

@@ -25,6 +25,7 @@ import {
   Rng,
   RunDirectory,
   RunError,
+  runTraining,
   saveCheckpoint,
   sequenceBatches,
   Services,
@@ -38,6 +39,7 @@ import { FarziData, saveFarziData } from './farziData';
 import { farziSource } from './farziSource';
 import { toList } from './innerLoop';
 import { initializeFarzi } from './initialize';
+import { fitFarzi, loadTeacher, realWindows, teacherTargets } from './teacher';
 import { farziMetaGradient, RealBatch } from './metaGradient';
 
 /** Real training sequences of a split (token chunks for text). */
@@ -147,6 +149,88 @@ async function pretrainedTrajectories(
   }
   fs.writeFileSync(manifest, JSON.stringify(files));
   return kept;
+}
+
+/**
+ * The teacher of `init: "teacher"`: the configured checkpoint, or a model trained here on the real
+ * data with the config's train section (a run directory `<run>/teacher`, resumed if interrupted and
+ * reused once finished).
+ */
+async function teacherParams(
+  model: Model,
+  request: DistillRequest,
+  run: RunDirectory,
+  emit: ProgressListener,
+): Promise<Params> {
+  const { config, split, services } = request;
+  const dc = config.distill as DistillConfig;
+  const fingerprint = fingerprintSplit(split);
+  if (dc.teacher.checkpoint) {
+    emit({ type: 'message', label: 'farzi', text: `teacher: ${dc.teacher.checkpoint}` });
+    return loadTeacher(dc.teacher.checkpoint, model, fingerprint);
+  }
+  const dir = run.file('teacher');
+  if (!fs.existsSync(path.join(dir, 'metrics.json'))) {
+    emit({
+      type: 'message',
+      label: 'farzi',
+      text: `training the teacher on the real data (train section: ${config.train.epochs} epochs, lr ${config.train.learningRate}) in ${dir}`,
+    });
+    const resume = fs.existsSync(path.join(dir, 'checkpoints', 'last.safetensors'));
+    // Killed before the teacher's first epoch ended: nothing to keep.
+    if (!resume) fs.rmSync(dir, { recursive: true, force: true });
+    await runTraining(
+      { ...config, train: { ...config.train, source: { name: 'real' } } },
+      services,
+      {
+        outDir: dir,
+        resume,
+        onProgress: emit,
+        split,
+        backend: request.backend,
+      },
+    );
+  }
+  return loadTeacher(dir, model, fingerprint);
+}
+
+/** `init: "teacher"`: F and M fitted to real windows mixed with the teacher's predictions. */
+async function teacherInitialization(
+  model: Model,
+  request: DistillRequest,
+  sequences: Int32Array[],
+  run: RunDirectory,
+  emit: ProgressListener,
+): Promise<{ latent: tf.Tensor; decoder: tf.Tensor }> {
+  const dc = request.config.distill as DistillConfig;
+  const [mu, xi] = dc.size;
+  const teacher = await teacherParams(model, request, run, emit);
+  const ids = realWindows(sequences, mu, xi, new Rng(request.config.seed));
+  const targets = teacherTargets(
+    model,
+    teacher,
+    ids,
+    [mu, xi],
+    dc.teacher.mix,
+    dc.teacher.temperature,
+  );
+  tf.dispose(Object.values(teacher));
+  try {
+    const fit = fitFarzi(targets, dc.latentDim, dc.temperature, {
+      steps: dc.teacher.fitSteps,
+      learningRate: dc.teacher.fitLearningRate,
+      initStd: dc.initStd,
+      seed: request.config.seed,
+    });
+    emit({
+      type: 'message',
+      label: 'farzi',
+      text: `teacher sequences fitted into F·M (d ${dc.latentDim}): cross-entropy ${fit.loss.toFixed(4)} vs target entropy ${fit.targetEntropy.toFixed(4)} (KL ${(fit.loss - fit.targetEntropy).toFixed(4)} nats/position)`,
+    });
+    return { latent: fit.latent, decoder: fit.decoder };
+  } finally {
+    targets.dispose();
+  }
 }
 
 function mean(xs: number[]): number {
@@ -261,7 +345,9 @@ export const farziDistiller: Distiller = {
       (c) => {
         delete (c.distill as Record<string, unknown>).outerSteps;
       },
-      stateFile,
+      // Before the first outer step is saved, the config alone makes a run resumable: a run killed
+      // while training its trajectories or teacher continues them.
+      fs.existsSync(stateFile) ? stateFile : run.file('config.json'),
       (saved) => validateConfig(saved, services, run.file('config.json')),
     );
     const model = createModel(config, split, services);
@@ -317,7 +403,10 @@ export const farziDistiller: Distiller = {
       history.push(...(saved.meta.history as Record<string, unknown>[]));
       emit({ type: 'message', label: 'farzi', text: `resuming after outer step ${startStep}` });
     } else {
-      ({ latent, decoder } = initializeFarzi(dc, split.vocab.size, sequences, config.seed));
+      ({ latent, decoder } =
+        dc.init === 'teacher'
+          ? await teacherInitialization(model, request, sequences, run, emit)
+          : initializeFarzi(dc, split.vocab.size, sequences, config.seed));
       if (dc.learnInnerLearningRate) {
         logLr = tf.fill([dc.innerSteps], Math.log(dc.innerLearningRate));
       }

@@ -2,6 +2,7 @@
 export { distillFarziModule } from './distillFarziModule';
 export {
   decodeFarzi,
+  farziLogits,
   saveFarziData,
   loadFarziData,
   farziShape,
@@ -18,3 +19,5 @@ export { reverseAdam } from './reverseAdam';
 export type { SecondOrderMethod } from './reverseAdam';
 export { runInnerLoop, syntheticLoss, toList, toParams } from './innerLoop';
 export { initializeFarzi } from './initialize';
+export { fitFarzi, loadTeacher, realWindows, teacherTargets } from './teacher';
+export type { FarziFit } from './teacher';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@farzi/core';
 import type { DistillConfig } from './distillSchema';
+import { realWindows } from './teacher';
 
 /**
  * Initial Farzi Data. "random": F, M ~ N(0, initStd²). "real": M holds a random unit-norm code per
@@ -16,6 +17,9 @@ export function initializeFarzi(
   const [mu, xi] = config.size;
   const d = config.latentDim;
   const rng = new Rng(seed);
+  if (config.init === 'teacher') {
+    throw new Error('init "teacher" needs a trained teacher: see fitFarzi and teacherTargets');
+  }
   if (config.init === 'random') {
     return {
       latent: tf.randomNormal([mu, xi, d], 0, config.initStd, 'float32', rng.seed()) as tf.Tensor3D,
@@ -39,19 +43,11 @@ export function initializeFarzi(
     norm = Math.sqrt(norm);
     for (let k = 0; k < d; k++) codes[k * vocabSize + j] = column[k] / norm;
   }
-  const long = sequences.filter((s) => s.length >= xi);
-  const pool = long.length >= Math.min(mu, sequences.length) ? long : sequences;
-  const order = rng.permutation(pool.length);
+  const ids = realWindows(sequences, mu, xi, rng);
   const latent = new Float32Array(mu * xi * d);
   const scale = config.initScale * config.temperature;
-  for (let i = 0; i < mu; i++) {
-    const seq = pool[order[i % pool.length]];
-    for (let t = 0; t < xi; t++) {
-      // The last ξ items; a shorter sequence is repeated from its start to fill the positions.
-      const item = seq.length >= xi ? seq[seq.length - xi + t] : seq[t % seq.length];
-      for (let k = 0; k < d; k++)
-        latent[(i * xi + t) * d + k] = scale * codes[k * vocabSize + item];
-    }
+  for (let p = 0; p < mu * xi; p++) {
+    for (let k = 0; k < d; k++) latent[p * d + k] = scale * codes[k * vocabSize + ids[p]];
   }
   return { latent: tf.tensor3d(latent, [mu, xi, d]), decoder: tf.tensor2d(codes, [d, vocabSize]) };
 }

@@ -3,6 +3,7 @@ import type { DataSplit } from '../data/Dataset';
 import type { Named } from '../di/Registry';
 import type { Services } from '../di/Services';
 import type { ProgressListener } from '../train/progress';
+import type { SelectedBackend } from '../backend/selectBackend';
 
 export interface DistillRequest {
   readonly config: ExperimentConfig;
@@ -13,6 +14,8 @@ export interface DistillRequest {
   /** Continue from the checkpoint in `outDir`. */
   readonly resume: boolean;
   readonly onProgress?: ProgressListener;
+  /** The backend the caller selected (trainings the distiller runs itself reuse it). */
+  readonly backend?: SelectedBackend;
 }
 
 export interface DistillResult {

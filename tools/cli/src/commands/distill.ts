@@ -43,6 +43,7 @@ export const distillCommand: Command = {
       outDir,
       resume: Boolean(values.resume),
       onProgress,
+      backend,
     });
     if (values.json) {
       io.out(`${JSON.stringify({ dataFile: result.dataFile, ...result.summary }, null, 2)}\n`);

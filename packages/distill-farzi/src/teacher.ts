@@ -1,0 +1,201 @@
+import * as tf from '@tensorflow/tfjs';
+import * as fs from 'fs';
+import * as path from 'path';
+import { adam, loadCheckpoint, Model, Params, Rng, softCrossEntropy, UserError } from '@farzi/core';
+import { farziLogits } from './farziData';
+
+/**
+ * μ windows of ξ consecutive real items (row-major `[μ·ξ]`): the last ξ items of distinct random
+ * users with at least ξ items (shorter sequences, repeated from their start, only when too few
+ * users are that long).
+ */
+export function realWindows(
+  sequences: readonly Int32Array[],
+  mu: number,
+  xi: number,
+  rng: Rng,
+): Int32Array {
+  if (sequences.length === 0) throw new UserError('the training data has no sequences.');
+  const long = sequences.filter((s) => s.length >= xi);
+  const pool = long.length >= Math.min(mu, sequences.length) ? long : sequences;
+  const order = rng.permutation(pool.length);
+  const ids = new Int32Array(mu * xi);
+  for (let i = 0; i < mu; i++) {
+    const seq = pool[order[i % pool.length]];
+    for (let t = 0; t < xi; t++) {
+      ids[i * xi + t] = seq.length >= xi ? seq[seq.length - xi + t] : seq[t % seq.length];
+    }
+  }
+  return ids;
+}
+
+/**
+ * Soft sequences that carry a trained teacher's knowledge: position 0 is the real item; position
+ * t > 0 is `(1 − mix)·onehot(item_t) + mix·p_teacher(· | items_<t)` with the teacher's next-item
+ * distribution at temperature `temperature` (padding excluded). As a training target a row keeps
+ * the observed item and adds what the teacher predicts; as an input it stays close to the item.
+ */
+export function teacherTargets(
+  model: Model,
+  teacher: Params,
+  ids: Int32Array,
+  shape: [number, number],
+  mix: number,
+  temperature: number,
+): tf.Tensor3D {
+  const [mu, xi] = shape;
+  const v = model.vocabSize;
+  return tf.tidy(() => {
+    const idt = tf.tensor2d(ids, [mu, xi], 'int32');
+    const oneHot = tf.oneHot(idt, v).toFloat() as tf.Tensor3D;
+    if (mix === 0 || xi < 2) return oneHot;
+    // As the student sees them: inputs are positions 0..ξ−2, and the logits at t − 1 predict item t.
+    const prefix = tf.slice(idt, [0, 0], [mu, xi - 1]);
+    const logits = model.apply(teacher, prefix, { training: false });
+    const bias = new Float32Array(v);
+    bias[0] = -1e9;
+    const p = tf.softmax(tf.add(tf.div(logits, temperature), tf.tensor1d(bias)));
+    const predicted = tf.concat([tf.slice(oneHot, [0, 0, 0], [mu, 1, v]), p], 1);
+    return tf.add(tf.mul(oneHot, 1 - mix), tf.mul(predicted, mix)) as tf.Tensor3D;
+  });
+}
+
+export interface FarziFit {
+  readonly latent: tf.Tensor3D;
+  readonly decoder: tf.Tensor2D;
+  /** Soft cross-entropy of the decoded data against the targets after the fit (nats/position). */
+  readonly loss: number;
+  /** Mean entropy of the targets: the loss of an exact fit. */
+  readonly targetEntropy: number;
+}
+
+/**
+ * Fits Farzi Data F [μ, ξ, d], M [d, |V|] so that softmax(F·M/τ) matches `targets` [μ, ξ, |V|]:
+ * Adam on the mean soft cross-entropy from N(0, initStd²), `steps` full-batch steps.
+ */
+export function fitFarzi(
+  targets: tf.Tensor3D,
+  latentDim: number,
+  temperature: number,
+  options: { steps: number; learningRate: number; initStd: number; seed: number },
+): FarziFit {
+  const [mu, xi, v] = targets.shape;
+  const rng = new Rng(options.seed);
+  let params: Params = {
+    latent: tf.randomNormal([mu, xi, latentDim], 0, options.initStd, 'float32', rng.seed()),
+    decoder: tf.randomNormal([latentDim, v], 0, options.initStd, 'float32', rng.seed()),
+  };
+  const optimizer = adam(
+    {
+      name: 'adam',
+      beta1: 0.9,
+      beta2: 0.999,
+      eps: 1e-8,
+      epsRoot: 0,
+      weightDecay: 0,
+      clipNorm: 0,
+      momentum: 0,
+    },
+    options.learningRate,
+  );
+  let state = optimizer.init(params);
+  const mask = tf.ones([mu * xi]);
+  const flat = tf.reshape(targets, [mu * xi, v]);
+  const loss = (latent: tf.Tensor, decoder: tf.Tensor): tf.Scalar =>
+    softCrossEntropy(farziLogits(latent, decoder, temperature), flat, mask);
+  let last = NaN;
+  for (let step = 0; step < options.steps; step++) {
+    const next = tf.tidy(() => {
+      const { value, grads } = tf.valueAndGrads((f: tf.Tensor, m: tf.Tensor) => loss(f, m))([
+        params.latent,
+        params.decoder,
+      ]);
+      const r = optimizer.step(params, { latent: grads[0], decoder: grads[1] }, state);
+      return { value, params: r.params, slots: r.state.slots as unknown as tf.TensorContainer };
+    });
+    last = next.value.dataSync()[0];
+    next.value.dispose();
+    tf.dispose(Object.values(params));
+    tf.dispose([...Object.values(state.slots.m), ...Object.values(state.slots.v)]);
+    params = next.params;
+    state = { step: state.step + 1, slots: next.slots as unknown as typeof state.slots };
+    if (!Number.isFinite(last)) {
+      tf.dispose([
+        mask,
+        ...Object.values(params),
+        ...Object.values(state.slots.m),
+        ...Object.values(state.slots.v),
+      ]);
+      throw new UserError(
+        `distill.teacher: fitting the Farzi Data to the teacher's sequences diverged at step ${step + 1}; lower distill.teacher.fitLearningRate (${options.learningRate}).`,
+      );
+    }
+  }
+  const targetEntropy = tf.tidy(
+    () =>
+      tf
+        .neg(tf.mean(tf.sum(tf.mul(targets, tf.log(tf.maximum(targets, 1e-30))), -1)))
+        .dataSync()[0],
+  );
+  tf.dispose([mask, flat, ...Object.values(state.slots.m), ...Object.values(state.slots.v)]);
+  return {
+    latent: params.latent as tf.Tensor3D,
+    decoder: params.decoder as tf.Tensor2D,
+    loss: last,
+    targetEntropy,
+  };
+}
+
+/**
+ * Reads a teacher's parameters from a checkpoint file or a run directory (its best checkpoint),
+ * checking that they fit `model` (same parameter names and shapes) and, when the run recorded it,
+ * that the teacher was trained on the same data (`data.json` fingerprint).
+ */
+export function loadTeacher(location: string, model: Model, fingerprint: string): Params {
+  let file = location;
+  if (fs.existsSync(location) && fs.statSync(location).isDirectory()) {
+    file = path.join(location, 'checkpoints', 'best.safetensors');
+    if (!fs.existsSync(file)) file = path.join(location, 'checkpoints', 'last.safetensors');
+  }
+  if (!fs.existsSync(file)) {
+    throw new UserError(
+      `distill.teacher.checkpoint: no checkpoint at ${location} (expected a .safetensors checkpoint or a training run directory with checkpoints/best.safetensors).`,
+    );
+  }
+  for (const dataJson of [
+    path.join(path.dirname(file), 'data.json'),
+    path.join(path.dirname(file), '..', 'data.json'),
+  ]) {
+    if (!fs.existsSync(dataJson)) continue;
+    const recorded = (JSON.parse(fs.readFileSync(dataJson, 'utf8')) as { fingerprint?: string })
+      .fingerprint;
+    if (recorded && recorded !== fingerprint) {
+      throw new UserError(
+        `distill.teacher.checkpoint: ${file} was trained on different data (fingerprint ${recorded} in ${dataJson}, the configured data has ${fingerprint}).`,
+      );
+    }
+    break;
+  }
+  const params = loadCheckpoint(file).params;
+  const expected = model.init(0);
+  try {
+    for (const [name, t] of Object.entries(expected)) {
+      const got = params[name];
+      const same =
+        got && got.shape.length === t.shape.length && got.shape.every((s, i) => s === t.shape[i]);
+      if (!same) {
+        tf.dispose(Object.values(params));
+        throw new UserError(
+          `distill.teacher.checkpoint: ${file} does not fit the configured ${model.name} model: parameter "${name}" ` +
+            (got
+              ? `has shape [${got.shape.join(', ')}], expected [${t.shape.join(', ')}]`
+              : 'is missing') +
+            ' (the teacher must be the same model with the same hyper-parameters and data).',
+        );
+      }
+    }
+  } finally {
+    tf.dispose(Object.values(expected));
+  }
+  return params;
+}
