@@ -54,8 +54,9 @@ export const distillSchema: JsonSchema = {
           type: 'number',
           minimum: 0,
           maximum: 1,
-          default: 0.8,
-          description: "weight of the teacher's distribution against the observed item",
+          default: 1,
+          description:
+            "weight of the teacher's distribution against the observed item (1: every position after the first is the teacher's prediction from the real items before it)",
         },
         temperature: {
           type: 'number',

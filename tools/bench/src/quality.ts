@@ -16,7 +16,10 @@ import { evaluateProtocols, trainOrReuse } from './experiments';
  * Quality benchmark (issue: Farzi quality and cost): on MovieLens-100K with SASRec, full data vs
  * Farzi Data at several budgets vs random and head sampling at the same budgets, plus GRU4Rec trained
  * on the same Farzi Data; HR@10 / NDCG@10 under the full and the sampled protocol, as % of full data.
- * Usage: node tools/bench/dist/quality.js [--budgets 10x50,50x50] [--outer-steps N] [--out dir] [--quick]
+ * Usage: node tools/bench/dist/quality.js [--budgets 10x50,50x50] [--outer-steps N] [--init teacher|real]
+ *   [--out dir] [--quick]
+ * `--init teacher` (default) initialises the Farzi Data from the benchmark's own full-data SASRec run
+ * (runs/sasrec-full) as the teacher; its runs are named farzi-teacher-<budget>.
  */
 const { values } = parseArgs({
   options: {
@@ -31,6 +34,9 @@ const { values } = parseArgs({
     'gru-lr': { type: 'string', default: '0.002' },
     'small-lrs': { type: 'string', default: '0.001,0.003,0.01' },
     'extra-farzi': { type: 'string', default: '' },
+    init: { type: 'string', default: 'teacher' },
+    'distill-eval-every': { type: 'string', default: '' },
+    'student-lr': { type: 'string', default: '0.01' },
     out: { type: 'string', default: 'benchmarks/quality' },
     quick: { type: 'boolean', default: false },
   },
@@ -160,16 +166,29 @@ async function main(): Promise<void> {
   ];
   const gru = withSets('configs/gru4rec-ml100k.json', gruBase);
 
+  const init = values.init as string;
+  if (init !== 'teacher' && init !== 'real')
+    throw new Error(`--init: "teacher" or "real", not "${init}"`);
+  // The variant's run names: the "real" runs keep their original names (farzi-10x50, …).
+  const variant = init === 'teacher' ? 'teacher-' : '';
   for (const [mu, xi] of budgets) {
     const tag = `${mu}x${xi}`;
-    const distillDir = path.join(runs, `farzi-${tag}`);
+    const distillDir = path.join(runs, `farzi-${variant}${tag}`);
+    const evalEvery = values['distill-eval-every']
+      ? Number(values['distill-eval-every'])
+      : Math.max(1, Math.floor(outerSteps / 4));
     const distillSets = [
       ...base,
       `distill.size=[${mu},${xi}]`,
       `distill.outerSteps=${outerSteps}`,
       `distill.innerSteps=${values['inner-steps']}`,
       `distill.trajectories.epochs=${values['trajectory-epochs']}`,
-      `distill.evalEvery=${Math.max(1, Math.floor(outerSteps / 4))}`,
+      `distill.evalEvery=${evalEvery}`,
+      `distill.student.learningRate=${values['student-lr']}`,
+      `distill.init=${init}`,
+      ...(init === 'teacher'
+        ? [`distill.teacher.checkpoint=${path.join(runs, 'sasrec-full')}`]
+        : []),
     ];
     if (quick)
       distillSets.push(
@@ -189,7 +208,7 @@ async function main(): Promise<void> {
       // Every budget distils with the same model, data and seeds: reuse the pretrained trajectories
       // an earlier budget trained (the distiller picks up trajectories/manifest.json).
       const earlier = budgets
-        .map(([m, x]) => path.join(runs, `farzi-${m}x${x}`, 'trajectories'))
+        .map(([m, x]) => path.join(runs, `farzi-${variant}${m}x${x}`, 'trajectories'))
         .find((t) => fs.existsSync(path.join(t, 'manifest.json')));
       if (earlier) fs.cpSync(earlier, path.join(distillDir, 'trajectories'), { recursive: true });
       const result = await services.distillers.get('farzi').distill({
@@ -224,7 +243,7 @@ async function main(): Promise<void> {
       'configs/farzi-sasrec-ml100k.json',
       studentSets,
       mu,
-      path.join(runs, `sasrec-farzi-${tag}`),
+      path.join(runs, `sasrec-farzi-${variant}${tag}`),
       distillInfo,
     );
     await recordTuned(
@@ -235,7 +254,7 @@ async function main(): Promise<void> {
       'configs/gru4rec-ml100k.json',
       studentSets,
       mu,
-      path.join(runs, `gru4rec-farzi-${tag}`),
+      path.join(runs, `gru4rec-farzi-${variant}${tag}`),
     );
     for (const kind of ['random', 'head']) {
       await recordTuned(
@@ -275,18 +294,28 @@ async function main(): Promise<void> {
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)}s`);
 }
 
-/** What a distillation run did, from its config and summary: inner init, T, init scale, steps. */
+/** What a distillation run did, from its config and summary: init, inner init, T, steps. */
 function describeDistillation(dir: string): string {
   const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as {
-    distill: { innerInit: string; innerSteps: number; initScale: number; init: string };
+    distill: {
+      innerInit: string;
+      innerSteps: number;
+      initScale: number;
+      init: string;
+      teacher?: { mix: number };
+    };
   };
   const summaryFile = path.join(dir, 'summary.json');
   const summary = fs.existsSync(summaryFile)
     ? (JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as { outerSteps: number; bestStep: number })
     : undefined;
   const d = config.distill;
+  const start =
+    d.init === 'teacher'
+      ? `teacher init (mix ${d.teacher?.mix})`
+      : `${d.init} init scale ${d.initScale}`;
   return (
-    `inner init ${d.innerInit}, T ${d.innerSteps}, ${d.init} init scale ${d.initScale}` +
+    `${start}, inner init ${d.innerInit}, T ${d.innerSteps}` +
     (summary ? `, best of ${summary.outerSteps} outer steps (${summary.bestStep})` : '')
   );
 }
