@@ -114,10 +114,24 @@ export const distillSchema: JsonSchema = {
         'learn one inner learning rate per inner step (log-parametrised, starting at innerLearningRate, updated by the outer Adam with its reverse-mode meta-gradient); the schedule is saved with the Farzi Data and used by the "inner" student recipe',
     },
     innerInit: {
-      enum: ['trajectories', 'random'],
+      enum: ['trajectories', 'random', 'student'],
       default: 'trajectories',
       description:
-        'where each inner loop starts: a random pretrained checkpoint, or a fresh random initialisation',
+        'where each inner loop starts: a random pretrained checkpoint (models trained on the real data), a fresh random initialisation, or a random checkpoint of a student trained on the current Farzi Data with the student recipe (distill.studentTrajectory)',
+    },
+    studentTrajectory: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description:
+        'innerInit "student": checkpoints kept along a student trained on the current Farzi Data (the validation student\'s recipe), refreshed as the data changes',
+      properties: {
+        every: positiveInt(20, "keep the student's parameters every N epochs"),
+        refreshEvery: positiveInt(
+          10,
+          'retrain the student on the current data every N outer steps',
+        ),
+      },
     },
     trajectories: {
       type: 'object',
@@ -200,7 +214,8 @@ export interface DistillConfig {
   metaGradient: 'exact' | 'finite-difference';
   reverseCheckpointEvery: number;
   learnInnerLearningRate: boolean;
-  innerInit: 'trajectories' | 'random';
+  innerInit: 'trajectories' | 'random' | 'student';
+  studentTrajectory: { every: number; refreshEvery: number };
   trajectories: {
     count: number;
     epochs: number;

@@ -368,6 +368,94 @@ describe('Farzi distiller', () => {
     ).rejects.toThrow(/distill.teacher.checkpoint: no checkpoint at .*no-such-run/);
   });
 
+  it('starts inner loops from a student trained on the current data, refreshed, and resumes them', async () => {
+    const settings = {
+      innerInit: 'student',
+      studentTrajectory: { every: 2, refreshEvery: 2 },
+      student: { epochs: 4 },
+      evalEvery: 3,
+    };
+    const straight = path.join(dir, 'pool-straight');
+    const messages: string[] = [];
+    await distiller.distill({
+      config: config({ ...settings, outerSteps: 5 }),
+      split,
+      services,
+      outDir: straight,
+      resume: false,
+      onProgress: (e) => {
+        if (e.type === 'message') messages.push(e.text);
+      },
+    });
+    // Refreshed before outer steps 1, 3 and 5 (data of steps 0, 2, 4), two checkpoints each
+    // (epochs 2 and 4); the step-0 pool came from the step-0 validation student.
+    expect(messages.filter((m) => m.startsWith('inner loops now start from'))).toEqual(
+      [0, 2, 4].map(
+        (s) =>
+          `inner loops now start from 2 checkpoints of a student trained on the data of outer step ${s}`,
+      ),
+    );
+    const manifest = JSON.parse(
+      fs.readFileSync(path.join(straight, 'student-pool', 'manifest.json'), 'utf8'),
+    );
+    expect(manifest).toEqual({
+      step: 4,
+      files: ['step4-epoch2.safetensors', 'step4-epoch4.safetensors'],
+    });
+    expect(fs.readdirSync(path.join(straight, 'student-pool')).sort()).toEqual([
+      'manifest.json',
+      'step4-epoch2.safetensors',
+      'step4-epoch4.safetensors',
+    ]);
+    const data = loadFarziData(path.join(straight, 'farzi-data-last.safetensors'));
+    expect(data.latent.shape).toEqual([4, 5, 3]);
+
+    // Interrupted after step 3 (inside a refresh period) and resumed: the same data.
+    const parted = path.join(dir, 'pool-parted');
+    const resumedMessages: string[] = [];
+    for (const [outerSteps, resume] of [
+      [3, false],
+      [5, true],
+    ] as const) {
+      await distiller.distill({
+        config: config({ ...settings, outerSteps }),
+        split,
+        services,
+        outDir: parted,
+        resume,
+        onProgress: (e) => {
+          if (resume && e.type === 'message') resumedMessages.push(e.text);
+        },
+      });
+    }
+    // The resumed run took the step-2 pool from its files and refreshed only before step 5.
+    expect(resumedMessages.filter((m) => m.startsWith('inner loops now start from'))).toEqual([
+      'inner loops now start from 2 checkpoints of a student trained on the data of outer step 4',
+    ]);
+    const b = loadFarziData(path.join(parted, 'farzi-data-last.safetensors'));
+    expect(Array.from(b.latent.dataSync())).toEqual(Array.from(data.latent.dataSync()));
+    expect(Array.from(b.decoder.dataSync())).toEqual(Array.from(data.decoder.dataSync()));
+    tf.dispose([data.latent, data.decoder, b.latent, b.decoder]);
+  });
+
+  it('refuses a student trajectory that would keep no checkpoint', async () => {
+    await expect(
+      distiller.distill({
+        config: config({
+          innerInit: 'student',
+          studentTrajectory: { every: 5 },
+          student: { epochs: 4 },
+        }),
+        split,
+        services,
+        outDir: path.join(dir, 'no-pool'),
+        resume: false,
+      }),
+    ).rejects.toThrow(
+      'distill.studentTrajectory.every: 5 epochs is more than the student trains (4)',
+    );
+  });
+
   it('refuses pretrained trajectories that would keep no checkpoint', async () => {
     await expect(
       distiller.distill({

@@ -33,6 +33,7 @@ import {
   TrainerOptions,
   UserError,
   validateConfig,
+  writeJsonAtomic,
 } from '@farzi/core';
 import type { DistillConfig } from './distillSchema';
 import { FarziData, saveFarziData } from './farziData';
@@ -233,6 +234,95 @@ async function teacherInitialization(
   }
 }
 
+/**
+ * innerInit "student": the parameters every `studentTrajectory.every` epochs of a student trained on
+ * the Farzi Data as it was after outer step `step`, saved under `dir` (atomically, manifest last).
+ */
+class StudentPool {
+  params: Params[] = [];
+  step = -1;
+  constructor(
+    private readonly dir: string,
+    private readonly dc: DistillConfig,
+  ) {}
+
+  private get manifest(): string {
+    return path.join(this.dir, 'manifest.json');
+  }
+
+  load(): void {
+    if (!fs.existsSync(this.manifest)) return;
+    const m = JSON.parse(fs.readFileSync(this.manifest, 'utf8')) as {
+      step: number;
+      files: string[];
+    };
+    this.replace(
+      m.step,
+      m.files.map((f) => loadCheckpoint(path.join(this.dir, f)).params),
+    );
+  }
+
+  /** Keeps the student's parameters every `every` epochs; `finish` makes them the pool. */
+  collector(step: number): {
+    onEpochEnd: (epoch: number, params: Params) => void;
+    finish: () => void;
+  } {
+    const kept: { epoch: number; params: Params }[] = [];
+    return {
+      onEpochEnd: (epoch, params) => {
+        if (epoch % this.dc.studentTrajectory.every !== 0) return;
+        const copy: Params = {};
+        for (const [n, t] of Object.entries(params)) copy[n] = tf.clone(t);
+        kept.push({ epoch, params: copy });
+      },
+      finish: () => {
+        fs.mkdirSync(this.dir, { recursive: true });
+        const files = kept.map(({ epoch, params }) => {
+          const file = `step${step}-epoch${epoch}.safetensors`;
+          saveCheckpoint(path.join(this.dir, file), {
+            params,
+            meta: {
+              epoch,
+              rng: [0, 0, 0, 0],
+              bestMetric: null,
+              bestEpoch: null,
+              badEvaluations: 0,
+              history: [],
+            },
+          });
+          return file;
+        });
+        const previous = fs.existsSync(this.manifest)
+          ? (JSON.parse(fs.readFileSync(this.manifest, 'utf8')) as { files: string[] }).files
+          : [];
+        writeJsonAtomic(this.manifest, { step, files });
+        for (const f of previous) {
+          if (!files.includes(f)) fs.rmSync(path.join(this.dir, f), { force: true });
+        }
+        this.replace(
+          step,
+          kept.map((k) => k.params),
+        );
+      },
+    };
+  }
+
+  describe(): string {
+    return `inner loops now start from ${this.params.length} checkpoints of a student trained on the data of outer step ${this.step}`;
+  }
+
+  private replace(step: number, params: Params[]): void {
+    this.dispose();
+    this.params = params;
+    this.step = step;
+  }
+
+  dispose(): void {
+    for (const p of this.params) tf.dispose(Object.values(p));
+    this.params = [];
+  }
+}
+
 function mean(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 }
@@ -277,18 +367,18 @@ export function studentRecipe(
   };
 }
 
-export async function evaluateFarzi(
+/**
+ * Trains a fresh student on Farzi Data with the configured student recipe and returns its final
+ * parameters; `onEpochEnd` sees the parameters after every epoch (do not dispose them).
+ */
+export async function trainStudent(
   model: Model,
   data: Pick<FarziData, 'latent' | 'decoder' | 'temperature'>,
   config: ExperimentConfig,
   dc: DistillConfig,
-  split: DataSplit,
-  services: Services,
-  part: 'valid' | 'test' = 'valid',
   schedule?: readonly number[],
-): Promise<EvaluationResult | undefined> {
-  const evaluator = findEvaluator(config, services);
-  if (!evaluator) return undefined;
+  onEpochEnd?: (epoch: number, params: Params) => void,
+): Promise<Params> {
   const source = farziSource(
     { ...data, vocabulary: [], sourceFingerprint: '', info: {} },
     config.data.maxLength,
@@ -299,19 +389,39 @@ export async function evaluateFarzi(
       source,
       seed: config.seed,
       ...studentRecipe(config, dc, schedule),
+      onEpochEnd,
     }).run();
-    const evaluation = await evaluator.evaluate({
+    return result.params;
+  } finally {
+    source.dispose?.();
+  }
+}
+
+export async function evaluateFarzi(
+  model: Model,
+  data: Pick<FarziData, 'latent' | 'decoder' | 'temperature'>,
+  config: ExperimentConfig,
+  dc: DistillConfig,
+  split: DataSplit,
+  services: Services,
+  part: 'valid' | 'test' = 'valid',
+  schedule?: readonly number[],
+  onEpochEnd?: (epoch: number, params: Params) => void,
+): Promise<EvaluationResult | undefined> {
+  const evaluator = findEvaluator(config, services);
+  if (!evaluator) return undefined;
+  const params = await trainStudent(model, data, config, dc, schedule, onEpochEnd);
+  try {
+    return await evaluator.evaluate({
       model,
-      params: result.params,
+      params,
       split,
       part,
       config: config.eval,
       seed: config.seed,
     });
-    tf.dispose(Object.values(result.params));
-    return evaluation;
   } finally {
-    source.dispose?.();
+    tf.dispose(Object.values(params));
   }
 }
 
@@ -331,6 +441,13 @@ export const farziDistiller: Distiller = {
     if (xi - 1 > L) {
       throw new UserError(
         `distill.size: ξ = ${xi} positions need data.maxLength ≥ ${xi - 1} (it is ${L}).`,
+      );
+    }
+    const studentEpochs = studentRecipe(config, dc).epochs;
+    if (dc.innerInit === 'student' && dc.studentTrajectory.every > studentEpochs) {
+      throw new UserError(
+        `distill.studentTrajectory.every: ${dc.studentTrajectory.every} epochs is more than the student trains (${studentEpochs}); ` +
+          'no checkpoint would be kept. Lower it or train the student longer (distill.student).',
       );
     }
     const emit: ProgressListener = (event) => {
@@ -436,7 +553,18 @@ export const farziDistiller: Distiller = {
       sourceFingerprint: fingerprintSplit(split),
       info: { ...info(), ...(logLr ? { innerLearningRates: schedule() } : {}) },
     });
+    // innerInit "student": checkpoints along a student trained on the data after outer step
+    // `pool.step`, kept in <run>/student-pool so that a resumed run starts from the same ones.
+    const pool = new StudentPool(run.file('student-pool'), dc);
+    if (dc.innerInit === 'student' && request.resume) pool.load();
+    const poolDue = (step: number) =>
+      dc.innerInit === 'student' &&
+      step < dc.outerSteps &&
+      step % dc.studentTrajectory.refreshEvery === 0 &&
+      pool.step !== step;
     const validate = async (step: number) => {
+      // The validation student is trained exactly as the pool's student: one training serves both.
+      const collect = evaluator && poolDue(step) ? pool.collector(step) : undefined;
       const result = await evaluateFarzi(
         model,
         current(),
@@ -446,7 +574,12 @@ export const farziDistiller: Distiller = {
         services,
         'valid',
         schedule(),
+        collect?.onEpochEnd,
       );
+      if (collect) {
+        collect.finish();
+        emit({ type: 'message', label: 'farzi', text: pool.describe() });
+      }
       if (!result) return;
       const value = result.metrics[metricName];
       const better =
@@ -469,9 +602,24 @@ export const farziDistiller: Distiller = {
     const phase = { forward: 0, real: 0, reverse: 0, steps: 0 };
     const names = toList(model.init(0)).names;
     for (let step = startStep + 1; step <= dc.outerSteps; step++) {
+      if (poolDue(step - 1)) {
+        const collect = pool.collector(step - 1);
+        const params = await trainStudent(
+          model,
+          current(),
+          config,
+          dc,
+          schedule(),
+          collect.onEpochEnd,
+        );
+        tf.dispose(Object.values(params));
+        collect.finish();
+        emit({ type: 'message', label: 'farzi', text: pool.describe() });
+      }
+      const starts = dc.innerInit === 'student' ? pool.params : trajectories;
       let w0: tf.Tensor[];
-      if (trajectories.length > 0) {
-        const chosen = trajectories[rng.int(trajectories.length)];
+      if (starts.length > 0) {
+        const chosen = starts[rng.int(starts.length)];
         w0 = names.map((n) => chosen[n]);
       } else {
         const init = model.init(rng.seed());
@@ -492,7 +640,7 @@ export const farziDistiller: Distiller = {
           checkpointEvery: dc.reverseCheckpointEvery,
         },
       );
-      if (trajectories.length === 0) tf.dispose(w0);
+      if (starts.length === 0) tf.dispose(w0);
       tf.dispose([real.inputs, real.targets]);
       const finite = tf.tidy(
         () =>
@@ -581,6 +729,7 @@ export const farziDistiller: Distiller = {
     if (logLr) logLr.dispose();
     disposeState(opt);
     for (const t of trajectories) tf.dispose(Object.values(t));
+    pool.dispose();
     const seconds = (Date.now() - started) / 1000;
     const perStep = phase.steps
       ? {

@@ -10,7 +10,7 @@ export {
 } from './farziData';
 export type { FarziData } from './farziData';
 export { farziSource, farziSourceFactory } from './farziSource';
-export { farziDistiller, evaluateFarzi } from './farziDistiller';
+export { farziDistiller, evaluateFarzi, trainStudent, studentRecipe } from './farziDistiller';
 export { distillSchema, distillSection } from './distillSchema';
 export type { DistillConfig } from './distillSchema';
 export { farziMetaGradient, unrolledMetaGradient, outerObjective } from './metaGradient';

@@ -17,9 +17,11 @@ import { evaluateProtocols, trainOrReuse } from './experiments';
  * Farzi Data at several budgets vs random and head sampling at the same budgets, plus GRU4Rec trained
  * on the same Farzi Data; HR@10 / NDCG@10 under the full and the sampled protocol, as % of full data.
  * Usage: node tools/bench/dist/quality.js [--budgets 10x50,50x50] [--outer-steps N] [--init teacher|real]
- *   [--out dir] [--quick]
+ *   [--inner-init student|random|trajectories] [--out dir] [--quick]
  * `--init teacher` (default) initialises the Farzi Data from the benchmark's own full-data SASRec run
- * (runs/sasrec-full) as the teacher; its runs are named farzi-teacher-<budget>.
+ * (runs/sasrec-full) as the teacher; `--inner-init student` (default) starts the inner loops from
+ * checkpoints of a student trained on the current Farzi Data. Run names carry the variant:
+ * farzi-teacher-student-<budget>, farzi-teacher-<budget> (random inner init), farzi-<budget> (real).
  */
 const { values } = parseArgs({
   options: {
@@ -35,6 +37,8 @@ const { values } = parseArgs({
     'small-lrs': { type: 'string', default: '0.001,0.003,0.01' },
     'extra-farzi': { type: 'string', default: '' },
     init: { type: 'string', default: 'teacher' },
+    'inner-init': { type: 'string', default: 'student' },
+    'inner-lr': { type: 'string', default: '0.01' },
     'distill-eval-every': { type: 'string', default: '' },
     'student-lr': { type: 'string', default: '0.01' },
     out: { type: 'string', default: 'benchmarks/quality' },
@@ -170,7 +174,9 @@ async function main(): Promise<void> {
   if (init !== 'teacher' && init !== 'real')
     throw new Error(`--init: "teacher" or "real", not "${init}"`);
   // The variant's run names: the "real" runs keep their original names (farzi-10x50, …).
-  const variant = init === 'teacher' ? 'teacher-' : '';
+  const innerInit = values['inner-init'] as string;
+  const variant =
+    (init === 'teacher' ? 'teacher-' : '') + (innerInit === 'student' ? 'student-' : '');
   for (const [mu, xi] of budgets) {
     const tag = `${mu}x${xi}`;
     const distillDir = path.join(runs, `farzi-${variant}${tag}`);
@@ -186,6 +192,8 @@ async function main(): Promise<void> {
       `distill.evalEvery=${evalEvery}`,
       `distill.student.learningRate=${values['student-lr']}`,
       `distill.init=${init}`,
+      `distill.innerInit=${innerInit}`,
+      `distill.innerLearningRate=${values['inner-lr']}`,
       ...(init === 'teacher'
         ? [`distill.teacher.checkpoint=${path.join(runs, 'sasrec-full')}`]
         : []),
@@ -196,6 +204,8 @@ async function main(): Promise<void> {
         'distill.trajectories={"count":1,"epochs":2,"every":1}',
         'distill.evalEvery=0',
         'distill.student.epochs=5',
+        'distill.studentTrajectory={"every":2,"refreshEvery":1}',
+        'distill.teacher.fitSteps=5',
       );
     const distillConfig = withSets('configs/farzi-sasrec-ml100k.json', distillSets);
     let summary: Record<string, unknown>;
