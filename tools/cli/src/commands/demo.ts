@@ -18,9 +18,10 @@ import { defaultRunDir } from './train';
 /**
  * The demo's embedded experiment: SASRec on MovieLens-100K, sized to finish in about ten minutes on
  * 2 cores. The distillation uses the setting the quality benchmark measured best (BENCHMARKS.md):
- * Farzi Data [50×50] (2.55% of the training events) initialised from the demo's own full-data model
- * as the teacher, refined by a few outer steps with inner loops from a fresh random initialisation
- * (T 10), the best on validation kept. `auto` picks wasm-native where its addon is built.
+ * Farzi Data [10×50] (0.51% of the training events) initialised from the demo's own full-data model
+ * as the teacher, then 30 outer steps whose inner loops (T 10) start from checkpoints of a student
+ * trained on the current Farzi Data; the best on validation is kept. `auto` picks wasm-native where
+ * its addon is built.
  */
 function demoConfig(dataPath: string, quick: boolean, teacherRun: string): Record<string, unknown> {
   return {
@@ -45,18 +46,19 @@ function demoConfig(dataPath: string, quick: boolean, teacherRun: string): Recor
     },
     eval: { evaluator: 'ranking', protocol: 'full', ks: [10, 20], metric: 'NDCG@10' },
     distill: {
-      size: quick ? [4, 6] : [50, 50],
+      size: quick ? [4, 6] : [10, 50],
       latentDim: quick ? 4 : 16,
       init: 'teacher',
       // The teacher: the demo's first step, SASRec trained on the full data.
       teacher: { checkpoint: teacherRun, fitSteps: quick ? 5 : 200 },
-      innerInit: 'random',
+      innerInit: 'student',
+      studentTrajectory: quick ? { every: 1, refreshEvery: 1 } : { every: 20, refreshEvery: 10 },
       innerSteps: quick ? 2 : 10,
-      innerLearningRate: 0.01,
-      outerSteps: quick ? 2 : 10,
+      innerLearningRate: 0.003,
+      outerSteps: quick ? 2 : 30,
       outerLearningRate: 0.01,
-      realBatchSize: quick ? 16 : 128,
-      evalEvery: quick ? 1 : 5,
+      realBatchSize: quick ? 16 : 256,
+      evalEvery: quick ? 1 : 10,
       student: { epochs: quick ? 3 : 100, learningRate: 0.003 },
     },
   };
