@@ -221,6 +221,81 @@ describe('farzi CLI', () => {
     expect(JSON.parse(r.out).model.name).toBe('gru4rec');
   });
 
+  it('distils Farzi Data from a trained teacher, resumes, and trains GRU4Rec with the printed command', async () => {
+    const model = { name: 'sasrec', hiddenSize: 8, blocks: 1, heads: 1, dropout: 0.1 };
+    const distill = {
+      size: [4, 8],
+      latentDim: 4,
+      init: 'teacher',
+      teacher: { fitSteps: 20 },
+      innerInit: 'student',
+      studentTrajectory: { every: 2, refreshEvery: 2 },
+      innerSteps: 2,
+      innerLearningRate: 0.003,
+      realBatchSize: 16,
+      evalEvery: 2,
+      student: { epochs: 4, learningRate: 0.003 },
+    };
+    const file = writeConfig('farzi.json', model, { distill });
+    const teacher = path.join(dir, 'run-teacher');
+    expect((await run('train', '--config', file, '--out', teacher)).code).toBe(0);
+    const out = path.join(dir, 'run-farzi');
+    const first = await run(
+      'distill',
+      '--config',
+      file,
+      '--set',
+      `distill.teacher.checkpoint=${teacher}`,
+      '--set',
+      'distill.outerSteps=2',
+      '--out',
+      out,
+    );
+    expect(first.code).toBe(0);
+    expect(first.err).toContain('teacher sequences fitted into F·M (d 4)');
+    const resumed = await run(
+      'distill',
+      '--config',
+      file,
+      '--set',
+      `distill.teacher.checkpoint=${teacher}`,
+      '--set',
+      'distill.outerSteps=3',
+      '--out',
+      out,
+      '--resume',
+    );
+    expect(resumed.code).toBe(0);
+    expect(resumed.err).toContain('resuming after outer step 2');
+    expect(resumed.out).toMatch(/budget\s+\[4×8\] = 32 events/);
+    const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
+    expect(summary.history.filter((h: { outerLoss?: number }) => h.outerLoss).length).toBe(3);
+
+    // The printed command, with GRU4Rec swapped in (cross-architecture), runs as printed.
+    const hint = resumed.out.split('\n').find((l) => l.startsWith('train on it'));
+    expect(hint).toContain('--set train.batchSize=4 --set train.epochs=300');
+    // Shell words: single quotes group (and are removed), as a shell would.
+    const args = (hint as string)
+      .replace(/^train on it\s+npx farzi /, '')
+      .match(/(?:[^\s']+|'[^']*')+/g)
+      ?.map((a) => a.replace(/'/g, '')) as string[];
+    const gru = writeConfig('farzi-gru.json', { name: 'gru4rec', embeddingSize: 8, hiddenSize: 8 });
+    args[args.indexOf('--config') + 1] = gru;
+    const student = await run(
+      ...args,
+      '--set',
+      'train.epochs=3',
+      '--out',
+      path.join(dir, 'run-gru-farzi'),
+      '--json',
+    );
+    expect(student.code).toBe(0);
+    const report = JSON.parse(student.out);
+    expect(report.model.name).toBe('gru4rec');
+    expect(report.source.description).toContain('Farzi Data');
+    expect(report.source.sequences).toBe(4);
+  });
+
   it('evaluates a run under both protocols, stating the protocol', async () => {
     const full = await run('evaluate', '--run', path.join(dir, 'run-sasrec'), '--json');
     expect(full.code).toBe(0);

@@ -62,7 +62,10 @@ export const distillCommand: Command = {
         `budget         [${s.budget.sequences}×${s.budget.length}] = ${s.budget.events} events (${s.budget.percentOfTraining.toFixed(2)}% of the real training events)`,
         `best           ${s.metric} ${s.bestMetric === null ? '-' : s.bestMetric.toFixed(4)} at outer step ${s.bestStep ?? '-'} (validation, fresh student)`,
         `time           ${s.seconds.toFixed(1)}s`,
-        `train on it    npx farzi train --config ${file} --set train.source='{"name":"farzi","path":"${result.dataFile}"}'`,
+        // The small-data recipe the quality benchmark measured (BENCHMARKS.md): all μ sequences per
+        // step, up to 300 steps at lr 0.003, validated every 20 with early stopping.
+        `train on it    npx farzi train --config ${file} --set train.source='{"name":"farzi","path":"${result.dataFile}"}' ` +
+          `--set train.batchSize=${s.budget.sequences} --set train.epochs=300 --set train.learningRate=0.003 --set train.evalEvery=20`,
         '',
       ].join('\n'),
     );
