@@ -46,6 +46,10 @@ export function causalAttention(
 ): tf.Tensor {
   const [b, l, d] = queries.shape as [number, number, number];
   const h = options.heads;
+  if (!Number.isInteger(h) || h < 1 || d % h !== 0) {
+    // A model's own wiring error (its schema should have refused the hyper-parameters).
+    throw new Error(`causalAttention: ${h} heads do not divide the model dimension ${d}.`);
+  }
   const dh = d / h;
   const split = (x: tf.Tensor) =>
     tf.reshape(tf.transpose(tf.reshape(x, [b, l, h, dh]), [0, 2, 1, 3]), [b * h, l, dh]);
