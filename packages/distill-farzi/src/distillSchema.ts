@@ -150,7 +150,13 @@ export const distillSchema: JsonSchema = {
         batchSize: positiveInt(128),
       },
     },
-    outerSteps: positiveInt(150),
+    outerSteps: {
+      type: 'integer',
+      minimum: 0,
+      default: 150,
+      description:
+        'outer (meta-gradient) steps; 0 keeps the initial data (e.g. the teacher initialisation) and only validates it',
+    },
     outerLearningRate: { type: 'number', exclusiveMinimum: 0, default: 0.01 },
     realBatchSize: positiveInt(256, 'real sequences per outer step'),
     evalEvery: {

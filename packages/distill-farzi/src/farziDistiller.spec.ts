@@ -306,6 +306,44 @@ describe('Farzi distiller', () => {
     expect(Array.from(b.decoder.dataSync())).toEqual(Array.from(a.decoder.dataSync()));
     expect(fs.existsSync(path.join(given, 'teacher'))).toBe(false);
 
+    // outerSteps 0 keeps the teacher initialisation as it is; resumed to 2 steps it continues to
+    // the same data as the straight run.
+    const initOnly = path.join(dir, 'teacher-init-only');
+    const zero = await distiller.distill({
+      config: withTeacher(
+        config({
+          ...settings,
+          evalEvery: 1,
+          outerSteps: 0,
+          teacher: { ...settings.teacher, checkpoint: teacherRun },
+        }),
+      ),
+      split,
+      services,
+      outDir: initOnly,
+      resume: false,
+    });
+    expect(zero.summary).toMatchObject({ outerSteps: 0, bestStep: 0 });
+    const init = loadFarziData(zero.dataFile);
+    expect(Array.from(init.latent.dataSync())).not.toEqual(Array.from(a.latent.dataSync()));
+    await distiller.distill({
+      config: withTeacher(
+        config({
+          ...settings,
+          evalEvery: 1,
+          outerSteps: 2,
+          teacher: { ...settings.teacher, checkpoint: teacherRun },
+        }),
+      ),
+      split,
+      services,
+      outDir: initOnly,
+      resume: true,
+    });
+    const continued = loadFarziData(path.join(initOnly, 'farzi-data-last.safetensors'));
+    expect(Array.from(continued.latent.dataSync())).toEqual(Array.from(a.latent.dataSync()));
+    tf.dispose([init.latent, init.decoder, continued.latent, continued.decoder]);
+
     // Interrupted after one outer step and resumed: the teacher is not trained again.
     const parted = path.join(dir, 'teacher-parted');
     await distiller.distill({
