@@ -72,6 +72,27 @@ function sampleRealBatch(
   };
 }
 
+/** A parameters-only checkpoint (a starting point for inner loops) after `epoch` epochs. */
+function saveParams(file: string, params: Params, epoch: number): void {
+  saveCheckpoint(file, {
+    params,
+    meta: {
+      epoch,
+      rng: [0, 0, 0, 0],
+      bestMetric: null,
+      bestEpoch: null,
+      badEvaluations: 0,
+      history: [],
+    },
+  });
+}
+
+function cloneParams(params: Params): Params {
+  const copy: Params = {};
+  for (const [n, t] of Object.entries(params)) copy[n] = tf.clone(t);
+  return copy;
+}
+
 /** Trains K models on the real data and keeps checkpoints along each run (the paper's Ω). */
 async function pretrainedTrajectories(
   model: Model,
@@ -102,21 +123,9 @@ async function pretrainedTrajectories(
   const files: string[] = [];
   const keep = (k: number, epoch: number, params: Params) => {
     const file = `trajectory${k}-epoch${epoch}.safetensors`;
-    saveCheckpoint(path.join(dir, file), {
-      params,
-      meta: {
-        epoch,
-        rng: [0, 0, 0, 0],
-        bestMetric: null,
-        bestEpoch: null,
-        badEvaluations: 0,
-        history: [],
-      },
-    });
+    saveParams(path.join(dir, file), params, epoch);
     files.push(file);
-    const copy: Params = {};
-    for (const [n, t] of Object.entries(params)) copy[n] = tf.clone(t);
-    kept.push(copy);
+    kept.push(cloneParams(params));
   };
   const t = dc.trajectories;
   for (let k = 0; k < t.count; k++) {
@@ -271,25 +280,13 @@ class StudentPool {
     return {
       onEpochEnd: (epoch, params) => {
         if (epoch % this.dc.studentTrajectory.every !== 0) return;
-        const copy: Params = {};
-        for (const [n, t] of Object.entries(params)) copy[n] = tf.clone(t);
-        kept.push({ epoch, params: copy });
+        kept.push({ epoch, params: cloneParams(params) });
       },
       finish: () => {
         fs.mkdirSync(this.dir, { recursive: true });
         const files = kept.map(({ epoch, params }) => {
           const file = `step${step}-epoch${epoch}.safetensors`;
-          saveCheckpoint(path.join(this.dir, file), {
-            params,
-            meta: {
-              epoch,
-              rng: [0, 0, 0, 0],
-              bestMetric: null,
-              bestEpoch: null,
-              badEvaluations: 0,
-              history: [],
-            },
-          });
+          saveParams(path.join(this.dir, file), params, epoch);
           return file;
         });
         const previous = fs.existsSync(this.manifest)

@@ -1,7 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
-import { adam, loadCheckpoint, Model, Params, Rng, softCrossEntropy, UserError } from '@farzi/core';
+import {
+  adam,
+  disposeState,
+  loadCheckpoint,
+  Model,
+  Params,
+  Rng,
+  softCrossEntropy,
+  UserError,
+} from '@farzi/core';
 import { farziLogits } from './farziData';
 
 /**
@@ -116,16 +125,12 @@ export function fitFarzi(
     last = next.value.dataSync()[0];
     next.value.dispose();
     tf.dispose(Object.values(params));
-    tf.dispose([...Object.values(state.slots.m), ...Object.values(state.slots.v)]);
+    disposeState(state);
     params = next.params;
     state = { step: state.step + 1, slots: next.slots as unknown as typeof state.slots };
     if (!Number.isFinite(last)) {
-      tf.dispose([
-        mask,
-        ...Object.values(params),
-        ...Object.values(state.slots.m),
-        ...Object.values(state.slots.v),
-      ]);
+      tf.dispose([mask, flat, ...Object.values(params)]);
+      disposeState(state);
       throw new UserError(
         `distill.teacher: fitting the Farzi Data to the teacher's sequences diverged at step ${step + 1}; lower distill.teacher.fitLearningRate (${options.learningRate}).`,
       );
@@ -137,7 +142,8 @@ export function fitFarzi(
         .neg(tf.mean(tf.sum(tf.mul(targets, tf.log(tf.maximum(targets, 1e-30))), -1)))
         .dataSync()[0],
   );
-  tf.dispose([mask, flat, ...Object.values(state.slots.m), ...Object.values(state.slots.v)]);
+  tf.dispose([mask, flat]);
+  disposeState(state);
   return {
     latent: params.latent as tf.Tensor3D,
     decoder: params.decoder as tf.Tensor2D,
