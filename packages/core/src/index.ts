@@ -118,12 +118,23 @@ export type {
 } from './train/Trainer';
 export { saveCheckpoint, loadCheckpoint } from './train/checkpoint';
 export type { Checkpoint, CheckpointMeta } from './train/checkpoint';
-export { RunDirectory } from './train/RunDirectory';
+export { readJsonFile, RunDirectory } from './train/RunDirectory';
+export { NegativeProposal, nextItemLoss } from './train/outputLoss';
+export { scoreAllItems, scoreItems, scoreOwnItems } from './ops/outputLayer';
+export type { OutputLayer } from './ops/outputLayer';
 export { runTraining, createModel, createSource, findEvaluator } from './train/runTraining';
 export type { RunTrainingOptions, TrainingReport } from './train/runTraining';
 
 // Files
-export { writeFileAtomic, writeJsonAtomic } from './io/atomicWrite';
+export {
+  removeStaleTemporaryFiles,
+  writeFileAtomic,
+  writeFully,
+  writeJsonAtomic,
+} from './io/atomicWrite';
+export { checkWritableDirectory, makeDirectory } from './io/directories';
+export { errorCode, ioFailure } from './io/ioErrors';
+export { RunLock } from './io/runLock';
 export {
   encodeSafetensors,
   decodeSafetensors,
@@ -138,6 +149,7 @@ export {
   causalityViolation,
   countParameters,
   hessianVectorProductError,
+  outputLayerPathDifference,
 } from './model/contractChecks';
 export {
   dense,

@@ -23,6 +23,7 @@ import {
   Params,
   ProgressListener,
   Rng,
+  checkWritableDirectory,
   RunDirectory,
   RunError,
   runTraining,
@@ -431,320 +432,329 @@ export const farziDistiller: Distiller = {
   name: 'farzi',
   description: 'Farzi: autoregressive data distillation with reverse-mode Adam meta-gradients',
   async distill(request: DistillRequest): Promise<DistillResult> {
-    const { config, split, services, outDir } = request;
-    const dc = config.distill as DistillConfig;
-    const [mu, xi] = dc.size;
-    const L = config.data.maxLength;
-    if (xi - 1 > L) {
-      throw new UserError(
-        `distill.size: ξ = ${xi} positions need data.maxLength ≥ ${xi - 1} (it is ${L}).`,
-      );
+    checkWritableDirectory(request.outDir, '--out');
+    const run = new RunDirectory(request.outDir);
+    try {
+      return await distillInto(request, run);
+    } finally {
+      run.close();
     }
-    const studentEpochs = studentRecipe(config, dc).epochs;
-    if (dc.innerInit === 'student' && dc.studentTrajectory.every > studentEpochs) {
-      throw new UserError(
-        `distill.studentTrajectory.every: ${dc.studentTrajectory.every} epochs is more than the student trains (${studentEpochs}); ` +
-          'no checkpoint would be kept. Lower it or train the student longer (distill.student).',
-      );
-    }
-    const emit: ProgressListener = (event) => {
-      if (event.type !== 'step') run.appendLog(event);
-      request.onProgress?.(event);
-    };
-    const run = new RunDirectory(outDir);
-    const stateFile = run.file('distill-state.safetensors');
-    run.prepare(
-      config,
-      request.resume,
-      (c) => {
-        delete (c.distill as Record<string, unknown>).outerSteps;
-      },
-      // Before the first outer step is saved, the config alone makes a run resumable: a run killed
-      // while training its trajectories or teacher continues them.
-      fs.existsSync(stateFile) ? stateFile : run.file('config.json'),
-      (saved) => validateConfig(saved, services, run.file('config.json')),
+  },
+};
+
+async function distillInto(request: DistillRequest, run: RunDirectory): Promise<DistillResult> {
+  const { config, split, services } = request;
+  const dc = config.distill as DistillConfig;
+  const [mu, xi] = dc.size;
+  const L = config.data.maxLength;
+  if (xi - 1 > L) {
+    throw new UserError(
+      `distill.size: ξ = ${xi} positions need data.maxLength ≥ ${xi - 1} (it is ${L}).`,
     );
-    const model = createModel(config, split, services);
-    const sequences = realSequences(split, L);
-    const realEvents = sequences.reduce((n, s) => n + s.length, 0);
-    const budget = {
-      sequences: mu,
-      length: xi,
-      events: mu * xi,
-      percentOfTraining: (100 * mu * xi) / realEvents,
-      realTrainingEvents: realEvents,
-    };
-    run.writeJson('data.json', {
-      format: config.data.format,
-      path: config.data.path,
-      fingerprint: fingerprintSplit(split),
-      budget,
-    });
+  }
+  const studentEpochs = studentRecipe(config, dc).epochs;
+  if (dc.innerInit === 'student' && dc.studentTrajectory.every > studentEpochs) {
+    throw new UserError(
+      `distill.studentTrajectory.every: ${dc.studentTrajectory.every} epochs is more than the student trains (${studentEpochs}); ` +
+        'no checkpoint would be kept. Lower it or train the student longer (distill.student).',
+    );
+  }
+  const emit: ProgressListener = (event) => {
+    if (event.type !== 'step') run.appendLog(event);
+    request.onProgress?.(event);
+  };
+  const stateFile = run.file('distill-state.safetensors');
+  run.prepare(
+    config,
+    request.resume,
+    (c) => {
+      delete (c.distill as Record<string, unknown>).outerSteps;
+    },
+    // Before the first outer step is saved, the config alone makes a run resumable: a run killed
+    // while training its trajectories or teacher continues them.
+    fs.existsSync(stateFile) ? stateFile : run.file('config.json'),
+    (saved) => validateConfig(saved, services, run.file('config.json')),
+  );
+  const model = createModel(config, split, services);
+  const sequences = realSequences(split, L);
+  const realEvents = sequences.reduce((n, s) => n + s.length, 0);
+  const budget = {
+    sequences: mu,
+    length: xi,
+    events: mu * xi,
+    percentOfTraining: (100 * mu * xi) / realEvents,
+    realTrainingEvents: realEvents,
+  };
+  run.writeJson('data.json', {
+    format: config.data.format,
+    path: config.data.path,
+    fingerprint: fingerprintSplit(split),
+    budget,
+  });
+  emit({
+    type: 'message',
+    label: 'farzi',
+    text: `budget [${mu}×${xi}] = ${mu * xi} events, ${budget.percentOfTraining.toFixed(2)}% of ${realEvents} real training events`,
+  });
+
+  const trajectories =
+    dc.innerInit === 'trajectories'
+      ? await pretrainedTrajectories(model, config, dc, split, services, run, emit)
+      : [];
+  const hyper: AdamHyper = { learningRate: dc.innerLearningRate, ...dc.innerOptimizer };
+  const outer = adam(
+    { ...config.train.optimizer, name: 'adam', weightDecay: 0, clipNorm: 0, epsRoot: 0 },
+    dc.outerLearningRate,
+  );
+
+  let latent: tf.Tensor;
+  let decoder: tf.Tensor;
+  // log α_t per inner step when the schedule is learned (distill.learnInnerLearningRate).
+  let logLr: tf.Tensor | undefined;
+  let opt: OptimizerState;
+  let startStep = 0;
+  let rng: Rng;
+  let bestMetric: number | null = null;
+  let bestStep: number | null = null;
+  const history: Record<string, unknown>[] = [];
+  if (request.resume && fs.existsSync(stateFile)) {
+    const saved = loadCheckpoint(stateFile);
+    ({ latent, decoder, logLr } = saved.params);
+    opt = saved.optimizer as OptimizerState;
+    startStep = saved.meta.epoch;
+    rng = new Rng(saved.meta.rng);
+    bestMetric = saved.meta.bestMetric;
+    bestStep = saved.meta.bestEpoch;
+    history.push(...(saved.meta.history as Record<string, unknown>[]));
+    emit({ type: 'message', label: 'farzi', text: `resuming after outer step ${startStep}` });
+  } else {
+    ({ latent, decoder } =
+      dc.init === 'teacher'
+        ? await teacherInitialization(model, request, sequences, run, emit)
+        : initializeFarzi(dc, split.vocab.size, sequences, config.seed));
+    if (dc.learnInnerLearningRate) {
+      logLr = tf.fill([dc.innerSteps], Math.log(dc.innerLearningRate));
+    }
+    opt = outer.init({ latent, decoder, ...(logLr ? { logLr } : {}) });
+    rng = new Rng(config.seed ^ 0xfa121);
+  }
+
+  const evaluator = findEvaluator(config, services);
+  const metricName = config.eval.metric;
+  const higherIsBetter = evaluator?.higherIsBetter(metricName) ?? true;
+  const farziFile = run.file('farzi-data.safetensors');
+  const info = () => ({
+    budget,
+    distill: dc,
+    model: config.model,
+    bestStep,
+    bestMetric,
+    metric: metricName,
+  });
+  const schedule = (): number[] | undefined =>
+    logLr ? Array.from(tf.tidy(() => tf.exp(logLr as tf.Tensor)).dataSync()) : undefined;
+  const current = (): FarziData => ({
+    latent: latent as tf.Tensor3D,
+    decoder: decoder as tf.Tensor2D,
+    temperature: dc.temperature,
+    vocabulary: split.vocab.tokens,
+    sourceFingerprint: fingerprintSplit(split),
+    info: { ...info(), ...(logLr ? { innerLearningRates: schedule() } : {}) },
+  });
+  // innerInit "student": checkpoints along a student trained on the data after outer step
+  // `pool.step`, kept in <run>/student-pool so that a resumed run starts from the same ones.
+  const pool = new StudentPool(run.file('student-pool'), dc);
+  if (dc.innerInit === 'student' && request.resume) pool.load();
+  const poolDue = (step: number) =>
+    dc.innerInit === 'student' &&
+    step < dc.outerSteps &&
+    step % dc.studentTrajectory.refreshEvery === 0 &&
+    pool.step !== step;
+  const validate = async (step: number) => {
+    // The validation student is trained exactly as the pool's student: one training serves both.
+    const collect = evaluator && poolDue(step) ? pool.collector(step) : undefined;
+    const result = await evaluateFarzi(
+      model,
+      current(),
+      config,
+      dc,
+      split,
+      services,
+      'valid',
+      schedule(),
+      collect?.onEpochEnd,
+    );
+    if (collect) {
+      collect.finish();
+      emit({ type: 'message', label: 'farzi', text: pool.describe() });
+    }
+    if (!result) return;
+    const value = result.metrics[metricName];
+    const better =
+      bestMetric === null || (higherIsBetter ? value > bestMetric : value < bestMetric);
+    if (better) {
+      bestMetric = value;
+      bestStep = step;
+      saveFarziData(farziFile, current());
+    }
+    history.push({ step, valid: result.metrics });
     emit({
       type: 'message',
       label: 'farzi',
-      text: `budget [${mu}×${xi}] = ${mu * xi} events, ${budget.percentOfTraining.toFixed(2)}% of ${realEvents} real training events`,
+      text: `step ${step}: student valid ${metricName} ${value.toFixed(4)}${better ? ' (best)' : ''}`,
     });
+  };
+  if (startStep === 0 && dc.evalEvery > 0) await validate(0);
 
-    const trajectories =
-      dc.innerInit === 'trajectories'
-        ? await pretrainedTrajectories(model, config, dc, split, services, run, emit)
-        : [];
-    const hyper: AdamHyper = { learningRate: dc.innerLearningRate, ...dc.innerOptimizer };
-    const outer = adam(
-      { ...config.train.optimizer, name: 'adam', weightDecay: 0, clipNorm: 0, epsRoot: 0 },
-      dc.outerLearningRate,
-    );
-
-    let latent: tf.Tensor;
-    let decoder: tf.Tensor;
-    // log α_t per inner step when the schedule is learned (distill.learnInnerLearningRate).
-    let logLr: tf.Tensor | undefined;
-    let opt: OptimizerState;
-    let startStep = 0;
-    let rng: Rng;
-    let bestMetric: number | null = null;
-    let bestStep: number | null = null;
-    const history: Record<string, unknown>[] = [];
-    if (request.resume && fs.existsSync(stateFile)) {
-      const saved = loadCheckpoint(stateFile);
-      ({ latent, decoder, logLr } = saved.params);
-      opt = saved.optimizer as OptimizerState;
-      startStep = saved.meta.epoch;
-      rng = new Rng(saved.meta.rng);
-      bestMetric = saved.meta.bestMetric;
-      bestStep = saved.meta.bestEpoch;
-      history.push(...(saved.meta.history as Record<string, unknown>[]));
-      emit({ type: 'message', label: 'farzi', text: `resuming after outer step ${startStep}` });
-    } else {
-      ({ latent, decoder } =
-        dc.init === 'teacher'
-          ? await teacherInitialization(model, request, sequences, run, emit)
-          : initializeFarzi(dc, split.vocab.size, sequences, config.seed));
-      if (dc.learnInnerLearningRate) {
-        logLr = tf.fill([dc.innerSteps], Math.log(dc.innerLearningRate));
-      }
-      opt = outer.init({ latent, decoder, ...(logLr ? { logLr } : {}) });
-      rng = new Rng(config.seed ^ 0xfa121);
-    }
-
-    const evaluator = findEvaluator(config, services);
-    const metricName = config.eval.metric;
-    const higherIsBetter = evaluator?.higherIsBetter(metricName) ?? true;
-    const farziFile = run.file('farzi-data.safetensors');
-    const info = () => ({
-      budget,
-      distill: dc,
-      model: config.model,
-      bestStep,
-      bestMetric,
-      metric: metricName,
-    });
-    const schedule = (): number[] | undefined =>
-      logLr ? Array.from(tf.tidy(() => tf.exp(logLr as tf.Tensor)).dataSync()) : undefined;
-    const current = (): FarziData => ({
-      latent: latent as tf.Tensor3D,
-      decoder: decoder as tf.Tensor2D,
-      temperature: dc.temperature,
-      vocabulary: split.vocab.tokens,
-      sourceFingerprint: fingerprintSplit(split),
-      info: { ...info(), ...(logLr ? { innerLearningRates: schedule() } : {}) },
-    });
-    // innerInit "student": checkpoints along a student trained on the data after outer step
-    // `pool.step`, kept in <run>/student-pool so that a resumed run starts from the same ones.
-    const pool = new StudentPool(run.file('student-pool'), dc);
-    if (dc.innerInit === 'student' && request.resume) pool.load();
-    const poolDue = (step: number) =>
-      dc.innerInit === 'student' &&
-      step < dc.outerSteps &&
-      step % dc.studentTrajectory.refreshEvery === 0 &&
-      pool.step !== step;
-    const validate = async (step: number) => {
-      // The validation student is trained exactly as the pool's student: one training serves both.
-      const collect = evaluator && poolDue(step) ? pool.collector(step) : undefined;
-      const result = await evaluateFarzi(
+  const started = Date.now();
+  const phase = { forward: 0, real: 0, reverse: 0, steps: 0 };
+  const names = toList(model.init(0)).names;
+  for (let step = startStep + 1; step <= dc.outerSteps; step++) {
+    if (poolDue(step - 1)) {
+      const collect = pool.collector(step - 1);
+      const params = await trainStudent(
         model,
         current(),
         config,
         dc,
-        split,
-        services,
-        'valid',
         schedule(),
-        collect?.onEpochEnd,
+        collect.onEpochEnd,
       );
-      if (collect) {
-        collect.finish();
-        emit({ type: 'message', label: 'farzi', text: pool.describe() });
-      }
-      if (!result) return;
-      const value = result.metrics[metricName];
-      const better =
-        bestMetric === null || (higherIsBetter ? value > bestMetric : value < bestMetric);
-      if (better) {
-        bestMetric = value;
-        bestStep = step;
-        saveFarziData(farziFile, current());
-      }
-      history.push({ step, valid: result.metrics });
-      emit({
-        type: 'message',
-        label: 'farzi',
-        text: `step ${step}: student valid ${metricName} ${value.toFixed(4)}${better ? ' (best)' : ''}`,
-      });
-    };
-    if (startStep === 0 && dc.evalEvery > 0) await validate(0);
-
-    const started = Date.now();
-    const phase = { forward: 0, real: 0, reverse: 0, steps: 0 };
-    const names = toList(model.init(0)).names;
-    for (let step = startStep + 1; step <= dc.outerSteps; step++) {
-      if (poolDue(step - 1)) {
-        const collect = pool.collector(step - 1);
-        const params = await trainStudent(
-          model,
-          current(),
-          config,
-          dc,
-          schedule(),
-          collect.onEpochEnd,
-        );
-        tf.dispose(Object.values(params));
-        collect.finish();
-        emit({ type: 'message', label: 'farzi', text: pool.describe() });
-      }
-      const starts = dc.innerInit === 'student' ? pool.params : trajectories;
-      let w0: tf.Tensor[];
-      if (starts.length > 0) {
-        const chosen = starts[rng.int(starts.length)];
-        w0 = names.map((n) => chosen[n]);
-      } else {
-        const init = model.init(rng.seed());
-        w0 = names.map((n) => init[n]);
-      }
-      const real = sampleRealBatch(sequences, dc.realBatchSize, L, rng);
-      const meta = farziMetaGradient(
-        model,
-        names,
-        w0,
-        { latent, decoder, temperature: dc.temperature },
-        real,
-        {
-          steps: dc.innerSteps,
-          hyper,
-          learningRates: schedule(),
-          method: dc.metaGradient,
-          checkpointEvery: dc.reverseCheckpointEvery,
-        },
-      );
-      if (starts.length === 0) tf.dispose(w0);
-      tf.dispose([real.inputs, real.targets]);
-      const finite = tf.tidy(
-        () =>
-          tf
-            .logicalAnd(
-              tf.logicalAnd(tf.all(tf.isFinite(meta.latent)), tf.all(tf.isFinite(meta.decoder))),
-              meta.learningRates ? tf.all(tf.isFinite(meta.learningRates)) : tf.scalar(true),
-            )
-            .dataSync()[0],
-      );
-      if (!Number.isFinite(meta.loss) || !finite) {
-        tf.dispose([meta.latent, meta.decoder, latent, decoder]);
-        if (meta.learningRates) meta.learningRates.dispose();
-        if (logLr) logLr.dispose();
-        disposeState(opt);
-        throw new RunError(
-          `distillation stopped: the outer loss or meta-gradient became non-finite at outer step ${step}; ` +
-            `the last saved state (${stateFile}) is intact. Lower distill.innerLearningRate or distill.outerLearningRate.`,
-        );
-      }
-      const next = tf.tidy(() => {
-        const params: Params = { latent, decoder };
-        const grads: Params = { latent: meta.latent, decoder: meta.decoder };
-        if (logLr && meta.learningRates) {
-          params.logLr = logLr;
-          // d/d log α = α · d/dα
-          grads.logLr = tf.mul(meta.learningRates, tf.exp(logLr));
-        }
-        const r = outer.step(params, grads, opt);
-        return {
-          latent: r.params.latent,
-          decoder: r.params.decoder,
-          logLr: r.params.logLr,
-          slots: r.state.slots as unknown as tf.TensorContainer,
-        };
-      });
+      tf.dispose(Object.values(params));
+      collect.finish();
+      emit({ type: 'message', label: 'farzi', text: pool.describe() });
+    }
+    const starts = dc.innerInit === 'student' ? pool.params : trajectories;
+    let w0: tf.Tensor[];
+    if (starts.length > 0) {
+      const chosen = starts[rng.int(starts.length)];
+      w0 = names.map((n) => chosen[n]);
+    } else {
+      const init = model.init(rng.seed());
+      w0 = names.map((n) => init[n]);
+    }
+    const real = sampleRealBatch(sequences, dc.realBatchSize, L, rng);
+    const meta = farziMetaGradient(
+      model,
+      names,
+      w0,
+      { latent, decoder, temperature: dc.temperature },
+      real,
+      {
+        steps: dc.innerSteps,
+        hyper,
+        learningRates: schedule(),
+        method: dc.metaGradient,
+        checkpointEvery: dc.reverseCheckpointEvery,
+      },
+    );
+    if (starts.length === 0) tf.dispose(w0);
+    tf.dispose([real.inputs, real.targets]);
+    const finite = tf.tidy(
+      () =>
+        tf
+          .logicalAnd(
+            tf.logicalAnd(tf.all(tf.isFinite(meta.latent)), tf.all(tf.isFinite(meta.decoder))),
+            meta.learningRates ? tf.all(tf.isFinite(meta.learningRates)) : tf.scalar(true),
+          )
+          .dataSync()[0],
+    );
+    if (!Number.isFinite(meta.loss) || !finite) {
       tf.dispose([meta.latent, meta.decoder, latent, decoder]);
       if (meta.learningRates) meta.learningRates.dispose();
       if (logLr) logLr.dispose();
       disposeState(opt);
-      latent = next.latent as tf.Tensor;
-      decoder = next.decoder as tf.Tensor;
-      logLr = next.logLr as tf.Tensor | undefined;
-      opt = { step: opt.step + 1, slots: next.slots as unknown as OptimizerState['slots'] };
-      phase.forward += meta.seconds.forward;
-      phase.real += meta.seconds.real;
-      phase.reverse += meta.seconds.reverse;
-      phase.steps++;
-      const record = { step, outerLoss: meta.loss, drift: meta.drift, seconds: meta.seconds };
-      history.push(record);
-      const elapsed = (Date.now() - started) / 1000;
-      emit({
-        type: 'outer',
-        label: 'farzi',
-        step,
-        totalSteps: dc.outerSteps,
-        loss: meta.loss,
-        etaSeconds: (elapsed / (step - startStep)) * (dc.outerSteps - step),
-        details: {
-          drift: meta.drift,
-          'inner s': meta.seconds.forward,
-          'reverse s': meta.seconds.reverse,
-          ...(logLr ? { 'mean inner lr': mean(schedule() as number[]) } : {}),
-        },
-      });
-      if ((dc.evalEvery > 0 && step % dc.evalEvery === 0) || step === dc.outerSteps)
-        await validate(step);
-      if (step % dc.checkpointEvery === 0 || step === dc.outerSteps) {
-        saveCheckpoint(stateFile, {
-          params: { latent, decoder, ...(logLr ? { logLr } : {}) },
-          optimizer: opt,
-          meta: {
-            epoch: step,
-            rng: rng.getState(),
-            bestMetric,
-            bestEpoch: bestStep,
-            badEvaluations: 0,
-            history,
-          },
-        });
-      }
+      throw new RunError(
+        `distillation stopped: the outer loss or meta-gradient became non-finite at outer step ${step}; ` +
+          `the last saved state (${stateFile}) is intact. Lower distill.innerLearningRate or distill.outerLearningRate.`,
+      );
     }
-    saveFarziData(run.file('farzi-data-last.safetensors'), current());
-    if (!fs.existsSync(farziFile)) saveFarziData(farziFile, current());
-    tf.dispose([latent, decoder]);
+    const next = tf.tidy(() => {
+      const params: Params = { latent, decoder };
+      const grads: Params = { latent: meta.latent, decoder: meta.decoder };
+      if (logLr && meta.learningRates) {
+        params.logLr = logLr;
+        // d/d log α = α · d/dα
+        grads.logLr = tf.mul(meta.learningRates, tf.exp(logLr));
+      }
+      const r = outer.step(params, grads, opt);
+      return {
+        latent: r.params.latent,
+        decoder: r.params.decoder,
+        logLr: r.params.logLr,
+        slots: r.state.slots as unknown as tf.TensorContainer,
+      };
+    });
+    tf.dispose([meta.latent, meta.decoder, latent, decoder]);
+    if (meta.learningRates) meta.learningRates.dispose();
     if (logLr) logLr.dispose();
     disposeState(opt);
-    for (const t of trajectories) tf.dispose(Object.values(t));
-    pool.dispose();
-    const seconds = (Date.now() - started) / 1000;
-    const perStep = phase.steps
-      ? {
-          forward: phase.forward / phase.steps,
-          real: phase.real / phase.steps,
-          reverse: phase.reverse / phase.steps,
-        }
-      : undefined;
-    const summary = {
-      budget,
-      bestStep,
-      bestMetric,
-      metric: metricName,
-      outerSteps: dc.outerSteps,
-      seconds,
-      secondsPerOuterStep: perStep,
-    };
-    run.writeJson('summary.json', { ...summary, history });
-    return { dataFile: farziFile, summary };
-  },
-};
+    latent = next.latent as tf.Tensor;
+    decoder = next.decoder as tf.Tensor;
+    logLr = next.logLr as tf.Tensor | undefined;
+    opt = { step: opt.step + 1, slots: next.slots as unknown as OptimizerState['slots'] };
+    phase.forward += meta.seconds.forward;
+    phase.real += meta.seconds.real;
+    phase.reverse += meta.seconds.reverse;
+    phase.steps++;
+    const record = { step, outerLoss: meta.loss, drift: meta.drift, seconds: meta.seconds };
+    history.push(record);
+    const elapsed = (Date.now() - started) / 1000;
+    emit({
+      type: 'outer',
+      label: 'farzi',
+      step,
+      totalSteps: dc.outerSteps,
+      loss: meta.loss,
+      etaSeconds: (elapsed / (step - startStep)) * (dc.outerSteps - step),
+      details: {
+        drift: meta.drift,
+        'inner s': meta.seconds.forward,
+        'reverse s': meta.seconds.reverse,
+        ...(logLr ? { 'mean inner lr': mean(schedule() as number[]) } : {}),
+      },
+    });
+    if ((dc.evalEvery > 0 && step % dc.evalEvery === 0) || step === dc.outerSteps)
+      await validate(step);
+    if (step % dc.checkpointEvery === 0 || step === dc.outerSteps) {
+      saveCheckpoint(stateFile, {
+        params: { latent, decoder, ...(logLr ? { logLr } : {}) },
+        optimizer: opt,
+        meta: {
+          epoch: step,
+          rng: rng.getState(),
+          bestMetric,
+          bestEpoch: bestStep,
+          badEvaluations: 0,
+          history,
+        },
+      });
+    }
+  }
+  saveFarziData(run.file('farzi-data-last.safetensors'), current());
+  if (!fs.existsSync(farziFile)) saveFarziData(farziFile, current());
+  tf.dispose([latent, decoder]);
+  if (logLr) logLr.dispose();
+  disposeState(opt);
+  for (const t of trajectories) tf.dispose(Object.values(t));
+  pool.dispose();
+  const seconds = (Date.now() - started) / 1000;
+  const perStep = phase.steps
+    ? {
+        forward: phase.forward / phase.steps,
+        real: phase.real / phase.steps,
+        reverse: phase.reverse / phase.steps,
+      }
+    : undefined;
+  const summary = {
+    budget,
+    bestStep,
+    bestMetric,
+    metric: metricName,
+    outerSteps: dc.outerSteps,
+    seconds,
+    secondsPerOuterStep: perStep,
+  };
+  run.writeJson('summary.json', { ...summary, history });
+  return { dataFile: farziFile, summary };
+}

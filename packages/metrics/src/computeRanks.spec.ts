@@ -77,6 +77,72 @@ describe.each(availableEmbeddedBackends())('computeRanks on %s', (backend) => {
     expect(Array.from(r.top[0])).toEqual([5, 3, 4]);
   });
 
+  it('ranks the same in chunks of one user as in one chunk, through the output layer or the logits', () => {
+    // Random states per position and a random output table: a model with and without the fast path.
+    const V = 50;
+    const d = 4;
+    const rng = new Rng(3);
+    const table = tf.tensor2d(
+      Array.from({ length: V * d }, () => rng.normal()),
+      [V, d],
+    );
+    const itemStates = tf.tensor2d(
+      Array.from({ length: V * d }, () => rng.normal()),
+      [V, d],
+    );
+    const states = (_p: unknown, input: tf.Tensor) =>
+      tf.tidy(() => tf.gather(itemStates, tf.cast(input, 'int32'))) as tf.Tensor3D;
+    const base = {
+      name: 'bag',
+      vocabSize: V,
+      maxLength: 5,
+      hyperParameters: {},
+      parameterCount: () => 0,
+      init: () => ({}),
+    };
+    const slow: Model = {
+      ...base,
+      apply: (p, input) =>
+        tf.tidy(() => {
+          const h = states(p, input);
+          const [b, l] = h.shape;
+          return tf.reshape(tf.matMul(tf.reshape(h, [b * l, d]), table, false, true), [b, l, V]);
+        }) as tf.Tensor3D,
+    };
+    const fast: Model = {
+      ...slow,
+      hiddenStates: states,
+      outputLayer: () => ({ weights: table, itemAxis: 0 }),
+    };
+    const users = 23;
+    const histories = Array.from({ length: users }, (_, u) =>
+      Int32Array.from({ length: 1 + (u % 5) }, (_, t) => 1 + ((u * 7 + t * 3) % (V - 1))),
+    );
+    // Some targets repeat a history item (they stay candidates).
+    const targets = Int32Array.from(histories, (h, u) =>
+      u % 4 === 0 ? h[0] : 1 + ((u * 11) % (V - 1)),
+    );
+    const set = { userIndex: Int32Array.from({ length: users }, (_, u) => u), histories, targets };
+    const big: LeaveOneOutSplit = {
+      ...split,
+      vocab: Vocabulary.fromRaw(Array.from({ length: V - 1 }, (_, i) => `i${i}`)),
+      users: histories.map((_, u) => `u${u}`),
+      train: histories,
+      valid: set,
+      test: set,
+    };
+    const options = { ...full, batchSize: 64, topK: 5 };
+    const whole = computeRanks(fast, {}, big, set, options);
+    const chunked = computeRanks(fast, {}, big, set, { ...options, maxScoresPerChunk: V });
+    const dense = computeRanks(slow, {}, big, set, options);
+    expect(Array.from(chunked.ranks)).toEqual(Array.from(whole.ranks));
+    expect(Array.from(dense.ranks)).toEqual(Array.from(whole.ranks));
+    expect(chunked.top.map((t) => Array.from(t))).toEqual(whole.top.map((t) => Array.from(t)));
+    expect(dense.top.map((t) => Array.from(t))).toEqual(whole.top.map((t) => Array.from(t)));
+    expect(new Set(whole.ranks).size).toBeGreaterThan(5); // not a degenerate ranking
+    tf.dispose([table, itemStates]);
+  });
+
   it('ranks against every item when nothing is masked (padding excluded)', () => {
     const scores = [
       [9, 0.9, 0.1, 0.5, 0.5, 0.7, 0.0],

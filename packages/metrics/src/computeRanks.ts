@@ -1,5 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { EvalSet, leftPadded, LeaveOneOutSplit, Model, Params, Rng } from '@farzi/core';
+import {
+  EvalSet,
+  leftPadded,
+  LeaveOneOutSplit,
+  Model,
+  Params,
+  Rng,
+  scoreAllItems,
+} from '@farzi/core';
 
 export interface RankOptions {
   readonly protocol: 'full' | 'sampled';
@@ -12,6 +20,10 @@ export interface RankOptions {
   /** How many top items to keep per example (for coverage); 0 = none. */
   readonly topK: number;
   readonly seed: number;
+  /** Called after each chunk of users with how many are done. */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Upper bound of users × items scored at once (default `MAX_SCORES_PER_CHUNK`). */
+  readonly maxScoresPerChunk?: number;
 }
 
 export interface RankResult {
@@ -21,7 +33,11 @@ export interface RankResult {
   readonly top: Int32Array[];
 }
 
-/** Scores of every item after the history (the model's last-position logits), `[B, V]`. */
+/**
+ * Scores of every item after the history, `[B, V]`: for a model that exposes its output layer, only
+ * the last position's hidden state is scored (`[B, d] · W`); otherwise the last row of `apply`'s
+ * logits.
+ */
 function lastPositionScores(
   model: Model,
   params: Params,
@@ -31,12 +47,29 @@ function lastPositionScores(
   return tf.tidy(() => {
     const input = new Int32Array(histories.length * maxLength);
     histories.forEach((h, i) => input.set(leftPadded(h, maxLength), i * maxLength));
-    const logits = model.apply(params, tf.tensor2d(input, [histories.length, maxLength], 'int32'), {
-      training: false,
-    });
+    const ids = tf.tensor2d(input, [histories.length, maxLength], 'int32');
+    if (model.hiddenStates && model.outputLayer) {
+      const states = model.hiddenStates(params, ids, { training: false });
+      const [b, l, d] = states.shape;
+      const last = tf.reshape(tf.slice(states, [0, l - 1, 0], [b, 1, d]), [b, d]) as tf.Tensor2D;
+      return scoreAllItems(model.outputLayer(params), last);
+    }
+    const logits = model.apply(params, ids, { training: false });
     const [b, l, v] = logits.shape;
     return tf.reshape(tf.slice(logits, [0, l - 1, 0], [b, 1, v]), [b, v]) as tf.Tensor2D;
   });
+}
+
+/** Most scores held at once while ranking (users × items), bounding memory on any catalogue. */
+export const MAX_SCORES_PER_CHUNK = 1 << 22;
+
+/** Users ranked together: `batchSize`, lowered so that a chunk holds at most `maxScores` scores. */
+export function rankChunkSize(
+  batchSize: number,
+  vocabSize: number,
+  maxScores = MAX_SCORES_PER_CHUNK,
+): number {
+  return Math.max(1, Math.min(batchSize, Math.floor(maxScores / vocabSize)));
 }
 
 /**
@@ -59,38 +92,27 @@ export function computeRanks(
   const sampler =
     options.protocol === 'sampled' ? negativeSampler(split, options.negativeSampling) : undefined;
 
-  for (let start = 0; start < n; start += options.batchSize) {
-    const end = Math.min(n, start + options.batchSize);
+  const chunk = rankChunkSize(options.batchSize, V, options.maxScoresPerChunk);
+  for (let start = 0; start < n; start += chunk) {
+    const end = Math.min(n, start + chunk);
     const histories = set.histories.slice(start, end);
     const targets = set.targets.subarray(start, end);
     const b = end - start;
     if (options.protocol === 'full') {
-      const mask = new Float32Array(b * V);
+      // Scores come to the host once; masking, ranking and the top k are linear passes there
+      // (the tensor versions — a [B, V] mask, where, greaterEqual — cost 10× more on wasm).
+      const scoreTensor = lastPositionScores(model, params, histories, model.maxLength);
+      const scores = (scoreTensor.dataSync() as Float32Array).slice();
+      scoreTensor.dispose();
       for (let i = 0; i < b; i++) {
-        mask[i * V] = 1;
-        if (options.maskHistory) for (const item of histories[i]) mask[i * V + item] = 1;
-        mask[i * V + targets[i]] = 0;
+        const row = scores.subarray(i * V, (i + 1) * V);
+        const targetScore = row[targets[i]];
+        row[0] = -Infinity; // padding is never a candidate
+        if (options.maskHistory) for (const item of histories[i]) row[item] = -Infinity;
+        row[targets[i]] = targetScore; // the target is a candidate even if seen before
+        ranks[start + i] = pessimisticRank(row, targetScore);
+        if (options.topK > 0) top.push(topIndices(row, Math.min(options.topK, V)));
       }
-      const [rankValues, topValues] = tf.tidy(() => {
-        const scores = lastPositionScores(model, params, histories, model.maxLength);
-        const masked = tf.where(
-          tf.tensor2d(mask, [b, V]).cast('bool'),
-          tf.fill([b, V], -Infinity),
-          scores,
-        );
-        const targetScores = tf.reshape(pickPerRow(masked as tf.Tensor2D, targets, 1), [b, 1]);
-        const atLeast = tf.sum(tf.cast(tf.greaterEqual(masked, targetScores), 'float32'), 1);
-        const topIdx =
-          options.topK > 0 ? tf.topk(masked, Math.min(options.topK, V)).indices : undefined;
-        return [atLeast, topIdx] as const;
-      });
-      ranks.set(rankValues.dataSync(), start);
-      if (topValues) {
-        const t = topValues.dataSync() as Int32Array;
-        const k = topValues.shape[1] as number;
-        for (let i = 0; i < b; i++) top.push(t.slice(i * k, (i + 1) * k));
-      }
-      tf.dispose([rankValues, topValues]);
       for (let i = 0; i < b; i++) {
         let masked = 1; // padding
         if (options.maskHistory) {
@@ -123,8 +145,40 @@ export function computeRanks(
       rankValues.dispose();
       candidates.fill(N + 1, start, end);
     }
+    options.onProgress?.(end, n);
   }
   return { ranks, candidates, top };
+}
+
+/**
+ * The target's rank among a row's candidates with ties counted against it: how many scores are ≥
+ * the target's (the target included). A non-finite target score ranks last.
+ */
+export function pessimisticRank(row: Float32Array, targetScore: number): number {
+  if (Number.isNaN(targetScore)) return row.length;
+  let count = 0;
+  for (let j = 0; j < row.length; j++) if (row[j] >= targetScore) count++;
+  return count;
+}
+
+/** Indices of the k highest scores of a row, best first; ties go to the lower index (as tf.topk). */
+export function topIndices(row: Float32Array, k: number): Int32Array {
+  const idx = new Int32Array(k);
+  const val = new Float32Array(k);
+  let filled = 0;
+  for (let j = 0; j < row.length; j++) {
+    const v = row[j];
+    if (filled === k && !(v > val[k - 1])) continue;
+    let p = filled < k ? filled++ : k - 1;
+    while (p > 0 && v > val[p - 1]) {
+      val[p] = val[p - 1];
+      idx[p] = idx[p - 1];
+      p--;
+    }
+    val[p] = v;
+    idx[p] = j;
+  }
+  return idx;
 }
 
 /**

@@ -17,6 +17,26 @@ export function describeProtocol(config: EvalConfig, split: LeaveOneOutSplit): s
   return `full: target vs all ${split.vocab.numTokens} items${config.maskHistory ? ', history masked' : ', nothing masked'} (pessimistic ties)`;
 }
 
+/** Turns "done of total" callbacks into `eval` progress events with an ETA. */
+export function evalProgress(
+  request: EvaluationRequest,
+): ((done: number, total: number) => void) | undefined {
+  const listener = request.onProgress;
+  if (!listener) return undefined;
+  const started = Date.now();
+  return (done, total) => {
+    const elapsed = (Date.now() - started) / 1000;
+    listener({
+      type: 'eval',
+      label: request.model.name,
+      part: request.part,
+      done,
+      total,
+      etaSeconds: done > 0 ? (elapsed / done) * (total - done) : Infinity,
+    });
+  };
+}
+
 /** Ranks the targets of a request's part. */
 export function rankRequest(request: EvaluationRequest): RankResult {
   const { split, config } = request;
@@ -33,6 +53,7 @@ export function rankRequest(request: EvaluationRequest): RankResult {
     batchSize: config.batchSize,
     topK: config.protocol === 'full' ? Math.max(...config.ks) : 0,
     seed: request.seed + (request.part === 'test' ? 1 : 0),
+    onProgress: evalProgress(request),
   });
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
+  ApplyOptions,
   dense,
   embedTokens,
   glorotUniform,
@@ -53,6 +54,16 @@ export function gru4rec(h: Gru4recHyperParameters, ctx: ModelContext): Model {
     return tf.stack(outputs, 1) as tf.Tensor3D;
   }
 
+  /** The GRU stack's outputs after dropout, `[B, L, H]` (the output layer's input). */
+  function hidden(params: Params, input: tf.Tensor, options: ApplyOptions): tf.Tensor3D {
+    const seeds = seedSequence(options.seed ?? 0);
+    const mask = paddingMask(input);
+    let x = embedTokens(params.itemEmbedding, input);
+    x = safeOps.dropout(x, h.embeddingDropout, options.training, seeds()) as tf.Tensor3D;
+    for (let i = 0; i < h.layers; i++) x = gruLayer(x, params, i, mask);
+    return safeOps.dropout(x, h.dropout, options.training, seeds()) as tf.Tensor3D;
+  }
+
   return {
     name: 'gru4rec',
     vocabSize: V,
@@ -81,15 +92,22 @@ export function gru4rec(h: Gru4recHyperParameters, ctx: ModelContext): Model {
       return params;
     },
     apply(params, input, options) {
-      return tf.tidy(() => {
-        const seeds = seedSequence(options.seed ?? 0);
-        const mask = paddingMask(input);
-        let x = embedTokens(params.itemEmbedding, input);
-        x = safeOps.dropout(x, h.embeddingDropout, options.training, seeds()) as tf.Tensor3D;
-        for (let i = 0; i < h.layers; i++) x = gruLayer(x, params, i, mask);
-        const out = safeOps.dropout(x, h.dropout, options.training, seeds());
-        return dense(out, params['output.w'], params['output.b']) as tf.Tensor3D;
-      });
+      return tf.tidy(
+        () =>
+          dense(
+            hidden(params, input, options),
+            params['output.w'],
+            params['output.b'],
+          ) as tf.Tensor3D,
+      );
     },
+    hiddenStates(params, input, options) {
+      return tf.tidy(() => hidden(params, input, options));
+    },
+    outputLayer: (params) => ({
+      weights: params['output.w'] as tf.Tensor2D,
+      itemAxis: 1,
+      bias: params['output.b'] as tf.Tensor1D,
+    }),
   };
 }

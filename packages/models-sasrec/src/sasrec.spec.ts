@@ -5,6 +5,7 @@ import {
   countParameters,
   createOptimizer,
   hessianVectorProductError,
+  outputLayerPathDifference,
   optimizerConfig,
   selectBackend,
   sequenceSource,
@@ -77,6 +78,22 @@ describe.each(availableEmbeddedBackends())('SASRec on %s', (backend) => {
       'int32',
     );
     expect(hessianVectorProductError(model, model.init(5), ids(), targets)).toBeLessThan(1e-2);
+  });
+  it('computes logits only where a target exists: loss, gradients and last-position scores equal the dense path', () => {
+    const model = make({ dropout: 0.3 });
+    const targets = tf.tensor2d(
+      [
+        [0, 0, 5, 7, 2, 0],
+        [4, 4, 9, 12, 6, 3],
+        [0, 0, 0, 0, 11, 2],
+      ],
+      undefined,
+      'int32',
+    );
+    const diff = outputLayerPathDifference(model, model.init(6), ids(), targets);
+    expect(diff.loss).toBeLessThan(1e-5);
+    expect(diff.gradients).toBeLessThan(1e-4);
+    expect(diff.lastScores).toBeLessThan(1e-5);
   });
 });
 

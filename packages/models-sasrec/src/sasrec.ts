@@ -105,6 +105,10 @@ export function sasrec(h: SasrecHyperParameters, ctx: ModelContext): Model {
     apply(params, input, options) {
       return tf.tidy(() => tiedLogits(hidden(params, input, options), params.itemEmbedding));
     },
+    hiddenStates(params, input, options) {
+      return tf.tidy(() => hidden(params, input, options));
+    },
+    outputLayer: (params) => ({ weights: params.itemEmbedding as tf.Tensor2D, itemAxis: 0 }),
     trainingLoss:
       h.loss === 'bce'
         ? (params, inputs, targets, options) =>

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
+  ApplyOptions,
   causalAttention,
   dense,
   embedTokens,
@@ -36,6 +37,48 @@ export function transformer(h: TransformerHyperParameters, ctx: ModelContext): M
   const V = ctx.vocabSize;
   const L = ctx.maxLength;
   const F = h.ffMultiplier * d;
+  /** The final layer norm's output, `[B, L, d]` (the tied output layer's input). */
+  function hidden(params: Params, input: tf.Tensor, options: ApplyOptions): tf.Tensor3D {
+    const seeds = seedSequence(options.seed ?? 0);
+    const drop = (x: tf.Tensor) => safeOps.dropout(x, h.dropout, options.training, seeds());
+    const l = input.shape[1] as number;
+    if (l > L) throw new Error(`input length ${l} exceeds the model's maxLength ${L}`);
+    const mask = paddingMask(input);
+    let x = tf.add(
+      embedTokens(params.tokenEmbedding, input),
+      tf.slice(params.positionEmbedding, [0, 0], [l, d]),
+    );
+    x = drop(x);
+    for (let i = 0; i < h.layers; i++) {
+      const p = `block${i}`;
+      const a = safeOps.layerNorm(x, params[`${p}.ln1.gain`], params[`${p}.ln1.bias`]);
+      x = tf.add(
+        x,
+        drop(
+          causalAttention(a, a, params, `${p}.attn`, {
+            heads: h.heads,
+            keyMask: mask,
+            dropoutRate: h.dropout,
+            training: options.training,
+            seed: seeds(),
+          }),
+        ),
+      );
+      const m = safeOps.layerNorm(x, params[`${p}.ln2.gain`], params[`${p}.ln2.bias`]);
+      x = tf.add(
+        x,
+        drop(
+          dense(
+            safeOps.gelu(dense(m, params[`${p}.mlp1.w`], params[`${p}.mlp1.b`])),
+            params[`${p}.mlp2.w`],
+            params[`${p}.mlp2.b`],
+          ),
+        ),
+      );
+    }
+    return safeOps.layerNorm(x, params['final.gain'], params['final.bias']) as tf.Tensor3D;
+  }
+
   return {
     name: 'transformer',
     vocabSize: V,
@@ -69,49 +112,11 @@ export function transformer(h: TransformerHyperParameters, ctx: ModelContext): M
       return params;
     },
     apply(params, input, options) {
-      return tf.tidy(() => {
-        const seeds = seedSequence(options.seed ?? 0);
-        const drop = (x: tf.Tensor) => safeOps.dropout(x, h.dropout, options.training, seeds());
-        const l = input.shape[1] as number;
-        if (l > L) throw new Error(`input length ${l} exceeds the model's maxLength ${L}`);
-        const mask = paddingMask(input);
-        let x = tf.add(
-          embedTokens(params.tokenEmbedding, input),
-          tf.slice(params.positionEmbedding, [0, 0], [l, d]),
-        );
-        x = drop(x);
-        for (let i = 0; i < h.layers; i++) {
-          const p = `block${i}`;
-          const a = safeOps.layerNorm(x, params[`${p}.ln1.gain`], params[`${p}.ln1.bias`]);
-          x = tf.add(
-            x,
-            drop(
-              causalAttention(a, a, params, `${p}.attn`, {
-                heads: h.heads,
-                keyMask: mask,
-                dropoutRate: h.dropout,
-                training: options.training,
-                seed: seeds(),
-              }),
-            ),
-          );
-          const m = safeOps.layerNorm(x, params[`${p}.ln2.gain`], params[`${p}.ln2.bias`]);
-          x = tf.add(
-            x,
-            drop(
-              dense(
-                safeOps.gelu(dense(m, params[`${p}.mlp1.w`], params[`${p}.mlp1.b`])),
-                params[`${p}.mlp2.w`],
-                params[`${p}.mlp2.b`],
-              ),
-            ),
-          );
-        }
-        return tiedLogits(
-          safeOps.layerNorm(x, params['final.gain'], params['final.bias']),
-          params.tokenEmbedding,
-        );
-      });
+      return tf.tidy(() => tiedLogits(hidden(params, input, options), params.tokenEmbedding));
     },
+    hiddenStates(params, input, options) {
+      return tf.tidy(() => hidden(params, input, options));
+    },
+    outputLayer: (params) => ({ weights: params.tokenEmbedding as tf.Tensor2D, itemAxis: 0 }),
   };
 }

@@ -1,71 +1,10 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import type { Io } from './Io';
-import { main } from './main';
+import { cliWorkspace, run } from './testing/cliHarness';
 
-function capture(): Io & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    interactive: false,
-    columns: 100,
-    out(text: string) {
-      io.stdout += text;
-    },
-    err(text: string) {
-      io.stderr += text;
-    },
-  };
-  return io;
-}
-
-async function run(...argv: string[]) {
-  const io = capture();
-  const code = await main(argv, io);
-  return { code, out: io.stdout, err: io.stderr };
-}
-
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'farzi-cli-'));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-/** A small MovieLens-100K-style file: 30 users with 8–14 time-ordered events over 40 items. */
-function writeFixture(): string {
-  const lines: string[] = [];
-  for (let u = 1; u <= 30; u++) {
-    const n = 8 + (u % 7);
-    for (let t = 0; t < n; t++)
-      lines.push(
-        `${u}\t${((u * 5 + t * (1 + (u % 3))) % 40) + 1}\t${1 + ((u + t) % 5)}\t${1000 + t * 10 + u}`,
-      );
-  }
-  const file = path.join(dir, 'ml', 'u.data');
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${lines.join('\n')}\n`);
-  return path.dirname(file);
-}
-const dataDir = writeFixture();
-
-function writeConfig(
-  name: string,
-  model: Record<string, unknown>,
-  extra: Record<string, unknown> = {},
-): string {
-  const file = path.join(dir, name);
-  fs.writeFileSync(
-    file,
-    JSON.stringify({
-      seed: 3,
-      backend: 'wasm',
-      data: { format: 'movielens-100k', path: dataDir, maxLength: 10 },
-      model,
-      train: { epochs: 2, batchSize: 16, learningRate: 0.01 },
-      eval: { ks: [5, 10] },
-      ...extra,
-    }),
-  );
-  return file;
-}
+const workspace = cliWorkspace();
+const { dir, dataDir, writeConfig } = workspace;
+afterAll(() => workspace.cleanup());
 
 describe('farzi CLI', () => {
   it('lists the commands with --help and rejects an unknown command with exit code 2', async () => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { isFarziError } from '@farzi/core';
+import { ioFailure, isFarziError } from '@farzi/core';
 import { commandHelp, parseCommandArgs } from './args';
 import type { Command } from './Command';
 import { commands } from './commands';
@@ -61,7 +61,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return 0;
     }
     return await command.run(values, io);
-  } catch (error) {
+  } catch (caught) {
+    // A file-system failure that no command caught (a full disk, a path that cannot be written)
+    // is still one paragraph, not a stack trace.
+    const { syscall, path } = (caught ?? {}) as { syscall?: string; path?: string };
+    const error = ioFailure(
+      caught,
+      `cannot ${syscall ?? 'access'}${path ? ` ${path}` : ' a file'}`,
+    );
     if (isFarziError(error)) {
       io.err(`farzi ${command.name}: ${error.message}\n`);
       return error.exitCode;

@@ -76,6 +76,13 @@ export function progressRenderer(
         progressLine(line, event.step, event.totalSteps);
         break;
       }
+      case 'eval': {
+        const line = `[${event.label}] evaluating ${event.part}: ${event.done}/${event.total} ETA ${formatDuration(event.etaSeconds)}`;
+        // On a terminal a bar; piped, only the completed evaluation (no line per chunk).
+        if (io.interactive) progressLine(line, event.done, event.total);
+        else if (event.done === event.total) io.err(`${line}\n`);
+        break;
+      }
       case 'message':
         clearBar();
         io.err(`[${event.label}] ${event.text}\n`);

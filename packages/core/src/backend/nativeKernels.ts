@@ -37,8 +37,7 @@ function load(): NativeKernels | string {
  * backend may register (wasm-native does); undefined when the kernel package does not load.
  */
 export function fusedKernelNames():
-  | typeof import('@farzi/kernels-native').FUSED_KERNELS
-  | undefined {
+  typeof import('@farzi/kernels-native').FUSED_KERNELS | undefined {
   const module = loadModule();
   return typeof module === 'string' ? undefined : module.FUSED_KERNELS;
 }

@@ -30,6 +30,14 @@ export interface TrainConfig {
   evalEvery: number;
   earlyStopping: { patience: number };
   logEvery: number;
+  loss: LossConfig;
+}
+
+/** The next-item loss on real data: the full softmax (default) or a sampled softmax. */
+export interface LossConfig {
+  name: 'softmax' | 'sampled-softmax';
+  negatives: number;
+  sampling: 'uniform' | 'popularity';
 }
 
 export interface EvalConfig {

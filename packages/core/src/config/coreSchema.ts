@@ -109,6 +109,28 @@ export const coreSections: Record<string, JsonSchema> = {
         default: 20,
         description: 'steps between progress events',
       },
+      loss: {
+        type: 'object',
+        additionalProperties: false,
+        default: {},
+        description:
+          'next-item loss on real sequences: the full softmax over all items, or a sampled softmax',
+        properties: {
+          name: { enum: ['softmax', 'sampled-softmax'], default: 'softmax' },
+          negatives: {
+            type: 'integer',
+            minimum: 1,
+            default: 256,
+            description: 'sampled-softmax: negatives per step (shared by the batch)',
+          },
+          sampling: {
+            enum: ['uniform', 'popularity'],
+            default: 'popularity',
+            description:
+              'sampled-softmax: draw negatives uniformly or by training popularity (log q corrected)',
+          },
+        },
+      },
     },
   },
   eval: {

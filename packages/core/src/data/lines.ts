@@ -3,6 +3,9 @@ import * as nodePath from 'path';
 import { StringDecoder } from 'string_decoder';
 import { UserError } from '../errors/FarziError';
 
+/** Longest line any reader accepts (16 Mi characters): a file without newlines fails fast. */
+export const MAX_LINE_LENGTH = 1 << 24;
+
 /**
  * Calls `visit(line, lineNumber)` for every line of a text file (1-based line numbers, without the
  * line terminator), reading in chunks so that files larger than a JavaScript string can be read.
@@ -27,6 +30,12 @@ export function forEachLine(
       const text = carry + decoder.write(chunk.subarray(0, n));
       const parts = text.split('\n');
       carry = parts.pop() ?? '';
+      if (carry.length > MAX_LINE_LENGTH) {
+        throw new UserError(
+          `${path}:${lineNumber + parts.length + 1}: a line longer than ${MAX_LINE_LENGTH.toLocaleString('en-US')} characters; ` +
+            `expected ${expected} (is this a text file of that format?).`,
+        );
+      }
       for (const part of parts) visit(stripCr(part), ++lineNumber);
     }
     carry += decoder.end();

@@ -41,6 +41,7 @@ describe('createContainer', () => {
       'presequenced',
       'recbole-atomic',
       'text',
+      'user-sequences',
     ]);
     expect(services.sources.names()).toEqual(['head-sample', 'random-sample', 'real']);
     expect(services.models.names()).toEqual([]);

@@ -2,6 +2,7 @@ import type { EvalConfig } from '../config/ExperimentConfig';
 import type { DataSplit } from '../data/Dataset';
 import type { Named } from '../di/Registry';
 import type { Model, Params } from '../model/Model';
+import type { ProgressListener } from '../train/progress';
 
 export interface EvaluationRequest {
   readonly model: Model;
@@ -12,6 +13,8 @@ export interface EvaluationRequest {
   readonly config: EvalConfig;
   /** Seed for sampled negatives. */
   readonly seed: number;
+  /** Receives `eval` progress events while the evaluation runs. */
+  readonly onProgress?: ProgressListener;
 }
 
 export interface EvaluationResult {

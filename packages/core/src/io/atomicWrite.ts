@@ -1,9 +1,32 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { RunError } from '../errors/FarziError';
+import { errorCode, ioFailure } from './ioErrors';
+
+/** Temporary files of the atomic writer: `.<name>.<pid>.<time>.tmp` beside the target. */
+const TMP_PATTERN = /^\..+\.(\d+)\.\d+\.tmp$/;
 
 /**
- * Writes a file atomically: the data goes to a temporary file in the same folder, is flushed, and
- * then renamed over the target, so readers (and a crash) never see a half-written file.
+ * Writes every byte of `data` to `fd`: `fs.writeSync` may write fewer bytes than asked without
+ * throwing (a full disk does this), so the writer loops, and a write that makes no progress is a
+ * full disk.
+ */
+export function writeFully(fd: number, data: Uint8Array, file: string): void {
+  let offset = 0;
+  while (offset < data.length) {
+    const n = fs.writeSync(fd, data, offset, data.length - offset);
+    if (n <= 0) {
+      throw new RunError(`cannot write ${file}: no space left on device (ENOSPC).`);
+    }
+    offset += n;
+  }
+}
+
+/**
+ * Writes a file atomically: the data goes to a temporary file in the same folder, every byte is
+ * written and flushed, and then it is renamed over the target, so readers (and a crash, or a full
+ * disk) never see a half-written file: on any failure the temporary file is removed and the old
+ * target is left as it was.
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -11,16 +34,63 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     path.dirname(file),
     `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`,
   );
-  const fd = fs.openSync(tmp, 'w');
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      writeFully(fd, bytes, file);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (error) {
+    fs.rmSync(tmp, { force: true });
+    const kept = fs.existsSync(file) ? `; the previous ${path.basename(file)} is intact` : '';
+    if (error instanceof RunError)
+      throw new RunError(`${error.message.replace(/\.$/, '')}${kept}.`);
+    throw ioFailure(error, `cannot write ${file}`, kept);
   }
-  fs.renameSync(tmp, file);
 }
 
 export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * Removes temporary files that a killed writer left in `dir` (those of processes no longer
+ * running). Returns the names removed.
+ */
+export function removeStaleTemporaryFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const match = TMP_PATTERN.exec(name);
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (pid !== process.pid && processAlive(pid)) continue;
+    if (pid === process.pid) continue;
+    try {
+      fs.rmSync(path.join(dir, name), { force: true });
+      removed.push(name);
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw error;
+    }
+  }
+  return removed;
+}
+
+/** Whether a process with this pid runs on this machine. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errorCode(error) === 'EPERM';
+  }
 }

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { JsonSchema } from '../config/JsonSchema';
 import type { Named } from '../di/Registry';
+import type { OutputLayer } from '../ops/outputLayer';
 
 /** Model parameters: a named map of tensors. Models never hold parameters themselves. */
 export type Params = Record<string, tf.Tensor>;
@@ -28,6 +29,15 @@ export interface Model {
   apply(params: Params, input: tf.Tensor, options: ApplyOptions): tf.Tensor3D;
   /** The parameter count implied by the hyper-parameters (equals the size of `init`'s tensors). */
   parameterCount(): number;
+  /**
+   * Optional, for large catalogues: the hidden states `[batch, length, d]` whose product with
+   * `outputLayer` gives `apply`'s logits (same dropout for the same seed). With both, training
+   * computes logits only at positions that have a target (or only for sampled items), and ranking
+   * only at the ranked position.
+   */
+  hiddenStates?(params: Params, input: tf.Tensor, options: ApplyOptions): tf.Tensor3D;
+  /** The output layer that maps `hiddenStates` to logits (see `hiddenStates`). */
+  outputLayer?(params: Params): OutputLayer;
   /**
    * Optional: the model's own training loss on id batches (e.g. SASRec's binary cross-entropy with
    * sampled negatives). Without it, training uses full-softmax next-token cross-entropy.

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { crossEntropy } from '../ops/losses';
+import { scoreAllItems } from '../ops/outputLayer';
+import { nextItemLoss } from '../train/outputLoss';
 import type { Model, Params } from './Model';
 
 /*
@@ -78,5 +80,56 @@ export function hessianVectorProductError(
     const flat = (ts: tf.Tensor[]) => tf.concat(ts.map((t) => tf.reshape(t, [-1])));
     const diff = tf.norm(tf.sub(flat(hvp), flat(fd))).dataSync()[0];
     return diff / Math.max(tf.norm(flat(fd)).dataSync()[0], 1e-12);
+  });
+}
+
+/**
+ * For a model that exposes `hiddenStates` and `outputLayer`: the largest relative difference
+ * between the target-position loss and its gradients (`nextItemLoss`, logits only where a target
+ * exists) and the dense path (`crossEntropy` of `apply`'s `[B, L, V]` logits), with dropout on
+ * (same seed); and between the states' last-position scores and `apply`'s last row. 0 = identical.
+ */
+export function outputLayerPathDifference(
+  model: Model,
+  params: Params,
+  inputs: tf.Tensor2D,
+  targets: tf.Tensor2D,
+  seed = 5,
+): { loss: number; gradients: number; lastScores: number } {
+  if (!model.hiddenStates || !model.outputLayer) {
+    throw new Error(`${model.name} does not expose hiddenStates and outputLayer`);
+  }
+  return tf.tidy(() => {
+    const names = Object.keys(params);
+    const options = { training: true, seed };
+    const lossOf =
+      (fast: boolean) =>
+      (...ts: tf.Tensor[]): tf.Scalar => {
+        const p: Params = {};
+        names.forEach((n, i) => (p[n] = ts[i]));
+        return fast
+          ? nextItemLoss(model, p, inputs, targets, options)
+          : crossEntropy(model.apply(p, inputs, options), targets);
+      };
+    const x = names.map((n) => params[n]);
+    const dense = tf.valueAndGrads(lossOf(false))(x);
+    const fast = tf.valueAndGrads(lossOf(true))(x);
+    const rel = (a: tf.Tensor, b: tf.Tensor) =>
+      tf.norm(tf.sub(a, b)).dataSync()[0] / Math.max(tf.norm(a).dataSync()[0], 1e-12);
+    const flat = (ts: tf.Tensor[]) => tf.concat(ts.map((t) => tf.reshape(t, [-1])));
+    const logits = model.apply(params, inputs, { training: false });
+    const [b, l, v] = logits.shape;
+    const states = model.hiddenStates!(params, inputs, { training: false });
+    const d = states.shape[2];
+    const lastFast = scoreAllItems(
+      model.outputLayer!(params),
+      tf.reshape(tf.slice(states, [0, l - 1, 0], [b, 1, d]), [b, d]) as tf.Tensor2D,
+    );
+    const lastDense = tf.reshape(tf.slice(logits, [0, l - 1, 0], [b, 1, v]), [b, v]);
+    return {
+      loss: rel(dense.value, fast.value),
+      gradients: rel(flat(dense.grads), flat(fast.grads)),
+      lastScores: rel(lastDense, lastFast),
+    };
   });
 }

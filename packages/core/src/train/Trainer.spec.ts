@@ -174,15 +174,16 @@ describe('checkpoints, resume and failure', () => {
     tf.dispose(Object.values(result.params));
   });
 
-  it('refuses to overwrite a run directory without resume, and to resume an empty one', () => {
+  it('refuses to overwrite a run directory without resume; resuming an empty one starts afresh', () => {
     const dir = new RunDirectory(`${tmp.dir}/taken`);
     dir.prepare({ a: 1 }, false);
+    dir.close();
     expect(() => new RunDirectory(`${tmp.dir}/taken`).prepare({ a: 1 }, false)).toThrow(
       /already holds a run; pass --resume/,
     );
-    expect(() => new RunDirectory(`${tmp.dir}/empty`).prepare({ a: 1 }, true)).toThrow(
-      /cannot resume/,
-    );
+    const empty = new RunDirectory(`${tmp.dir}/empty`);
+    expect(empty.prepare({ a: 1 }, true)).toBe(false);
+    empty.close();
   });
 
   it('resumes only with the same config, naming what differs (the backend may change)', () => {

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { RunError } from '../errors/FarziError';
 import type { Model, Params } from '../model/Model';
-import { crossEntropy, softCrossEntropy } from '../ops/losses';
+import { softCrossEntropy } from '../ops/losses';
 import { disposeState, Optimizer, OptimizerState } from '../optim/Optimizer';
 import { Rng } from '../random/Rng';
 import { Checkpoint, CheckpointMeta } from './checkpoint';
+import { NegativeProposal, nextItemLoss } from './outputLoss';
 import type { ProgressListener } from './progress';
 import type { Batch, TrainingSource } from './TrainingSource';
 
@@ -46,6 +47,8 @@ export interface TrainerOptions {
   readonly label?: string;
   /** Dropout during training (default true); false trains deterministically, as Farzi's inner loop. */
   readonly dropout?: boolean;
+  /** Sampled softmax on hard batches: the negatives' proposal (default: the full softmax). */
+  readonly proposal?: NegativeProposal;
   /** Called after every epoch with the current parameters (e.g. to keep a trajectory); do not dispose them. */
   readonly onEpochEnd?: (epoch: number, params: Params) => void;
 }
@@ -67,11 +70,15 @@ export interface TrainResult {
   readonly epochsRun: number;
   readonly stoppedEarly: boolean;
   readonly history: EpochRecord[];
+  /** Wall time of the whole run in seconds, the sessions before a resume included. */
+  readonly seconds: number;
 }
 
 /**
- * The loss of a model on a batch: hard or soft next-token cross-entropy, or the model's own training
- * loss on hard batches when `training`. `dropout` (default: `training`) switches dropout.
+ * The loss of a model on a batch: next-item cross-entropy on hard batches (computed only where a
+ * target exists for models that expose their output layer; a sampled softmax with `proposal`), soft
+ * cross-entropy on soft batches, or the model's own training loss on hard batches when `training`.
+ * `dropout` (default: `training`) switches dropout.
  */
 export function batchLoss(
   model: Model,
@@ -80,14 +87,23 @@ export function batchLoss(
   training: boolean,
   seed?: number,
   dropout: boolean = training,
+  proposal?: NegativeProposal,
 ): tf.Scalar {
   if (batch.kind === 'hard' && training && model.trainingLoss) {
     return model.trainingLoss(params, batch.inputs, batch.targets, { training: dropout, seed });
   }
+  if (batch.kind === 'hard') {
+    return nextItemLoss(
+      model,
+      params,
+      batch.inputs,
+      batch.targets,
+      { training: dropout, seed },
+      training ? proposal : undefined,
+    );
+  }
   const logits = model.apply(params, batch.inputs, { training: dropout, seed });
-  return batch.kind === 'hard'
-    ? crossEntropy(logits, batch.targets)
-    : softCrossEntropy(logits, batch.targets, batch.mask);
+  return softCrossEntropy(logits, batch.targets, batch.mask);
 }
 
 function disposeBatch(batch: Batch): void {
@@ -126,6 +142,7 @@ export class Trainer {
     let bestEpoch: number | null = null;
     let bestParams: Params | undefined;
     let badEvaluations = 0;
+    let secondsBefore = 0;
     const history: EpochRecord[] = [];
 
     const resumed = o.resume ? o.store?.loadLast() : undefined;
@@ -145,6 +162,8 @@ export class Trainer {
       bestEpoch = resumed.meta.bestEpoch;
       badEvaluations = resumed.meta.badEvaluations;
       history.push(...(resumed.meta.history as EpochRecord[]));
+      secondsBefore =
+        resumed.meta.elapsedSeconds ?? history.reduce((sum, r) => sum + (r.seconds ?? 0), 0);
       bestParams = o.store?.loadBest()?.params;
       emit({ type: 'message', label, text: `resuming after epoch ${startEpoch}` });
     } else {
@@ -183,7 +202,7 @@ export class Trainer {
             const f = (...tensors: tf.Tensor[]): tf.Scalar => {
               const p: Params = {};
               names.forEach((n, i) => (p[n] = tensors[i]));
-              return batchLoss(o.model, p, batch, true, dropoutSeed, o.dropout ?? true);
+              return batchLoss(o.model, p, batch, true, dropoutSeed, o.dropout ?? true, o.proposal);
             };
             const { value, grads } = tf.valueAndGrads(f)(names.map((n) => current[n]));
             const g: Params = {};
@@ -284,6 +303,7 @@ export class Trainer {
           bestEpoch,
           badEvaluations,
           history,
+          elapsedSeconds: secondsBefore + (Date.now() - started) / 1000,
         };
         if (o.store) {
           if (bestEpoch === epoch && bestParams) o.store.saveBest({ params: bestParams, meta });
@@ -312,6 +332,7 @@ export class Trainer {
       epochsRun: history.length,
       stoppedEarly,
       history,
+      seconds: secondsBefore + (Date.now() - started) / 1000,
     };
   }
 }

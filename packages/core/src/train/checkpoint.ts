@@ -15,6 +15,8 @@ export interface CheckpointMeta {
   /** Evaluations since the best one (early stopping). */
   readonly badEvaluations: number;
   readonly history: readonly unknown[];
+  /** Wall time of the run so far (training sessions before a resume included). */
+  readonly elapsedSeconds?: number;
   readonly [key: string]: unknown;
 }
 

@@ -30,6 +30,15 @@ export type ProgressEvent =
       etaSeconds: number;
       details?: Record<string, number>;
     }
+  | {
+      /** Progress of an evaluation (users or tokens scored so far). */
+      type: 'eval';
+      label: string;
+      part: 'valid' | 'test';
+      done: number;
+      total: number;
+      etaSeconds: number;
+    }
   | { type: 'end'; label: string; seconds: number };
 
 export type ProgressListener = (event: ProgressEvent) => void;

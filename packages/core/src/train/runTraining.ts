@@ -6,8 +6,11 @@ import type { DataSplit } from '../data/Dataset';
 import { fingerprintSplit, loadSplit } from '../data/loadData';
 import type { Services } from '../di/Services';
 import type { EvaluationResult, Evaluator } from '../eval/Evaluator';
+import { checkWritableDirectory } from '../io/directories';
 import { describeModel, Model, Params } from '../model/Model';
 import { createOptimizer } from '../optim/createOptimizer';
+import { UserError } from '../errors/FarziError';
+import { NegativeProposal } from './outputLoss';
 import type { ProgressListener } from './progress';
 import { RunDirectory } from './RunDirectory';
 import { Trainer, TrainResult, Validation } from './Trainer';
@@ -55,6 +58,30 @@ export function createSource(
   return services.sources.get(name).create(options, { split, config });
 }
 
+/** The negatives of `train.loss` "sampled-softmax" (undefined for the full softmax). */
+export function negativeProposal(
+  config: ExperimentConfig,
+  split: DataSplit,
+  model: Model,
+): NegativeProposal | undefined {
+  const loss = config.train.loss;
+  if (loss.name !== 'sampled-softmax') return undefined;
+  if (!model.hiddenStates || !model.outputLayer) {
+    throw new UserError(
+      `train.loss: "sampled-softmax" needs a model that exposes its output layer; ${model.name} does not (use "softmax").`,
+    );
+  }
+  if (model.trainingLoss) {
+    throw new UserError(
+      `train.loss: "sampled-softmax" cannot be combined with ${model.name}'s own training loss (model.loss); choose one.`,
+    );
+  }
+  const V = split.vocab.size;
+  if (loss.sampling === 'uniform') return NegativeProposal.uniform(V, loss.negatives);
+  const sequences = split.kind === 'leave-one-out' ? split.train : [split.train];
+  return NegativeProposal.popularity(sequences, V, loss.negatives);
+}
+
 /** The evaluator named in `eval.evaluator`, if any evaluator plugin is loaded. */
 export function findEvaluator(config: ExperimentConfig, services: Services): Evaluator | undefined {
   return services.evaluators.names().length
@@ -72,20 +99,67 @@ export async function runTraining(
   services: Services,
   options: RunTrainingOptions,
 ): Promise<TrainingReport> {
-  const backend = options.backend ?? (await selectBackend(config.backend));
   const run = new RunDirectory(options.outDir);
-  run.prepare(
-    config,
-    options.resume ?? false,
-    (c) => {
-      delete (c.train as Record<string, unknown>).epochs;
-    },
-    undefined,
-    (saved) => validateConfig(saved, services, run.file('config.json')),
-  );
+  // Fail fast on an output folder that cannot be used, but create nothing until the data and the
+  // model are ready: a run that dies on bad data leaves no directory behind.
+  checkWritableDirectory(options.outDir, '--out');
+  const backend = options.backend ?? (await selectBackend(config.backend));
+  const split = options.split ?? loadSplit(config.data, services.adapters);
+  const model = createModel(config, split, services);
+  const proposal = negativeProposal(config, split, model);
+  const source = createSource(config, split, services);
+  let resuming: boolean;
+  try {
+    resuming = run.prepare(
+      config,
+      options.resume ?? false,
+      (c) => {
+        delete (c.train as Record<string, unknown>).epochs;
+      },
+      undefined,
+      (saved) => validateConfig(saved, services, run.file('config.json')),
+    );
+  } catch (error) {
+    source.dispose?.();
+    throw error;
+  }
+  try {
+    return await trainInRun(config, services, options, {
+      run,
+      backend,
+      split,
+      model,
+      source,
+      resuming,
+      proposal,
+    });
+  } finally {
+    run.close();
+  }
+}
+
+interface PreparedRun {
+  readonly run: RunDirectory;
+  readonly backend: SelectedBackend;
+  readonly split: DataSplit;
+  readonly model: Model;
+  readonly source: TrainingSource;
+  readonly resuming: boolean;
+  readonly proposal: NegativeProposal | undefined;
+}
+
+async function trainInRun(
+  config: ExperimentConfig,
+  services: Services,
+  options: RunTrainingOptions,
+  { run, backend, split, model, source, resuming, proposal }: PreparedRun,
+): Promise<TrainingReport> {
   const emit: ProgressListener = (event) => {
-    if (event.type !== 'step' || event.step % 100 === 0 || event.step === event.totalSteps)
-      run.appendLog(event);
+    const logged =
+      event.type === 'step'
+        ? event.step % 100 === 0 || event.step === event.totalSteps
+        : event.type !== 'eval' || event.done === event.total;
+    if (logged) run.appendLog(event);
     options.onProgress?.(event);
   };
   emit({
@@ -93,10 +167,13 @@ export async function runTraining(
     label: 'run',
     text: `backend ${backend.name}${backend.skipped.length ? ` (skipped ${backend.skipped.join('; ')})` : ''}`,
   });
-
-  const split = options.split ?? loadSplit(config.data, services.adapters);
-  const model = createModel(config, split, services);
-  const source = createSource(config, split, services);
+  if (options.resume && !resuming) {
+    emit({
+      type: 'message',
+      label: 'run',
+      text: `${options.outDir} holds no checkpoint yet; starting from scratch`,
+    });
+  }
   run.writeJson('data.json', {
     format: config.data.format,
     path: config.data.path,
@@ -118,6 +195,7 @@ export async function runTraining(
       part,
       config: config.eval,
       seed: config.seed,
+      onProgress: emit,
     });
   const validation: Validation | undefined = evaluator && {
     metric: config.eval.metric,
@@ -125,7 +203,6 @@ export async function runTraining(
     run: async (params) => (await evaluate(params, 'valid')).metrics,
   };
 
-  const started = Date.now();
   let result: TrainResult;
   try {
     result = await new Trainer({
@@ -139,15 +216,17 @@ export async function runTraining(
       evalEvery: config.train.evalEvery,
       patience: config.train.earlyStopping.patience,
       logEvery: config.train.logEvery,
+      proposal,
       onProgress: emit,
       store: run,
-      resume: options.resume,
+      resume: resuming,
       label: model.name,
     }).run();
   } finally {
     source.dispose?.();
   }
-  const trainSeconds = (Date.now() - started) / 1000;
+  // The whole run's training time, resumed sessions included.
+  const trainSeconds = result.seconds;
 
   const valid = evaluator ? await evaluate(result.bestParams, 'valid') : undefined;
   const test = evaluator ? await evaluate(result.bestParams, 'test') : undefined;

@@ -1,4 +1,4 @@
-import { loadSplit, selectBackend } from '@farzi/core';
+import { checkWritableDirectory, loadSplit, selectBackend } from '@farzi/core';
 import { requireString } from '../args';
 import type { Command } from '../Command';
 import { configOptions, loadExperiment } from '../experiment';
@@ -31,6 +31,7 @@ export const distillCommand: Command = {
     const file = requireString(values, 'config', this);
     const config = loadExperiment(file, values.set as string[] | undefined);
     const outDir = runDirFor(values, file, 'distill');
+    checkWritableDirectory(outDir, '--out');
     const services = appServices();
     const backend = await selectBackend(config.backend);
     const onProgress = progressRenderer(io, { metricNames: [config.eval.metric] });

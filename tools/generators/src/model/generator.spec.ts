@@ -12,7 +12,13 @@ function run(cmd: string, args: string[]): string {
     cwd: root,
     encoding: 'utf8',
     stdio: 'pipe',
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NO_COLOR: '1', FORCE_COLOR: '0' },
+    env: {
+      ...process.env,
+      NX_DAEMON: 'false',
+      NX_NO_CLOUD: 'true',
+      NO_COLOR: '1',
+      FORCE_COLOR: '0',
+    },
   });
   return out.replace(/\x1b\[[0-9;]*m/g, '');
 }

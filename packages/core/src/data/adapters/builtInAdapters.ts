@@ -6,6 +6,7 @@ import { movielensDatAdapter } from './movielensDat';
 import { presequencedAdapter } from './presequenced';
 import { recboleAtomicAdapter } from './recboleAtomic';
 import { textCorpusAdapter } from './textCorpus';
+import { userSequencesAdapter } from './userSequences';
 
 export const builtInAdapters: readonly DataAdapter[] = [
   movielens100kAdapter,
@@ -14,5 +15,6 @@ export const builtInAdapters: readonly DataAdapter[] = [
   recboleAtomicAdapter,
   delimitedAdapter,
   presequencedAdapter,
+  userSequencesAdapter,
   textCorpusAdapter,
 ];
