@@ -150,6 +150,7 @@ export {
   countParameters,
   hessianVectorProductError,
   outputLayerPathDifference,
+  leftPaddingDifference,
 } from './model/contractChecks';
 export {
   dense,

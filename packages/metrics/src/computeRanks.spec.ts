@@ -91,7 +91,7 @@ describe.each(availableEmbeddedBackends())('computeRanks on %s', (backend) => {
       [V, d],
     );
     const states = (_p: unknown, input: tf.Tensor) =>
-      tf.tidy(() => tf.gather(itemStates, tf.cast(input, 'int32'))) as tf.Tensor3D;
+      tf.tidy(() => tf.gather(itemStates, tf.cast(input, 'int32'))) as unknown as tf.Tensor3D;
     const base = {
       name: 'bag',
       vocabSize: V,

@@ -66,6 +66,7 @@ export function gru4rec(h: Gru4recHyperParameters, ctx: ModelContext): Model {
 
   return {
     name: 'gru4rec',
+    leftPaddingInvariant: true,
     vocabSize: V,
     maxLength: ctx.maxLength,
     hyperParameters: { ...h },

@@ -6,6 +6,7 @@ import {
   createOptimizer,
   hessianVectorProductError,
   outputLayerPathDifference,
+  leftPaddingDifference,
   optimizerConfig,
   selectBackend,
   sequenceSource,
@@ -79,6 +80,20 @@ describe.each(availableEmbeddedBackends())('SASRec on %s', (backend) => {
     );
     expect(hessianVectorProductError(model, model.init(5), ids(), targets)).toBeLessThan(1e-2);
   });
+  it('gives the same outputs at real positions whatever the left padding (batches may be trimmed)', () => {
+    const model = make();
+    const short = tf.tensor2d(
+      [
+        [0, 3, 5, 7],
+        [4, 9, 12, 6],
+      ],
+      undefined,
+      'int32',
+    );
+    expect(model.leftPaddingInvariant).toBe(true);
+    expect(leftPaddingDifference(model, model.init(7), short, 2)).toBeLessThan(1e-5);
+  });
+
   it('computes logits only where a target exists: loss, gradients and last-position scores equal the dense path', () => {
     const model = make({ dropout: 0.3 });
     const targets = tf.tensor2d(

@@ -76,6 +76,7 @@ export function sasrec(h: SasrecHyperParameters, ctx: ModelContext): Model {
 
   return {
     name: 'sasrec',
+    leftPaddingInvariant: true,
     vocabSize: V,
     maxLength: L,
     hyperParameters: { ...h },

@@ -6,6 +6,7 @@ import {
   createOptimizer,
   hessianVectorProductError,
   outputLayerPathDifference,
+  leftPaddingDifference,
   optimizerConfig,
   selectBackend,
   sequenceSource,
@@ -82,6 +83,13 @@ describe.each(availableEmbeddedBackends())('Transformer on %s', (backend) => {
     );
     expect(hessianVectorProductError(model, model.init(5), ids(), targets)).toBeLessThan(1e-2);
   });
+  it('does not claim left-padding invariance (its positions count from the left), and the check sees it', () => {
+    const model = make();
+    const short = tf.tensor2d([[0, 3, 5, 7]], undefined, 'int32');
+    expect(model.leftPaddingInvariant).toBeFalsy();
+    expect(leftPaddingDifference(model, model.init(7), short, 2)).toBeGreaterThan(1e-3);
+  });
+
   it('computes logits only where a target exists: loss, gradients and last-position scores equal the dense path', () => {
     const model = make({ dropout: 0.3 });
     const targets = tf.tensor2d(

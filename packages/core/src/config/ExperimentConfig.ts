@@ -31,6 +31,7 @@ export interface TrainConfig {
   earlyStopping: { patience: number };
   logEvery: number;
   loss: LossConfig;
+  lengthBuckets: number;
 }
 
 /** The next-item loss on real data: the full softmax (default) or a sampled softmax. */

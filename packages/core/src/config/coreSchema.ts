@@ -109,6 +109,13 @@ export const coreSections: Record<string, JsonSchema> = {
         default: 20,
         description: 'steps between progress events',
       },
+      lengthBuckets: {
+        type: 'integer',
+        minimum: 0,
+        default: 0,
+        description:
+          'sort each group of N shuffled batches by sequence length so that short sequences share batches (models that allow trimmed batches; 0 = off)',
+      },
       loss: {
         type: 'object',
         additionalProperties: false,

@@ -42,6 +42,16 @@ export interface SequenceBatchOptions {
   everyPrefix?: boolean;
   /** Shuffle the examples with this generator (deterministic from its seed). */
   rng?: Rng;
+  /**
+   * Cut each batch to its longest window (left padding removed): for models whose outputs at real
+   * positions do not depend on the amount of left padding (`Model.leftPaddingInvariant`).
+   */
+  trim?: boolean;
+  /**
+   * With `trim`: sort each group of this many shuffled batches by window length and shuffle the
+   * batches' order, so that short windows share batches (0 = off).
+   */
+  lengthBuckets?: number;
 }
 
 /**
@@ -71,22 +81,40 @@ export function* sequenceBatches(
   const order = options.rng
     ? options.rng.permutation(exampleSeq.length)
     : identity(exampleSeq.length);
-  for (let start = 0; start < order.length; start += batchSize) {
+  const windowLength = (e: number) => Math.min(exampleEnd[e], L);
+  const starts: number[] = [];
+  for (let start = 0; start < order.length; start += batchSize) starts.push(start);
+  const buckets = options.trim ? (options.lengthBuckets ?? 0) : 0;
+  if (buckets > 1) {
+    const group = buckets * batchSize;
+    for (let g = 0; g < order.length; g += group) {
+      const part = order.subarray(g, Math.min(order.length, g + group));
+      const sorted = Array.from(part).sort((a, b) => windowLength(a) - windowLength(b) || a - b);
+      part.set(sorted);
+    }
+    if (options.rng) options.rng.shuffle(starts);
+  }
+  for (const start of starts) {
     const size = Math.min(batchSize, order.length - start);
-    const inputs = new Int32Array(size * L);
-    const targets = new Int32Array(size * L);
+    let width = L;
+    if (options.trim) {
+      width = 1;
+      for (let b = 0; b < size; b++) width = Math.max(width, windowLength(order[start + b]));
+    }
+    const inputs = new Int32Array(size * width);
+    const targets = new Int32Array(size * width);
     for (let b = 0; b < size; b++) {
       const e = order[start + b];
       const seq = sequences[exampleSeq[e]];
       const end = exampleEnd[e];
-      writeLeftPadded(seq.subarray(0, end), L, inputs, b * L);
+      writeLeftPadded(seq.subarray(0, end), width, inputs, b * width);
       if (options.everyPrefix) {
-        targets[b * L + L - 1] = seq[end];
+        targets[b * width + width - 1] = seq[end];
       } else {
-        writeLeftPadded(seq.subarray(1, end + 1), L, targets, b * L);
+        writeLeftPadded(seq.subarray(1, end + 1), width, targets, b * width);
       }
     }
-    yield { batchSize: size, length: L, inputs, targets };
+    yield { batchSize: size, length: width, inputs, targets };
   }
 }
 

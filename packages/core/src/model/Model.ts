@@ -36,6 +36,12 @@ export interface Model {
    * only at the ranked position.
    */
   hiddenStates?(params: Params, input: tf.Tensor, options: ApplyOptions): tf.Tensor3D;
+  /**
+   * True when the outputs at real positions do not depend on how much left padding precedes them
+   * (SASRec's positions count from the right end, GRU4Rec's state stays zero through padding): the
+   * trainer then cuts each batch to its longest sequence instead of `maxLength`.
+   */
+  readonly leftPaddingInvariant?: boolean;
   /** The output layer that maps `hiddenStates` to logits (see `hiddenStates`). */
   outputLayer?(params: Params): OutputLayer;
   /**

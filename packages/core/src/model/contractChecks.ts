@@ -133,3 +133,25 @@ export function outputLayerPathDifference(
     };
   });
 }
+
+/**
+ * Largest |Δlogits| at real positions between ids `[B, l]` and the same ids with `extra` more
+ * columns of left padding: a model that declares `leftPaddingInvariant` must give 0 (up to float
+ * rounding), since the trainer cuts batches to their longest sequence.
+ */
+export function leftPaddingDifference(
+  model: Model,
+  params: Params,
+  ids: tf.Tensor2D,
+  extra: number,
+): number {
+  return tf.tidy(() => {
+    const [b, l] = ids.shape;
+    const padded = tf.concat([tf.zeros([b, extra], 'int32'), ids], 1);
+    const short = model.apply(params, ids, { training: false });
+    const long = model.apply(params, padded, { training: false });
+    const tail = tf.slice(long, [0, extra, 0], [b, l, model.vocabSize]);
+    const real = tf.expandDims(tf.cast(tf.notEqual(ids, 0), 'float32'), -1);
+    return tf.max(tf.abs(tf.mul(tf.sub(short, tail), real))).dataSync()[0];
+  });
+}

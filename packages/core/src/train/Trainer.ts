@@ -47,6 +47,8 @@ export interface TrainerOptions {
   readonly label?: string;
   /** Dropout during training (default true); false trains deterministically, as Farzi's inner loop. */
   readonly dropout?: boolean;
+  /** `train.lengthBuckets`: sort groups of this many batches by length (trimmed batches only). */
+  readonly lengthBuckets?: number;
   /** Sampled softmax on hard batches: the negatives' proposal (default: the full softmax). */
   readonly proposal?: NegativeProposal;
   /** Called after every epoch with the current parameters (e.g. to keep a trajectory); do not dispose them. */
@@ -193,7 +195,10 @@ export class Trainer {
         let step = 0;
         let windowStart = Date.now();
         let windowSequences = 0;
-        for (const batch of o.source.batches(o.batchSize, rng)) {
+        for (const batch of o.source.batches(o.batchSize, rng, {
+          trimPadding: o.model.leftPaddingInvariant === true,
+          lengthBuckets: o.lengthBuckets,
+        })) {
           step++;
           const dropoutSeed = rng.seed();
           const current = params;

@@ -25,6 +25,14 @@ export type Batch =
       readonly size: number;
     };
 
+/** How the trainer wants id batches cut (sources of soft data ignore it). */
+export interface BatchOptions {
+  /** Cut each batch to its longest window (the model is `leftPaddingInvariant`). */
+  readonly trimPadding?: boolean;
+  /** With `trimPadding`: sort groups of this many batches by length (`train.lengthBuckets`). */
+  readonly lengthBuckets?: number;
+}
+
 /** Something the trainer can train on: real sequences, Farzi Data, a sampled subset, … */
 export interface TrainingSource {
   /** One line for logs, e.g. "real training sequences (943 users)". */
@@ -37,7 +45,7 @@ export interface TrainingSource {
    * The batches of one epoch, in an order fixed by `rng`. The trainer disposes each batch's tensors
    * after its step.
    */
-  batches(batchSize: number, rng: Rng): Iterable<Batch>;
+  batches(batchSize: number, rng: Rng, options?: BatchOptions): Iterable<Batch>;
   /** Frees tensors the source holds (e.g. the Farzi Data itself). */
   dispose?(): void;
 }

@@ -216,6 +216,7 @@ async function trainInRun(
       evalEvery: config.train.evalEvery,
       patience: config.train.earlyStopping.patience,
       logEvery: config.train.logEvery,
+      lengthBuckets: config.train.lengthBuckets,
       proposal,
       onProgress: emit,
       store: run,

@@ -30,8 +30,17 @@ export function sequenceSource(
     description,
     numSequences: countSequenceExamples(sequences, everyPrefix),
     numEvents: events,
-    batches: (batchSize, rng) =>
-      toTensorBatches(sequenceBatches(sequences, { maxLength, batchSize, everyPrefix, rng })),
+    batches: (batchSize, rng, options) =>
+      toTensorBatches(
+        sequenceBatches(sequences, {
+          maxLength,
+          batchSize,
+          everyPrefix,
+          rng,
+          trim: options?.trimPadding,
+          lengthBuckets: options?.lengthBuckets,
+        }),
+      ),
   };
 }
 
