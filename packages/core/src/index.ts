@@ -81,7 +81,7 @@ export type {
   ApplyOptions,
   ModelDescription,
 } from './model/Model';
-export { describeModel } from './model/Model';
+export { describeModel, parameterMismatch } from './model/Model';
 export type { Evaluator, EvaluationRequest, EvaluationResult } from './eval/Evaluator';
 export type { Distiller, DistillRequest, DistillResult } from './distill/Distiller';
 
@@ -132,7 +132,7 @@ export {
   writeFully,
   writeJsonAtomic,
 } from './io/atomicWrite';
-export { checkWritableDirectory, makeDirectory } from './io/directories';
+export { checkWritableDirectory, checkWritableFile, makeDirectory } from './io/directories';
 export { errorCode, ioFailure } from './io/ioErrors';
 export { RunLock } from './io/runLock';
 export {

@@ -6,6 +6,7 @@ import {
   disposeState,
   loadCheckpoint,
   Model,
+  parameterMismatch,
   Params,
   Rng,
   softCrossEntropy,
@@ -183,25 +184,13 @@ export function loadTeacher(location: string, model: Model, fingerprint: string)
     break;
   }
   const params = loadCheckpoint(file).params;
-  const expected = model.init(0);
-  try {
-    for (const [name, t] of Object.entries(expected)) {
-      const got = params[name];
-      const same =
-        got && got.shape.length === t.shape.length && got.shape.every((s, i) => s === t.shape[i]);
-      if (!same) {
-        tf.dispose(Object.values(params));
-        throw new UserError(
-          `distill.teacher.checkpoint: ${file} does not fit the configured ${model.name} model: parameter "${name}" ` +
-            (got
-              ? `has shape [${got.shape.join(', ')}], expected [${t.shape.join(', ')}]`
-              : 'is missing') +
-            ' (the teacher must be the same model with the same hyper-parameters and data).',
-        );
-      }
-    }
-  } finally {
-    tf.dispose(Object.values(expected));
+  const mismatch = parameterMismatch(model, params);
+  if (mismatch) {
+    tf.dispose(Object.values(params));
+    throw new UserError(
+      `distill.teacher.checkpoint: ${file} does not fit the configured ${model.name} model: ${mismatch}` +
+        ' (the teacher must be the same model with the same hyper-parameters and data).',
+    );
   }
   return params;
 }

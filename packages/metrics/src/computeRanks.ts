@@ -7,6 +7,7 @@ import {
   Params,
   Rng,
   scoreAllItems,
+  UserError,
 } from '@farzi/core';
 
 export interface RankOptions {
@@ -217,8 +218,8 @@ export function negativeSampler(
     seen.add(target);
     const available = V - 1 - seen.size;
     if (available < count) {
-      throw new Error(
-        `user ${split.users[user]} has only ${available} items left to sample ${count} negatives from; lower eval.negatives`,
+      throw new UserError(
+        `eval.negatives: user ${split.users[user]} has only ${available} items left to sample ${count} negatives from; lower eval.negatives (or --negatives).`,
       );
     }
     const out = new Int32Array(count);

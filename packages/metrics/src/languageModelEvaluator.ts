@@ -10,6 +10,7 @@ export const languageModelEvaluator: Evaluator = {
   name: 'language-model',
   description: 'next-token cross-entropy and perplexity on the valid/test token stream',
   higherIsBetter: (metric) => !/perplexity|cross-entropy/i.test(metric),
+  metricNames: () => ['cross-entropy', 'perplexity'],
   async evaluate(request) {
     const { split, model, params, config } = request;
     if (split.kind !== 'tokens') {

@@ -63,7 +63,32 @@ export const rankingEvaluator: Evaluator = {
   description:
     'leave-one-out ranking metrics (HR, NDCG, MRR, Recall, Precision @k, AUC, coverage@k)',
   higherIsBetter: () => true,
+  metricNames(config) {
+    const perK = [
+      'HR',
+      'Recall',
+      'Precision',
+      'NDCG',
+      'MRR',
+      ...(config.protocol === 'full' ? ['Coverage'] : []),
+    ];
+    return [...config.ks.flatMap((k) => perK.map((m) => `${m}@${k}`)), 'MRR', 'AUC'];
+  },
+  check(config, split) {
+    if (config.protocol !== 'sampled' || split.kind !== 'leave-one-out') return;
+    const items = split.vocab.numTokens;
+    let longest = 0;
+    for (const h of split.test.histories) longest = Math.max(longest, new Set(h).size);
+    // Negatives are items the user never interacted with: history, valid and test items excluded.
+    if (config.negatives > items - longest - 1) {
+      throw new UserError(
+        `eval.negatives: ${config.negatives} negatives cannot be drawn: the catalogue has ${items} items and the longest user history ` +
+          `leaves ${Math.max(0, items - longest - 1)} items the user never saw. Use at most that many, or eval.protocol "full".`,
+      );
+    }
+  },
   async evaluate(request): Promise<EvaluationResult> {
+    this.check?.(request.config, request.split);
     const split = request.split as LeaveOneOutSplit;
     const ranked = rankRequest(request);
     const metrics = rankingMetrics(ranked, request.config.ks);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ioFailure, isFarziError } from '@farzi/core';
+import { ioFailure, isFarziError, RunError } from '@farzi/core';
 import { commandHelp, parseCommandArgs } from './args';
 import type { Command } from './Command';
 import { commands } from './commands';
@@ -65,10 +65,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     // A file-system failure that no command caught (a full disk, a path that cannot be written)
     // is still one paragraph, not a stack trace.
     const { syscall, path } = (caught ?? {}) as { syscall?: string; path?: string };
-    const error = ioFailure(
-      caught,
-      `cannot ${syscall ?? 'access'}${path ? ` ${path}` : ' a file'}`,
-    );
+    let error = ioFailure(caught, `cannot ${syscall ?? 'access'}${path ? ` ${path}` : ' a file'}`);
+    const message = (caught as Error | undefined)?.message ?? '';
+    if (
+      /memory access out of bounds|out of memory|allocation failed|Invalid typed array length/i.test(
+        message,
+      )
+    ) {
+      error = new RunError(
+        `the compute backend ran out of memory (${message}). Lower train.batchSize, eval.batchSize or data.maxLength.`,
+      );
+    }
     if (isFarziError(error)) {
       io.err(`farzi ${command.name}: ${error.message}\n`);
       return error.exitCode;

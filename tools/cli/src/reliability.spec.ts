@@ -218,3 +218,213 @@ describe('reliability: unusable output paths and damaged run files', () => {
     }
   });
 });
+
+describe('reliability: hostile input gets exit 2 and one clean paragraph', () => {
+  const clean = (r: { code: number; err: string }) => {
+    expect(r.err).not.toMatch(/internal error|\n\s+at |RuntimeError/);
+    expect(r.err.length).toBeLessThan(2000);
+  };
+
+  it('a file without newlines (/dev/zero) is refused at a line-length cap, quickly', async () => {
+    const started = Date.now();
+    const r = await run('datasets', 'stats', '--format', 'movielens-100k', '--path', '/dev/zero');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('/dev/zero:1: a line longer than 16,777,216 characters');
+    expect(Date.now() - started).toBeLessThan(30_000);
+    clean(r);
+  });
+
+  it('report --out that is a folder, analyze --out that is a file, and a read-only --out', async () => {
+    const file = writeConfig('outputs.json', sasrec);
+    const trained = path.join(dir, 'outputs-run');
+    expect(
+      (await run('train', '--config', file, '--set', 'train.epochs=1', '--out', trained)).code,
+    ).toBe(0);
+    const folder = path.join(dir, 'a-folder');
+    fs.mkdirSync(folder);
+    const report = await run('report', '--run', trained, '--out', folder);
+    expect(report.code).toBe(2);
+    expect(report.err).toContain(`--out ${folder} is a folder`);
+    expect(fs.readdirSync(folder)).toEqual([]); // no .tmp left behind
+    clean(report);
+    const plain = path.join(dir, 'analysis-file');
+    fs.writeFileSync(plain, 'x');
+    const analyze = await run('analyze', '--run', trained, '--out', plain);
+    expect(analyze.code).toBe(2);
+    expect(analyze.err).toContain('is a file, not a folder');
+    const ro = fs.mkdtempSync(path.join(os.tmpdir(), 'farzi-ro-'));
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', ro]).status === 0) {
+      try {
+        const readOnly = await run('train', '--config', file, '--out', path.join(ro, 'run'));
+        expect(readOnly.code).toBe(2);
+        expect(readOnly.err).toMatch(/cannot (create|lock)|read-only|not writable/);
+        clean(readOnly);
+      } finally {
+        spawnSync('umount', [ro]);
+      }
+    }
+    fs.rmSync(ro, { recursive: true, force: true });
+  });
+
+  it('damaged run files and a checkpoint of another model are named', async () => {
+    const file = writeConfig('damaged.json', sasrec);
+    const damaged = path.join(dir, 'damaged-run');
+    expect(
+      (await run('train', '--config', file, '--set', 'train.epochs=1', '--out', damaged)).code,
+    ).toBe(0);
+    const gru = writeConfig('damaged-gru.json', {
+      name: 'gru4rec',
+      embeddingSize: 8,
+      hiddenSize: 8,
+    });
+    const gruRun = path.join(dir, 'damaged-gru');
+    expect(
+      (await run('train', '--config', gru, '--set', 'train.epochs=1', '--out', gruRun)).code,
+    ).toBe(0);
+
+    // Another model's checkpoint copied in.
+    const best = path.join(damaged, 'checkpoints', 'best.safetensors');
+    const saved = fs.readFileSync(best);
+    fs.copyFileSync(path.join(gruRun, 'checkpoints', 'best.safetensors'), best);
+    const other = await run('evaluate', '--run', damaged);
+    expect(other.code).toBe(2);
+    expect(other.err).toContain('holds a gru4rec checkpoint');
+    expect(other.err).toContain('does not fit the sasrec model');
+    clean(other);
+    fs.writeFileSync(best, saved);
+
+    // metrics.json and config.json that are not JSON.
+    fs.writeFileSync(path.join(damaged, 'metrics.json'), '{"test": ');
+    const report = await run('report', '--run', damaged, '--out', path.join(dir, 'r.html'));
+    expect(report.code).toBe(2);
+    expect(report.err).toContain(`${path.join(damaged, 'metrics.json')} is not valid JSON`);
+    fs.writeFileSync(path.join(damaged, 'config.json'), '{"seed": 3,');
+    for (const argv of [
+      ['evaluate', '--run', damaged],
+      ['train', '--config', file, '--set', 'train.epochs=2', '--out', damaged, '--resume'],
+    ]) {
+      const r = await run(...argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`${path.join(damaged, 'config.json')} is not valid JSON`);
+      clean(r);
+    }
+  });
+
+  it('impossible settings are refused before any work: negatives, maxLength, Infinity, an unreported metric, heads', async () => {
+    const file = writeConfig('settings.json', sasrec);
+    const out = path.join(dir, 'never');
+    const cases: [string[], RegExp][] = [
+      [
+        ['--set', 'eval.protocol="sampled"', '--set', 'eval.negatives=100000'],
+        /eval\.negatives: 100000 negatives cannot be drawn/,
+      ],
+      [
+        ['--set', 'data.maxLength=100000'],
+        /data\.maxLength: must be an integer >= 1 and <= 4096 \(got 100000\)/,
+      ],
+      [
+        ['--set', 'train.learningRate=1e999'],
+        /train\.learningRate: must be a finite number \(got Infinity\)/,
+      ],
+      [
+        ['--set', 'eval.metric="NDCG@11"'],
+        /eval\.metric: "NDCG@11" is not a metric the ranking evaluator reports/,
+      ],
+      [
+        ['--set', 'model.hiddenSize=9', '--set', 'model.heads=2'],
+        /model\.heads: 2 heads do not divide model\.hiddenSize 9/,
+      ],
+    ];
+    for (const [sets, message] of cases) {
+      const r = await run('train', '--config', file, ...sets, '--out', out);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(message);
+      expect(r.err).not.toContain('epoch 1'); // nothing trained
+      clean(r);
+      expect(fs.existsSync(out)).toBe(false);
+    }
+    const show = await run(
+      'config',
+      'show',
+      '--config',
+      file,
+      '--set',
+      'model.hiddenSize=9',
+      '--set',
+      'model.heads=2',
+    );
+    expect(show.code).toBe(2);
+    expect(show.err).toContain('heads do not divide');
+    const folder = await run('train', '--config', dir);
+    expect(folder.code).toBe(2);
+    expect(folder.err).toContain(`--config ${dir} is a folder`);
+
+    const trained = path.join(dir, 'negatives-run');
+    expect(
+      (await run('train', '--config', file, '--set', 'train.epochs=1', '--out', trained)).code,
+    ).toBe(0);
+    const sampled = await run(
+      'evaluate',
+      '--run',
+      trained,
+      '--protocol',
+      'sampled',
+      '--negatives',
+      '100000',
+    );
+    expect(sampled.code).toBe(2);
+    expect(sampled.err).toContain('eval.negatives: 100000 negatives cannot be drawn');
+    clean(sampled);
+  });
+
+  it('hostile bytes in data files: long fields are cut, control bytes escaped, invalid UTF-8 named', async () => {
+    const write = (name: string, content: string | Buffer) => {
+      const f = path.join(dir, 'hostile', name);
+      fs.mkdirSync(path.dirname(f), { recursive: true });
+      fs.writeFileSync(f, content);
+      return f;
+    };
+    const stats = (format: string, file: string, ...more: string[]) =>
+      run('datasets', 'stats', '--format', format, '--path', file, ...more);
+    const huge = await stats(
+      'movielens-100k',
+      write('u.data', `1\t${'9'.repeat(10_000_000)}x\t3\t4\n`),
+    );
+    expect(huge.code).toBe(2);
+    expect(huge.err.length).toBeLessThan(1000);
+    const esc = await stats('movielens-100k', write('esc.data', `1\t2\t3\t\x1b[2J\n`));
+    expect(esc.code).toBe(2);
+    expect(esc.err).not.toContain('\x1b');
+    expect(esc.err).toContain('\\u001b[2J');
+    const binary = await stats('presequenced', '/bin/ls');
+    expect(binary.code).toBe(2);
+    expect(binary.err).not.toContain('\x00');
+    clean(binary);
+    const utf8 = await stats(
+      'user-sequences',
+      write(
+        'latin1.txt',
+        Buffer.concat([Buffer.from('1 2 3\ncaf'), Buffer.from([0xe9]), Buffer.from(' 4 5\n')]),
+      ),
+    );
+    expect(utf8.code).toBe(2);
+    expect(utf8.err).toMatch(/latin1\.txt:2: bytes that are not valid UTF-8/);
+    const spaces = await stats('presequenced', write('spaces.txt', '1 2  \n1 3\t\n 2 4\n'));
+    expect(spaces.code).toBe(0);
+  });
+
+  it('a resumed run reports the training time of the whole run', async () => {
+    const file = writeConfig('time.json', sasrec);
+    const out = path.join(dir, 'time-run');
+    expect(
+      (await run('train', '--config', file, '--set', 'train.epochs=2', '--out', out)).code,
+    ).toBe(0);
+    const first = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8')).trainSeconds;
+    expect(
+      (await run('train', '--config', file, '--set', 'train.epochs=3', '--out', out, '--resume'))
+        .code,
+    ).toBe(0);
+    const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.trainSeconds).toBeGreaterThan(first);
+  });
+});

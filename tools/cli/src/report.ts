@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { UserError } from '@farzi/core';
+import { readJsonFile, UserError } from '@farzi/core';
 import { lineSpec, renderVegaLite } from './charts';
 import { analyzeRuns } from './commands/analyze';
 
@@ -50,7 +50,7 @@ function readRun(dir: string, label: string): RunInfo {
       kind: 'distill',
       dir,
       label,
-      summary: JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')),
+      summary: readJsonFile(path.join(dir, 'summary.json')),
     };
   }
   const metricsFile = path.join(dir, 'metrics.json');
@@ -64,16 +64,21 @@ function readRun(dir: string, label: string): RunInfo {
   if (fs.existsSync(logFile)) {
     for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {
       if (!line.trim()) continue;
-      const e = JSON.parse(line);
+      let e: { type?: string; epoch: number; loss: number; metrics?: Record<string, number> };
+      try {
+        e = JSON.parse(line);
+      } catch {
+        continue; // a line torn by a crash in the append-only log
+      }
       if (e.type === 'epoch') epochs.push({ epoch: e.epoch, loss: e.loss, metrics: e.metrics });
     }
   }
-  const data = JSON.parse(fs.readFileSync(path.join(dir, 'data.json'), 'utf8')) as { kind: string };
+  const data = readJsonFile<{ kind: string }>(path.join(dir, 'data.json'));
   return {
     kind: 'train',
     dir,
     label,
-    metrics: JSON.parse(fs.readFileSync(metricsFile, 'utf8')),
+    metrics: readJsonFile(metricsFile),
     epochs,
     recommendation: data.kind === 'leave-one-out',
   };

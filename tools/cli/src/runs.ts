@@ -7,8 +7,10 @@ import {
   ExperimentConfig,
   fingerprintSplit,
   loadSplit,
+  readJsonFile,
   Model,
   Params,
+  parameterMismatch,
   RunDirectory,
   SelectedBackend,
   selectBackend,
@@ -36,11 +38,7 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
   if (!fs.existsSync(configFile))
     throw new UserError(`${dir} is not a run directory (no config.json).`);
   const services = appServices();
-  const config = validateConfig(
-    JSON.parse(fs.readFileSync(configFile, 'utf8')),
-    services,
-    configFile,
-  );
+  const config = validateConfig(readJsonFile(configFile), services, configFile);
   backendChosen ??= await selectBackend(config.backend);
   const key = JSON.stringify(config.data);
   const split = splitCache.get(key) ?? loadSplit(config.data, services.adapters);
@@ -48,7 +46,7 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
   const fingerprint = fingerprintSplit(split);
   const dataFile = path.join(dir, 'data.json');
   if (fs.existsSync(dataFile)) {
-    const stored = JSON.parse(fs.readFileSync(dataFile, 'utf8')) as { fingerprint?: string };
+    const stored = readJsonFile<{ fingerprint?: string }>(dataFile);
     if (stored.fingerprint && stored.fingerprint !== fingerprint) {
       throw new UserError(
         `${dir} was trained on different data (fingerprint ${stored.fingerprint}) than ${config.data.path} holds now (${fingerprint}).`,
@@ -62,6 +60,18 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
       `${dir} holds no checkpoint (checkpoints/best.safetensors or last.safetensors).`,
     );
   const model = createModel(config, split, services);
+  const mismatch = parameterMismatch(model, checkpoint.params);
+  if (mismatch) {
+    tf.dispose(Object.values(checkpoint.params));
+    const held = checkpoint.meta.model
+      ? `a ${String(checkpoint.meta.model)} checkpoint`
+      : 'a checkpoint';
+    const names = Object.keys(checkpoint.params);
+    throw new UserError(
+      `${dir} holds ${held} (parameters ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''}) that does not fit ` +
+        `the ${model.name} model of its config.json: ${mismatch}. Was a checkpoint copied in from another run?`,
+    );
+  }
   return {
     dir,
     config,

@@ -53,8 +53,11 @@ export const coreSections: Record<string, JsonSchema> = {
       maxLength: {
         type: 'integer',
         minimum: 1,
+        // Attention keeps batch × heads × L² scores: at L 4096 and batch 128 that is already 8.6 GB
+        // per head, so longer windows can only fail (wasm's 4 GB heap ends far earlier).
+        maximum: 4096,
         default: 50,
-        description: 'items per training window (tokens per chunk for text)',
+        description: 'items per training window (tokens per chunk for text); at most 4096',
       },
     },
   },

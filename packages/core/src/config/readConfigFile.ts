@@ -7,8 +7,13 @@ export function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
   try {
     text = fs.readFileSync(path, 'utf8');
-  } catch {
-    throw new UserError(`cannot read config file ${path}: no such file.`);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'EISDIR') {
+      throw new UserError(`--config ${path} is a folder; give a JSON or YAML config file in it.`);
+    }
+    if (code === 'ENOENT') throw new UserError(`cannot read config file ${path}: no such file.`);
+    throw new UserError(`cannot read config file ${path}: ${(error as Error).message}.`);
   }
   if (text.trim() === '')
     throw new UserError(`config file ${path} is empty; expected a JSON or YAML object.`);

@@ -7,7 +7,7 @@ import type { ModelFactory } from '../model/Model';
 import type { TrainingSourceFactory } from '../train/TrainingSource';
 import type { ConfigSection } from './ConfigSection';
 import { CORE_REQUIRED, coreSections } from './coreSchema';
-import type { DataConfig, ExperimentConfig } from './ExperimentConfig';
+import type { DataConfig, EvalConfig, ExperimentConfig } from './ExperimentConfig';
 import { formatAjvErrors } from './formatErrors';
 import type { JsonSchema } from './JsonSchema';
 
@@ -92,7 +92,21 @@ export function validateConfig(
   const model = config.model as Record<string, unknown> | undefined;
   if (isObject(model)) {
     const factory = lookup(context.models, model.name);
+    const before = problems.length;
     if (factory) check(model, cachedNamedPart(factory.schema, 'name'), 'model');
+    if (factory && problems.length === before) {
+      // The factory's own checks between hyper-parameters (e.g. heads dividing the hidden size)
+      // run now, not after the data has loaded: building a model allocates nothing.
+      const { name: _name, ...hyper } = model;
+      const maxLength = isObject(data) && typeof data.maxLength === 'number' ? data.maxLength : 1;
+      try {
+        factory.create(hyper, { vocabSize: 2, maxLength });
+      } catch (error) {
+        // Only the factory's user-facing checks count here; anything else surfaces when the
+        // model is built for the real data.
+        if (error instanceof FarziError) problems.push(error.message);
+      }
+    }
   }
   const train = config.train as Record<string, unknown> | undefined;
   if (isObject(train) && isObject(train.source)) {
@@ -101,8 +115,16 @@ export function validateConfig(
   }
   const evaluation = config.eval as Record<string, unknown> | undefined;
   if (context.evaluators && context.evaluators.names().length > 0 && isObject(evaluation)) {
-    lookup(context.evaluators, evaluation.evaluator);
+    const evaluator = lookup(context.evaluators, evaluation.evaluator);
+    const names = evaluator?.metricNames?.(evaluation as unknown as EvalConfig);
+    if (names && typeof evaluation.metric === 'string' && !names.includes(evaluation.metric)) {
+      problems.push(
+        `eval.metric: "${evaluation.metric}" is not a metric the ${evaluator?.name} evaluator reports with these settings; ` +
+          `choose one of ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', …' : ''}`,
+      );
+    }
   }
+  problems.push(...nonFiniteNumbers(config));
   throwProblems(problems, origin);
   return config as ExperimentConfig;
 }
@@ -130,6 +152,22 @@ export function validateDataConfig(
   }
   throwProblems(problems, origin);
   return data as unknown as DataConfig;
+}
+
+/** Paths of numbers that are not finite (JSON's 1e999 parses as Infinity). */
+function nonFiniteNumbers(value: unknown, path = ''): string[] {
+  if (typeof value === 'number') {
+    return Number.isFinite(value)
+      ? []
+      : [`${path || '(config)'}: must be a finite number (got ${value})`];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => nonFiniteNumbers(v, `${path}[${i}]`));
+  if (isObject(value)) {
+    return Object.entries(value).flatMap(([k, v]) =>
+      nonFiniteNumbers(v, path ? `${path}.${k}` : k),
+    );
+  }
+  return [];
 }
 
 function throwProblems(problems: string[], origin: string): void {

@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as nodePath from 'path';
-import { StringDecoder } from 'string_decoder';
 import { UserError } from '../errors/FarziError';
 
 /** Longest line any reader accepts (16 Mi characters): a file without newlines fails fast. */
@@ -22,12 +21,26 @@ export function forEachLine(
     let carry = '';
     let lineNumber = 0;
     let total = 0;
-    const decoder = new StringDecoder('utf8');
+    // Fatal decoding: bytes that are not UTF-8 are an error naming the line, never silently
+    // replaced (which would merge ids such as caf\xe9 and caf\xe8 into one).
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    const decode = (bytes: Buffer, stream: boolean): string => {
+      try {
+        return decoder.decode(bytes, { stream });
+      } catch {
+        const at = firstInvalidUtf8(bytes);
+        let line = lineNumber + 1;
+        for (let i = 0; i < at; i++) if (bytes[i] === 0x0a) line++;
+        throw new UserError(
+          `${path}:${line}: bytes that are not valid UTF-8 (at byte ${total - bytes.length + at}); expected ${expected}, as UTF-8 text.`,
+        );
+      }
+    };
     for (;;) {
       const n = fs.readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
       total += n;
-      const text = carry + decoder.write(chunk.subarray(0, n));
+      const text = carry + decode(chunk.subarray(0, n), true);
       const parts = text.split('\n');
       carry = parts.pop() ?? '';
       if (carry.length > MAX_LINE_LENGTH) {
@@ -38,7 +51,7 @@ export function forEachLine(
       }
       for (const part of parts) visit(stripCr(part), ++lineNumber);
     }
-    carry += decoder.end();
+    carry += decode(Buffer.alloc(0), false);
     if (total === 0) {
       throw new UserError(`${path} is empty; expected ${expected}.`);
     }
@@ -101,10 +114,21 @@ export function resolveDataFile(
   return nodePath.join(path, matches[0]);
 }
 
-/** Shortens a line for an error message. */
-export function quoteLine(line: string): string {
-  const shown = line.length > 120 ? `${line.slice(0, 117)}...` : line;
-  return JSON.stringify(shown);
+/**
+ * A line of a data file, quoted for an error message: at most 120 characters, and every control
+ * byte escaped (JSON string escapes), so that no file can flood or drive the terminal.
+ */
+export function quoteLine(line: string, limit = 120): string {
+  const shown = line.length > limit ? `${line.slice(0, limit - 3)}...` : line;
+  return JSON.stringify(shown).replace(
+    /[\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** A field of a data file (an id, a timestamp), quoted like `quoteLine` but at most 60 characters. */
+export function quoteField(field: string): string {
+  return quoteLine(field, 60);
 }
 
 /** The first line of a file (for headers); errors like `forEachLine` on missing or empty files. */
@@ -120,4 +144,27 @@ export function readFirstLine(path: string, expected: string): string {
     if (e !== stop) throw e;
   }
   return first;
+}
+
+/** Offset of the first byte that starts an invalid UTF-8 sequence (bytes.length if none). */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    const need =
+      b < 0x80
+        ? 0
+        : b >= 0xc2 && b < 0xe0
+          ? 1
+          : b >= 0xe0 && b < 0xf0
+            ? 2
+            : b >= 0xf0 && b < 0xf5
+              ? 3
+              : -1;
+    if (need < 0) return i;
+    if (i + need >= bytes.length) return need === 0 ? bytes.length : i; // cut off at the end
+    for (let k = 1; k <= need; k++) if ((bytes[i + k] & 0xc0) !== 0x80) return i;
+    i += need + 1;
+  }
+  return bytes.length;
 }

@@ -2,6 +2,7 @@ import { UserError } from '../errors/FarziError';
 import type { EvalSet, LeaveOneOutSplit, SequenceDataset, TokenSplit } from './Dataset';
 import type { TextCorpus } from './DataAdapter';
 import { Vocabulary } from './Vocabulary';
+import { quoteField } from './lines';
 
 /**
  * Leave-one-out: per user, the last item is the test target, the second last the validation target
@@ -58,7 +59,7 @@ export function tokenSplit(corpus: TextCorpus): TokenSplit {
       const index = vocab.indexOf(tokens[i]) ?? unk;
       if (index === undefined) {
         throw new UserError(
-          `${corpus.source}: the ${part} part has the word "${tokens[i]}" that the training part lacks, and there is no <unk> token.`,
+          `${corpus.source}: the ${part} part has the word ${quoteField(tokens[i])} that the training part lacks, and there is no <unk> token.`,
         );
       }
       out[i] = index;

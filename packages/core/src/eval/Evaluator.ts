@@ -36,4 +36,8 @@ export interface Evaluator extends Named {
   /** Whether higher is better for a metric name (for early stopping), e.g. true for NDCG, false for perplexity. */
   higherIsBetter(metric: string): boolean;
   evaluate(request: EvaluationRequest): Promise<EvaluationResult>;
+  /** The metric names `evaluate` reports under these settings (checked against `eval.metric`). */
+  metricNames?(config: EvalConfig): string[];
+  /** Data-dependent checks of the settings, run before any training (throws a `UserError`). */
+  check?(config: EvalConfig, split: DataSplit): void;
 }

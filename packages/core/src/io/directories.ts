@@ -73,3 +73,22 @@ export function makeDirectory(dir: string, option: string): void {
     }
   }
 }
+
+/**
+ * Checks, without creating anything, that `file` can be written as a file: it is not a folder and
+ * its folder is or can become a writable folder.
+ */
+export function checkWritableFile(file: string, option: string): void {
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    stat = undefined;
+  }
+  if (stat?.isDirectory()) {
+    throw new UserError(
+      `${option} ${file} is a folder; give a file name, e.g. ${path.join(file, 'report.html')}.`,
+    );
+  }
+  checkWritableDirectory(path.dirname(path.resolve(file)), `${option} ${file}: its folder`);
+}

@@ -308,6 +308,7 @@ export class Trainer {
           bestEpoch,
           badEvaluations,
           history,
+          model: o.model.name,
           elapsedSeconds: secondsBefore + (Date.now() - started) / 1000,
         };
         if (o.store) {

@@ -106,6 +106,7 @@ export async function runTraining(
   const backend = options.backend ?? (await selectBackend(config.backend));
   const split = options.split ?? loadSplit(config.data, services.adapters);
   const model = createModel(config, split, services);
+  findEvaluator(config, services)?.check?.(config.eval, split);
   const proposal = negativeProposal(config, split, model);
   const source = createSource(config, split, services);
   let resuming: boolean;

@@ -1,6 +1,12 @@
-import * as fs from 'fs';
 import * as path from 'path';
-import { LeaveOneOutSplit, UserError, writeFileAtomic, writeJsonAtomic } from '@farzi/core';
+import {
+  checkWritableDirectory,
+  LeaveOneOutSplit,
+  makeDirectory,
+  UserError,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from '@farzi/core';
 import {
   BucketResult,
   Buckets,
@@ -143,6 +149,7 @@ export const analyzeCommand: Command = {
       );
     }
     const outDir = (values.out as string | undefined) ?? 'analysis';
+    checkWritableDirectory(outDir, '--out');
     const { result, md, charts } = await analyzeRuns(
       dirs,
       labels,
@@ -151,7 +158,7 @@ export const analyzeCommand: Command = {
       userBounds,
       shares as [number, number] | undefined,
     );
-    fs.mkdirSync(outDir, { recursive: true });
+    makeDirectory(outDir, '--out');
     writeJsonAtomic(path.join(outDir, 'analysis.json'), result);
     writeFileAtomic(path.join(outDir, 'analysis.md'), md);
     writeFileAtomic(path.join(outDir, 'users.svg'), charts.users);

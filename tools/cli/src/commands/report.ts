@@ -1,4 +1,4 @@
-import { writeFileAtomic } from '@farzi/core';
+import { checkWritableFile, writeFileAtomic } from '@farzi/core';
 import type { Command } from '../Command';
 import { buildReport } from '../report';
 
@@ -27,6 +27,7 @@ export const reportCommand: Command = {
   ],
   async run(values, io) {
     const out = (values.out as string | undefined) ?? 'report.html';
+    checkWritableFile(out, '--out');
     const html = await buildReport(
       (values.run as string[] | undefined) ?? [],
       (values.label as string[] | undefined) ?? [],

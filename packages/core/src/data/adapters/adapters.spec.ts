@@ -79,7 +79,7 @@ describe('interaction adapters', () => {
     );
     const noUser = tmp.write('recbole-nouser/x.inter', 'uid:token\titem_id:token\nu\ti\n');
     expect(() => recboleAtomicAdapter.load(noUser, options)).toThrow(
-      /no "user_id" field in the header \(fields: uid, item_id\); set data\.options\.userField/,
+      /no "user_id" field in the header \(fields: "uid, item_id"\); set data\.options\.userField/,
     );
   });
 

@@ -1,6 +1,6 @@
 import { UserError } from '../../errors/FarziError';
 import { InteractionLog, InteractionLogBuilder } from '../InteractionLog';
-import { forEachLine, quoteLine } from '../lines';
+import { forEachLine, quoteField, quoteLine } from '../lines';
 
 /** Where each field is on a line (0-based column indices). */
 export interface ColumnLayout {
@@ -39,7 +39,10 @@ export function parseDelimited(path: string, format: DelimitedFormat): Interacti
   forEachLine(path, expectation, (line, lineNumber) => {
     if (lineNumber <= format.headerLines) return;
     if (line.trim() === '') return;
-    const fields = line.split(format.delimiter);
+    // Whitespace-separated formats tolerate whitespace around the line.
+    const fields = (typeof format.delimiter === 'string' ? line : line.trim()).split(
+      format.delimiter,
+    );
     const fail = (problem: string): never => {
       throw new UserError(
         `${path}:${lineNumber}: ${problem} in ${quoteLine(line)}; expected ${expectation}.`,
@@ -53,17 +56,20 @@ export function parseDelimited(path: string, format: DelimitedFormat): Interacti
     const user = fields[columns.user].trim();
     const item = fields[columns.item].trim();
     if (user === '' || item === '') fail('empty user or item id');
-    if (format.numericIds && !INTEGER.test(user)) fail(`user id "${user}" is not an integer`);
-    if (format.numericIds && !INTEGER.test(item)) fail(`item id "${item}" is not an integer`);
+    if (format.numericIds && !INTEGER.test(user))
+      fail(`user id ${quoteField(user)} is not an integer`);
+    if (format.numericIds && !INTEGER.test(item))
+      fail(`item id ${quoteField(item)} is not an integer`);
     let rating: number | undefined;
     if (columns.rating !== undefined) {
       rating = parseNumber(fields[columns.rating]);
-      if (rating === undefined) fail(`rating "${fields[columns.rating]}" is not a number`);
+      if (rating === undefined)
+        fail(`rating ${quoteField(fields[columns.rating])} is not a number`);
     }
     let time: number | undefined;
     if (columns.time !== undefined) {
       time = parseNumber(fields[columns.time]);
-      if (time === undefined) fail(`timestamp "${fields[columns.time]}" is not a number`);
+      if (time === undefined) fail(`timestamp ${quoteField(fields[columns.time])} is not a number`);
     }
     builder.add(user, item, rating, time);
   });

@@ -41,7 +41,7 @@ export const recboleAtomicAdapter: InteractionAdapter = {
       const index = fields.indexOf(name);
       if (index < 0 && required) {
         throw new UserError(
-          `${file}:1: no "${name}" field in the header (fields: ${fields.join(', ')}); ` +
+          `${file}:1: no "${name}" field in the header (fields: ${quoteLine(fields.join(', '))}); ` +
             `set data.options.${key} to the right name.`,
         );
       }
