@@ -20,6 +20,36 @@ describe('farzi CLI', () => {
     );
   });
 
+  it('lists the one-line-per-user format and the Amazon data sets, and reads both files', async () => {
+    const list = await run('datasets', 'list');
+    expect(list.code).toBe(0);
+    expect(list.out).toMatch(/user-sequences\s+one line per user/);
+    expect(list.out).toMatch(/amazon-beauty\s+format user-sequences/);
+    expect(list.out).toMatch(/amazon-sports\s+format user-sequences/);
+    const shared = [
+      process.env.FARZI_DATA_DIR,
+      path.resolve(__dirname, '../../../../shared/data'),
+    ].find((d) => d && fs.existsSync(path.join(d, 'amazon-beauty', 'Beauty.txt')));
+    if (!shared) return; // the data sets are beside the repository in development and CI
+    for (const [file, users, items, events] of [
+      ['amazon-beauty/Beauty.txt', '22,363', '12,101', '198,502'],
+      ['amazon-sports/Sports_and_Outdoors.txt', '35,598', '18,357', '296,337'],
+    ]) {
+      const r = await run(
+        'datasets',
+        'stats',
+        '--format',
+        'user-sequences',
+        '--path',
+        path.join(shared, file),
+      );
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(new RegExp(`users\\s+${users}\\n`));
+      expect(r.out).toMatch(new RegExp(`items\\s+${items}\\n`));
+      expect(r.out).toMatch(new RegExp(`interactions\\s+${events}\\n`));
+    }
+  });
+
   it("prints a command's help with an example", async () => {
     const r = await run('train', '--help');
     expect(r.code).toBe(0);

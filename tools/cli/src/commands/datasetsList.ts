@@ -22,6 +22,19 @@ const KNOWN_DATASETS = [
     source: 'https://files.grouplens.org/datasets/movielens/ml-20m.zip',
   },
   {
+    name: 'amazon-beauty',
+    format: 'user-sequences',
+    files: 'Beauty.txt',
+    source: "McAuley's Amazon reviews (Beauty), 5-core, as published with the ICLRec code",
+  },
+  {
+    name: 'amazon-sports',
+    format: 'user-sequences',
+    files: 'Sports_and_Outdoors.txt',
+    source:
+      "McAuley's Amazon reviews (Sports and Outdoors), 5-core, as published with the ICLRec code",
+  },
+  {
     name: 'ptb',
     format: 'text',
     files: 'ptb.train.txt, ptb.valid.txt, ptb.test.txt',
@@ -47,7 +60,7 @@ export const datasetsListCommand: Command = {
     io.out('\nKnown data sets:\n');
     for (const d of KNOWN_DATASETS)
       io.out(
-        `  ${d.name.padEnd(9)} format ${d.format.padEnd(15)} files: ${d.files}\n             from ${d.source}\n`,
+        `  ${d.name.padEnd(13)} format ${d.format.padEnd(15)} files: ${d.files}\n                 from ${d.source}\n`,
       );
     return 0;
   },
