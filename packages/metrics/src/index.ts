@@ -8,3 +8,5 @@ export { rankingEvaluator, rankRequest, describeProtocol } from './rankingEvalua
 export { languageModelEvaluator } from './languageModelEvaluator';
 export { userHistoryBuckets, itemPopularityBuckets, metricsByBucket } from './analysis';
 export type { Buckets, BucketResult } from './analysis';
+export { recommendNext } from './recommend';
+export type { Recommendation } from './recommend';

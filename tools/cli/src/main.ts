@@ -90,3 +90,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 // The app's public API for scripts and benchmarks.
 export { appServices, pluginModules } from './plugins';
 export { loadExperiment } from './experiment';
+export { loadRun } from './runs';
+export type { LoadedRun } from './runs';
+export { exportedModelFromContents, loadExport, writeExport } from './exported';
+export type { ExportedModel, ExportManifest } from './exported';

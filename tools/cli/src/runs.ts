@@ -17,6 +17,7 @@ import {
   UserError,
   validateConfig,
 } from '@farzi/core';
+import { recommendNext } from '@farzi/metrics';
 import { appServices } from './plugins';
 
 export interface LoadedRun {
@@ -26,6 +27,10 @@ export interface LoadedRun {
   readonly model: Model;
   readonly params: Params;
   readonly fingerprint: string;
+  /** The top-k next items after a history of raw item ids (the history excluded), best first. */
+  recommend(history: readonly string[], k: number): { item: string; score: number }[];
+  /** The raw item ids a user of the data set interacted with, in time order (all of them). */
+  userHistory(user: string): string[];
   dispose(): void;
 }
 
@@ -79,6 +84,33 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
     model,
     params: checkpoint.params,
     fingerprint,
+    recommend(history, k) {
+      const indices = history.map((id) => {
+        const index = split.vocab.indexOf(id);
+        if (index === undefined || index === 0) {
+          throw new UserError(
+            `item ${JSON.stringify(id).slice(0, 60)} is not in the vocabulary of ${dir} (${split.vocab.numTokens} items).`,
+          );
+        }
+        return index;
+      });
+      return recommendNext(model, checkpoint.params, indices, k).map((r) => ({
+        item: split.vocab.tokens[r.index],
+        score: r.score,
+      }));
+    },
+    userHistory(user) {
+      if (split.kind !== 'leave-one-out') {
+        throw new UserError(`${dir} was trained on text; --user needs recommendation data.`);
+      }
+      const u = split.users.indexOf(user);
+      if (u < 0) {
+        throw new UserError(
+          `user ${JSON.stringify(user).slice(0, 60)} is not in the data of ${dir} (${split.users.length} users).`,
+        );
+      }
+      return [...split.test.histories[u], split.test.targets[u]].map((i) => split.vocab.tokens[i]);
+    },
     dispose: () => tf.dispose(Object.values(checkpoint.params)),
   };
 }

@@ -186,6 +186,8 @@ async function trainInRun(
       : { trainTokens: split.train.length }),
   });
   run.writeJson('model.json', describeModel(model));
+  // index → raw id of every token, so that the run's outputs can be read without the data set.
+  run.writeJson('vocab.json', split.vocab.tokens);
 
   const evaluator = findEvaluator(config, services);
   const evaluate = (params: Params, part: 'valid' | 'test') =>

@@ -9,6 +9,8 @@ import { analyzeCommand } from './analyze';
 import { reportCommand } from './report';
 import { demoCommand } from './demo';
 import { datasetsFetchCommand } from './datasetsFetch';
+import { recommendCommand } from './recommend';
+import { exportCommand } from './export';
 
 /** Every command of the app, in the order `farzi --help` lists them. */
 export const commands: Command[] = [
@@ -16,6 +18,8 @@ export const commands: Command[] = [
   trainCommand,
   distillCommand,
   evaluateCommand,
+  recommendCommand,
+  exportCommand,
   analyzeCommand,
   reportCommand,
   datasetsStatsCommand,

@@ -1,0 +1,120 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { leftPadded, readSafetensors } from '@farzi/core';
+import { loadRun } from './runs';
+import { cliWorkspace, run } from './testing/cliHarness';
+
+// Recommend and export, as a user serves a trained model: the CLI, the library call, and the
+// export loaded in another Node.js process give the same items.
+const workspace = cliWorkspace('farzi-serving-');
+const { dir, dataDir, writeConfig } = workspace;
+afterAll(() => workspace.cleanup());
+fs.writeFileSync(
+  path.join(dataDir, 'u.item'),
+  Array.from({ length: 40 }, (_, i) => `${i + 1}|Film ${i + 1} (199${i % 10})|01-Jan-1995||`).join(
+    '\n',
+  ),
+  'latin1',
+);
+const out = path.join(dir, 'run');
+
+beforeAll(async () => {
+  const file = writeConfig('serve.json', { name: 'sasrec', hiddenSize: 8, blocks: 1, heads: 1 });
+  const r = await run('train', '--config', file, '--set', 'train.epochs=3', '--out', out);
+  expect(r.code).toBe(0);
+});
+
+describe('recommend', () => {
+  it("gives a user's top-k with titles, never an item of their history, in the model's order", async () => {
+    const r = await run('recommend', '--run', out, '--user', '5', '--k', '4', '--json');
+    expect(r.code).toBe(0);
+    const { history, items } = JSON.parse(r.out) as {
+      history: string[];
+      items: { rank: number; item: string; score: number; title: string }[];
+    };
+    expect(items.map((i) => i.rank)).toEqual([1, 2, 3, 4]);
+    for (const i of items) {
+      expect(history).not.toContain(i.item);
+      expect(i.title).toBe(`Film ${i.item} (199${(Number(i.item) - 1) % 10})`);
+    }
+    // Independent reference: the last row of the dense logits, history and padding removed.
+    const loaded = await loadRun(out);
+    const idx = history.map((h) => loaded.split.vocab.indexOf(h) as number);
+    const logits = tf.tidy(() =>
+      loaded.model
+        .apply(loaded.params, tf.tensor2d(leftPadded(idx, 10), [1, 10], 'int32'), {
+          training: false,
+        })
+        .slice([0, 9, 0], [1, 1, loaded.model.vocabSize])
+        .dataSync(),
+    );
+    const expected = Array.from(logits.keys())
+      .filter((i) => i > 0 && !idx.includes(i))
+      .sort((a, b) => logits[b] - logits[a])
+      .slice(0, 4)
+      .map((i) => loaded.split.vocab.tokens[i]);
+    expect(items.map((i) => i.item)).toEqual(expected);
+    // The library call gives the same.
+    expect(loaded.recommend(history, 4).map((x) => x.item)).toEqual(expected);
+    loaded.dispose();
+    const text = await run('recommend', '--run', out, '--history', '3 7, 12');
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/^history \(3 items\): 3 7 12\n\s+1\. \d+\s+-?\d+\.\d{3}\s+Film \d+/);
+    expect(text.out.trim().split('\n')).toHaveLength(11);
+  });
+
+  it('names an unknown user or item, and needs exactly one of --user and --history', async () => {
+    const cases: [string[], string][] = [
+      [['--user', 'nobody'], 'user "nobody" is not in the data'],
+      [['--history', '3 999'], 'item "999" is not in the vocabulary'],
+      [[], 'give exactly one of --user'],
+      [['--user', '5', '--history', '3'], 'give exactly one of --user'],
+      [['--user', '5', '--k', '0'], '--k: expected a positive integer'],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await run('recommend', '--run', out, ...argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(message);
+    }
+  });
+});
+
+describe('export', () => {
+  it('writes parameters, item embeddings, vocabulary and a manifest that another process loads to the same recommendations', async () => {
+    const target = path.join(dir, 'export');
+    const r = await run('export', '--run', out, '--out', target);
+    expect(r.code).toBe(0);
+    expect(fs.readdirSync(target).sort()).toEqual([
+      'embeddings.safetensors',
+      'manifest.json',
+      'params.safetensors',
+      'vocab.json',
+    ]);
+    const vocab = JSON.parse(fs.readFileSync(path.join(target, 'vocab.json'), 'utf8'));
+    expect(vocab).toEqual(JSON.parse(fs.readFileSync(path.join(out, 'vocab.json'), 'utf8')));
+    const embeddings = readSafetensors(path.join(target, 'embeddings.safetensors'));
+    expect(embeddings.tensors.items.shape).toEqual([41, 8]);
+    const params = readSafetensors(path.join(target, 'params.safetensors'));
+    expect(Array.from(embeddings.tensors.items.values)).toEqual(
+      Array.from(params.tensors.itemEmbedding.values),
+    );
+
+    const cli = await run('recommend', '--run', out, '--history', '3 7 12', '--k', '5', '--json');
+    const expected = (JSON.parse(cli.out).items as { item: string }[]).map((i) => i.item);
+    // A separate Node.js process with only the export folder and the built library.
+    const script = `
+      const { loadExport } = require(${JSON.stringify(path.resolve(__dirname, '../dist/main.js'))});
+      const m = loadExport(${JSON.stringify(target)});
+      process.stdout.write(JSON.stringify(m.recommend(['3', '7', '12'], 5).map((r) => r.item)));
+    `;
+    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(child.status).toBe(0);
+    expect(JSON.parse(child.stdout)).toEqual(expected);
+
+    const again = await run('export', '--run', out, '--out', target);
+    expect(again.code).toBe(2);
+    expect(again.err).toContain('already holds an export');
+  });
+});
