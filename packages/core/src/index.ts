@@ -9,7 +9,7 @@ export type { RngState } from './random/Rng';
 
 // Dependency injection
 export { TYPES } from './di/identifiers';
-export { Registry } from './di/Registry';
+export { closestName, Registry } from './di/Registry';
 export type { Named } from './di/Registry';
 export { coreModule } from './di/coreModule';
 export { createContainer, resolveServices } from './di/createContainer';
@@ -28,7 +28,12 @@ export type {
 } from './config/ExperimentConfig';
 export { coreSections, optimizerSchema } from './config/coreSchema';
 export { readConfigFile, applyOverrides } from './config/readConfigFile';
-export { validateConfig, validateDataConfig, topLevelSchema } from './config/validateConfig';
+export {
+  validateConfig,
+  validateDataConfig,
+  topLevelSchema,
+  fullConfigSchema,
+} from './config/validateConfig';
 export type { ConfigContext } from './config/validateConfig';
 export { formatAjvErrors, describeSchema, toDottedPath } from './config/formatErrors';
 

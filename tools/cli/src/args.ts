@@ -1,5 +1,6 @@
 import { parseArgs } from 'util';
-import { UserError } from '@farzi/core';
+import { closestName, JsonSchema, topLevelSchema, UserError } from '@farzi/core';
+import { appServices } from './plugins';
 import type { Command, OptionSpec } from './Command';
 
 /** Parses a command's flags strictly; unknown flags and stray words are usage errors. */
@@ -33,8 +34,55 @@ export function parseCommandArgs(command: Command, argv: string[]): Record<strin
     return values;
   } catch (error) {
     if (error instanceof UserError) throw error;
-    throw new UserError(`${(error as Error).message}. See \`farzi ${command.name} --help\`.`);
+    // Node's hint about positionals starting with '-' only confuses here.
+    const message = (error as Error).message.replace(
+      /\. To specify a positional argument[\s\S]*$/,
+      '',
+    );
+    throw new UserError(
+      `${message}.${suggestFlag(command, message, argv)} See \`farzi ${command.name} --help\`.`,
+    );
   }
+}
+
+/**
+ * " Did you mean …?" for an unknown flag: a close flag of the command, or, for commands that take
+ * --set, the config key it names (`--epochs 3` → `--set train.epochs=3`).
+ */
+function suggestFlag(command: Command, message: string, argv: string[]): string {
+  const match = /Unknown option '(--?[^']+)'/.exec(message);
+  if (!match) return '';
+  const flag = match[1].replace(/^-+/, '').split('=')[0];
+  if ('set' in command.options) {
+    const key = configKeyFor(flag);
+    if (key) {
+      const at = argv.findIndex((a) => a === match[1] || a.startsWith(`${match[1]}=`));
+      const inline = argv[at]?.includes('=') ? argv[at].split('=').slice(1).join('=') : undefined;
+      const next = argv[at + 1];
+      const value = inline ?? (next !== undefined && !next.startsWith('-') ? next : '<value>');
+      return ` Did you mean --set ${key}=${value}?`;
+    }
+  }
+  const close = closestName(flag, Object.keys(command.options));
+  return close ? ` Did you mean --${close}?` : '';
+}
+
+/** The dotted config key whose last part is `flag` (kebab or camel case), if one stands out. */
+function configKeyFor(flag: string): string | undefined {
+  const camel = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  const found: string[] = [];
+  const walk = (schema: JsonSchema | undefined, prefix: string): void => {
+    for (const [k, child] of Object.entries(schema?.properties ?? {})) {
+      const key = prefix ? `${prefix}.${k}` : k;
+      if (k === camel) found.push(key);
+      walk(child as JsonSchema, key);
+    }
+  };
+  walk(topLevelSchema(appServices().sections), '');
+  // The shallowest key wins (train.epochs over distill.student.epochs) when it is the only one.
+  const depth = (k: string) => k.split('.').length;
+  const shallowest = found.filter((k) => depth(k) === Math.min(...found.map(depth)));
+  return shallowest.length === 1 ? shallowest[0] : undefined;
 }
 
 export function commandHelp(command: Command): string {

@@ -50,6 +50,21 @@ describe('farzi CLI', () => {
     }
   });
 
+  it('prints its version and suggests what an unknown command or flag meant', async () => {
+    const version = await run('--version');
+    expect(version.code).toBe(0);
+    expect(version.out).toMatch(/^farzi \d+\.\d+\.\d+\n$/);
+    expect((await run('trian')).err).toContain('Did you mean "train"?');
+    const epochs = await run('train', '--config', 'x.json', '--epochs', '3');
+    expect(epochs.code).toBe(2);
+    expect(epochs.err).toContain("Unknown option '--epochs'");
+    expect(epochs.err).toContain('Did you mean --set train.epochs=3?');
+    const rate = await run('train', '--learning-rate=0.01');
+    expect(rate.err).toContain('Did you mean --set train.learningRate=0.01?');
+    const typo = await run('evaluate', '--rnu', 'x');
+    expect(typo.err).toContain('Did you mean --run?');
+  });
+
   it("prints a command's help with an example", async () => {
     const r = await run('train', '--help');
     expect(r.code).toBe(0);
@@ -172,6 +187,18 @@ describe('farzi CLI', () => {
     expect(resumed.code).toBe(0);
     expect(resumed.err).toContain('resuming after epoch 1');
     expect(JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8')).epochsRun).toBe(2);
+    // metrics.csv in PyTorch Lightning's CSVLogger layout, resumed epochs included.
+    const csv = fs.readFileSync(path.join(out, 'metrics.csv'), 'utf8').trim().split('\n');
+    const header = csv[0].split(',');
+    expect(header.slice(0, 3)).toEqual(['epoch', 'step', 'train_loss']);
+    expect(header).toContain('val_NDCG@10');
+    expect(header).toEqual([...header].sort());
+    const rows = csv.slice(1).map((line) => line.split(','));
+    const col = (name: string) => rows.map((r) => r[header.indexOf(name)]);
+    expect(col('epoch')).toEqual(['0', '0', '1', '1']);
+    expect(col('step')).toEqual(['1', '1', '3', '3']); // 30 users, batch 16: 2 steps per epoch
+    expect(col('train_loss').map((v) => v !== '')).toEqual([true, false, true, false]);
+    expect(col('val_NDCG@10').map((v) => v !== '')).toEqual([false, true, false, true]);
   });
 
   it('trains GRU4Rec by swapping the model in the config', async () => {

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { ioFailure, isFarziError, RunError } from '@farzi/core';
+import * as fs from 'fs';
+import * as path from 'path';
+import { closestName, ioFailure, isFarziError, RunError } from '@farzi/core';
 import { commandHelp, parseCommandArgs } from './args';
 import type { Command } from './Command';
 import { commands } from './commands';
@@ -16,9 +18,15 @@ function overview(): string {
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     "Run `farzi <command> --help` for a command's options and examples.",
-    'Exit codes: 0 success, 1 run failure, 2 usage or input error.',
+    '`farzi --version` prints the version. Exit codes: 0 success, 1 run failure, 2 usage or input error.',
     '',
   ].join('\n');
+}
+
+/** The app's version (its package.json). */
+function cliVersion(): string {
+  const file = path.join(__dirname, '..', 'package.json');
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
 /** Finds the command named by the leading words of argv (longest match). */
@@ -44,12 +52,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.out(overview());
     return argv.length === 0 ? 2 : 0;
   }
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    io.out(`farzi ${cliVersion()}\n`);
+    return 0;
+  }
   const found = findCommand(argv);
   if (!found) {
     const group = commands.filter((c) => c.name.startsWith(`${argv[0]} `));
+    const close = closestName(argv[0], [...new Set(commands.map((c) => c.name.split(' ')[0]))]);
     const hint = group.length
       ? `"${argv[0]}" needs a subcommand: ${group.map((c) => c.name).join(', ')}.`
-      : `unknown command "${argv.join(' ')}".`;
+      : `unknown command "${argv.join(' ')}".${close ? ` Did you mean "${close}"?` : ''}`;
     io.err(`farzi: ${hint} Run \`farzi --help\` for the list.\n`);
     return 2;
   }

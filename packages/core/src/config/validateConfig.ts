@@ -33,6 +33,8 @@ function compile(schema: JsonSchema): ValidateFunction {
 export function topLevelSchema(sections: readonly ConfigSection[]): JsonSchema {
   const properties: Record<string, JsonSchema> = { ...coreSections };
   for (const s of sections) properties[s.name] = { description: s.description, ...s.schema };
+  // Editors read `$schema` (shipped configs point it at configs/farzi.schema.json).
+  properties.$schema = { type: 'string', description: 'the JSON Schema this config follows' };
   return { type: 'object', additionalProperties: false, required: CORE_REQUIRED, properties };
 }
 
@@ -180,4 +182,67 @@ function throwProblems(problems: string[], origin: string): void {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The whole config's JSON Schema for editors (`npx farzi config schema`): the core sections, every
+ * plugin section, and each registered model's hyper-parameters, data format's options and training
+ * source's settings, chosen by their name (`if`/`then`), with the descriptions validation uses.
+ */
+export function fullConfigSchema(context: ConfigContext): JsonSchema {
+  const top = structuredClone(topLevelSchema(context.sections)) as JsonSchema & {
+    properties: Record<string, JsonSchema & { properties?: Record<string, JsonSchema> }>;
+  };
+  const byName = (
+    entries: readonly { name: string; schema: JsonSchema }[],
+    key: string,
+    sub?: string,
+  ): JsonSchema[] =>
+    entries.map((e) => {
+      const part = namedPartSchema(e.schema, key);
+      const then = sub ? { properties: { [sub]: e.schema } } : part;
+      return { if: { properties: { [key]: { const: e.name } }, required: [key] }, then };
+    });
+  const p = top.properties;
+  p.model = {
+    ...p.model,
+    properties: { name: { enum: context.models.names(), description: 'a registered model' } },
+    allOf: byName(
+      context.models.values().map((m) => ({ name: m.name, schema: m.schema })),
+      'name',
+    ),
+  };
+  p.data = {
+    ...p.data,
+    properties: {
+      ...(p.data.properties ?? {}),
+      format: { enum: context.adapters.names(), description: 'a registered data format' },
+    },
+    allOf: byName(
+      context.adapters.values().map((a) => ({ name: a.name, schema: a.optionsSchema })),
+      'format',
+      'options',
+    ),
+  };
+  const train = p.train as JsonSchema & { properties: Record<string, JsonSchema> };
+  train.properties.source = {
+    ...train.properties.source,
+    properties: { name: { enum: context.sources.names() } },
+    allOf: byName(
+      context.sources.values().map((s) => ({ name: s.name, schema: s.schema })),
+      'name',
+    ),
+  };
+  if (context.evaluators && context.evaluators.names().length) {
+    const evaluation = p.eval as JsonSchema & { properties: Record<string, JsonSchema> };
+    evaluation.properties.evaluator = {
+      ...evaluation.properties.evaluator,
+      enum: context.evaluators.names(),
+    };
+  }
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'farzi experiment config',
+    ...top,
+  };
 }

@@ -53,7 +53,8 @@ export class Registry<T extends Named> {
   }
 }
 
-function closestName(name: string, candidates: string[]): string | undefined {
+/** The candidate closest to `name` by edit distance, if it is close enough to be a typo. */
+export function closestName(name: string, candidates: string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../errors/FarziError';
-import { removeStaleTemporaryFiles, writeJsonAtomic } from '../io/atomicWrite';
+import { removeStaleTemporaryFiles, writeFileAtomic, writeJsonAtomic } from '../io/atomicWrite';
 import { makeDirectory } from '../io/directories';
 import { ioFailure } from '../io/ioErrors';
 import { RunLock } from '../io/runLock';
@@ -114,6 +114,10 @@ export class RunDirectory implements CheckpointStore {
       );
     }
     return hasCheckpoint;
+  }
+
+  writeFile(name: string, text: string): void {
+    writeFileAtomic(this.file(name), text);
   }
 
   writeJson(name: string, value: unknown): void {

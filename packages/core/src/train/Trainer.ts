@@ -51,6 +51,8 @@ export interface TrainerOptions {
   readonly lengthBuckets?: number;
   /** Sampled softmax on hard batches: the negatives' proposal (default: the full softmax). */
   readonly proposal?: NegativeProposal;
+  /** Called after every epoch with the whole run's history so far (resumed epochs included). */
+  readonly onHistory?: (history: readonly EpochRecord[], stepsPerEpoch: number) => void;
   /** Called after every epoch with the current parameters (e.g. to keep a trajectory); do not dispose them. */
   readonly onEpochEnd?: (epoch: number, params: Params) => void;
 }
@@ -300,6 +302,7 @@ export class Trainer {
           if (patience > 0 && badEvaluations >= patience) stoppedEarly = true;
         }
         history.push(record);
+        o.onHistory?.(history, stepsPerEpoch);
         o.onEpochEnd?.(epoch, params);
         const meta: CheckpointMeta = {
           epoch,

@@ -13,7 +13,7 @@ import { UserError } from '../errors/FarziError';
 import { NegativeProposal } from './outputLoss';
 import type { ProgressListener } from './progress';
 import { RunDirectory } from './RunDirectory';
-import { Trainer, TrainResult, Validation } from './Trainer';
+import { EpochRecord, Trainer, TrainResult, Validation } from './Trainer';
 import type { TrainingSource } from './TrainingSource';
 
 export interface RunTrainingOptions {
@@ -222,6 +222,8 @@ async function trainInRun(
       lengthBuckets: config.train.lengthBuckets,
       proposal,
       onProgress: emit,
+      onHistory: (history, stepsPerEpoch) =>
+        run.writeFile('metrics.csv', metricsCsv(history, stepsPerEpoch)),
       store: run,
       resume: resuming,
       label: model.name,
@@ -254,4 +256,27 @@ async function trainInRun(
   };
   run.writeJson('metrics.json', report);
   return report;
+}
+
+/**
+ * The run's history as `metrics.csv` in the layout of PyTorch Lightning's CSVLogger: one row per
+ * logged event (a training epoch's mean loss, a validation), the union of keys as sorted columns,
+ * `step` the global step (0-based) at the end of the epoch, empty cells where a row has no value.
+ */
+export function metricsCsv(history: readonly EpochRecord[], stepsPerEpoch: number): string {
+  const rows: Record<string, number>[] = [];
+  for (const r of history) {
+    const base = { epoch: r.epoch - 1, step: r.epoch * stepsPerEpoch - 1 };
+    rows.push({ ...base, train_loss: r.loss });
+    if (r.metrics) {
+      const validation: Record<string, number> = { ...base };
+      for (const [k, v] of Object.entries(r.metrics)) validation[`val_${k}`] = v;
+      rows.push(validation);
+    }
+  }
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))].sort();
+  const cell = (v: number | undefined) => (v === undefined ? '' : String(v));
+  return (
+    [keys.join(','), ...rows.map((r) => keys.map((k) => cell(r[k])).join(','))].join('\n') + '\n'
+  );
 }

@@ -1,5 +1,6 @@
 import type { Command } from '../Command';
 import { configShowCommand } from './configShow';
+import { configSchemaCommand } from './configSchema';
 import { datasetsListCommand } from './datasetsList';
 import { datasetsStatsCommand } from './datasetsStats';
 import { trainCommand } from './train';
@@ -26,4 +27,5 @@ export const commands: Command[] = [
   datasetsListCommand,
   datasetsFetchCommand,
   configShowCommand,
+  configSchemaCommand,
 ];
