@@ -18,6 +18,12 @@ const budgetSchema = {
       minimum: 0,
       description: 'sampling seed (defaults to the experiment seed)',
     },
+    budget: {
+      enum: ['events', 'users'],
+      default: 'events',
+      description:
+        '"events": add users (each cut to its last ξ items) until μ×ξ training targets are reached, the last one cut to fit — the budget of Farzi Data [μ×ξ] on any data; "users": exactly μ users × last ξ items (fewer events on short histories)',
+    },
   },
 };
 
@@ -36,22 +42,47 @@ function pick(
   const users = options.users as number;
   const length = options.length as number;
   const seed = (options.seed as number | undefined) ?? config.seed;
-  const indices = chosen(split.train, Math.min(users, split.train.length), seed);
-  const sequences = indices.map((i) =>
-    split.train[i].subarray(Math.max(0, split.train[i].length - length)),
-  );
-  return sequenceSource(
-    `${label} sample of ${indices.length} users × last ${length} items`,
-    sequences,
-    config.data.maxLength,
-    config.train.everyPrefix,
-  );
+  const L = config.data.maxLength;
+  const budget = (options.budget as 'events' | 'users' | undefined) ?? 'events';
+  // Training targets a sequence gives (as the source counts them: the window is maxLength + 1).
+  const targets = (n: number) => Math.max(0, Math.min(n, L + 1) - 1);
+  const recent = (i: number, n: number) =>
+    split.train[i].subarray(Math.max(0, split.train[i].length - n));
+  let sequences: Int32Array[];
+  if (budget === 'users') {
+    const indices = chosen(split.train, Math.min(users, split.train.length), seed);
+    sequences = indices.map((i) => recent(i, length));
+  } else {
+    const wanted = users * length;
+    const order = chosen(split.train, split.train.length, seed);
+    sequences = [];
+    let events = 0;
+    for (const i of order) {
+      if (events >= wanted) break;
+      let s = recent(i, length);
+      const room = wanted - events;
+      if (targets(s.length) > room) s = s.subarray(s.length - (room + 1)); // the last user cut to fit
+      if (targets(s.length) === 0) continue;
+      sequences.push(s);
+      events += targets(s.length);
+    }
+  }
+  const events = sequences.reduce((n, s) => n + targets(s.length), 0);
+  const what =
+    budget === 'users'
+      ? `${label} sample of ${sequences.length} users × last ${length} items`
+      : `${label} sample at the [${users}×${length}] event budget: ${sequences.length} users (last ≤ ${length} items each), ${events} events`;
+  return sequenceSource(what, sequences, config.data.maxLength, config.train.everyPrefix);
 }
 
-/** Baseline at a data budget: μ users drawn uniformly at random, each truncated to the last ξ items. */
+/**
+ * Baseline at a data budget: users drawn uniformly at random, each truncated to the last ξ items,
+ * until μ×ξ training events (or, with `budget: "users"`, exactly μ users).
+ */
 export const randomSampleSourceFactory: TrainingSourceFactory = {
   name: 'random-sample',
-  description: 'μ random users, each truncated to their last ξ items (a baseline at equal budget)',
+  description:
+    'random users, each truncated to their last ξ items, filling the event budget μ×ξ (a baseline at equal budget)',
   schema: budgetSchema,
   create(options, context) {
     return pick(
@@ -63,11 +94,14 @@ export const randomSampleSourceFactory: TrainingSourceFactory = {
   },
 };
 
-/** Baseline at a data budget: the μ most active users (longest histories), truncated to ξ items. */
+/**
+ * Baseline at a data budget: the most active users (longest histories) first, truncated to ξ items,
+ * until μ×ξ training events (or, with `budget: "users"`, exactly μ users).
+ */
 export const headSampleSourceFactory: TrainingSourceFactory = {
   name: 'head-sample',
   description:
-    'the μ most active users, each truncated to their last ξ items (a baseline at equal budget)',
+    'the most active users, each truncated to their last ξ items, filling the event budget μ×ξ (a baseline at equal budget)',
   schema: budgetSchema,
   create(options, context) {
     return pick(
