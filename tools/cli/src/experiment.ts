@@ -1,6 +1,13 @@
-import { applyOverrides, ExperimentConfig, readConfigFile, validateConfig } from '@farzi/core';
+import * as path from 'path';
+import {
+  applyOverrides,
+  ExperimentConfig,
+  readConfigFile,
+  UserError,
+  validateConfig,
+} from '@farzi/core';
 import type { OptionSpec } from './Command';
-import { appServices } from './plugins';
+import { appServices, loadPlugins } from './plugins';
 
 /** The --config/--set flags every experiment command takes. */
 export const configOptions: Record<string, OptionSpec> = {
@@ -16,10 +23,33 @@ export const configOptions: Record<string, OptionSpec> = {
     value: '<key=value>',
     description: 'override a config value, e.g. train.epochs=1',
   },
+  plugin: {
+    type: 'string',
+    multiple: true,
+    value: '<package-or-path>',
+    description: "load a plugin package (besides the config's plugins)",
+  },
 };
 
-/** Reads, overrides and validates the experiment config named by --config. */
-export function loadExperiment(file: string, overrides: string[] | undefined): ExperimentConfig {
+/**
+ * Reads, overrides and validates the experiment config named by --config. Plugins named in its
+ * `plugins` (relative to the config's folder) and by `--plugin` (relative to the working directory)
+ * are loaded first, and recorded as resolved files in the config.
+ */
+export function loadExperiment(
+  file: string,
+  overrides: string[] | undefined,
+  plugins: string[] = [],
+): ExperimentConfig {
   const raw = applyOverrides(readConfigFile(file), overrides ?? []);
+  const named = raw.plugins;
+  if (named !== undefined && !(Array.isArray(named) && named.every((p) => typeof p === 'string'))) {
+    throw new UserError(`${file}: plugins must be a list of package names or paths.`);
+  }
+  const files = [
+    ...loadPlugins((named as string[] | undefined) ?? [], path.dirname(path.resolve(file))),
+    ...loadPlugins(plugins, process.cwd()),
+  ];
+  if (files.length) raw.plugins = [...new Set(files)];
   return validateConfig(raw, appServices(), file);
 }

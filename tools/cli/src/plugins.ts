@@ -1,9 +1,11 @@
-import { createContainer, resolveServices, Services } from '@farzi/core';
+import * as path from 'path';
+import { createContainer, resolveServices, Services, UserError } from '@farzi/core';
 import { distillFarziModule } from '@farzi/distill-farzi';
 import { metricsModule } from '@farzi/metrics';
 import { gru4recModule } from '@farzi/models-gru4rec';
 import { sasrecModule } from '@farzi/models-sasrec';
 import { transformerModule } from '@farzi/models-transformer';
+import { ContainerModule } from 'inversify';
 
 /** The plugins this app ships with; each is one Inversify module. */
 export const pluginModules = [
@@ -14,9 +16,73 @@ export const pluginModules = [
   distillFarziModule,
 ];
 
+/** Plugins loaded from outside the app (a config's `plugins`, `--plugin`): file → modules. */
+const external = new Map<string, ContainerModule[]>();
 let services: Services | undefined;
 
-/** The application's registries, built once from core and every plugin module. */
+/** The application's registries, built from core, every shipped plugin and the loaded ones. */
 export function appServices(): Services {
-  return (services ??= resolveServices(createContainer(pluginModules)));
+  return (services ??= resolveServices(
+    createContainer([...pluginModules, ...[...external.values()].flat()]),
+  ));
+}
+
+/** An Inversify ContainerModule, possibly from another copy of inversify (duck-typed). */
+function isContainerModule(x: unknown): x is ContainerModule {
+  return (
+    x instanceof ContainerModule ||
+    (typeof x === 'object' &&
+      x !== null &&
+      x.constructor?.name === 'ContainerModule' &&
+      typeof (x as { load?: unknown }).load === 'function')
+  );
+}
+
+/**
+ * Loads plugin packages named in a config's `plugins` or by `--plugin`: a package name (resolved
+ * from `baseDir`, the config's folder, then the working directory, as Node resolves modules) or a
+ * path (relative to `baseDir`) of a built package or file. Every ContainerModule it exports is
+ * registered. Returns the resolved files, which run directories record so that `evaluate` or
+ * `recommend` load the same plugins.
+ */
+export function loadPlugins(specs: readonly string[], baseDir: string): string[] {
+  const files: string[] = [];
+  for (const spec of specs) {
+    const isPath = spec.startsWith('.') || path.isAbsolute(spec);
+    let file: string;
+    try {
+      file = isPath
+        ? require.resolve(path.resolve(baseDir, spec))
+        : require.resolve(spec, { paths: [baseDir, process.cwd()] });
+    } catch {
+      const where = isPath
+        ? path.resolve(baseDir, spec)
+        : `node_modules from ${baseDir} and ${process.cwd()}`;
+      throw new UserError(
+        `plugins: cannot load "${spec}" (looked in ${where}). Install the package (npm install ${spec}) or give the path of a built plugin ` +
+          '(a TypeScript package is built with `npx tsc -p <its folder>` first).',
+      );
+    }
+    files.push(file);
+    if (external.has(file)) continue;
+    let exported: Record<string, unknown>;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      exported = require(file) as Record<string, unknown>;
+    } catch (error) {
+      throw new UserError(
+        `plugins: "${spec}" (${file}) failed to load: ${(error as Error).message}`,
+      );
+    }
+    const modules = Object.values(exported).filter(isContainerModule);
+    if (modules.length === 0) {
+      throw new UserError(
+        `plugins: "${spec}" (${file}) exports no plugin module; a plugin's entry point exports an Inversify ContainerModule ` +
+          '(e.g. `export const myModelModule = new ContainerModule(({ bind }) => …)`).',
+      );
+    }
+    external.set(file, modules);
+    services = undefined;
+  }
+  return files;
 }

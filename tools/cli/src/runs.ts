@@ -18,7 +18,7 @@ import {
   validateConfig,
 } from '@farzi/core';
 import { recommendNext } from '@farzi/metrics';
-import { appServices } from './plugins';
+import { appServices, loadPlugins } from './plugins';
 
 export interface LoadedRun {
   readonly dir: string;
@@ -42,8 +42,11 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
   const configFile = path.join(dir, 'config.json');
   if (!fs.existsSync(configFile))
     throw new UserError(`${dir} is not a run directory (no config.json).`);
+  const raw = readJsonFile<Record<string, unknown>>(configFile);
+  // The plugins the run was trained with (recorded as resolved files).
+  if (Array.isArray(raw.plugins)) loadPlugins(raw.plugins as string[], dir);
   const services = appServices();
-  const config = validateConfig(readJsonFile(configFile), services, configFile);
+  const config = validateConfig(raw, services, configFile);
   backendChosen ??= await selectBackend(config.backend);
   const key = JSON.stringify(config.data);
   const split = splitCache.get(key) ?? loadSplit(config.data, services.adapters);

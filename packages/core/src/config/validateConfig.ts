@@ -35,6 +35,12 @@ export function topLevelSchema(sections: readonly ConfigSection[]): JsonSchema {
   for (const s of sections) properties[s.name] = { description: s.description, ...s.schema };
   // Editors read `$schema` (shipped configs point it at configs/farzi.schema.json).
   properties.$schema = { type: 'string', description: 'the JSON Schema this config follows' };
+  properties.plugins = {
+    type: 'array',
+    items: { type: 'string', minLength: 1 },
+    description:
+      'plugin packages to load besides the shipped ones: package names or paths (relative to this file)',
+  };
   return { type: 'object', additionalProperties: false, required: CORE_REQUIRED, properties };
 }
 

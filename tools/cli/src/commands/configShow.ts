@@ -15,6 +15,7 @@ export const configShowCommand: Command = {
     const config = loadExperiment(
       requireString(values, 'config', this),
       values.set as string[] | undefined,
+      values.plugin as string[] | undefined,
     );
     io.out(values.yaml ? YAML.stringify(config) : `${JSON.stringify(config, null, 2)}\n`);
     return 0;

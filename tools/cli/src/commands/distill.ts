@@ -29,7 +29,11 @@ export const distillCommand: Command = {
   ],
   async run(values, io) {
     const file = requireString(values, 'config', this);
-    const config = loadExperiment(file, values.set as string[] | undefined);
+    const config = loadExperiment(
+      file,
+      values.set as string[] | undefined,
+      values.plugin as string[] | undefined,
+    );
     const outDir = runDirFor(values, file, 'distill');
     checkWritableDirectory(outDir, '--out');
     const services = appServices();

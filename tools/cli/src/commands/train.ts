@@ -50,7 +50,11 @@ export const trainCommand: Command = {
   ],
   async run(values, io) {
     const file = requireString(values, 'config', this);
-    const config = loadExperiment(file, values.set as string[] | undefined);
+    const config = loadExperiment(
+      file,
+      values.set as string[] | undefined,
+      values.plugin as string[] | undefined,
+    );
     const outDir = runDirFor(values, file, 'train');
     const report = await runTraining(config, appServices(), {
       outDir,

@@ -13,16 +13,22 @@ export interface ModelGeneratorSchema {
  * parameter count, second order). Then register the module in tools/cli/src/plugins.ts.
  */
 export async function modelGenerator(tree: Tree, options: ModelGeneratorSchema): Promise<void> {
+  const root = `packages/models-${names(options.name).fileName}`;
+  writeModelFiles(tree, root, options);
+  await formatFiles(tree);
+}
+
+/** Renders the model package's templates into `root` of `tree`. */
+export function writeModelFiles(tree: Tree, root: string, options: ModelGeneratorSchema): void {
   const n = names(options.name);
-  const root = `packages/models-${n.fileName}`;
-  if (tree.exists(root)) throw new Error(`${root} already exists`);
+  if (tree.exists(root) && tree.children(root).length > 0)
+    throw new Error(`${root} already exists`);
   generateFiles(tree, path.join(__dirname, '..', '..', 'src', 'model', 'files'), root, {
     ...n,
     modelName: n.fileName,
     description: options.description ?? 'a sequential recommendation model',
     tmpl: '',
   });
-  await formatFiles(tree);
 }
 
 export default modelGenerator;

@@ -1,0 +1,94 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { cliWorkspace, run } from './testing/cliHarness';
+
+// A model package generated outside this repository (as in a user's own project, which has the
+// framework installed: here a node_modules link) registers through a config's `plugins` or
+// --plugin, trains, and is found again by commands that read the run directory.
+const root = path.resolve(__dirname, '../../..');
+const workspace = cliWorkspace('farzi-plugins-');
+const { dataDir } = workspace;
+const project = fs.mkdtempSync(path.join(os.tmpdir(), 'farzi-user-project-'));
+afterAll(() => {
+  workspace.cleanup();
+  fs.rmSync(project, { recursive: true, force: true });
+});
+
+function config(name: string, extra: Record<string, unknown>): string {
+  const file = path.join(project, name);
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      seed: 3,
+      backend: 'wasm',
+      data: { format: 'movielens-100k', path: dataDir, maxLength: 10 },
+      model: { name: 'toyrec', hiddenSize: 8 },
+      train: { epochs: 1, batchSize: 16 },
+      eval: { ks: [5, 10] },
+      ...extra,
+    }),
+  );
+  return file;
+}
+
+beforeAll(() => {
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(project, 'node_modules'));
+  const bin = path.join(root, 'tools', 'generators', 'bin', 'farzi-new-model.js');
+  execFileSync(process.execPath, [bin, 'toyrec', '--out', project], { stdio: 'pipe' });
+  execFileSync(
+    process.execPath,
+    [
+      path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      path.join(project, 'models-toyrec'),
+    ],
+    { stdio: 'pipe' },
+  );
+}, 120_000);
+
+describe('plugins from outside the repository', () => {
+  it("a generated model trains through a config's plugins, and evaluate finds it again", async () => {
+    const file = config('toyrec.json', { plugins: ['./models-toyrec'] });
+    const out = path.join(project, 'run');
+    const r = await run('train', '--config', file, '--out', out, '--json');
+    expect(r.err).not.toContain('internal error');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).model.name).toBe('toyrec');
+    const saved = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'));
+    expect(saved.plugins).toEqual([path.join(project, 'models-toyrec', 'dist', 'index.js')]);
+    const evaluated = await run('evaluate', '--run', out, '--json');
+    expect(evaluated.code).toBe(0);
+    expect(JSON.parse(evaluated.out).metrics['NDCG@10']).toBeGreaterThanOrEqual(0);
+  });
+
+  it('--plugin loads a package by path too; a missing or empty plugin is named', async () => {
+    const file = config('toyrec-flag.json', {});
+    const shown = await run(
+      'config',
+      'show',
+      '--config',
+      file,
+      '--plugin',
+      path.join(project, 'models-toyrec'),
+    );
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.out).model).toMatchObject({
+      name: 'toyrec',
+      hiddenSize: 8,
+      dropout: 0.1,
+    });
+    const missing = await run(
+      'train',
+      '--config',
+      config('missing.json', { plugins: ['./nowhere'] }),
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('plugins: cannot load "./nowhere"');
+    fs.writeFileSync(path.join(project, 'empty.js'), 'module.exports = { answer: 42 };\n');
+    const empty = await run('train', '--config', config('empty.json', { plugins: ['./empty.js'] }));
+    expect(empty.code).toBe(2);
+    expect(empty.err).toContain('exports no plugin module');
+  });
+});
