@@ -278,16 +278,18 @@ async function main(): Promise<void> {
     writeJsonAtomic(resultsFile, results);
     writeFileAtomic(path.join(outDir, 'results.md'), markdown(results));
   };
+  // Each part records the command and the time that measured it (parts run separately are merged).
+  const stamp = () => ({ command: results.command, date: new Date().toISOString() });
   if (parts.includes('epoch')) {
-    results.epoch = await epochPart(steps);
+    results.epoch = { ...(await epochPart(steps)), ...stamp() };
     save();
   }
   if (parts.includes('memory')) {
-    results.memory = memoryPart();
+    results.memory = { ...memoryPart(), ...stamp() };
     save();
   }
   if (parts.includes('scaling')) {
-    results.scaling = await scalingPart(steps);
+    results.scaling = { ...(await scalingPart(steps)), ...stamp() };
     save();
   }
   save();
