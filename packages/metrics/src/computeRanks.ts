@@ -228,15 +228,7 @@ export function negativeSampler(
     while (filled < count) {
       let item: number;
       if (cumulative) {
-        const r = rng.next() * cumulative[V - 1];
-        let lo = 1;
-        let hi = V - 1;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (cumulative[mid] < r) lo = mid + 1;
-          else hi = mid;
-        }
-        item = lo;
+        item = rng.pickCumulative(cumulative, 1);
       } else {
         item = 1 + rng.int(V - 1);
       }

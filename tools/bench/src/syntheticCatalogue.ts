@@ -21,17 +21,7 @@ export function syntheticUserSequences(shape: CatalogueShape): string {
   const cumulative = new Float64Array(V);
   let acc = 0;
   for (let i = 0; i < V; i++) cumulative[i] = acc += 1 / Math.pow(i + 1, 0.8);
-  const draw = (): number => {
-    const r = rng.next() * acc;
-    let lo = 0;
-    let hi = V - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cumulative[mid] < r) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const draw = (): number => rng.pickCumulative(cumulative);
   const lines: string[] = [];
   let events = 0;
   for (let user = 1; events < shape.events; user++) {

@@ -13,7 +13,9 @@ if (positionals.length !== 1) {
   process.exit(2);
 }
 try {
-  const { generateStandaloneModel } = require(path.join(__dirname, '..', 'dist', 'model', 'standalone.js'));
+  const { generateStandaloneModel } = require(
+    path.join(__dirname, '..', 'dist', 'model', 'standalone.js'),
+  );
   const dir = generateStandaloneModel(positionals[0], values.out, values.description);
   process.stdout.write(
     `created ${dir}\nbuild it with \`npx tsc -p ${dir}\`, then add "plugins": ["${dir}"] to a config (or pass --plugin ${dir}).\n`,

@@ -79,6 +79,18 @@ function causalBias(b: number, h: number, l: number): tf.Tensor {
  * forward pass, so nothing of it is taped when the key mask comes from soft (differentiable) input.
  */
 function maskBias(keyMask: tf.Tensor, h: number): tf.Tensor {
+  // Every block of a model attends with the same key mask: build its bias once per forward pass.
+  const cached = biasCache.get(keyMask);
+  if (cached && cached.heads === h && !cached.bias.isDisposed) return cached.bias;
+  const bias = maskBiasOf(keyMask, h);
+  biasCache.set(keyMask, { heads: h, bias });
+  return bias;
+}
+
+/** Bias tensors by key-mask tensor (weak: entries go with the mask). */
+const biasCache = new WeakMap<tf.Tensor, { heads: number; bias: tf.Tensor }>();
+
+function maskBiasOf(keyMask: tf.Tensor, h: number): tf.Tensor {
   const fn = tf.customGrad(((mask: tf.Tensor) => {
     const [b, l] = mask.shape as [number, number];
     return {

@@ -60,6 +60,22 @@ export class Rng {
     return Math.floor(this.next() * n);
   }
 
+  /**
+   * An index drawn in proportion to the weights whose running sums `cumulative` holds, searching
+   * `from..cumulative.length − 1` (one draw of the generator).
+   */
+  pickCumulative(cumulative: Float64Array, from = 0): number {
+    const r = this.next() * cumulative[cumulative.length - 1];
+    let lo = from;
+    let hi = cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid] < r) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /** A standard normal sample (Box–Muller). */
   normal(): number {
     let u = 0;

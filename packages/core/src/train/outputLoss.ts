@@ -57,19 +57,11 @@ export class NegativeProposal {
   sample(rng: Rng): { items: Int32Array; logCountQ: Float32Array } {
     const items = new Int32Array(this.count);
     const logCountQ = new Float32Array(this.count);
-    const last = this.cumulative.length - 1;
     const logCount = Math.log(this.count);
     for (let k = 0; k < this.count; k++) {
-      const r = rng.next() * this.cumulative[last];
-      let lo = 1;
-      let hi = last;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (this.cumulative[mid] < r) lo = mid + 1;
-        else hi = mid;
-      }
-      items[k] = lo;
-      logCountQ[k] = logCount + this.logQ[lo];
+      const item = rng.pickCumulative(this.cumulative, 1);
+      items[k] = item;
+      logCountQ[k] = logCount + this.logQ[item];
     }
     return { items, logCountQ };
   }
