@@ -53,6 +53,8 @@ export type {
   TextCorpus,
 } from './data/DataAdapter';
 export { Vocabulary, PAD, PAD_TOKEN } from './data/Vocabulary';
+export { KNOWN_DATASETS, knownDataset, locateDataset } from './data/knownDatasets';
+export type { KnownDataset } from './data/knownDatasets';
 export type {
   SequenceDataset,
   LeaveOneOutSplit,

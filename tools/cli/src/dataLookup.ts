@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { UserError } from '@farzi/core';
+import { locateDataset } from '@farzi/core';
 
 /** The user cache for downloaded data sets. */
 export function cacheDir(): string {
@@ -15,13 +15,30 @@ export function dataDirs(flag?: string): string[] {
 
 /** The folder of MovieLens-100K (holding u.data), or a message saying exactly where to put it. */
 export function locateMovieLens100k(flag?: string): string {
-  const candidates = dataDirs(flag).map((d) => path.join(d, 'ml-100k'));
-  const found = candidates.find((c) => fs.existsSync(path.join(c, 'u.data')));
-  if (found) return found;
-  throw new UserError(
-    `MovieLens-100K was not found; looked for ml-100k/u.data in ${candidates.map((c) => path.dirname(c)).join(', ')}. ` +
-      `Download it with \`npx farzi datasets fetch movielens-100k\` (needs internet access to files.grouplens.org), ` +
-      `or put the files of the official ml-100k.zip (u.data, u.item, …) into ${path.join(cacheDir(), 'ml-100k')}/, ` +
-      'or pass --data-dir <folder that contains ml-100k/> (or set FARZI_DATA_DIR).',
-  );
+  return path.dirname(locateDataset('movielens-100k', dataDirs(flag)));
+}
+
+/** Makes a relative `data.path` of a raw config absolute, from `baseDir`. */
+export function absoluteDataPath(raw: Record<string, unknown>, baseDir: string): void {
+  const data = raw.data as Record<string, unknown> | undefined;
+  if (typeof data === 'object' && data !== null && typeof data.path === 'string') {
+    data.path = path.resolve(baseDir, data.path);
+  }
+}
+
+/** Fills the path of a data set named by `data.dataset` (searched in `dataDirs(flag)`). */
+export function locateNamedDataset(raw: Record<string, unknown>, flag?: string): void {
+  const data = raw.data as Record<string, unknown> | undefined;
+  if (typeof data !== 'object' || data === null) return;
+  if (typeof data.dataset === 'string' && data.path === undefined) {
+    data.path = locateDataset(data.dataset, dataDirs(flag));
+  }
+}
+
+/** A run's data set named by `data.dataset` is found again when its recorded path is gone. */
+export function relocateRunData(raw: Record<string, unknown>, flag?: string): void {
+  const data = raw.data as Record<string, unknown> | undefined;
+  if (!data || typeof data.dataset !== 'string') return;
+  if (typeof data.path === 'string' && fs.existsSync(data.path)) return;
+  data.path = locateDataset(data.dataset, dataDirs(flag));
 }

@@ -7,6 +7,7 @@ import {
   validateConfig,
 } from '@farzi/core';
 import type { OptionSpec } from './Command';
+import { absoluteDataPath, locateNamedDataset } from './dataLookup';
 import { appServices, loadPlugins } from './plugins';
 
 /** The --config/--set flags every experiment command takes. */
@@ -29,10 +30,17 @@ export const configOptions: Record<string, OptionSpec> = {
     value: '<package-or-path>',
     description: "load a plugin package (besides the config's plugins)",
   },
+  'data-dir': {
+    type: 'string',
+    value: '<dir>',
+    description: 'where data sets named by data.dataset are (before $FARZI_DATA_DIR and the cache)',
+  },
 };
 
 /**
- * Reads, overrides and validates the experiment config named by --config. Plugins named in its
+ * Reads, overrides and validates the experiment config named by --config: `data.dataset` is
+ * located (--data-dir, $FARZI_DATA_DIR, the cache) and a relative `data.path` taken from the
+ * config's folder. Plugins named in its
  * `plugins` (relative to the config's folder) and by `--plugin` (relative to the working directory)
  * are loaded first, and recorded as resolved files in the config.
  */
@@ -40,8 +48,14 @@ export function loadExperiment(
   file: string,
   overrides: string[] | undefined,
   plugins: string[] = [],
+  dataDir?: string,
 ): ExperimentConfig {
-  const raw = applyOverrides(readConfigFile(file), overrides ?? []);
+  // A relative data.path in the file is from the file's folder; one given with --set, from here.
+  const fromFile = readConfigFile(file);
+  absoluteDataPath(fromFile, path.dirname(path.resolve(file)));
+  const raw = applyOverrides(fromFile, overrides ?? []);
+  absoluteDataPath(raw, process.cwd());
+  locateNamedDataset(raw, dataDir);
   const named = raw.plugins;
   if (named !== undefined && !(Array.isArray(named) && named.every((p) => typeof p === 'string'))) {
     throw new UserError(`${file}: plugins must be a list of package names or paths.`);

@@ -378,7 +378,7 @@ describe('farzi CLI', () => {
     try {
       const r = await run('demo', '--data-dir', path.join(dir, 'empty-data'));
       expect(r.code).toBe(2);
-      expect(r.err).toContain('MovieLens-100K was not found');
+      expect(r.err).toContain('data set movielens-100k was not found');
       expect(r.err).toContain('npx farzi datasets fetch movielens-100k');
     } finally {
       if (saved !== undefined) process.env.FARZI_DATA_DIR = saved;

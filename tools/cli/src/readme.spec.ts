@@ -10,6 +10,8 @@ import { loadExperiment } from './experiment';
  * end to end in main.spec.ts (on fixtures) and in .ci/run.
  */
 const root = path.resolve(__dirname, '../../..');
+// As the README tells a reader of this repository: the data sets are in ../shared/data.
+process.env.FARZI_DATA_DIR ??= path.resolve(root, '..', 'shared', 'data');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
 
 /** Splits a shell line into words, honouring single and double quotes inside words. */

@@ -18,6 +18,7 @@ import {
   validateConfig,
 } from '@farzi/core';
 import { recommendNext } from '@farzi/metrics';
+import { relocateRunData } from './dataLookup';
 import { appServices, loadPlugins } from './plugins';
 
 export interface LoadedRun {
@@ -45,6 +46,7 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
   const raw = readJsonFile<Record<string, unknown>>(configFile);
   // The plugins the run was trained with (recorded as resolved files).
   if (Array.isArray(raw.plugins)) loadPlugins(raw.plugins as string[], dir);
+  relocateRunData(raw);
   const services = appServices();
   const config = validateConfig(raw, services, configFile);
   backendChosen ??= await selectBackend(config.backend);

@@ -1,6 +1,8 @@
 import type { BackendName } from '../backend/selectBackend';
 
 export interface DataConfig {
+  /** A known data set by name; the app fills `format` and `path` from it. */
+  dataset?: string;
   format: string;
   path: string;
   options: Record<string, unknown>;

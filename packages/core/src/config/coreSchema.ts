@@ -1,3 +1,4 @@
+import { KNOWN_DATASETS } from '../data/knownDatasets';
 import { BACKEND_NAMES } from '../backend/selectBackend';
 import type { JsonSchema } from './JsonSchema';
 
@@ -43,10 +44,19 @@ export const coreSections: Record<string, JsonSchema> = {
   data: {
     type: 'object',
     additionalProperties: false,
-    required: ['format', 'path'],
     properties: {
+      dataset: {
+        enum: KNOWN_DATASETS.map((d) => d.name),
+        description:
+          'a known data set by name (found in --data-dir, $FARZI_DATA_DIR or ~/.cache/farzi); or give format and path',
+      },
       format: { type: 'string', minLength: 1, description: 'a registered data format' },
-      path: { type: 'string', minLength: 1, description: 'file or folder of the data set' },
+      path: {
+        type: 'string',
+        minLength: 1,
+        description:
+          "file or folder of the data set (relative paths: from the config file's folder)",
+      },
       options: { type: 'object', default: {}, description: 'settings of the data format' },
       minRating: { type: 'number', description: 'drop interactions rated below this' },
       kCore: { type: 'integer', minimum: 0, default: 0, description: 'k-core filter (0 = off)' },

@@ -1,5 +1,6 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import type { DataAdapter } from '../data/DataAdapter';
+import { knownDataset } from '../data/knownDatasets';
 import { FarziError, UserError } from '../errors/FarziError';
 import type { Registry } from '../di/Registry';
 import type { Evaluator } from '../eval/Evaluator';
@@ -93,6 +94,7 @@ export function validateConfig(
 
   const data = config.data as Record<string, unknown> | undefined;
   if (isObject(data)) {
+    problems.push(...fillFromDataset(data));
     const adapter = lookup(context.adapters, data.format);
     if (adapter && isObject(data.options))
       check(data.options, cachedNamedPart(adapter.optionsSchema), 'data.options');
@@ -160,6 +162,29 @@ export function validateDataConfig(
   }
   throwProblems(problems, origin);
   return data as unknown as DataConfig;
+}
+
+/**
+ * `data.dataset` names a known data set: its format is filled in (the app locates its path).
+ * Without it, `data.format` and `data.path` are required.
+ */
+function fillFromDataset(data: Record<string, unknown>): string[] {
+  if (typeof data.dataset === 'string') {
+    const known = knownDataset(data.dataset);
+    if (known && data.format === undefined) data.format = known.format;
+    if (known && data.format !== known.format) {
+      return [
+        `data.format: "${String(data.format)}" does not read data set ${known.name} (its format is "${known.format}")`,
+      ];
+    }
+    return [];
+  }
+  const missing = ['format', 'path'].filter((k) => data[k] === undefined);
+  return missing.length
+    ? [
+        `data: must have dataset (a known data set), or format and path (missing ${missing.join(' and ')})`,
+      ]
+    : [];
 }
 
 /** Paths of numbers that are not finite (JSON's 1e999 parses as Infinity). */

@@ -13,6 +13,12 @@ export function loadData(
   config: DataConfig,
   adapters: Registry<DataAdapter>,
 ): SequenceDataset | TokenSplit {
+  if (config.path === undefined) {
+    // The app resolves data.dataset to a path (see locateDataset) before anything loads.
+    throw new UserError(
+      `data.path: not set for data set ${config.dataset ?? '(none)'}; locate it first (locateDataset) or give data.path.`,
+    );
+  }
   const adapter = adapters.get(config.format);
   if (adapter.kind === 'corpus') {
     return tokenSplit(adapter.load(config.path, config.options));

@@ -16,6 +16,7 @@ export const configShowCommand: Command = {
       requireString(values, 'config', this),
       values.set as string[] | undefined,
       values.plugin as string[] | undefined,
+      values['data-dir'] as string | undefined,
     );
     io.out(values.yaml ? YAML.stringify(config) : `${JSON.stringify(config, null, 2)}\n`);
     return 0;

@@ -1,5 +1,8 @@
 import {
+  KNOWN_DATASETS,
+  knownDataset,
   loadData,
+  locateDataset,
   sequenceStatistics,
   tokenStatistics,
   UserError,
@@ -7,6 +10,7 @@ import {
 } from '@farzi/core';
 import { requireString } from '../args';
 import type { Command } from '../Command';
+import { dataDirs } from '../dataLookup';
 import { appServices } from '../plugins';
 
 export const datasetsStatsCommand: Command = {
@@ -19,6 +23,16 @@ export const datasetsStatsCommand: Command = {
       description: 'data format (see `farzi datasets list`)',
     },
     path: { type: 'string', value: '<file|folder>', description: 'the data file or folder' },
+    dataset: {
+      type: 'string',
+      value: '<name>',
+      description: 'a known data set instead of --format/--path (see `farzi datasets list`)',
+    },
+    'data-dir': {
+      type: 'string',
+      value: '<dir>',
+      description: 'where --dataset is looked for (before $FARZI_DATA_DIR and the cache)',
+    },
     option: {
       type: 'string',
       multiple: true,
@@ -36,6 +50,7 @@ export const datasetsStatsCommand: Command = {
   examples: [
     'npx farzi datasets stats --format movielens-100k --path ../shared/data/ml-100k',
     'npx farzi datasets stats --format text --path ../shared/data/ptb --json',
+    'npx farzi datasets stats --dataset amazon-beauty --data-dir ../shared/data',
     'npx farzi datasets stats --format delimited --path ratings.csv --option header=true --option columns=\'{"user":"uid","item":"iid"}\'',
   ],
   async run(values, io) {
@@ -51,9 +66,18 @@ export const datasetsStatsCommand: Command = {
         options[pair.slice(0, eq)] = raw;
       }
     }
+    const named = values.dataset as string | undefined;
+    const known = named === undefined ? undefined : knownDataset(named);
+    if (named !== undefined && !known) {
+      throw new UserError(
+        `--dataset: unknown data set "${named}"; known: ${KNOWN_DATASETS.map((d) => d.name).join(', ')}.`,
+      );
+    }
     const raw: Record<string, unknown> = {
-      format: requireString(values, 'format', this),
-      path: requireString(values, 'path', this),
+      format: known ? known.format : requireString(values, 'format', this),
+      path: known
+        ? locateDataset(known.name, dataDirs(values['data-dir'] as string | undefined))
+        : requireString(values, 'path', this),
       options,
     };
     if (values['min-rating'] !== undefined) raw.minRating = Number(values['min-rating']);

@@ -33,6 +33,7 @@ export const distillCommand: Command = {
       file,
       values.set as string[] | undefined,
       values.plugin as string[] | undefined,
+      values['data-dir'] as string | undefined,
     );
     const outDir = runDirFor(values, file, 'distill');
     checkWritableDirectory(outDir, '--out');

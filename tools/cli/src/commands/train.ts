@@ -54,6 +54,7 @@ export const trainCommand: Command = {
       file,
       values.set as string[] | undefined,
       values.plugin as string[] | undefined,
+      values['data-dir'] as string | undefined,
     );
     const outDir = runDirFor(values, file, 'train');
     const report = await runTraining(config, appServices(), {
