@@ -142,6 +142,8 @@ export {
 export { checkWritableDirectory, checkWritableFile, makeDirectory } from './io/directories';
 export { errorCode, ioFailure } from './io/ioErrors';
 export { RunLock } from './io/runLock';
+export { crc32c, encodeEventFile } from './io/tensorboard';
+export type { ScalarEvent } from './io/tensorboard';
 export {
   encodeSafetensors,
   decodeSafetensors,

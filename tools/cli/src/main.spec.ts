@@ -199,6 +199,10 @@ describe('farzi CLI', () => {
     expect(col('step')).toEqual(['1', '1', '3', '3']); // 30 users, batch 16: 2 steps per epoch
     expect(col('train_loss').map((v) => v !== '')).toEqual([true, false, true, false]);
     expect(col('val_NDCG@10').map((v) => v !== '')).toEqual([false, true, false, true]);
+    // TensorBoard event file: version event + 2 epochs × (train/loss + validation metrics).
+    const events = fs.readFileSync(path.join(out, 'tensorboard', 'events.out.tfevents.0.farzi'));
+    expect(events.includes(Buffer.from('brain.Event:2'))).toBe(true);
+    expect(events.includes(Buffer.from('valid/NDCG@10'))).toBe(true);
   });
 
   it('trains GRU4Rec by swapping the model in the config', async () => {

@@ -120,6 +120,10 @@ export class RunDirectory implements CheckpointStore {
     writeFileAtomic(this.file(name), text);
   }
 
+  writeBytes(name: string, bytes: Uint8Array): void {
+    writeFileAtomic(this.file(name), bytes);
+  }
+
   writeJson(name: string, value: unknown): void {
     writeJsonAtomic(this.file(name), value);
   }

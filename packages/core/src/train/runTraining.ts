@@ -7,6 +7,7 @@ import { fingerprintSplit, loadSplit } from '../data/loadData';
 import type { Services } from '../di/Services';
 import type { EvaluationResult, Evaluator } from '../eval/Evaluator';
 import { checkWritableDirectory } from '../io/directories';
+import { encodeEventFile, ScalarEvent } from '../io/tensorboard';
 import { describeModel, Model, Params } from '../model/Model';
 import { createOptimizer } from '../optim/createOptimizer';
 import { UserError } from '../errors/FarziError';
@@ -207,6 +208,7 @@ async function trainInRun(
   };
 
   let result: TrainResult;
+  const started = Date.now() / 1000;
   try {
     result = await new Trainer({
       model,
@@ -222,8 +224,10 @@ async function trainInRun(
       lengthBuckets: config.train.lengthBuckets,
       proposal,
       onProgress: emit,
-      onHistory: (history, stepsPerEpoch) =>
-        run.writeFile('metrics.csv', metricsCsv(history, stepsPerEpoch)),
+      onHistory: (history, stepsPerEpoch) => {
+        run.writeFile('metrics.csv', metricsCsv(history, stepsPerEpoch));
+        run.writeBytes(TENSORBOARD_FILE, tensorboardEvents(history, stepsPerEpoch, started));
+      },
       store: run,
       resume: resuming,
       label: model.name,
@@ -279,4 +283,28 @@ export function metricsCsv(history: readonly EpochRecord[], stepsPerEpoch: numbe
   return (
     [keys.join(','), ...rows.map((r) => keys.map((k) => cell(r[k])).join(','))].join('\n') + '\n'
   );
+}
+
+/** TensorBoard's view of the run (`tensorboard --logdir <run>/tensorboard`), rewritten each epoch. */
+export const TENSORBOARD_FILE = 'tensorboard/events.out.tfevents.0.farzi';
+
+/**
+ * The history as TensorBoard scalars: `train/loss` per epoch and `valid/<metric>` per validation,
+ * at the global step of the epoch's end; wall times from the run's start and the epochs' seconds.
+ */
+export function tensorboardEvents(
+  history: readonly EpochRecord[],
+  stepsPerEpoch: number,
+  startTime: number,
+): Uint8Array {
+  const scalars: ScalarEvent[] = [];
+  let wallTime = startTime;
+  for (const r of history) {
+    wallTime += r.seconds;
+    const step = r.epoch * stepsPerEpoch;
+    scalars.push({ tag: 'train/loss', value: r.loss, step, wallTime });
+    for (const [k, v] of Object.entries(r.metrics ?? {}))
+      scalars.push({ tag: `valid/${k}`, value: v, step, wallTime });
+  }
+  return encodeEventFile(scalars, startTime);
 }
