@@ -30,35 +30,75 @@ export function groupedBarSpec(
         type: 'nominal',
         sort: categoryOrder,
         title: null,
-        axis: { labelAngle: 0 },
+        // Bucket labels in full, wrapped rather than cut.
+        axis: { labelAngle: 0, labelLimit: 0 },
       },
       xOffset: { field: 'series', type: 'nominal' },
       y: { field: 'value', type: 'quantitative', title: yTitle },
-      color: { field: 'series', type: 'nominal', title: 'run' },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        title: 'run',
+        legend: { labelLimit: 0, orient: 'bottom', columns: 1 },
+      },
     },
     config: { font: 'sans-serif', background: 'white' },
   } as vegaLite.TopLevelSpec;
 }
 
-/** A line chart of y against x, one line per series. */
+/**
+ * A line chart of y against x, one line per series; `integerX` draws integer ticks only (epochs,
+ * steps); `separate` draws each series in its own panel with its own y scale, for curves that are
+ * not comparable on one axis (losses of runs trained on different data).
+ */
 export function lineSpec(
   title: string,
   rows: { x: number; y: number; series: string }[],
   xTitle: string,
   yTitle: string,
+  options: { integerX?: boolean; separate?: boolean } = {},
 ): vegaLite.TopLevelSpec {
-  return {
+  const x = {
+    field: 'x',
+    type: 'quantitative',
+    title: xTitle,
+    ...(options.integerX ? { axis: { tickMinStep: 1, format: 'd' } } : {}),
+  };
+  const y = { field: 'y', type: 'quantitative', title: yTitle, scale: { zero: false } };
+  const base = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,
+    data: { values: rows },
+    config: { font: 'sans-serif', background: 'white' },
+  };
+  if (options.separate) {
+    return {
+      ...base,
+      facet: { field: 'series', type: 'nominal', title: null, header: { labelLimit: 0 } },
+      columns: 3,
+      spec: {
+        width: 220,
+        height: 160,
+        mark: { type: 'line', point: true, tooltip: true },
+        encoding: { x, y },
+      },
+      resolve: { scale: { y: 'independent' } },
+    } as vegaLite.TopLevelSpec;
+  }
+  return {
+    ...base,
     width: 420,
     height: 240,
-    data: { values: rows },
     mark: { type: 'line', point: true, tooltip: true },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: xTitle },
-      y: { field: 'y', type: 'quantitative', title: yTitle, scale: { zero: false } },
-      color: { field: 'series', type: 'nominal', title: null },
+      x,
+      y,
+      color: {
+        field: 'series',
+        type: 'nominal',
+        title: null,
+        legend: { labelLimit: 0, orient: 'bottom', columns: 1 },
+      },
     },
-    config: { font: 'sans-serif', background: 'white' },
   } as vegaLite.TopLevelSpec;
 }

@@ -372,6 +372,12 @@ describe('farzi CLI', () => {
     expect(html).toContain('<h2>Comparison (test split)</h2>');
     expect(html).toContain('Distillation: distillation');
     expect(html).toContain('Cold-start users and tail items');
+    // Settings and versions per run; events as a share of the data's training events; the loss
+    // curves of runs on different data in separate panels.
+    expect(html).toContain('<h2>Run settings</h2>');
+    expect(html).toMatch(/Node\.js \d+\.\d+\.\d+, TensorFlow\.js \d+\.\d+/);
+    expect(html).toMatch(/\(\d+\.\d\d% of [\d,]+\)/);
+    expect(html).toContain('Training loss per epoch (one panel per run)');
     expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(5);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });

@@ -19,6 +19,18 @@ interface TrainingRunInfo {
   };
   epochs: { epoch: number; loss: number; metrics?: Record<string, number> }[];
   recommendation: boolean;
+  /** Events of the data's whole training part (data.json), if recorded. */
+  trainingEvents?: number;
+  settings: RunSettings;
+}
+
+/** What a run was: model, data, seed, backend, versions (for the report's settings block). */
+interface RunSettings {
+  model: string;
+  data: string;
+  seed: number | string;
+  backend: string;
+  versions: string;
 }
 
 interface DistillRunInfo {
@@ -73,14 +85,47 @@ function readRun(dir: string, label: string): RunInfo {
       if (e.type === 'epoch') epochs.push({ epoch: e.epoch, loss: e.loss, metrics: e.metrics });
     }
   }
-  const data = readJsonFile<{ kind: string }>(path.join(dir, 'data.json'));
+  const data = readJsonFile<{
+    kind: string;
+    trainingEvents?: number;
+    versions?: { node: string; tfjs: string };
+  }>(path.join(dir, 'data.json'));
+  const metrics = readJsonFile<TrainingRunInfo['metrics'] & { backend?: string }>(metricsFile);
   return {
     kind: 'train',
     dir,
     label,
-    metrics: readJsonFile(metricsFile),
+    metrics,
     epochs,
     recommendation: data.kind === 'leave-one-out',
+    trainingEvents: data.trainingEvents,
+    settings: runSettings(dir, metrics.backend, data.versions),
+  };
+}
+
+function runSettings(
+  dir: string,
+  backend: string | undefined,
+  versions: { node: string; tfjs: string } | undefined,
+): RunSettings {
+  const file = path.join(dir, 'config.json');
+  const config = fs.existsSync(file)
+    ? readJsonFile<{
+        seed?: number;
+        model?: Record<string, unknown>;
+        data?: { dataset?: string; format?: string; path?: string; maxLength?: number };
+      }>(file)
+    : {};
+  const { name, ...hyper } = config.model ?? {};
+  const data = config.data ?? {};
+  return {
+    model: `${String(name ?? '?')} ${Object.entries(hyper)
+      .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
+      .join(', ')}`,
+    data: `${data.dataset ?? data.format ?? '?'}${data.path ? ` (${data.path})` : ''}, maxLength ${data.maxLength ?? '?'}`,
+    seed: config.seed ?? '?',
+    backend: backend ?? '?',
+    versions: versions ? `Node.js ${versions.node}, TensorFlow.js ${versions.tfjs}` : '?',
   };
 }
 
@@ -149,10 +194,14 @@ export async function buildReport(
             : '';
         return `<td>${v === undefined ? '–' : v.toFixed(4)}${pct}</td>`;
       });
-      return `<tr><td>${escape(t.label)}</td><td>${escape(t.metrics.model.name)}</td><td>${escape(t.metrics.source.description)}</td><td>${t.metrics.source.events.toLocaleString('en-US')}</td>${cells.join('')}<td>${t.metrics.trainSeconds.toFixed(0)} s</td></tr>`;
+      const share = t.trainingEvents
+        ? ` <span class="pct">(${((100 * t.metrics.source.events) / t.trainingEvents).toFixed(2)}% of ${t.trainingEvents.toLocaleString('en-US')})</span>`
+        : '';
+      return `<tr><td>${escape(t.label)}</td><td>${escape(t.metrics.model.name)}</td><td>${escape(t.metrics.source.description)}</td><td>${t.metrics.source.events.toLocaleString('en-US')}${share}</td>${cells.join('')}<td>${t.metrics.trainSeconds.toFixed(0)} s</td></tr>`;
     });
     sections.push(
-      `<h2>Comparison (test split)</h2><p class="note">Protocol: ${escape(reference.metrics.test?.protocol ?? '–')}. Percentages are relative to <b>${escape(reference.label)}</b>.</p>` +
+      `<h2>Comparison (test split)</h2><p class="note">Protocol: ${escape(reference.metrics.test?.protocol ?? '–')}. Metric percentages are relative to <b>${escape(reference.label)}</b>. ` +
+        'Training events are the target positions a run trained on, as a share of all events of the training part of its data (the denominator of the Farzi budgets below).</p>' +
         `<table><thead><tr><th>run</th><th>model</th><th>trained on</th><th>training events</th>${keys.map((k) => `<th>${k}</th>`).join('')}<th>time</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
     );
     const lossRows = training.flatMap((t) =>
@@ -162,8 +211,15 @@ export async function buildReport(
       training.find((t) => t.epochs.some((e) => e.metrics))?.epochs.find((e) => e.metrics)
         ?.metrics ?? {},
     ).find((k) => k === 'NDCG@10' || k === 'perplexity');
+    // Losses of runs on different training data (full, Farzi, a sample) are not comparable: one
+    // panel per run, each with its own scale.
     const charts = [
-      await renderVegaLite(lineSpec('Training loss per epoch', lossRows, 'epoch', 'loss')),
+      await renderVegaLite(
+        lineSpec('Training loss per epoch (one panel per run)', lossRows, 'epoch', 'loss', {
+          integerX: true,
+          separate: true,
+        }),
+      ),
     ];
     if (metricName) {
       const validRows = training.flatMap((t) =>
@@ -173,10 +229,22 @@ export async function buildReport(
       );
       charts.push(
         await renderVegaLite(
-          lineSpec(`Validation ${metricName} per epoch`, validRows, 'epoch', metricName),
+          lineSpec(`Validation ${metricName} per epoch`, validRows, 'epoch', metricName, {
+            integerX: true,
+          }),
         ),
       );
     }
+    sections.push(
+      '<h2>Run settings</h2><table><thead><tr><th>run</th><th>model</th><th>data</th><th>seed</th><th>backend</th><th>versions</th></tr></thead><tbody>' +
+        training
+          .map(
+            (t) =>
+              `<tr><td>${escape(t.label)}</td><td>${escape(t.settings.model)}</td><td>${escape(t.settings.data)}</td><td>${escape(String(t.settings.seed))}</td><td>${escape(t.settings.backend)}</td><td>${escape(t.settings.versions)}</td></tr>`,
+          )
+          .join('') +
+        '</tbody></table>',
+    );
     sections.push(
       `<h2>Learning curves</h2><div class="charts">${charts.map((c) => `<figure>${c}</figure>`).join('')}</div>`,
     );
@@ -196,7 +264,9 @@ export async function buildReport(
       }));
     const charts = [
       await renderVegaLite(
-        lineSpec('Outer loss per outer step', loss, 'outer step', 'cross-entropy'),
+        lineSpec('Outer loss per outer step', loss, 'outer step', 'cross-entropy', {
+          integerX: true,
+        }),
       ),
     ];
     if (valid.length > 0)
@@ -207,6 +277,7 @@ export async function buildReport(
             valid,
             'outer step',
             s.metric,
+            { integerX: true },
           ),
         ),
       );

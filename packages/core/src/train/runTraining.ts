@@ -185,6 +185,12 @@ async function trainInRun(
     ...(split.kind === 'leave-one-out'
       ? { users: split.users.length }
       : { trainTokens: split.train.length }),
+    // Every event of the training part (the denominator of the Farzi budgets' percentages).
+    trainingEvents:
+      split.kind === 'leave-one-out'
+        ? split.train.reduce((n, s) => n + s.length, 0)
+        : split.train.length,
+    versions: { node: process.versions.node, tfjs: tf.version.tfjs },
   });
   run.writeJson('model.json', describeModel(model));
   // index → raw id of every token, so that the run's outputs can be read without the data set.
