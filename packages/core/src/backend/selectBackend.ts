@@ -88,13 +88,24 @@ export async function selectBackend(requested: BackendName): Promise<SelectedBac
 async function tryActivate(name: Concrete): Promise<string | undefined> {
   try {
     switch (name) {
-      case 'tensorflow-gpu':
+      case 'tensorflow-gpu': {
         loadOptional('@tensorflow/tfjs-node-gpu');
-        return (await tf.setBackend('tensorflow'))
-          ? undefined
-          : 'the tensorflow backend did not start';
+        gpuPackageLoaded = true;
+        if (!(await tf.setBackend('tensorflow'))) return 'the tensorflow backend did not start';
+        // The GPU build runs on the CPU when TensorFlow sees no GPU: only a reported device counts.
+        const device = gpuDevice();
+        if (device !== true) {
+          return device === false
+            ? '@tensorflow/tfjs-node-gpu loaded, but TensorFlow reports no GPU device (no CUDA GPU visible)'
+            : '@tensorflow/tfjs-node-gpu loaded, but it cannot tell whether TensorFlow sees a GPU';
+        }
+        return undefined;
+      }
       case 'tensorflow':
-        loadOptional('@tensorflow/tfjs-node');
+        // The GPU package, when it loaded without a GPU, provides the same CPU kernels.
+        if (!(gpuPackageLoaded && tf.findBackendFactory('tensorflow'))) {
+          loadOptional('@tensorflow/tfjs-node');
+        }
         return (await tf.setBackend('tensorflow'))
           ? undefined
           : 'the tensorflow backend did not start';
@@ -117,6 +128,15 @@ async function tryActivate(name: Concrete): Promise<string | undefined> {
   } catch (error) {
     return firstLine((error as Error).message);
   }
+}
+
+let gpuPackageLoaded = false;
+
+/** Whether the active tensorflow backend runs on a GPU (its binding says), or undefined if unknown. */
+function gpuDevice(): boolean | undefined {
+  const binding = (tf.backend() as unknown as { binding?: { isUsingGpuDevice?: () => boolean } })
+    .binding;
+  return typeof binding?.isUsingGpuDevice === 'function' ? binding.isUsingGpuDevice() : undefined;
 }
 
 function loadOptional(moduleName: string): void {
