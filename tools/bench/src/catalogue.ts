@@ -14,6 +14,7 @@ import {
   LeaveOneOutSplit,
   loadSplit,
   Model,
+  NegativeProposal,
   Params,
   selectBackend,
   Trainer,
@@ -35,12 +36,13 @@ import { syntheticUserSequences } from './syntheticCatalogue';
  *           on Sports, measured in a child process.
  *  scaling  epoch time against events (10k–1M at |V| 12k) and |V| (2k–100k at 100k events) on
  *           seeded synthetic data shaped like Beauty, from timed steps; fitted log-log exponents.
- * Usage: node tools/bench/dist/catalogue.js [--parts epoch,memory,scaling] [--steps 30]
+ *  loss     step time of the full softmax against a sampled softmax (256 popularity negatives).
+ * Usage: node tools/bench/dist/catalogue.js [--parts epoch,memory,loss,scaling] [--steps 30]
  *        [--out benchmarks/catalogue]
  */
 const { values } = parseArgs({
   options: {
-    parts: { type: 'string', default: 'epoch,memory,scaling' },
+    parts: { type: 'string', default: 'epoch,memory,loss,scaling' },
     steps: { type: 'string', default: '30' },
     out: { type: 'string', default: 'benchmarks/catalogue' },
     config: { type: 'string', default: 'configs/sasrec-sports.json' },
@@ -82,6 +84,7 @@ async function train(
   source: TrainingSource,
   config: ExperimentConfig,
   lengthBuckets = config.train.lengthBuckets,
+  proposal?: NegativeProposal,
 ): Promise<{ seconds: number; params: Params }> {
   const started = Date.now();
   const result = await new Trainer({
@@ -92,6 +95,7 @@ async function train(
     batchSize: config.train.batchSize,
     seed: config.seed,
     lengthBuckets,
+    proposal,
   }).run();
   return { seconds: (Date.now() - started) / 1000, params: result.params };
 }
@@ -102,10 +106,16 @@ async function secondsPerStep(
   source: TrainingSource,
   config: ExperimentConfig,
   count: number,
+  proposal?: NegativeProposal,
 ): Promise<number> {
   const b = config.train.batchSize;
-  tf.dispose(Object.values((await train(model, firstBatches(source, 3, b), config)).params));
-  const timed = await train(model, firstBatches(source, count, b), config);
+  const buckets = config.train.lengthBuckets;
+  tf.dispose(
+    Object.values(
+      (await train(model, firstBatches(source, 3, b), config, buckets, proposal)).params,
+    ),
+  );
+  const timed = await train(model, firstBatches(source, count, b), config, buckets, proposal);
   tf.dispose(Object.values(timed.params));
   return timed.seconds / Math.min(count, Math.ceil(source.numSequences / b));
 }
@@ -172,6 +182,26 @@ async function epochPart(steps: number) {
     denseEpochSecondsProjected: denseStep * stepsPerEpoch,
     denseStepSeconds: denseStep,
     denseEvalSecondsProjected: (denseEval.seconds / denseEval.users) * users,
+  };
+}
+
+/** Step time of the full softmax against a sampled softmax (256 popularity negatives), alternated. */
+async function lossPart(steps: number) {
+  const { config, split, model, source } = setup('configs/sasrec-beauty.json', [
+    'train.lengthBuckets=0',
+  ]);
+  const proposal = NegativeProposal.popularity(split.train, split.vocab.size, 256);
+  const full: number[] = [];
+  const sampled: number[] = [];
+  for (let round = 0; round < 2; round++) {
+    full.push(await secondsPerStep(model, source, config, steps));
+    sampled.push(await secondsPerStep(model, source, config, steps, proposal));
+  }
+  return {
+    dataset: 'amazon-beauty',
+    negatives: 256,
+    fullSecondsPerStep: full,
+    sampledSecondsPerStep: sampled,
   };
 }
 
@@ -288,6 +318,10 @@ async function main(): Promise<void> {
     results.memory = { ...memoryPart(), ...stamp() };
     save();
   }
+  if (parts.includes('loss')) {
+    results.loss = { ...(await lossPart(steps)), ...stamp() };
+    save();
+  }
   if (parts.includes('scaling')) {
     results.scaling = { ...(await scalingPart(steps)), ...stamp() };
     save();
@@ -317,6 +351,14 @@ function markdown(r: Record<string, unknown>): string {
   if (m) {
     lines.push(
       `Sports (${m.users} users, ${m.items} items): one epoch ${f(m.epochSeconds)} s, full-ranking evaluation of all users ${f(m.evalSeconds)} s, peak process memory (max RSS) ${f(m.maxRssMB, 0)} MB.`,
+      '',
+    );
+  }
+  const l = r.loss as Record<string, number[]> | undefined;
+  if (l) {
+    const ms = (xs: number[]) => xs.map((x) => (1000 * x).toFixed(0)).join(' / ');
+    lines.push(
+      `Beauty, SASRec step (batch 128, trimmed batches): full softmax ${ms(l.fullSecondsPerStep)} ms, sampled softmax (256 popularity negatives) ${ms(l.sampledSecondsPerStep)} ms (two alternating rounds).`,
       '',
     );
   }
