@@ -1,6 +1,6 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import type { DataAdapter } from '../data/DataAdapter';
-import { knownDataset } from '../data/knownDatasets';
+import { KNOWN_DATASETS, knownDataset } from '../data/knownDatasets';
 import { FarziError, UserError } from '../errors/FarziError';
 import type { Registry } from '../di/Registry';
 import type { Evaluator } from '../eval/Evaluator';
@@ -249,11 +249,22 @@ export function fullConfigSchema(context: ConfigContext): JsonSchema {
       ...(p.data.properties ?? {}),
       format: { enum: context.adapters.names(), description: 'a registered data format' },
     },
-    allOf: byName(
-      context.adapters.values().map((a) => ({ name: a.name, schema: a.optionsSchema })),
-      'format',
-      'options',
-    ),
+    allOf: [
+      ...byName(
+        context.adapters.values().map((a) => ({ name: a.name, schema: a.optionsSchema })),
+        'format',
+        'options',
+      ),
+      // A data set named without its format: the options of the format that reads it.
+      ...byName(
+        KNOWN_DATASETS.filter((d) => context.adapters.has(d.format)).map((d) => ({
+          name: d.name,
+          schema: context.adapters.get(d.format).optionsSchema,
+        })),
+        'dataset',
+        'options',
+      ),
+    ],
   };
   const train = p.train as JsonSchema & { properties: Record<string, JsonSchema> };
   train.properties.source = {
