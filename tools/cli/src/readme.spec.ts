@@ -1,5 +1,7 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { KNOWN_DATASETS } from '@farzi/core';
 import { parseCommandArgs } from './args';
 import { commands } from './commands';
 import { loadExperiment } from './experiment';
@@ -49,6 +51,21 @@ const lines = readme
   // `npx farzi --help` (the overview) is exercised in main.spec.ts.
   .filter((l) => l !== 'npx farzi --help');
 
+let placeholder: string | undefined;
+function placeholderDataDir(): string {
+  if (placeholder) return placeholder;
+  placeholder = fs.mkdtempSync(path.join(os.tmpdir(), 'farzi-readme-data-'));
+  for (const d of KNOWN_DATASETS) {
+    const target = path.join(placeholder, d.folder, d.file ?? '');
+    fs.mkdirSync(d.file ? path.dirname(target) : target, { recursive: true });
+    if (d.file) fs.writeFileSync(target, '');
+  }
+  return placeholder;
+}
+afterAll(() => {
+  if (placeholder) fs.rmSync(placeholder, { recursive: true, force: true });
+});
+
 describe('README commands', () => {
   it('finds the commands', () => {
     expect(lines.length).toBeGreaterThanOrEqual(8);
@@ -62,9 +79,16 @@ describe('README commands', () => {
     expect(command).toBeDefined();
     const values = parseCommandArgs(command, argv.slice(command.name.split(' ').length));
     if (typeof values.config === 'string') {
+      // Without the data sets beside the repository, the configs are still checked, with the
+      // named data set's location stubbed (a data directory of empty placeholder files).
+      const dataDir = fs.existsSync(process.env.FARZI_DATA_DIR as string)
+        ? undefined
+        : placeholderDataDir();
       const config = loadExperiment(
         path.join(root, values.config),
         values.set as string[] | undefined,
+        [],
+        dataDir,
       );
       expect(config.model.name).toBeTruthy();
     }
