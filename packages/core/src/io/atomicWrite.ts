@@ -73,8 +73,7 @@ export function removeStaleTemporaryFiles(dir: string): string[] {
     const match = TMP_PATTERN.exec(name);
     if (!match) continue;
     const pid = Number(match[1]);
-    if (pid !== process.pid && processAlive(pid)) continue;
-    if (pid === process.pid) continue;
+    if (pid === process.pid || processAlive(pid)) continue; // a writer that still runs
     try {
       fs.rmSync(path.join(dir, name), { force: true });
       removed.push(name);
