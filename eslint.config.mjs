@@ -21,6 +21,7 @@ export default [
             { sourceTag: 'type:kernels', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'scope:model', onlyDependOnLibsWithTags: ['type:core'] },
             { sourceTag: 'scope:metrics', onlyDependOnLibsWithTags: ['type:core'] },
+            { sourceTag: 'scope:data', onlyDependOnLibsWithTags: ['type:core'] },
             { sourceTag: 'scope:distill', onlyDependOnLibsWithTags: ['type:core', 'scope:metrics'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:core', 'type:plugin'] },
             { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:core', 'type:plugin', 'type:app'] },

@@ -6,6 +6,7 @@ const packageDirs = {
   '@farzi/core': 'packages/core',
   '@farzi/kernels-native': 'packages/kernels-native',
   '@farzi/metrics': 'packages/metrics',
+  '@farzi/data-duckdb': 'packages/data-duckdb',
   '@farzi/models-sasrec': 'packages/models-sasrec',
   '@farzi/models-gru4rec': 'packages/models-gru4rec',
   '@farzi/models-transformer': 'packages/models-transformer',

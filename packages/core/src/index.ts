@@ -49,10 +49,13 @@ export { InteractionLogBuilder } from './data/InteractionLog';
 export type {
   DataAdapter,
   InteractionAdapter,
+  FilteringInteractionAdapter,
+  EventFilters,
   CorpusAdapter,
   TextCorpus,
 } from './data/DataAdapter';
 export { Vocabulary, PAD, PAD_TOKEN } from './data/Vocabulary';
+export { quoteField, quoteLine } from './data/lines';
 export { KNOWN_DATASETS, knownDataset, locateDataset } from './data/knownDatasets';
 export type { KnownDataset } from './data/knownDatasets';
 export type {

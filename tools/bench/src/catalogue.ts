@@ -151,16 +151,16 @@ async function evaluateSeconds(
   };
 }
 
-function setup(file: string, sets: string[] = []) {
+async function setup(file: string, sets: string[] = []) {
   const config = loadExperiment(file, sets);
-  const split = loadSplit(config.data, services.adapters);
+  const split = await loadSplit(config.data, services.adapters);
   const model = createModel(config, split, services);
   const source = createSource(config, split, services);
   return { config, split: split as LeaveOneOutSplit, model, source };
 }
 
 async function epochPart(steps: number) {
-  const { config, split, model, source } = setup('configs/sasrec-beauty.json');
+  const { config, split, model, source } = await setup('configs/sasrec-beauty.json');
   const stepsPerEpoch = Math.ceil(source.numSequences / config.train.batchSize);
   const fast = await train(model, source, config, 0);
   const fastEval = await evaluateSeconds(model, fast.params, split, config);
@@ -187,7 +187,7 @@ async function epochPart(steps: number) {
 
 /** Step time of the full softmax against a sampled softmax (256 popularity negatives), alternated. */
 async function lossPart(steps: number) {
-  const { config, split, model, source } = setup('configs/sasrec-beauty.json', [
+  const { config, split, model, source } = await setup('configs/sasrec-beauty.json', [
     'train.lengthBuckets=0',
   ]);
   const proposal = NegativeProposal.popularity(split.train, split.vocab.size, 256);
@@ -206,7 +206,7 @@ async function lossPart(steps: number) {
 }
 
 async function memoryChild() {
-  const { config, split, model, source } = setup(values.config as string);
+  const { config, split, model, source } = await setup(values.config as string);
   const trained = await train(model, source, config, 0);
   const evaluation = await evaluateSeconds(model, trained.params, split, config);
   tf.dispose(Object.values(trained.params));
@@ -251,7 +251,7 @@ async function scalingPart(steps: number) {
   const measure = async (events: number, items: number) => {
     const file = path.join(tmp, `u${events}-v${items}.txt`);
     fs.writeFileSync(file, syntheticUserSequences({ events, items, seed: 7 }));
-    const split: DataSplit = loadSplit(
+    const split: DataSplit = await loadSplit(
       { ...base.data, format: 'user-sequences', path: file, options: {} },
       services.adapters,
     );

@@ -28,7 +28,7 @@ describe('benchmark helpers', () => {
     );
     const config = loadExperiment(configFile, []);
     const services = appServices();
-    const split = loadSplit(config.data, services.adapters);
+    const split = await loadSplit(config.data, services.adapters);
     const logs: string[] = [];
     const out = path.join(dir, 'run');
     const first = await trainOrReuse(config, split, services, out, (s) => logs.push(s));

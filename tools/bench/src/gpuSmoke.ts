@@ -35,7 +35,7 @@ async function main(): Promise<number> {
     ];
     const config = loadExperiment('configs/sasrec-ml100k.json', sets);
     const services = appServices();
-    const split = loadSplit(config.data, services.adapters);
+    const split = await loadSplit(config.data, services.adapters);
     const t0 = Date.now();
     const report = await runTraining(config, services, {
       outDir: path.join(out, 'train'),

@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     'train.earlyStopping.patience=3',
   ];
   const sasrec = withSets('configs/farzi-sasrec-ml100k.json', base);
-  const split = loadSplit(sasrec.data, services.adapters);
+  const split = await loadSplit(sasrec.data, services.adapters);
   const protocols = [
     { protocol: 'full' as const },
     { protocol: 'sampled' as const, negatives: 100 },

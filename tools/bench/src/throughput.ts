@@ -197,7 +197,7 @@ async function trainingThroughput(
   const sets = [...c.sets, 'train.epochs=1', 'train.evalEvery=0'];
   if (smoke) sets.push('train.batchSize=8');
   const config: ExperimentConfig = loadExperiment(c.config, sets);
-  const split = loadSplit(config.data, services.adapters);
+  const split = await loadSplit(config.data, services.adapters);
   const model = createModel(config, split, services);
   const source = createSource(config, split, services);
   const batchSize = config.train.batchSize;

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import { cliWorkspace, run } from './testing/cliHarness';
 
 // Data sets by name (data.dataset), found in --data-dir, $FARZI_DATA_DIR or the cache, and paths
@@ -91,5 +92,66 @@ describe('data sets by name', () => {
     const r = await run('datasets', 'stats', '--dataset', 'movielens-100k', '--data-dir', dataRoot);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/users\s+30\n/);
+  });
+});
+
+describe('large event logs through DuckDB (format event-log)', () => {
+  const gz = path.join(dir, 'events.tsv.gz');
+  fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(path.join(dataDir, 'u.data'))));
+
+  it('gives the same statistics as the built-in parser for the same filters, from a gzipped file', async () => {
+    const stats = async (format: string, file: string) => {
+      const r = await run(
+        'datasets',
+        'stats',
+        '--format',
+        format,
+        '--path',
+        file,
+        '--option',
+        'delimiter=\\t',
+        '--min-rating',
+        '2',
+        '--k-core',
+        '3',
+        '--json',
+      );
+      expect(r.code).toBe(0);
+      const { source, ...rest } = JSON.parse(r.out);
+      expect(source).toBe(file);
+      return rest;
+    };
+    expect(await stats('event-log', gz)).toEqual(
+      await stats('delimited', path.join(dataDir, 'u.data')),
+    );
+    const list = await run('datasets', 'list');
+    expect(list.out).toContain('event-log');
+  });
+
+  it('trains one epoch on it with a SQL filter, and a wrong filter is a clear error before any run', async () => {
+    const file = config('event-log.json', {
+      format: 'event-log',
+      path: gz,
+      options: { delimiter: '\\t', where: 'column2 >= 2' },
+      kCore: 2,
+    });
+    const out = path.join(dir, 'event-log-run');
+    const r = await run('train', '--config', file, '--out', out);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'))).toHaveProperty(
+      'test',
+    );
+    const bad = await run(
+      'train',
+      '--config',
+      file,
+      '--set',
+      'data.options.where="stars > 2"',
+      '--out',
+      path.join(dir, 'no-run-2'),
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('data.options.where ("stars > 2"): Binder Error');
+    expect(fs.existsSync(path.join(dir, 'no-run-2'))).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { createContainer, resolveServices, Services, UserError } from '@farzi/core';
 import { distillFarziModule } from '@farzi/distill-farzi';
+import { dataDuckdbModule } from '@farzi/data-duckdb';
 import { metricsModule } from '@farzi/metrics';
 import { gru4recModule } from '@farzi/models-gru4rec';
 import { sasrecModule } from '@farzi/models-sasrec';
@@ -14,6 +15,7 @@ export const pluginModules = [
   transformerModule,
   metricsModule,
   distillFarziModule,
+  dataDuckdbModule,
 ];
 
 /** Plugins loaded from outside the app (a config's `plugins`, `--plugin`): file → modules. */

@@ -51,7 +51,7 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
   const config = validateConfig(raw, services, configFile);
   backendChosen ??= await selectBackend(config.backend);
   const key = JSON.stringify(config.data);
-  const split = splitCache.get(key) ?? loadSplit(config.data, services.adapters);
+  const split = splitCache.get(key) ?? (await loadSplit(config.data, services.adapters));
   splitCache.set(key, split);
   const fingerprint = fingerprintSplit(split);
   const dataFile = path.join(dir, 'data.json');

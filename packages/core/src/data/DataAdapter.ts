@@ -29,4 +29,19 @@ export interface CorpusAdapter extends AdapterBase {
   load(path: string, options: Record<string, unknown>): TextCorpus;
 }
 
-export type DataAdapter = InteractionAdapter | CorpusAdapter;
+/** The event filters of `data` (`minRating`, `kCore`), for adapters that apply them where they read. */
+export interface EventFilters {
+  readonly minRating?: number;
+  readonly kCore: number;
+}
+
+/**
+ * Reads events asynchronously and applies the event filters itself (e.g. in SQL inside an embedded
+ * database), returning only the events that survive them. Core does not filter again.
+ */
+export interface FilteringInteractionAdapter extends AdapterBase {
+  readonly kind: 'filtered-interactions';
+  load(path: string, options: Record<string, unknown>, filters: EventFilters): Promise<InteractionLog>;
+}
+
+export type DataAdapter = InteractionAdapter | FilteringInteractionAdapter | CorpusAdapter;

@@ -9,10 +9,10 @@ import { filterKCore, filterMinRating } from './filters';
 import { leaveOneOut, tokenSplit } from './split';
 
 /** Reads the configured data and applies the filters: sequences (events) or token streams (text). */
-export function loadData(
+export async function loadData(
   config: DataConfig,
   adapters: Registry<DataAdapter>,
-): SequenceDataset | TokenSplit {
+): Promise<SequenceDataset | TokenSplit> {
   if (config.path === undefined) {
     // The app resolves data.dataset to a path (see locateDataset) before anything loads.
     throw new UserError(
@@ -22,6 +22,10 @@ export function loadData(
   const adapter = adapters.get(config.format);
   if (adapter.kind === 'corpus') {
     return tokenSplit(adapter.load(config.path, config.options));
+  }
+  if (adapter.kind === 'filtered-interactions') {
+    const filters = { minRating: config.minRating, kCore: config.kCore };
+    return buildSequences(await adapter.load(config.path, config.options, filters));
   }
   let log = adapter.load(config.path, config.options);
   if (config.minRating !== undefined) {
@@ -37,8 +41,11 @@ export function loadData(
 }
 
 /** Reads the configured data and splits it: leave-one-out for events, the given parts for text. */
-export function loadSplit(config: DataConfig, adapters: Registry<DataAdapter>): DataSplit {
-  const data = loadData(config, adapters);
+export async function loadSplit(
+  config: DataConfig,
+  adapters: Registry<DataAdapter>,
+): Promise<DataSplit> {
+  const data = await loadData(config, adapters);
   return data.kind === 'sequences' ? leaveOneOut(data) : data;
 }
 

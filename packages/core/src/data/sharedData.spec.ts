@@ -12,8 +12,8 @@ if (!dataDir) console.warn('shared data not found: set FARZI_DATA_DIR to run the
 describeWithData('real data sets', () => {
   const { adapters } = resolveServices(createContainer([]));
 
-  it('loads MovieLens 100K: 943 users, 1,682 items, 100,000 interactions', () => {
-    const data = loadData(
+  it('loads MovieLens 100K: 943 users, 1,682 items, 100,000 interactions', async () => {
+    const data = await loadData(
       {
         format: 'movielens-100k',
         path: path.join(dataDir as string, 'ml-100k'),
@@ -30,8 +30,8 @@ describeWithData('real data sets', () => {
     expect(stats.sequenceLength.max).toBe(737);
   });
 
-  it('loads PTB with a 10,000-word vocabulary and 929,589 training tokens', () => {
-    const data = loadData(
+  it('loads PTB with a 10,000-word vocabulary and 929,589 training tokens', async () => {
+    const data = await loadData(
       {
         format: 'text',
         path: path.join(dataDir as string, 'ptb'),

@@ -105,7 +105,7 @@ export async function runTraining(
   // model are ready: a run that dies on bad data leaves no directory behind.
   checkWritableDirectory(options.outDir, '--out');
   const backend = options.backend ?? (await selectBackend(config.backend));
-  const split = options.split ?? loadSplit(config.data, services.adapters);
+  const split = options.split ?? (await loadSplit(config.data, services.adapters));
   const model = createModel(config, split, services);
   findEvaluator(config, services)?.check?.(config.eval, split);
   const proposal = negativeProposal(config, split, model);

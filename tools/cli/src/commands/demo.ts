@@ -122,7 +122,7 @@ export const demoCommand: Command = {
       label: 'demo',
       text: `MovieLens-100K from ${dataPath}; backend ${backend.name}; writing to ${out}`,
     });
-    const split = loadSplit(config.data, services.adapters);
+    const split = await loadSplit(config.data, services.adapters);
     const started = Date.now();
     const train = async (
       name: string,

@@ -41,7 +41,7 @@ export const distillCommand: Command = {
     const backend = await selectBackend(config.backend);
     const onProgress = progressRenderer(io, { metricNames: [config.eval.metric] });
     onProgress({ type: 'message', label: 'run', text: `backend ${backend.name}` });
-    const split = loadSplit(config.data, services.adapters);
+    const split = await loadSplit(config.data, services.adapters);
     const result = await services.distillers.get('farzi').distill({
       config,
       split,

@@ -30,10 +30,10 @@ describe('user-sequences adapter (one line per user)', () => {
     expect(pairs(userSequencesAdapter.load(`${tmp.dir}/beauty`, {}))).toHaveLength(9);
   });
 
-  it('builds leave-one-out sequences in line order (the last item is the test target)', () => {
+  it('builds leave-one-out sequences in line order (the last item is the test target)', async () => {
     const file = tmp.write('order.txt', '7 5 4 3 2 1\n8 1 2 3\n');
     const registry = new Registry<DataAdapter>('data format', builtInAdapters);
-    const split = loadSplit(
+    const split = await loadSplit(
       { format: 'user-sequences', path: file, options: {}, kCore: 0, maxLength: 10 },
       registry,
     );
