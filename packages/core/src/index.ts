@@ -145,6 +145,7 @@ export {
 export { checkWritableDirectory, checkWritableFile, makeDirectory } from './io/directories';
 export { errorCode, ioFailure } from './io/ioErrors';
 export { RunLock } from './io/runLock';
+export { eventLoopYielder } from './train/eventLoop';
 export { crc32c, encodeEventFile } from './io/tensorboard';
 export type { ScalarEvent } from './io/tensorboard';
 export {

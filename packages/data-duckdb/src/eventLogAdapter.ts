@@ -63,6 +63,12 @@ export const eventLogAdapter: FilteringInteractionAdapter = {
         description:
           "a SQL condition on the file's columns; records where it is not true are dropped first (e.g. \"country = 'DE' AND event = 'purchase'\")",
       },
+      memoryLimit: {
+        type: 'string',
+        pattern: '^[0-9]+(\\.[0-9]+)?\\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$',
+        description:
+          'DuckDB\'s memory limit (e.g. "512MB"); beyond it, work spills to a temporary folder. Default: DuckDB\'s (80% of RAM)',
+      },
       minUserEvents: {
         type: 'integer',
         minimum: 0,

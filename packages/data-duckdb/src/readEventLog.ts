@@ -22,7 +22,9 @@ export async function readEventLog(
   const type = fileType(path, options.type);
   // Spilling (for logs larger than memory) goes to a private temporary folder, not the cwd.
   const spill = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'farzi-duckdb-'));
-  const instance = await DuckDBInstance.create(':memory:', { temp_directory: spill });
+  const settings: Record<string, string> = { temp_directory: spill };
+  if (options.memoryLimit !== undefined) settings.memory_limit = options.memoryLimit;
+  const instance = await DuckDBInstance.create(':memory:', settings);
   const db = await instance.connect();
   try {
     return await new EventLogQuery(db, path, type, options, filters).run();
@@ -52,14 +54,9 @@ class EventLogQuery {
       const ids = [expressions.columns.user, expressions.columns.item];
       this.reader = readerSql(this.path, this.type, this.options, ids);
     }
-    await this.readRaw(expressions);
+    await this.readEvents(expressions);
     await this.checkValues(expressions);
-    await this.selectEvents(expressions);
-    if ((await this.count('events')) === 0) {
-      throw new UserError(
-        `${this.path}: no events left after filtering (${this.describeFilters()}).`,
-      );
-    }
+    await this.minRating(expressions);
     await this.kCore(this.filters.kCore);
     await this.minUserEvents(this.options.minUserEvents);
     return this.fetch(expressions);
@@ -70,9 +67,16 @@ class EventLogQuery {
     try {
       return await this.db.runAndReadAll(text);
     } catch (error) {
-      const message = (error as Error).message.split('\n').slice(0, 4).join(' ').trim();
-      throw new UserError(`${what}: ${message}`);
+      throw this.failure(error, what);
     }
+  }
+
+  private failure(error: unknown, what: string): UserError {
+    const message = (error as Error).message.split('\n').slice(0, 4).join(' ').trim();
+    const hint = /Out of Memory/i.test(message)
+      ? ` Give DuckDB more memory with data.options.memoryLimit (now ${this.options.memoryLimit ?? "DuckDB's default, 80% of RAM"}).`
+      : '';
+    return new UserError(`${what}: ${message}${hint}`);
   }
 
   private async describe(): Promise<FileColumn[]> {
@@ -83,8 +87,25 @@ class EventLogQuery {
     }));
   }
 
-  /** One scan of the file: the event fields, and whether `where` keeps the record. */
-  private async readRaw(e: EventExpressions): Promise<void> {
+  private fields(e: EventExpressions): string[] {
+    return [
+      `${e.user} AS u`,
+      `${e.item} AS i`,
+      ...(e.rating ? [`${e.rating} AS r`] : []),
+      ...(e.time ? [`${e.time} AS t`] : []),
+    ];
+  }
+
+  private keepSql(): string {
+    const where = this.options.where;
+    return where === undefined ? 'true' : `coalesce((${where}), false)`;
+  }
+
+  /**
+   * One scan of the file into one table of the events `where` keeps; the later filters delete from
+   * it in place. Insertion order is kept, and deletions do not renumber, so rowid is file order.
+   */
+  private async readEvents(e: EventExpressions): Promise<void> {
     const where = this.options.where;
     if (where !== undefined) {
       // Checked on its own first, so that a mistake in it is reported as such.
@@ -93,18 +114,17 @@ class EventLogQuery {
         `data.options.where (${quoteField(where)})`,
       );
     }
-    const fields = [
-      `${e.user} AS u`,
-      `${e.item} AS i`,
-      ...(e.rating ? [`${e.rating} AS r`] : []),
-      ...(e.time ? [`${e.time} AS t`] : []),
-      `${where === undefined ? 'true' : `coalesce((${where}), false)`} AS keep`,
-    ];
-    // Insertion order is kept, so rowid is the record's index in the file.
-    await this.sql(`CREATE TEMP TABLE raw AS SELECT ${fields.join(', ')} FROM ${this.reader}`);
+    const filter = where === undefined ? '' : ` WHERE ${this.keepSql()}`;
+    await this.sql(
+      `CREATE TEMP TABLE events AS SELECT ${this.fields(e).join(', ')} FROM ${this.reader}${filter}`,
+    );
     if (this.type === 'csv') await this.checkRejected();
-    if ((await this.count('raw')) === 0) {
-      throw new UserError(`${this.path} holds no events.`);
+    if ((await this.count('events')) === 0) {
+      throw new UserError(
+        where === undefined
+          ? `${this.path} holds no events.`
+          : `${this.path}: no events left after filtering (${this.describeFilters()}).`,
+      );
     }
   }
 
@@ -131,47 +151,56 @@ class EventLogQuery {
     if (e.rating) problems.push(['r IS NULL OR NOT isfinite(r)', 'rating', e.sources.rating]);
     if (e.time) problems.push(['t IS NULL OR NOT isfinite(t)', 'timestamp', e.sources.time]);
     for (const [condition, what, source] of problems) {
-      const found = await this.sql(
-        `SELECT min(rowid) AS first, count(*) AS n FROM raw WHERE keep AND (${condition})`,
-      );
-      const [first, n] = found.getRows()[0];
-      if (Number(n) === 0) continue;
-      const record = Number(first);
-      let problem = what;
-      if (source) {
-        const text = await this.sql(
-          `SELECT CAST(${source} AS VARCHAR) FROM ${this.reader} LIMIT 1 OFFSET ${record}`,
-        );
-        const value = text.getRows()[0]?.[0];
-        problem = `${what} ${value === null || value === undefined ? '(empty)' : quoteField(String(value))} is not a number`;
-      }
-      throw new UserError(
-        `${this.path}: record ${record + 1}${this.headerNote()}: ${problem}` +
-          (Number(n) > 1 ? ` (and ${Number(n) - 1} more record(s) like it).` : '.'),
-      );
+      const n = await this.count(`events WHERE ${condition}`);
+      if (n > 0) await this.reportBadRecord(e, condition, what, source, n);
     }
+  }
+
+  /** The failure path: the file read again whole, to name the record by its place in the file. */
+  private async reportBadRecord(
+    e: EventExpressions,
+    condition: string,
+    what: string,
+    source: string | undefined,
+    n: number,
+  ): Promise<never> {
+    const fields = [...this.fields(e), `${this.keepSql()} AS keep`];
+    await this.sql(`CREATE TEMP TABLE whole AS SELECT ${fields.join(', ')} FROM ${this.reader}`);
+    const found = await this.sql(`SELECT min(rowid) FROM whole WHERE keep AND (${condition})`);
+    const record = Number(found.getRows()[0][0]);
+    let problem = what;
+    if (source) {
+      const text = await this.sql(
+        `SELECT CAST(${source} AS VARCHAR) FROM ${this.reader} LIMIT 1 OFFSET ${record}`,
+      );
+      const value = text.getRows()[0]?.[0];
+      const shown = value === null || value === undefined ? '(empty)' : quoteField(String(value));
+      problem = `${what} ${shown} is not a number`;
+    }
+    throw new UserError(
+      `${this.path}: record ${record + 1}${this.headerNote()}: ${problem}` +
+        (n > 1 ? ` (and ${n - 1} more record(s) like it).` : '.'),
+    );
   }
 
   private headerNote(): string {
     return this.type === 'csv' && this.options.header === true ? ' after the header' : '';
   }
 
-  private async selectEvents(e: EventExpressions): Promise<void> {
-    const conditions = ['keep'];
+  private async minRating(e: EventExpressions): Promise<void> {
     const minRating = this.filters.minRating;
-    if (minRating !== undefined) {
-      if (!e.rating) {
-        throw new UserError(
-          `data.minRating is set, but no rating column is given (data.options.columns.rating) for ${this.path}.`,
-        );
-      }
-      conditions.push(`r >= ${Number(minRating)}`);
+    if (minRating === undefined) return;
+    if (!e.rating) {
+      throw new UserError(
+        `data.minRating is set, but no rating column is given (data.options.columns.rating) for ${this.path}.`,
+      );
     }
-    const fields = ['rowid AS rn', 'u', 'i', ...(e.rating ? ['r'] : []), ...(e.time ? ['t'] : [])];
-    await this.sql(
-      `CREATE TEMP TABLE events AS SELECT ${fields.join(', ')} FROM raw WHERE ${conditions.join(' AND ')}`,
-    );
-    await this.sql('DROP TABLE raw');
+    await this.sql(`DELETE FROM events WHERE r < ${Number(minRating)}`);
+    if ((await this.count('events')) === 0) {
+      throw new UserError(
+        `${this.path}: no events left after filtering (${this.describeFilters()}).`,
+      );
+    }
   }
 
   /** Drops users and items with fewer than k events until every remaining one has at least k. */
@@ -192,6 +221,14 @@ class EventLogQuery {
     await this.sql(
       `DELETE FROM events WHERE u IN (SELECT u FROM events GROUP BY u HAVING count(*) < ${m})`,
     );
+  }
+
+  private async stream(text: string) {
+    try {
+      return await this.db.stream(text);
+    } catch (error) {
+      throw this.failure(error, `cannot read ${this.path} as ${this.type}`);
+    }
   }
 
   private async count(table: string): Promise<number> {
@@ -217,7 +254,7 @@ class EventLogQuery {
     const ids = async (column: 'u' | 'i', table: string): Promise<string[]> => {
       await this.sql(
         `CREATE TEMP TABLE ${table} AS SELECT ${column} AS id, (row_number() OVER (ORDER BY first) - 1)::INTEGER AS code ` +
-          `FROM (SELECT ${column}, min(rn) AS first FROM events GROUP BY ${column})`,
+          `FROM (SELECT ${column}, min(rowid) AS first FROM events GROUP BY ${column})`,
       );
       const rows = (await this.sql(`SELECT id FROM ${table} ORDER BY code`)).getRows();
       return rows.map((row) => String(row[0]));
@@ -226,33 +263,32 @@ class EventLogQuery {
     const itemIds = await ids('i', 'item_codes');
     const user = new Int32Array(n);
     const item = new Int32Array(n);
-    const rating = e.rating ? new Float32Array(n) : null;
     const time = e.time ? new Float64Array(n) : null;
-    const result = await this.db.stream(
-      `SELECT uc.code, ic.code${rating ? ', r' : ''}${time ? ', t' : ''} FROM events ` +
-        'JOIN user_codes uc ON events.u = uc.id JOIN item_codes ic ON events.i = ic.id ORDER BY rn',
+    const result = await this.stream(
+      `SELECT uc.code, ic.code${time ? ', t' : ''} FROM events ` +
+        'JOIN user_codes uc ON events.u = uc.id JOIN item_codes ic ON events.i = ic.id ORDER BY events.rowid',
     );
     let at = 0;
-    for (let chunk = await result.fetchChunk(); chunk; chunk = await result.fetchChunk()) {
+    const next = () =>
+      result.fetchChunk().catch((error: unknown) => {
+        throw this.failure(error, `cannot read ${this.path} as ${this.type}`);
+      });
+    for (let chunk = await next(); chunk; chunk = await next()) {
       const rows = chunk.rowCount;
       if (rows === 0) break;
-      const columns = [0, 1, 2, 3].slice(0, chunk.columnCount).map((c) => chunk.getColumnVector(c));
-      const [users, items] = columns;
+      const users = chunk.getColumnVector(0);
+      const items = chunk.getColumnVector(1);
       for (let r = 0; r < rows; r++) {
         user[at + r] = users.getItem(r) as number;
         item[at + r] = items.getItem(r) as number;
       }
-      let next = 2;
-      if (rating) {
-        const values = columns[next++];
-        for (let r = 0; r < rows; r++) rating[at + r] = values.getItem(r) as number;
-      }
       if (time) {
-        const values = columns[next];
-        for (let r = 0; r < rows; r++) time[at + r] = values.getItem(r) as number;
+        const times = chunk.getColumnVector(2);
+        for (let r = 0; r < rows; r++) time[at + r] = times.getItem(r) as number;
       }
       at += rows;
     }
-    return { source: this.path, userIds, itemIds, user, item, rating, time };
+    // Ratings are not returned: their only use, the minRating filter, has run.
+    return { source: this.path, userIds, itemIds, user, item, rating: null, time };
   }
 }

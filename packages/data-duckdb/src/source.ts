@@ -12,6 +12,8 @@ export interface EventLogOptions {
   columns: { user: Column; item: Column; rating?: Column; time?: Column };
   where?: string;
   minUserEvents: number;
+  /** DuckDB's memory_limit (e.g. "1GB"); beyond it, work spills to a temporary folder. */
+  memoryLimit?: string;
 }
 
 export type Column = number | string;

@@ -11,6 +11,12 @@ if (!fs.existsSync(main)) {
   );
   process.exit(1);
 }
+// A run started by a sweep or a worker ends when that process dies (its IPC channel closes), so that
+// a killed worker leaves no orphan training behind (training yields to the event loop to notice).
+if (process.env.FARZI_EXIT_WITH_PARENT && process.send) {
+  process.on('disconnect', () => process.exit(1));
+  process.channel.unref(); // the channel alone does not keep the run alive
+}
 require(main)
   .main(process.argv.slice(2))
   .then((code) => {

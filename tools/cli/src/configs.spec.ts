@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { fullConfigSchema, readConfigFile, validateConfig } from '@farzi/core';
 import { appServices } from './plugins';
+import { planTrials, readSweepFile } from './sweep/sweepFile';
 import { run } from './testing/cliHarness';
 
 // Every configuration the repository ships validates against the schemas of the registered plugins
@@ -14,7 +15,9 @@ const SCHEMA_FILE = path.join(CONFIGS, 'farzi.schema.json');
 describe('shipped configs', () => {
   const files = fs
     .readdirSync(CONFIGS)
-    .filter((f) => /\.(json|ya?ml)$/.test(f) && f !== 'farzi.schema.json');
+    .filter(
+      (f) => /\.(json|ya?ml)$/.test(f) && f !== 'farzi.schema.json' && !f.startsWith('sweep-'),
+    );
 
   it('are there', () => {
     expect(files).toEqual(
@@ -60,5 +63,31 @@ describe('config schema', () => {
       expect(validate(config)).toBe(false);
       expect(() => validateConfig(structuredClone(config), appServices(), 'x')).toThrow();
     }
+  });
+});
+
+describe('shipped sweep', () => {
+  it('plans 36 trials (2 models × 3 learning rates × 3 seeds × Farzi Data / random sample), each a valid experiment', () => {
+    const spec = readSweepFile(path.join(CONFIGS, 'sweep-models-on-farzi.yaml'));
+    // Data sets by name are located where the sweep runs; here a stub path stands in for them.
+    const trials = planTrials(spec, (raw, label) =>
+      validateConfig(
+        { ...raw, data: { ...(raw.data as object), path: '/stub' } },
+        appServices(),
+        label,
+      ),
+    );
+    expect(trials).toHaveLength(36);
+    const sources = new Set(
+      trials.map((t) => (t.settings['train.source'] as { name: string }).name),
+    );
+    expect([...sources].sort()).toEqual(['farzi', 'random-sample']);
+    expect(trials[0].config.train).toMatchObject({
+      source: {
+        name: 'farzi',
+        path: path.resolve(CONFIGS, '..', 'runs', 'farzi-ml100k', 'farzi-data.safetensors'),
+      },
+      epochs: 100,
+    });
   });
 });

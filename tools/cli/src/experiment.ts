@@ -67,3 +67,22 @@ export function loadExperiment(
   if (files.length) raw.plugins = [...new Set(files)];
   return validateConfig(raw, appServices(), file);
 }
+
+/**
+ * Validates an experiment given as an object (a sweep's trial) the way `loadExperiment` validates a
+ * file: the named data set located, its plugins loaded, the schema applied. Paths in it are absolute.
+ */
+export function checkExperiment(
+  raw: Record<string, unknown>,
+  label: string,
+  dataDir?: string,
+): ExperimentConfig {
+  locateNamedDataset(raw, dataDir);
+  const named = raw.plugins;
+  if (named !== undefined && !(Array.isArray(named) && named.every((p) => typeof p === 'string'))) {
+    throw new UserError(`${label}: plugins must be a list of package names or paths.`);
+  }
+  const files = loadPlugins((named as string[] | undefined) ?? [], process.cwd());
+  if (files.length) raw.plugins = [...new Set(files)];
+  return validateConfig(raw, appServices(), label);
+}

@@ -41,7 +41,11 @@ export interface EventFilters {
  */
 export interface FilteringInteractionAdapter extends AdapterBase {
   readonly kind: 'filtered-interactions';
-  load(path: string, options: Record<string, unknown>, filters: EventFilters): Promise<InteractionLog>;
+  load(
+    path: string,
+    options: Record<string, unknown>,
+    filters: EventFilters,
+  ): Promise<InteractionLog>;
 }
 
 export type DataAdapter = InteractionAdapter | FilteringInteractionAdapter | CorpusAdapter;

@@ -8,6 +8,7 @@ import { Checkpoint, CheckpointMeta } from './checkpoint';
 import { NegativeProposal, nextItemLoss } from './outputLoss';
 import type { ProgressListener } from './progress';
 import type { Batch, TrainingSource } from './TrainingSource';
+import { eventLoopYielder } from './eventLoop';
 
 /** Where the trainer keeps checkpoints (a run directory, or nothing). */
 export interface CheckpointStore {
@@ -189,6 +190,7 @@ export class Trainer {
       disposeState(state);
       if (bestParams) tf.dispose(Object.values(bestParams));
     };
+    const breathe = eventLoopYielder();
     try {
       for (let epoch = startEpoch + 1; epoch <= o.epochs && !stoppedEarly; epoch++) {
         const epochStart = Date.now();
@@ -222,6 +224,7 @@ export class Trainer {
             };
           });
           disposeBatch(batch);
+          await breathe();
           const loss = (out.loss as tf.Scalar).dataSync()[0];
           out.loss.dispose();
           const nextParams = out.params as Params;

@@ -12,6 +12,8 @@ import { demoCommand } from './demo';
 import { datasetsFetchCommand } from './datasetsFetch';
 import { recommendCommand } from './recommend';
 import { exportCommand } from './export';
+import { sweepCommand } from './sweep';
+import { workerCommand } from './worker';
 
 /** Every command of the app, in the order `farzi --help` lists them. */
 export const commands: Command[] = [
@@ -21,6 +23,8 @@ export const commands: Command[] = [
   evaluateCommand,
   recommendCommand,
   exportCommand,
+  sweepCommand,
+  workerCommand,
   analyzeCommand,
   reportCommand,
   datasetsStatsCommand,

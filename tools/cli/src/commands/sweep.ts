@@ -1,0 +1,154 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { checkWritableDirectory, UserError } from '@farzi/core';
+import { requireString } from '../args';
+import type { Command } from '../Command';
+import { checkExperiment } from '../experiment';
+import { AttemptPolicy, runLocalSweep } from '../sweep/localSweep';
+import { SweepProgress } from '../sweep/progress';
+import { checkReachable, DEFAULT_QUEUE_NAME, parseQueueUrl, runQueuedSweep } from '../sweep/queue';
+import { summarize, writeSweepResults } from '../sweep/results';
+import { describeSettings, planTrials, readSweepFile } from '../sweep/sweepFile';
+import { finishedResult, TrialResult } from '../sweep/trialRunner';
+
+/** Local workers by default: one per two cores (each training uses two threads). */
+export function defaultWorkers(): number {
+  return Math.max(1, Math.floor(os.cpus().length / 2));
+}
+
+export function positiveInteger(values: Record<string, unknown>, key: string): number | undefined {
+  const text = values[key] as string | undefined;
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new UserError(`--${key} ${text}: expected a whole number >= 0.`);
+  }
+  return n;
+}
+
+export const sweepCommand: Command = {
+  name: 'sweep',
+  summary:
+    'train many trials from one sweep file (grid / list of overrides) on local workers or a Redis queue; writes sweep.csv and sweep.json',
+  options: {
+    config: {
+      type: 'string',
+      short: 'c',
+      value: '<sweep.yaml>',
+      description: 'sweep file (YAML or JSON)',
+    },
+    out: {
+      type: 'string',
+      short: 'o',
+      value: '<dir>',
+      description: 'sweep folder (default runs/sweep-<name>); re-running skips trials already done',
+    },
+    workers: {
+      type: 'string',
+      value: '<N>',
+      description: `local worker processes (default ${defaultWorkers()}: one per two cores; with --queue, default 0)`,
+    },
+    queue: {
+      type: 'string',
+      value: '<redis://host:port>',
+      description: 'put the trials on a BullMQ queue for `farzi worker` processes on any machine',
+    },
+    'queue-name': {
+      type: 'string',
+      value: '<name>',
+      description: `queue name (default ${DEFAULT_QUEUE_NAME})`,
+    },
+    'data-dir': {
+      type: 'string',
+      value: '<dir>',
+      description:
+        'where data sets named by data.dataset are (before $FARZI_DATA_DIR and the cache)',
+    },
+    'dry-run': { type: 'boolean', description: 'list the trials and stop' },
+  },
+  examples: [
+    'npx farzi sweep --config configs/sweep-models-on-farzi.yaml --out runs/sweep',
+    'npx farzi sweep --config configs/sweep-models-on-farzi.yaml --dry-run',
+    'npx farzi sweep --config configs/sweep-models-on-farzi.yaml --out /shared/sweep --queue redis://10.0.0.5:6379',
+    'npx farzi worker --queue redis://10.0.0.5:6379 --concurrency 1',
+  ],
+  async run(values, io) {
+    const file = requireString(values, 'config', this);
+    const spec = readSweepFile(file);
+    const dataDir = values['data-dir'] as string | undefined;
+    const trials = planTrials(spec, (raw, label) => checkExperiment(raw, label, dataDir));
+    const base = checkExperiment(structuredClone(trials[0].config), spec.base, dataDir);
+    const metric = spec.metric ?? base.eval.metric;
+    if (values['dry-run']) {
+      for (const t of trials) io.out(`${t.id}  ${describeSettings(t.settings)}\n`);
+      io.out(`${trials.length} trials\n`);
+      return 0;
+    }
+    const out =
+      (values.out as string | undefined) ??
+      path.join('runs', `sweep-${path.basename(file).replace(/\.(json|ya?ml)$/i, '')}`);
+    checkWritableDirectory(out, '--out');
+    fs.mkdirSync(out, { recursive: true });
+    const queueUrl = values.queue as string | undefined;
+    const target = queueUrl === undefined ? undefined : parseQueueUrl(queueUrl);
+    if (target) await checkReachable(target);
+    const workers = positiveInteger(values, 'workers') ?? (target ? 0 : defaultWorkers());
+    if (!target && workers === 0)
+      throw new UserError('--workers 0 needs --queue (someone must run the trials).');
+    const results = new Map<string, TrialResult>();
+    for (const t of trials) {
+      const done = finishedResult(out, t.id);
+      if (done) results.set(t.id, done);
+    }
+    const todo = trials.filter((t) => !results.has(t.id));
+    const policy: AttemptPolicy = { attempts: spec.attempts, backoff: spec.backoff };
+    const progress = new SweepProgress(
+      io,
+      trials.length,
+      Math.max(1, workers),
+      trials.length - todo.length,
+    );
+    let fresh: TrialResult[];
+    if (target) {
+      const { startLocalWorkers } = await import('../sweep/localWorkers');
+      const stopWorkers = startLocalWorkers(
+        workers,
+        target.url,
+        values['queue-name'] as string | undefined,
+        io,
+      );
+      try {
+        fresh = await runQueuedSweep(
+          todo,
+          out,
+          target,
+          (values['queue-name'] as string | undefined) ?? DEFAULT_QUEUE_NAME,
+          policy,
+          progress,
+          metric,
+        );
+      } finally {
+        await stopWorkers();
+      }
+    } else {
+      fresh = await runLocalSweep(todo, out, workers, policy, progress, metric);
+    }
+    for (const r of fresh) results.set(r.id, r);
+    const summary = summarize(spec, trials, results, metric);
+    writeSweepResults(out, summary);
+    io.out(`sweep folder   ${out}\n`);
+    io.out(
+      `trials         ${summary.counts.done} done, ${summary.counts.failed} failed of ${summary.counts.trials}\n`,
+    );
+    if (summary.best) {
+      const test =
+        summary.best.test === undefined ? '' : `, test ${metric} ${summary.best.test.toFixed(4)}`;
+      io.out(
+        `best (valid)   ${summary.best.id} ${describeSettings(summary.best.settings)}: valid ${metric} ${summary.best.valid.toFixed(4)}${test}\n`,
+      );
+    }
+    io.out(`results        ${path.join(out, 'sweep.csv')}, ${path.join(out, 'sweep.json')}\n`);
+    return summary.counts.failed > 0 ? 1 : 0;
+  },
+};

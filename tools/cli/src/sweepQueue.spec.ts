@@ -1,0 +1,198 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+import { cliWorkspace, run } from './testing/cliHarness';
+
+// Sweeps on a BullMQ queue against a real Redis (Debian's redis-server; .ci/run installs it and
+// sets FARZI_REQUIRE_REDIS so that a missing server fails instead of skipping). Workers and the
+// coordinator are the compiled app in separate processes, as on a fleet.
+const cli = path.join(__dirname, '..', 'bin', 'farzi.js');
+const redisServer = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) =>
+  fs.existsSync(p),
+);
+if (!redisServer && process.env.FARZI_REQUIRE_REDIS) {
+  throw new Error(
+    'FARZI_REQUIRE_REDIS is set but redis-server is not installed (apt-get install redis-server).',
+  );
+}
+const describeWithRedis = redisServer ? describe : describe.skip;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+interface Proc {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(args: string[]): Proc {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => text, exited };
+}
+
+async function until(condition: () => boolean, what: string, seconds = 120): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describeWithRedis('farzi sweep --queue (BullMQ on a real Redis)', () => {
+  const workspace = cliWorkspace('farzi-sweep-queue-');
+  const { dir } = workspace;
+  let redis: ChildProcess | undefined;
+  let url = '';
+  const procs: Proc[] = [];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    url = `redis://127.0.0.1:${port}`;
+    redis = spawn(
+      redisServer as string,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    // Answers PING once it listens (a raw RESP request: no client tool needed).
+    let answered = false;
+    await until(
+      () => {
+        const socket = net.connect(port, '127.0.0.1');
+        socket.on('data', (d) => {
+          if (d.toString().startsWith('+PONG')) answered = true;
+          socket.destroy();
+        });
+        socket.on('error', () => socket.destroy());
+        socket.write('PING\r\n');
+        return answered;
+      },
+      'redis-server to answer',
+      20,
+    );
+  });
+
+  afterAll(async () => {
+    for (const p of procs) p.child.kill('SIGKILL');
+    redis?.kill('SIGTERM');
+    workspace.cleanup();
+  });
+
+  it('finishes every trial exactly once when a worker is killed in the middle of a trial', async () => {
+    // Trials long enough to be killed in the middle (checkpoints every epoch).
+    workspace.writeConfig(
+      'base.json',
+      { name: 'sasrec', hiddenSize: 8, blocks: 1, heads: 1 },
+      {
+        train: { epochs: 200, batchSize: 8, learningRate: 0.01, evalEvery: 20 },
+      },
+    );
+    const sweep = path.join(dir, 'sweep.yaml');
+    fs.writeFileSync(sweep, 'base: base.json\nbackoff: 200\ngrid:\n  seed: [1, 2, 3]\n');
+    const out = path.join(dir, 'out');
+    const name = `test-${process.pid}`;
+    const coordinator = start([
+      'sweep',
+      '--config',
+      sweep,
+      '--out',
+      out,
+      '--queue',
+      url,
+      '--queue-name',
+      name,
+    ]);
+    procs.push(coordinator);
+    const worker = () =>
+      start([
+        'worker',
+        '--queue',
+        url,
+        '--queue-name',
+        name,
+        '--lock-seconds',
+        '2',
+        '--idle-exit',
+        '60',
+        '--out',
+        out,
+        '--concurrency',
+        '1',
+      ]);
+    const a = worker();
+    const b = worker();
+    procs.push(a, b);
+    // Kill worker A once its trial has written a checkpoint (mid-run: resumable).
+    let victim = '';
+    await until(() => {
+      const m = a.output().match(/worker: ([0-9a-f]{12}) \(attempt/);
+      if (!m) return false;
+      victim = m[1];
+      return fs.existsSync(path.join(out, 'trials', victim, 'checkpoints', 'last.safetensors'));
+    }, 'worker A to checkpoint a trial');
+    const lock = JSON.parse(fs.readFileSync(path.join(out, 'trials', victim, '.lock'), 'utf8'));
+    a.child.kill('SIGKILL');
+    // Its training process goes with it (no orphan holding the run directory).
+    await until(() => !alive(lock.pid), 'the killed worker’s training to exit', 20);
+    const code = await coordinator.exited;
+    expect(coordinator.output()).not.toContain('FAILED');
+    expect(code).toBe(0);
+    const summary = JSON.parse(fs.readFileSync(path.join(out, 'sweep.json'), 'utf8'));
+    expect(summary.counts).toEqual({ trials: 3, done: 3, failed: 0 });
+    expect(summary.trials.map((t: { id: string }) => t.id).sort()).toEqual(
+      [...new Set(summary.trials.map((t: { id: string }) => t.id))].sort(),
+    );
+    // Worker B took the victim over and resumed it from its checkpoint.
+    expect(b.output()).toContain(`worker: ${victim} (attempt`);
+    const log = fs.readFileSync(path.join(out, 'trials', victim, 'log.jsonl'), 'utf8');
+    expect(log).toMatch(/resuming after epoch [1-9]/);
+    const victimResult = summary.trials.find((t: { id: string }) => t.id === victim);
+    expect(victimResult.status).toBe('done');
+    expect(victimResult.attempts).toBe(2);
+    b.child.kill('SIGTERM');
+    await b.exited;
+  });
+
+  it('says so (exit 2) when Redis cannot be reached, for the sweep and the worker', async () => {
+    const closed = await freePort();
+    fs.writeFileSync(path.join(dir, 'tiny.yaml'), 'base: base.json\ngrid:\n  seed: [1]\n');
+    const r = await run(
+      'sweep',
+      '--config',
+      path.join(dir, 'tiny.yaml'),
+      '--out',
+      path.join(dir, 'x'),
+      '--queue',
+      `redis://127.0.0.1:${closed}`,
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`cannot reach Redis at redis://127.0.0.1:${closed}`);
+    const w = await run('worker', '--queue', `redis://127.0.0.1:${closed}`);
+    expect(w.code).toBe(2);
+    const bad = await run('worker', '--queue', 'http://example.org');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('expected redis://host:port');
+  });
+});
