@@ -4,7 +4,8 @@ import * as path from 'path';
 import { KNOWN_DATASETS } from '@farzi/core';
 import { parseCommandArgs } from './args';
 import { commands } from './commands';
-import { loadExperiment } from './experiment';
+import { checkExperiment, loadExperiment } from './experiment';
+import { planTrials, readSweepFile } from './sweep/sweepFile';
 
 /**
  * Every `npx farzi …` command in the README must name a real command, use only its flags, and (when
@@ -84,6 +85,12 @@ describe('README commands', () => {
       const dataDir = fs.existsSync(process.env.FARZI_DATA_DIR as string)
         ? undefined
         : placeholderDataDir();
+      if (command.name === 'sweep') {
+        const spec = readSweepFile(path.join(root, values.config));
+        const trials = planTrials(spec, (raw, label) => checkExperiment(raw, label, dataDir));
+        expect(trials.length).toBeGreaterThan(0);
+        return;
+      }
       const config = loadExperiment(
         path.join(root, values.config),
         values.set as string[] | undefined,
