@@ -10,9 +10,11 @@ export type { RngState } from './random/Rng';
 // Dependency injection
 export { TYPES } from './di/identifiers';
 export { closestName, Registry } from './di/Registry';
-export type { Named } from './di/Registry';
+export type { Named } from './contracts/Named';
 export { coreModule } from './di/coreModule';
 export { createContainer, resolveServices } from './di/createContainer';
+export { definePlugin } from './di/definePlugin';
+export type { PluginContents } from './di/definePlugin';
 export type { Services } from './di/Services';
 
 // Configuration
@@ -25,6 +27,7 @@ export type {
   TrainConfig,
   EvalConfig,
   OptimizerConfig,
+  DistillSection,
 } from './config/ExperimentConfig';
 export { coreSections, optimizerSchema } from './config/coreSchema';
 export { readConfigFile, applyOverrides } from './config/readConfigFile';
@@ -93,7 +96,7 @@ export type {
 } from './model/Model';
 export { describeModel, parameterMismatch } from './model/Model';
 export type { Evaluator, EvaluationRequest, EvaluationResult } from './eval/Evaluator';
-export type { Distiller, DistillRequest, DistillResult } from './distill/Distiller';
+export type { Distiller, DistillRequest, DistillResult, DistillSummary } from './distill/Distiller';
 
 // Training
 export type {
@@ -146,6 +149,7 @@ export { checkWritableDirectory, checkWritableFile, makeDirectory } from './io/d
 export { errorCode, ioFailure } from './io/ioErrors';
 export { RunLock } from './io/runLock';
 export { eventLoopYielder } from './train/eventLoop';
+export { smallDataRecipe } from './train/smallDataRecipe';
 export { crc32c, encodeEventFile } from './io/tensorboard';
 export type { ScalarEvent } from './io/tensorboard';
 export {

@@ -1,9 +1,5 @@
-import { TYPES } from '@farzi/core';
-import type { DataAdapter } from '@farzi/core';
-import { ContainerModule } from 'inversify';
+import { definePlugin } from '@farzi/core';
 import { eventLogAdapter } from './eventLogAdapter';
 
 /** Registers the `event-log` data format (DuckDB) with core. */
-export const dataDuckdbModule = new ContainerModule(({ bind }) => {
-  bind<DataAdapter>(TYPES.DataAdapter).toConstantValue(eventLogAdapter);
-});
+export const dataDuckdbModule = definePlugin({ adapters: [eventLogAdapter] });

@@ -1,4 +1,4 @@
-import { ConfigSection, JsonSchema } from '@farzi/core';
+import type { DistillSection, JsonSchema } from '@farzi/core';
 
 const positiveInt = (d: number, description?: string) => ({
   type: 'integer',
@@ -194,7 +194,7 @@ export const distillSchema: JsonSchema = {
   },
 };
 
-export interface DistillConfig {
+export interface DistillConfig extends DistillSection {
   size: [number, number];
   latentDim: number;
   temperature: number;
@@ -237,9 +237,3 @@ export interface DistillConfig {
   student: { recipe: 'inner' | 'custom'; epochs: number; learningRate: number; batchSize: number };
   checkpointEvery: number;
 }
-
-export const distillSection: ConfigSection = {
-  name: 'distill',
-  description: 'Farzi data distillation settings',
-  schema: distillSchema,
-};

@@ -10,8 +10,11 @@ export {
 } from './farziData';
 export type { FarziData } from './farziData';
 export { farziSource, farziSourceFactory } from './farziSource';
-export { farziDistiller, evaluateFarzi, trainStudent, studentRecipe } from './farziDistiller';
-export { distillSchema, distillSection } from './distillSchema';
+export { farziDistiller } from './farziDistiller';
+export { evaluateFarzi, trainStudent, studentRecipe } from './student';
+export { FarziRun } from './farziRun';
+export type { FarziContext, FarziCheckpointMeta } from './farziRun';
+export { distillSchema } from './distillSchema';
 export type { DistillConfig } from './distillSchema';
 export { farziMetaGradient, unrolledMetaGradient, outerObjective } from './metaGradient';
 export type { MetaOptions, MetaResult, RealBatch } from './metaGradient';

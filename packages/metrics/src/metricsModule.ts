@@ -1,11 +1,8 @@
-import { TYPES } from '@farzi/core';
-import type { Evaluator } from '@farzi/core';
-import { ContainerModule } from 'inversify';
+import { definePlugin } from '@farzi/core';
 import { languageModelEvaluator } from './languageModelEvaluator';
 import { rankingEvaluator } from './rankingEvaluator';
 
 /** Registers the evaluators with core. */
-export const metricsModule = new ContainerModule(({ bind }) => {
-  bind<Evaluator>(TYPES.Evaluator).toConstantValue(rankingEvaluator);
-  bind<Evaluator>(TYPES.Evaluator).toConstantValue(languageModelEvaluator);
+export const metricsModule = definePlugin({
+  evaluators: [rankingEvaluator, languageModelEvaluator],
 });

@@ -1,5 +1,4 @@
-import { ModelFactory, TYPES } from '@farzi/core';
-import { ContainerModule } from 'inversify';
+import { definePlugin, ModelFactory } from '@farzi/core';
 import { gru4rec, Gru4recHyperParameters } from './gru4rec';
 import schema from './schema.json';
 
@@ -12,6 +11,4 @@ export const gru4recFactory: ModelFactory = {
 };
 
 /** Registers GRU4Rec with core under the name "gru4rec". */
-export const gru4recModule = new ContainerModule(({ bind }) => {
-  bind<ModelFactory>(TYPES.ModelFactory).toConstantValue(gru4recFactory);
-});
+export const gru4recModule = definePlugin({ models: [gru4recFactory] });

@@ -1,5 +1,4 @@
-import { ModelFactory, TYPES } from '@farzi/core';
-import { ContainerModule } from 'inversify';
+import { definePlugin, ModelFactory } from '@farzi/core';
 import schema from './schema.json';
 import { sasrec, SasrecHyperParameters } from './sasrec';
 
@@ -11,6 +10,4 @@ export const sasrecFactory: ModelFactory = {
 };
 
 /** Registers SASRec with core under the name "sasrec". */
-export const sasrecModule = new ContainerModule(({ bind }) => {
-  bind<ModelFactory>(TYPES.ModelFactory).toConstantValue(sasrecFactory);
-});
+export const sasrecModule = definePlugin({ models: [sasrecFactory] });

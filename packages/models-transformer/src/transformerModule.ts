@@ -1,5 +1,4 @@
-import { ModelFactory, TYPES } from '@farzi/core';
-import { ContainerModule } from 'inversify';
+import { definePlugin, ModelFactory } from '@farzi/core';
 import schema from './schema.json';
 import { transformer, TransformerHyperParameters } from './transformer';
 
@@ -11,6 +10,4 @@ export const transformerFactory: ModelFactory = {
 };
 
 /** Registers the Transformer LM with core under the name "transformer". */
-export const transformerModule = new ContainerModule(({ bind }) => {
-  bind<ModelFactory>(TYPES.ModelFactory).toConstantValue(transformerFactory);
-});
+export const transformerModule = definePlugin({ models: [transformerFactory] });

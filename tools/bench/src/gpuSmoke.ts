@@ -54,7 +54,7 @@ async function main(): Promise<number> {
       'distill.evalEvery=0',
     ]);
     const t1 = Date.now();
-    await services.distillers.get('farzi').distill({
+    await services.distillers.get(distill.distill?.method as string).distill({
       config: distill,
       split,
       services,

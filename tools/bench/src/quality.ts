@@ -9,6 +9,8 @@ import {
   selectBackend,
   writeJsonAtomic,
   writeFileAtomic,
+  DistillSummary,
+  smallDataRecipe,
 } from '@farzi/core';
 import { evaluateProtocols, trainOrReuse } from './experiments';
 
@@ -143,13 +145,14 @@ async function main(): Promise<void> {
     const grid: { learningRate: number; validNdcg: number; bestEpoch: number | null }[] = [];
     let best: { dir: string; config: ExperimentConfig; valid: number } | undefined;
     for (const lr of quick ? [smallLrs[smallLrs.length - 1]] : smallLrs) {
+      const recipe = smallDataRecipe(mu);
       const config = withSets(configFile, [
         ...sets,
         `train.learningRate=${lr}`,
-        `train.epochs=${quick ? 5 : 300}`,
-        `train.batchSize=${mu}`,
-        `train.evalEvery=${quick ? 1 : 20}`,
-        'train.earlyStopping.patience=4',
+        `train.epochs=${quick ? 5 : recipe.epochs}`,
+        `train.batchSize=${recipe.batchSize}`,
+        `train.evalEvery=${quick ? 1 : recipe.evalEvery}`,
+        `train.earlyStopping.patience=${recipe.earlyStopping.patience}`,
       ]);
       const dir = `${dirBase}-lr${lr}`;
       const report = await trainOrReuse(config, split, services, dir, log);
@@ -208,7 +211,7 @@ async function main(): Promise<void> {
         'distill.teacher.fitSteps=5',
       );
     const distillConfig = withSets('configs/farzi-sasrec-ml100k.json', distillSets);
-    let summary: Record<string, unknown>;
+    let summary: DistillSummary;
     const summaryFile = path.join(distillDir, 'summary.json');
     if (fs.existsSync(summaryFile)) {
       summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8'));
@@ -221,20 +224,22 @@ async function main(): Promise<void> {
         .map(([m, x]) => path.join(runs, `farzi-${variant}${m}x${x}`, 'trajectories'))
         .find((t) => fs.existsSync(path.join(t, 'manifest.json')));
       if (earlier) fs.cpSync(earlier, path.join(distillDir, 'trajectories'), { recursive: true });
-      const result = await services.distillers.get('farzi').distill({
-        config: distillConfig,
-        split,
-        services,
-        outDir: distillDir,
-        resume: false,
-        onProgress: (e) => {
-          if (e.type === 'outer' && (e.step % 5 === 0 || e.step === 1))
-            log(
-              `[farzi ${tag}] step ${e.step}/${e.totalSteps} outer loss ${e.loss.toFixed(4)} ${JSON.stringify(e.details)}`,
-            );
-          if (e.type === 'message') log(`[farzi ${tag}] ${e.text}`);
-        },
-      });
+      const result = await services.distillers
+        .get(distillConfig.distill?.method as string)
+        .distill({
+          config: distillConfig,
+          split,
+          services,
+          outDir: distillDir,
+          resume: false,
+          onProgress: (e) => {
+            if (e.type === 'outer' && (e.step % 5 === 0 || e.step === 1))
+              log(
+                `[farzi ${tag}] step ${e.step}/${e.totalSteps} outer loss ${e.loss.toFixed(4)} ${JSON.stringify(e.details)}`,
+              );
+            if (e.type === 'message') log(`[farzi ${tag}] ${e.text}`);
+          },
+        });
       summary = result.summary;
     }
     const farziFile = path.join(distillDir, 'farzi-data.safetensors');
@@ -243,7 +248,7 @@ async function main(): Promise<void> {
     const distillInfo = {
       distillSeconds: summary.seconds,
       secondsPerOuterStep: summary.secondsPerOuterStep,
-      percentOfTraining: (summary.budget as { percentOfTraining: number }).percentOfTraining,
+      percentOfTraining: summary.budget.percentOfTraining,
     };
     await recordTuned(
       `SASRec, Farzi [${tag}] (${describeDistillation(distillDir)})`,

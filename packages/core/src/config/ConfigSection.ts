@@ -1,4 +1,4 @@
-import type { Named } from '../di/Registry';
+import type { Named } from '../contracts/Named';
 import type { JsonSchema } from './JsonSchema';
 
 /** A top-level config section contributed by a plugin, e.g. `distill`. */

@@ -68,6 +68,14 @@ export interface ExperimentConfig {
   model: ModelConfig;
   train: TrainConfig;
   eval: EvalConfig;
-  /** Sections contributed by plugins, e.g. `distill`. */
+  /** Data distillation: the method (a registered distiller) and its own settings. */
+  distill?: DistillSection;
+  /** Sections contributed by plugins. */
   [section: string]: unknown;
+}
+
+/** The `distill` section: `method` names the distiller; the rest is that distiller's to validate. */
+export interface DistillSection {
+  method: string;
+  [setting: string]: unknown;
 }

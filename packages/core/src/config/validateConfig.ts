@@ -3,6 +3,7 @@ import type { DataAdapter } from '../data/DataAdapter';
 import { KNOWN_DATASETS, knownDataset } from '../data/knownDatasets';
 import { FarziError, UserError } from '../errors/FarziError';
 import type { Registry } from '../di/Registry';
+import type { Distiller } from '../distill/Distiller';
 import type { Evaluator } from '../eval/Evaluator';
 import type { ModelFactory } from '../model/Model';
 import type { TrainingSourceFactory } from '../train/TrainingSource';
@@ -18,6 +19,7 @@ export interface ConfigContext {
   readonly adapters: Registry<DataAdapter>;
   readonly sources: Registry<TrainingSourceFactory>;
   readonly evaluators?: Registry<Evaluator>;
+  readonly distillers?: Registry<Distiller>;
   readonly sections: readonly ConfigSection[];
 }
 
@@ -31,8 +33,19 @@ function compile(schema: JsonSchema): ValidateFunction {
 }
 
 /** The JSON Schema of the whole config with the loaded plugins' sections (no per-name parts). */
-export function topLevelSchema(sections: readonly ConfigSection[]): JsonSchema {
+export function topLevelSchema(
+  sections: readonly ConfigSection[],
+  distillers?: Registry<Distiller>,
+): JsonSchema {
   const properties: Record<string, JsonSchema> = { ...coreSections };
+  if (distillers && distillers.names().length > 0) {
+    // The section's settings are the chosen method's (checked against its schema by name).
+    properties.distill = {
+      type: 'object',
+      default: {},
+      description: `data distillation: distill.method (${distillers.names().join(', ')}) and that method's settings`,
+    };
+  }
   for (const s of sections) properties[s.name] = { description: s.description, ...s.schema };
   // Editors read `$schema` (shipped configs point it at configs/farzi.schema.json).
   properties.$schema = { type: 'string', description: 'the JSON Schema this config follows' };
@@ -43,6 +56,45 @@ export function topLevelSchema(sections: readonly ConfigSection[]): JsonSchema {
       'plugin packages to load besides the shipped ones: package names or paths (relative to this file)',
   };
   return { type: 'object', additionalProperties: false, required: CORE_REQUIRED, properties };
+}
+
+const topLevels = new WeakMap<readonly ConfigSection[], Map<unknown, JsonSchema>>();
+/** The top-level schema, compiled once per set of sections and distillers. */
+function cachedTopLevel(context: ConfigContext): JsonSchema {
+  let byDistillers = topLevels.get(context.sections);
+  if (!byDistillers) topLevels.set(context.sections, (byDistillers = new Map()));
+  let schema = byDistillers.get(context.distillers);
+  if (!schema)
+    byDistillers.set(
+      context.distillers,
+      (schema = topLevelSchema(context.sections, context.distillers)),
+    );
+  return schema;
+}
+
+/**
+ * `distill`: `method` chooses the distiller (filled in when only one is registered) and the rest of
+ * the section is checked against that distiller's schema, defaults filled in.
+ */
+function checkDistill(
+  config: Record<string, unknown>,
+  context: ConfigContext,
+  check: (value: unknown, schema: JsonSchema, prefix: string) => void,
+  lookup: <T extends { name: string }>(registry: Registry<T>, name: unknown) => T | undefined,
+  problems: string[],
+): void {
+  const distill = config.distill;
+  const distillers = context.distillers;
+  if (!isObject(distill) || !distillers || distillers.names().length === 0) return;
+  if (distill.method === undefined) {
+    if (distillers.names().length === 1) distill.method = distillers.names()[0];
+    else {
+      problems.push(`distill.method: not set; choose one of ${distillers.names().join(', ')}`);
+      return;
+    }
+  }
+  const distiller = lookup(distillers, distill.method);
+  if (distiller) check(distill, cachedNamedPart(distiller.schema, 'method'), 'distill');
 }
 
 /** Schema of a named part (model hyper-parameters, data options, training source) plus its `name`. */
@@ -71,7 +123,7 @@ export function validateConfig(
 ): ExperimentConfig {
   const config = structuredClone(raw);
   const problems: string[] = [];
-  const top = compile(topLevelSchema(context.sections));
+  const top = compile(cachedTopLevel(context));
   if (!top(config)) problems.push(...formatAjvErrors(top.errors ?? []));
 
   const check = (value: unknown, schema: JsonSchema, prefix: string): void => {
@@ -123,6 +175,7 @@ export function validateConfig(
     const source = lookup(context.sources, train.source.name);
     if (source) check(train.source, cachedNamedPart(source.schema, 'name'), 'train.source');
   }
+  checkDistill(config, context, check, lookup, problems);
   const evaluation = config.eval as Record<string, unknown> | undefined;
   if (context.evaluators && context.evaluators.names().length > 0 && isObject(evaluation)) {
     const evaluator = lookup(context.evaluators, evaluation.evaluator);
@@ -221,7 +274,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * source's settings, chosen by their name (`if`/`then`), with the descriptions validation uses.
  */
 export function fullConfigSchema(context: ConfigContext): JsonSchema {
-  const top = structuredClone(topLevelSchema(context.sections)) as JsonSchema & {
+  const top = structuredClone(
+    topLevelSchema(context.sections, context.distillers),
+  ) as JsonSchema & {
     properties: Record<string, JsonSchema & { properties?: Record<string, JsonSchema> }>;
   };
   const byName = (
@@ -275,6 +330,27 @@ export function fullConfigSchema(context: ConfigContext): JsonSchema {
       'name',
     ),
   };
+  if (context.distillers && context.distillers.names().length) {
+    const distillers = context.distillers.values();
+    p.distill = {
+      ...p.distill,
+      properties: {
+        method: {
+          enum: context.distillers.names(),
+          ...(distillers.length === 1 ? { default: distillers[0].name } : {}),
+          description: 'a registered distiller',
+        },
+      },
+      // One method: its settings apply whether or not `method` is written.
+      allOf:
+        distillers.length === 1
+          ? [namedPartSchema(distillers[0].schema, 'method')]
+          : byName(
+              distillers.map((d) => ({ name: d.name, schema: d.schema })),
+              'method',
+            ),
+    };
+  }
   if (context.evaluators && context.evaluators.names().length) {
     const evaluation = p.eval as JsonSchema & { properties: Record<string, JsonSchema> };
     evaluation.properties.evaluator = {

@@ -1,4 +1,4 @@
-import type { Named } from '../di/Registry';
+import type { Named } from '../contracts/Named';
 import type { JsonSchema } from '../config/JsonSchema';
 import type { InteractionLog } from './InteractionLog';
 

@@ -1,9 +1,8 @@
 import { UserError } from '../errors/FarziError';
 
-/** Anything registered by name. */
-export interface Named {
-  readonly name: string;
-}
+import type { Named } from '../contracts/Named';
+
+export type { Named };
 
 /**
  * A read-only map from names to registered implementations. Looking up a name that is not there

@@ -1,6 +1,7 @@
 import type { ExperimentConfig } from '../config/ExperimentConfig';
 import type { DataSplit } from '../data/Dataset';
-import type { Named } from '../di/Registry';
+import type { JsonSchema } from '../config/JsonSchema';
+import type { Named } from '../contracts/Named';
 import type { Services } from '../di/Services';
 import type { ProgressListener } from '../train/progress';
 import type { SelectedBackend } from '../backend/selectBackend';
@@ -18,15 +19,44 @@ export interface DistillRequest {
   readonly backend?: SelectedBackend;
 }
 
+/** What a distillation reports: its budget, its best validation result and its cost. */
+export interface DistillSummary {
+  readonly budget: {
+    /** μ synthetic sequences of ξ positions: μ·ξ events. */
+    readonly sequences: number;
+    readonly length: number;
+    readonly events: number;
+    readonly percentOfTraining: number;
+    readonly realTrainingEvents: number;
+  };
+  /** The outer step whose data validated best (null without an evaluator). */
+  readonly bestStep: number | null;
+  readonly bestMetric: number | null;
+  /** The validation metric (eval.metric). */
+  readonly metric: string;
+  readonly outerSteps: number;
+  readonly seconds: number;
+  /** Mean seconds per outer step by phase (inner loop, real loss, reverse pass). */
+  readonly secondsPerOuterStep?: {
+    readonly forward: number;
+    readonly real: number;
+    readonly reverse: number;
+  };
+}
+
 export interface DistillResult {
   /** The distilled data file. */
   readonly dataFile: string;
-  /** Summary figures for the CLI (budget, best validation metric, time). */
-  readonly summary: Record<string, unknown>;
+  readonly summary: DistillSummary;
 }
 
-/** A data-distillation method (Farzi), registered by its plugin. */
+/**
+ * A data-distillation method (Farzi), registered by its plugin; `distill.method` chooses it and its
+ * `schema` validates the rest of the `distill` section.
+ */
 export interface Distiller extends Named {
   readonly description: string;
+  /** JSON Schema of the method's settings (the `distill` section without `method`). */
+  readonly schema: JsonSchema;
   distill(request: DistillRequest): Promise<DistillResult>;
 }

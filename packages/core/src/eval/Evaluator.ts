@@ -1,6 +1,6 @@
 import type { EvalConfig } from '../config/ExperimentConfig';
 import type { DataSplit } from '../data/Dataset';
-import type { Named } from '../di/Registry';
+import type { Named } from '../contracts/Named';
 import type { Model, Params } from '../model/Model';
 import type { ProgressListener } from '../train/progress';
 

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { JsonSchema } from '../config/JsonSchema';
-import type { Named } from '../di/Registry';
+import type { Named } from '../contracts/Named';
 import type { OutputLayer } from '../ops/outputLayer';
 
 /** Model parameters: a named map of tensors. Models never hold parameters themselves. */

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { JsonSchema } from '../config/JsonSchema';
 import type { ExperimentConfig } from '../config/ExperimentConfig';
 import type { DataSplit } from '../data/Dataset';
-import type { Named } from '../di/Registry';
+import type { Named } from '../contracts/Named';
 import type { Rng } from '../random/Rng';
 
 /**

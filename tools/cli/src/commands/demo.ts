@@ -7,6 +7,7 @@ import {
   validateConfig,
   writeFileAtomic,
   ExperimentConfig,
+  smallDataRecipe,
 } from '@farzi/core';
 import type { Command } from '../Command';
 import { locateMovieLens100k } from '../dataLookup';
@@ -70,14 +71,9 @@ function demoConfig(dataPath: string, quick: boolean, teacherRun: string): Recor
  * steps, validated every 20 with early stopping, at the learning rate the benchmark chose for both
  * (BENCHMARKS.md).
  */
-function smallDataRecipe(mu: number, quick: boolean): Partial<ExperimentConfig['train']> {
-  return {
-    epochs: quick ? 3 : 300,
-    learningRate: 0.003,
-    batchSize: mu,
-    evalEvery: quick ? 1 : 20,
-    earlyStopping: { patience: 4 },
-  };
+function studentRecipe(mu: number, quick: boolean): Partial<ExperimentConfig['train']> {
+  const recipe = smallDataRecipe(mu);
+  return quick ? { ...recipe, epochs: 3, evalEvery: 1 } : recipe;
 }
 
 export const demoCommand: Command = {
@@ -137,7 +133,7 @@ export const demoCommand: Command = {
     onProgress({ type: 'message', label: 'demo', text: '1/4 training SASRec on the full data' });
     const full = await train('full', { name: 'real' });
     onProgress({ type: 'message', label: 'demo', text: '2/4 distilling Farzi Data' });
-    const distill = await services.distillers.get('farzi').distill({
+    const distill = await services.distillers.get(config.distill?.method as string).distill({
       config,
       split,
       services,
@@ -145,9 +141,9 @@ export const demoCommand: Command = {
       resume: false,
       onProgress,
     });
-    const [mu, xi] = (config.distill as { size: [number, number] }).size;
+    const { sequences: mu, length: xi } = distill.summary.budget;
     onProgress({ type: 'message', label: 'demo', text: '3/4 training SASRec on the Farzi Data' });
-    const recipe = smallDataRecipe(mu, quick);
+    const recipe = studentRecipe(mu, quick);
     const farzi = await train('farzi-student', { name: 'farzi', path: distill.dataFile }, recipe);
     onProgress({
       type: 'message',

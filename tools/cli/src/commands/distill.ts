@@ -1,4 +1,4 @@
-import { checkWritableDirectory, loadSplit, selectBackend } from '@farzi/core';
+import { checkWritableDirectory, loadSplit, selectBackend, smallDataRecipe } from '@farzi/core';
 import { requireString } from '../args';
 import type { Command } from '../Command';
 import { configOptions, loadExperiment } from '../experiment';
@@ -42,7 +42,8 @@ export const distillCommand: Command = {
     const onProgress = progressRenderer(io, { metricNames: [config.eval.metric] });
     onProgress({ type: 'message', label: 'run', text: `backend ${backend.name}` });
     const split = await loadSplit(config.data, services.adapters);
-    const result = await services.distillers.get('farzi').distill({
+    const method = config.distill?.method as string;
+    const result = await services.distillers.get(method).distill({
       config,
       split,
       services,
@@ -55,23 +56,17 @@ export const distillCommand: Command = {
       io.out(`${JSON.stringify({ dataFile: result.dataFile, ...result.summary }, null, 2)}\n`);
       return 0;
     }
-    const s = result.summary as {
-      budget: { events: number; percentOfTraining: number; sequences: number; length: number };
-      bestStep: number | null;
-      bestMetric: number | null;
-      metric: string;
-      seconds: number;
-    };
+    const s = result.summary;
+    const recipe = smallDataRecipe(s.budget.sequences);
     io.out(
       [
         `Farzi Data     ${result.dataFile}`,
         `budget         [${s.budget.sequences}×${s.budget.length}] = ${s.budget.events} events (${s.budget.percentOfTraining.toFixed(2)}% of the real training events)`,
         `best           ${s.metric} ${s.bestMetric === null ? '-' : s.bestMetric.toFixed(4)} at outer step ${s.bestStep ?? '-'} (validation, fresh student)`,
         `time           ${s.seconds.toFixed(1)}s`,
-        // The small-data recipe the quality benchmark measured (BENCHMARKS.md): all μ sequences per
-        // step, up to 300 steps at lr 0.003, validated every 20 with early stopping.
+        // The small-data recipe the quality benchmark measured (BENCHMARKS.md).
         `train on it    npx farzi train --config ${file} --set train.source='{"name":"farzi","path":"${result.dataFile}"}' ` +
-          `--set train.batchSize=${s.budget.sequences} --set train.epochs=300 --set train.learningRate=0.003 --set train.evalEvery=20`,
+          `--set train.batchSize=${recipe.batchSize} --set train.epochs=${recipe.epochs} --set train.learningRate=${recipe.learningRate} --set train.evalEvery=${recipe.evalEvery}`,
         '',
       ].join('\n'),
     );

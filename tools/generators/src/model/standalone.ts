@@ -8,7 +8,7 @@ import { writeModelFiles } from './generator';
  * The model generator for a user's own project, outside this workspace: the same package (model,
  * module, schema, standard tests) with a standalone tsconfig and Jest config, written to
  * `<outDir>/models-<name>`. Build it with `npx tsc -p tsconfig.json` in a project that has
- * `@farzi/core`, `@tensorflow/tfjs` and `inversify` installed, then name it in a config's
+ * `@farzi/core` and `@tensorflow/tfjs` installed (no Inversify code: the module is `definePlugin`), then name it in a config's
  * `plugins` (or pass `--plugin <path>`) to train it with `npx farzi train`.
  */
 export function generateStandaloneModel(

@@ -1,0 +1,293 @@
+import * as tf from '@tensorflow/tfjs';
+import * as fs from 'fs';
+import {
+  adam,
+  AdamHyper,
+  DataSplit,
+  DistillRequest,
+  disposeState,
+  ExperimentConfig,
+  fingerprintSplit,
+  loadCheckpoint,
+  Model,
+  Optimizer,
+  OptimizerState,
+  Params,
+  ProgressListener,
+  Rng,
+  RngState,
+  RunDirectory,
+  RunError,
+  saveCheckpoint,
+  Services,
+} from '@farzi/core';
+import type { DistillConfig } from './distillSchema';
+import type { FarziData } from './farziData';
+import { initializeFarzi } from './initialize';
+import { farziMetaGradient, MetaResult } from './metaGradient';
+import { sampleRealBatch } from './realData';
+import { teacherInitialization } from './teacherStart';
+
+/** What every part of one distillation shares: its settings, data, model and run directory. */
+export interface FarziContext {
+  readonly request: DistillRequest;
+  readonly config: ExperimentConfig;
+  /** The `distill` section, typed (the one place it is cast). */
+  readonly settings: DistillConfig;
+  readonly split: DataSplit;
+  readonly services: Services;
+  readonly model: Model;
+  readonly run: RunDirectory;
+  readonly emit: ProgressListener;
+  /** The real training sequences the outer loss samples. */
+  readonly sequences: Int32Array[];
+}
+
+export function farziContext(
+  request: DistillRequest,
+  model: Model,
+  run: RunDirectory,
+  emit: ProgressListener,
+  sequences: Int32Array[],
+): FarziContext {
+  const { config, split, services } = request;
+  return {
+    request,
+    config,
+    settings: config.distill as DistillConfig,
+    split,
+    services,
+    model,
+    run,
+    emit,
+    sequences,
+  };
+}
+
+/** Meta-data of the distillation checkpoint (`distill-state.safetensors`). */
+export interface FarziCheckpointMeta {
+  readonly step: number;
+  readonly rng: RngState;
+  readonly bestMetric: number | null;
+  readonly bestStep: number | null;
+  readonly history: Record<string, unknown>[];
+}
+
+/** One outer step's record, as the history and the progress display show it. */
+export interface OuterStepRecord {
+  readonly step: number;
+  readonly meta: MetaResult;
+}
+
+/**
+ * The outer state of a Farzi distillation — the latent F, the decoder M, the learned inner
+ * learning-rate schedule, the outer Adam state and the RNG — with its start (fresh or resumed),
+ * one outer step, its checkpoint and its disposal.
+ */
+export class FarziRun {
+  bestMetric: number | null = null;
+  bestStep: number | null = null;
+  readonly history: Record<string, unknown>[] = [];
+
+  private constructor(
+    private readonly ctx: FarziContext,
+    private readonly outer: Optimizer,
+    private latent: tf.Tensor,
+    private decoder: tf.Tensor,
+    /** log α_t per inner step when the schedule is learned (distill.learnInnerLearningRate). */
+    private logLr: tf.Tensor | undefined,
+    private opt: OptimizerState,
+    readonly rng: Rng,
+    /** The last outer step already taken (0 for a fresh run). */
+    readonly startStep: number,
+  ) {}
+
+  /** The outer optimiser: Adam with train.optimizer's moments, no weight decay or clipping. */
+  private static outerOptimizer(ctx: FarziContext): Optimizer {
+    return adam(
+      { ...ctx.config.train.optimizer, name: 'adam', weightDecay: 0, clipNorm: 0, epsRoot: 0 },
+      ctx.settings.outerLearningRate,
+    );
+  }
+
+  /** Resumes from `stateFile` when asked and present; otherwise initialises (F, M) afresh. */
+  static async start(ctx: FarziContext, stateFile: string, resume: boolean): Promise<FarziRun> {
+    const outer = FarziRun.outerOptimizer(ctx);
+    const dc = ctx.settings;
+    if (resume && fs.existsSync(stateFile)) {
+      const saved = loadCheckpoint(stateFile);
+      const { latent, decoder, logLr } = saved.params;
+      const run = new FarziRun(
+        ctx,
+        outer,
+        latent,
+        decoder,
+        logLr,
+        saved.optimizer as OptimizerState,
+        new Rng(saved.meta.rng),
+        saved.meta.epoch,
+      );
+      run.bestMetric = saved.meta.bestMetric;
+      run.bestStep = saved.meta.bestEpoch;
+      run.history.push(...(saved.meta.history as Record<string, unknown>[]));
+      ctx.emit({
+        type: 'message',
+        label: 'farzi',
+        text: `resuming after outer step ${run.startStep}`,
+      });
+      return run;
+    }
+    const { latent, decoder } =
+      dc.init === 'teacher'
+        ? await teacherInitialization(ctx.model, ctx.request, ctx.sequences, ctx.run, ctx.emit)
+        : initializeFarzi(dc, ctx.split.vocab.size, ctx.sequences, ctx.config.seed);
+    const logLr = dc.learnInnerLearningRate
+      ? tf.fill([dc.innerSteps], Math.log(dc.innerLearningRate))
+      : undefined;
+    const opt = outer.init({ latent, decoder, ...(logLr ? { logLr } : {}) });
+    return new FarziRun(
+      ctx,
+      outer,
+      latent,
+      decoder,
+      logLr,
+      opt,
+      new Rng(ctx.config.seed ^ 0xfa121),
+      0,
+    );
+  }
+
+  /** The learned inner learning rates α_t (undefined when the schedule is fixed). */
+  schedule(): number[] | undefined {
+    const logLr = this.logLr;
+    return logLr ? Array.from(tf.tidy(() => tf.exp(logLr)).dataSync()) : undefined;
+  }
+
+  /** The Farzi Data as it is now (tensors owned by the run: do not dispose). */
+  current(info: Record<string, unknown>): FarziData {
+    const { split, settings } = this.ctx;
+    return {
+      latent: this.latent as tf.Tensor3D,
+      decoder: this.decoder as tf.Tensor2D,
+      temperature: settings.temperature,
+      vocabulary: split.vocab.tokens,
+      sourceFingerprint: fingerprintSplit(split),
+      info: { ...info, ...(this.logLr ? { innerLearningRates: this.schedule() } : {}) },
+    };
+  }
+
+  /**
+   * One outer step: an inner loop from `w0` on the synthetic data, the outer loss on a sampled real
+   * batch, the reverse-mode meta-gradient, and an outer Adam update of (F, M[, log α]).
+   */
+  outerStep(step: number, names: string[], w0: tf.Tensor[], stateFile: string): MetaResult {
+    const dc = this.ctx.settings;
+    const hyper: AdamHyper = { learningRate: dc.innerLearningRate, ...dc.innerOptimizer };
+    const real = sampleRealBatch(
+      this.ctx.sequences,
+      dc.realBatchSize,
+      this.ctx.config.data.maxLength,
+      this.rng,
+    );
+    const meta = farziMetaGradient(
+      this.ctx.model,
+      names,
+      w0,
+      { latent: this.latent, decoder: this.decoder, temperature: dc.temperature },
+      real,
+      {
+        steps: dc.innerSteps,
+        hyper,
+        learningRates: this.schedule(),
+        method: dc.metaGradient,
+        checkpointEvery: dc.reverseCheckpointEvery,
+      },
+    );
+    tf.dispose([real.inputs, real.targets]);
+    this.checkFinite(meta, step, stateFile);
+    this.update(meta);
+    return meta;
+  }
+
+  private checkFinite(meta: MetaResult, step: number, stateFile: string): void {
+    const finite = tf.tidy(
+      () =>
+        tf
+          .logicalAnd(
+            tf.logicalAnd(tf.all(tf.isFinite(meta.latent)), tf.all(tf.isFinite(meta.decoder))),
+            meta.learningRates ? tf.all(tf.isFinite(meta.learningRates)) : tf.scalar(true),
+          )
+          .dataSync()[0],
+    );
+    if (Number.isFinite(meta.loss) && finite) return;
+    // The run's own tensors are disposed by its owner (FarziRun.dispose).
+    tf.dispose([meta.latent, meta.decoder]);
+    if (meta.learningRates) meta.learningRates.dispose();
+    throw new RunError(
+      `distillation stopped: the outer loss or meta-gradient became non-finite at outer step ${step}; ` +
+        `the last saved state (${stateFile}) is intact. Lower distill.innerLearningRate or distill.outerLearningRate.`,
+    );
+  }
+
+  private update(meta: MetaResult): void {
+    const { latent, decoder, logLr, opt, outer } = this;
+    const next = tf.tidy(() => {
+      const params: Params = { latent, decoder };
+      const grads: Params = { latent: meta.latent, decoder: meta.decoder };
+      if (logLr && meta.learningRates) {
+        params.logLr = logLr;
+        // d/d log α = α · d/dα
+        grads.logLr = tf.mul(meta.learningRates, tf.exp(logLr));
+      }
+      const r = outer.step(params, grads, opt);
+      return {
+        latent: r.params.latent,
+        decoder: r.params.decoder,
+        logLr: r.params.logLr,
+        slots: r.state.slots as unknown as tf.TensorContainer,
+      };
+    });
+    tf.dispose([meta.latent, meta.decoder, latent, decoder]);
+    if (meta.learningRates) meta.learningRates.dispose();
+    if (logLr) logLr.dispose();
+    disposeState(opt);
+    this.latent = next.latent as tf.Tensor;
+    this.decoder = next.decoder as tf.Tensor;
+    this.logLr = next.logLr as tf.Tensor | undefined;
+    this.opt = { step: opt.step + 1, slots: next.slots as unknown as OptimizerState['slots'] };
+  }
+
+  /** Saves the outer state after `step` (atomically), with its own typed meta-data. */
+  checkpoint(stateFile: string, step: number): void {
+    const meta: FarziCheckpointMeta = {
+      step,
+      rng: this.rng.getState(),
+      bestMetric: this.bestMetric,
+      bestStep: this.bestStep,
+      history: this.history,
+    };
+    // Stored in the checkpoint format's training fields (epoch = outer step; no early stopping).
+    saveCheckpoint(stateFile, {
+      params: {
+        latent: this.latent,
+        decoder: this.decoder,
+        ...(this.logLr ? { logLr: this.logLr } : {}),
+      },
+      optimizer: this.opt,
+      meta: {
+        epoch: meta.step,
+        rng: meta.rng,
+        bestMetric: meta.bestMetric,
+        bestEpoch: meta.bestStep,
+        badEvaluations: 0,
+        history: meta.history,
+      },
+    });
+  }
+
+  dispose(): void {
+    tf.dispose([this.latent, this.decoder]);
+    if (this.logLr) this.logLr.dispose();
+    disposeState(this.opt);
+  }
+}

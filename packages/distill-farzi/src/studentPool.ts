@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs';
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadCheckpoint, Params, writeJsonAtomic } from '@farzi/core';
+import { cloneParams, saveParams } from './checkpoints';
+import type { DistillConfig } from './distillSchema';
+
+/**
+ * innerInit "student": the parameters every `studentTrajectory.every` epochs of a student trained on
+ * the Farzi Data as it was after outer step `step`, saved under `dir` (atomically, manifest last).
+ */
+export class StudentPool {
+  params: Params[] = [];
+  step = -1;
+  constructor(
+    private readonly dir: string,
+    private readonly dc: DistillConfig,
+  ) {}
+
+  private get manifest(): string {
+    return path.join(this.dir, 'manifest.json');
+  }
+
+  load(): void {
+    if (!fs.existsSync(this.manifest)) return;
+    const m = JSON.parse(fs.readFileSync(this.manifest, 'utf8')) as {
+      step: number;
+      files: string[];
+    };
+    this.replace(
+      m.step,
+      m.files.map((f) => loadCheckpoint(path.join(this.dir, f)).params),
+    );
+  }
+
+  /** Keeps the student's parameters every `every` epochs; `finish` makes them the pool. */
+  collector(step: number): {
+    onEpochEnd: (epoch: number, params: Params) => void;
+    finish: () => void;
+  } {
+    const kept: { epoch: number; params: Params }[] = [];
+    return {
+      onEpochEnd: (epoch, params) => {
+        if (epoch % this.dc.studentTrajectory.every !== 0) return;
+        kept.push({ epoch, params: cloneParams(params) });
+      },
+      finish: () => {
+        fs.mkdirSync(this.dir, { recursive: true });
+        const files = kept.map(({ epoch, params }) => {
+          const file = `step${step}-epoch${epoch}.safetensors`;
+          saveParams(path.join(this.dir, file), params, epoch);
+          return file;
+        });
+        const previous = fs.existsSync(this.manifest)
+          ? (JSON.parse(fs.readFileSync(this.manifest, 'utf8')) as { files: string[] }).files
+          : [];
+        writeJsonAtomic(this.manifest, { step, files });
+        for (const f of previous) {
+          if (!files.includes(f)) fs.rmSync(path.join(this.dir, f), { force: true });
+        }
+        this.replace(
+          step,
+          kept.map((k) => k.params),
+        );
+      },
+    };
+  }
+
+  describe(): string {
+    return `inner loops now start from ${this.params.length} checkpoints of a student trained on the data of outer step ${this.step}`;
+  }
+
+  private replace(step: number, params: Params[]): void {
+    this.dispose();
+    this.params = params;
+    this.step = step;
+  }
+
+  dispose(): void {
+    for (const p of this.params) tf.dispose(Object.values(p));
+    this.params = [];
+  }
+}

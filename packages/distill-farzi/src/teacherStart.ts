@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs';
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  DistillRequest,
+  fingerprintSplit,
+  Model,
+  Params,
+  ProgressListener,
+  Rng,
+  RunDirectory,
+  runTraining,
+} from '@farzi/core';
+import type { DistillConfig } from './distillSchema';
+import { fitFarzi, loadTeacher, realWindows, teacherTargets } from './teacher';
+
+/**
+ * The teacher of `init: "teacher"`: the configured checkpoint, or a model trained here on the real
+ * data with the config's train section (a run directory `<run>/teacher`, resumed if interrupted and
+ * reused once finished).
+ */
+async function teacherParams(
+  model: Model,
+  request: DistillRequest,
+  run: RunDirectory,
+  emit: ProgressListener,
+): Promise<Params> {
+  const { config, split, services } = request;
+  const dc = config.distill as DistillConfig;
+  const fingerprint = fingerprintSplit(split);
+  if (dc.teacher.checkpoint) {
+    emit({ type: 'message', label: 'farzi', text: `teacher: ${dc.teacher.checkpoint}` });
+    return loadTeacher(dc.teacher.checkpoint, model, fingerprint);
+  }
+  const dir = run.file('teacher');
+  if (!fs.existsSync(path.join(dir, 'metrics.json'))) {
+    emit({
+      type: 'message',
+      label: 'farzi',
+      text: `training the teacher on the real data (train section: ${config.train.epochs} epochs, lr ${config.train.learningRate}) in ${dir}`,
+    });
+    const resume = fs.existsSync(path.join(dir, 'checkpoints', 'last.safetensors'));
+    // Killed before the teacher's first epoch ended: nothing to keep.
+    if (!resume) fs.rmSync(dir, { recursive: true, force: true });
+    await runTraining(
+      { ...config, train: { ...config.train, source: { name: 'real' } } },
+      services,
+      {
+        outDir: dir,
+        resume,
+        onProgress: emit,
+        split,
+        backend: request.backend,
+      },
+    );
+  }
+  return loadTeacher(dir, model, fingerprint);
+}
+
+/** `init: "teacher"`: F and M fitted to real windows mixed with the teacher's predictions. */
+export async function teacherInitialization(
+  model: Model,
+  request: DistillRequest,
+  sequences: Int32Array[],
+  run: RunDirectory,
+  emit: ProgressListener,
+): Promise<{ latent: tf.Tensor; decoder: tf.Tensor }> {
+  const dc = request.config.distill as DistillConfig;
+  const [mu, xi] = dc.size;
+  const teacher = await teacherParams(model, request, run, emit);
+  const ids = realWindows(sequences, mu, xi, new Rng(request.config.seed));
+  const targets = teacherTargets(
+    model,
+    teacher,
+    ids,
+    [mu, xi],
+    dc.teacher.mix,
+    dc.teacher.temperature,
+  );
+  tf.dispose(Object.values(teacher));
+  try {
+    const fit = fitFarzi(targets, dc.latentDim, dc.temperature, {
+      steps: dc.teacher.fitSteps,
+      learningRate: dc.teacher.fitLearningRate,
+      initStd: dc.initStd,
+      seed: request.config.seed,
+    });
+    emit({
+      type: 'message',
+      label: 'farzi',
+      text: `teacher sequences fitted into F·M (d ${dc.latentDim}): cross-entropy ${fit.loss.toFixed(4)} vs target entropy ${fit.targetEntropy.toFixed(4)} (KL ${(fit.loss - fit.targetEntropy).toFixed(4)} nats/position)`,
+    });
+    return { latent: fit.latent, decoder: fit.decoder };
+  } finally {
+    targets.dispose();
+  }
+}
