@@ -14,7 +14,7 @@ export type { Named } from './contracts/Named';
 export { coreModule } from './di/coreModule';
 export { createContainer, resolveServices } from './di/createContainer';
 export { definePlugin } from './di/definePlugin';
-export type { PluginContents } from './di/definePlugin';
+export type { PluginContents, FarziPlugin } from './di/definePlugin';
 export type { Services } from './di/Services';
 
 // Configuration

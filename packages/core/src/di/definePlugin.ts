@@ -19,11 +19,18 @@ export interface PluginContents {
 }
 
 /**
+ * A plugin module: what `definePlugin` returns and the app loads (an Inversify `ContainerModule`),
+ * named here so that a plugin's declarations refer to `@farzi/core`, not to Inversify.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface FarziPlugin extends ContainerModule {}
+
+/**
  * A plugin, as the app loads it: `export const myModule = definePlugin({ models: [myFactory] })`.
  * The plugin author writes no Inversify code; the result is an Inversify `ContainerModule`, the
  * container core uses to collect plugins into its registries.
  */
-export function definePlugin(contents: PluginContents): ContainerModule {
+export function definePlugin(contents: PluginContents): FarziPlugin {
   return new ContainerModule(({ bind }) => {
     for (const m of contents.models ?? [])
       bind<ModelFactory>(TYPES.ModelFactory).toConstantValue(m);
