@@ -14,7 +14,10 @@ const packageDirs = {
   '@farzi/cli': 'tools/cli',
 };
 
-const moduleNameMapper = {};
+const moduleNameMapper = {
+  // Core's testing helpers (the shared model-contract suite, toy data) for every package's tests.
+  '^@farzi/core/testing$': path.join(__dirname, 'packages/core/src/testing/index.ts'),
+};
 for (const [name, dir] of Object.entries(packageDirs)) {
   moduleNameMapper[`^${name}$`] = path.join(__dirname, dir, name === '@farzi/cli' ? 'src/main.ts' : 'src/index.ts');
 }

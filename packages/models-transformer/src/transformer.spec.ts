@@ -1,110 +1,35 @@
 import * as tf from '@tensorflow/tfjs';
 import {
-  availableEmbeddedBackends,
-  causalityViolation,
-  countParameters,
   createOptimizer,
-  hessianVectorProductError,
-  outputLayerPathDifference,
-  leftPaddingDifference,
   optimizerConfig,
   selectBackend,
   sequenceSource,
-  softVersusIdDifference,
   Trainer,
 } from '@farzi/core';
+import { CONTRACT_SIZES, describeModelContract } from '@farzi/core/testing';
 import { transformerFactory } from './transformerModule';
 
-const V = 13;
-const L = 6;
+const { vocabSize: V, maxLength: L } = CONTRACT_SIZES;
 const make = (overrides: Record<string, unknown> = {}) =>
   transformerFactory.create(
     { hiddenSize: 8, layers: 2, heads: 2, ffMultiplier: 2, dropout: 0, initStd: 0.3, ...overrides },
     { vocabSize: V, maxLength: L },
   );
-const ids = () =>
-  tf.tensor2d(
-    [
-      [0, 0, 3, 5, 7, 2],
-      [1, 4, 4, 9, 12, 6],
-      [0, 0, 0, 0, 8, 11],
-    ],
-    undefined,
-    'int32',
-  );
 
-describe.each(availableEmbeddedBackends())('Transformer on %s', (backend) => {
-  beforeAll(async () => {
-    await selectBackend(backend);
-  });
+// The contract every model keeps (soft inputs, causality, dropout, HVPs, fast paths, padding).
+describeModelContract('Transformer', {
+  make,
+  dropout: { dropout: 0.3 },
+  small: { hiddenSize: 4, layers: 1, heads: 2 },
+});
 
-  it('gives the same logits for one-hot soft input as for ids', () => {
-    const model = make();
-    expect(softVersusIdDifference(model, model.init(1), ids())).toBeLessThan(1e-5);
-  });
-
-  it('is causal: changing position t leaves earlier logits unchanged', () => {
-    const model = make();
-    const params = model.init(2);
-    for (const t of [2, 4, 5]) expect(causalityViolation(model, params, ids(), t)).toBe(0);
-  });
-
-  it('has the parameter count of its formula and returns [B, L, V] logits', () => {
+describe('Transformer size', () => {
+  it('has the parameter count of its formula', () => {
     const model = make({ hiddenSize: 6, layers: 3, heads: 3, ffMultiplier: 4 });
-    const params = model.init(3);
-    expect(countParameters(params)).toBe(model.parameterCount());
     // per block: attention 4·36+4·6, two layer norms 4·6, MLP 6·24+24+24·6+6
     expect(model.parameterCount()).toBe(
       V * 6 + L * 6 + 3 * (4 * 36 + 24 + 24 + 144 + 24 + 144 + 6) + 12,
     );
-    expect(model.apply(params, ids(), { training: false }).shape).toEqual([3, L, V]);
-  });
-
-  it('is deterministic with dropout off, and dropout depends only on the seed', () => {
-    const model = make({ dropout: 0.3 });
-    const params = model.init(4);
-    const a = model.apply(params, ids(), { training: false }).dataSync();
-    expect(model.apply(params, ids(), { training: false }).dataSync()).toEqual(a);
-    const s1 = model.apply(params, ids(), { training: true, seed: 5 }).dataSync();
-    expect(model.apply(params, ids(), { training: true, seed: 5 }).dataSync()).toEqual(s1);
-    expect(model.apply(params, ids(), { training: true, seed: 6 }).dataSync()).not.toEqual(s1);
-  });
-
-  it('Hessian-vector products of the training loss match finite differences', () => {
-    const model = make({ hiddenSize: 4, layers: 1, heads: 2 });
-    const targets = tf.tensor2d(
-      [
-        [0, 3, 5, 7, 2, 1],
-        [4, 4, 9, 12, 6, 3],
-        [0, 0, 0, 8, 11, 2],
-      ],
-      undefined,
-      'int32',
-    );
-    expect(hessianVectorProductError(model, model.init(5), ids(), targets)).toBeLessThan(1e-2);
-  });
-  it('does not claim left-padding invariance (its positions count from the left), and the check sees it', () => {
-    const model = make();
-    const short = tf.tensor2d([[0, 3, 5, 7]], undefined, 'int32');
-    expect(model.leftPaddingInvariant).toBeFalsy();
-    expect(leftPaddingDifference(model, model.init(7), short, 2)).toBeGreaterThan(1e-3);
-  });
-
-  it('computes logits only where a target exists: loss, gradients and last-position scores equal the dense path', () => {
-    const model = make({ dropout: 0.3 });
-    const targets = tf.tensor2d(
-      [
-        [0, 0, 5, 7, 2, 0],
-        [4, 4, 9, 12, 6, 3],
-        [0, 0, 0, 0, 11, 2],
-      ],
-      undefined,
-      'int32',
-    );
-    const diff = outputLayerPathDifference(model, model.init(6), ids(), targets);
-    expect(diff.loss).toBeLessThan(1e-5);
-    expect(diff.gradients).toBeLessThan(1e-4);
-    expect(diff.lastScores).toBeLessThan(1e-5);
   });
 });
 
