@@ -43,8 +43,8 @@ export { formatAjvErrors, describeSchema, toDottedPath } from './config/formatEr
 // Compute backends
 export { selectBackend, BACKEND_NAMES } from './backend/selectBackend';
 export type { BackendName, SelectedBackend } from './backend/selectBackend';
-export { registerCpuKernels, registerWasmKernels } from './backend/unsortedSegmentSumKernel';
-export { availableEmbeddedBackends, nativeKernelsAvailable } from './backend/nativeKernels';
+export { registerCpuKernels, registerWasmKernels } from './backend/registerKernels';
+export { availableEmbeddedBackends, nativeKernelsAvailable } from './backend/wasmNative';
 
 // Data
 export type { InteractionLog } from './data/InteractionLog';

@@ -73,7 +73,7 @@ export function stepHyper(
   return lr === undefined ? options.hyper : { ...options.hyper, learningRate: lr };
 }
 
-export function disposeState(state: InnerState): void {
+export function disposeInnerState(state: InnerState): void {
   tf.dispose([...state.w, ...state.m, ...state.v]);
 }
 
@@ -132,7 +132,7 @@ export function runInnerLoop(
       });
       return { w, m, v: vv };
     });
-    disposeState(prev);
+    disposeInnerState(prev);
     state = { ...next, step: t };
     if (keepEvery > 0 && t % keepEvery === 0 && t < options.steps) keep(state);
     options.onStep?.(t);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AdamHyper, Model } from '@farzi/core';
 import {
-  disposeState,
+  disposeInnerState,
   InnerData,
   InnerState,
   stepHyper,
@@ -175,7 +175,7 @@ export function reverseAdam(
     options.onStep?.(t);
   }
   tf.dispose([...m, ...v, ...dm, ...dv]);
-  if (options.kept) for (const s of options.kept.values()) disposeState(s);
+  if (options.kept) for (const s of options.kept.values()) disposeInnerState(s);
   const learningRates = dAlpha.length ? tf.stack(dAlpha) : tf.zeros([0]);
   tf.dispose(dAlpha);
   return { latent: dLatent, decoder: dDecoder, learningRates, w0: dw, reconstructedW0: w };

@@ -1,12 +1,13 @@
 // Public API of @farzi/kernels-native.
+export { nativeBlas } from './blas';
+export type { NativeBlas } from './blas';
 export {
   ADAM_UPDATE,
   FUSED_KERNELS,
   LAYER_NORM,
   LAYER_NORM_GRAD,
-  loadNativeKernels,
-  nativeBlas,
   SPARSE_SOFTMAX_XENT,
   SPARSE_SOFTMAX_XENT_GRAD,
-} from './nativeKernels';
-export type { NativeBlas, NativeKernels } from './nativeKernels';
+} from './kernelNames';
+export { loadNativeKernels } from './loadNativeKernels';
+export type { NativeKernels } from './loadNativeKernels';

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors/FarziError';
-import { availableEmbeddedBackends, nativeKernelsAvailable } from './nativeKernels';
+import { availableEmbeddedBackends, nativeKernelsAvailable } from './wasmNative';
 import { selectBackend } from './selectBackend';
-import { unsortedSegmentSumCpuConfig } from './unsortedSegmentSumKernel';
+import { unsortedSegmentSumCpuConfig } from './cpu/UnsortedSegmentSum';
 
 function isInstalled(name: string): boolean {
   try {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors/FarziError';
-import { nativeDescription, useNativeKernels } from './nativeKernels';
-import { registerCpuKernels, registerWasmKernels } from './unsortedSegmentSumKernel';
+import { nativeDescription, useNativeKernels } from './wasmNative';
+import { registerCpuKernels, registerWasmKernels } from './registerKernels';
 
 export const BACKEND_NAMES = [
   'auto',

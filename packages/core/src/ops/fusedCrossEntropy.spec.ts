@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { nativeKernelsAvailable } from '../backend/nativeKernels';
+import { nativeKernelsAvailable } from '../backend/wasmNative';
 import { selectBackend } from '../backend/selectBackend';
 import { Rng } from '../random/Rng';
 import { crossEntropy, fusedCrossEntropyAvailable, sparseSoftmaxCrossEntropy } from './losses';

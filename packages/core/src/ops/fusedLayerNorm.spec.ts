@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { nativeKernelsAvailable } from '../backend/nativeKernels';
+import { nativeKernelsAvailable } from '../backend/wasmNative';
 import { selectBackend } from '../backend/selectBackend';
 import { fusedLayerNormAvailable, layerNorm } from './safeOps';
 import { maxRelDiff } from '../testing/numeric';

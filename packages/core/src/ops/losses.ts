@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { backendHasKernels, fusedKernelNames } from '../backend/nativeKernels';
+import { backendHasKernels, fusedKernelNames } from '../backend/wasmNative';
 import { logSoftmax, softmax } from './safeOps';
 
 /**

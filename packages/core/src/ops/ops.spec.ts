@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/selectBackend';
-import { availableEmbeddedBackends } from '../backend/nativeKernels';
+import { availableEmbeddedBackends } from '../backend/wasmNative';
 import { crossEntropy, softCrossEntropy } from './losses';
 import * as safe from './safeOps';
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { backendHasKernels, fusedKernelNames } from '../backend/nativeKernels';
+import { backendHasKernels, fusedKernelNames } from '../backend/wasmNative';
 import type { OptimizerConfig } from '../config/ExperimentConfig';
 import type { Params } from '../model/Model';
 import { clipByGlobalNorm, Optimizer, OptimizerState, zerosLikeParams } from './Optimizer';

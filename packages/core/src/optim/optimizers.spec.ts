@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/selectBackend';
-import { availableEmbeddedBackends } from '../backend/nativeKernels';
+import { availableEmbeddedBackends } from '../backend/wasmNative';
 import type { Params } from '../model/Model';
 import { adamUpdate, fusedAdamAvailable } from './adam';
-import { nativeKernelsAvailable } from '../backend/nativeKernels';
+import { nativeKernelsAvailable } from '../backend/wasmNative';
 import { createOptimizer, optimizerConfig } from './createOptimizer';
 import type { Optimizer, OptimizerState } from './Optimizer';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import { selectBackend } from '../backend/selectBackend';
-import { availableEmbeddedBackends } from '../backend/nativeKernels';
+import { availableEmbeddedBackends } from '../backend/wasmNative';
 import { RunError } from '../errors/FarziError';
 import type { Params } from '../model/Model';
 import { createOptimizer, optimizerConfig } from '../optim/createOptimizer';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { availableEmbeddedBackends } from '../backend/nativeKernels';
+import { availableEmbeddedBackends } from '../backend/wasmNative';
 import { selectBackend } from '../backend/selectBackend';
 import type { Model, Params } from '../model/Model';
 import { crossEntropy } from '../ops/losses';

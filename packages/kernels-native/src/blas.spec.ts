@@ -1,4 +1,4 @@
-import { nativeBlas } from './nativeKernels';
+import { nativeBlas } from './blas';
 
 // The addon's own argument checks (the kernels are tested against wasm and cpu in core, where the
 // backends live). CI sets FARZI_REQUIRE_NATIVE=1 so that a missing addon fails instead of skipping.

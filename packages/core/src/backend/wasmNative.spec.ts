@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random/Rng';
-import { nativeKernelsAvailable } from './nativeKernels';
+import { nativeKernelsAvailable } from './wasmNative';
 import { selectBackend } from './selectBackend';
 import { maxRelDiff } from '../testing/numeric';
 

@@ -1,0 +1,131 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** The addon's functions (native/blas.c). */
+export interface NativeBlas {
+  /**
+   * For each output batch i: C[i] = op(A[aIndex[i]]) · op(B[bIndex[i]]), row-major float32, all
+   * operands inside `buffer` at the given byte offsets.
+   */
+  sgemmBatched(
+    buffer: ArrayBuffer,
+    aOffset: number,
+    bOffset: number,
+    cOffset: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    aIndex: Int32Array,
+    bIndex: Int32Array,
+  ): void;
+  /** y = exp(x) elementwise over n float32 values at byte offsets in `buffer`. */
+  expFloat(buffer: ArrayBuffer, xOffset: number, yOffset: number, n: number): void;
+  /**
+   * Softmax cross-entropy with one label per row over `rows × classes` float32 logits: writes
+   * lse[r] = log Σ_v exp(z[r,v]) and loss[r] = lse[r] − z[r, labels[r]] (labels int32 in
+   * [0, classes), else a RangeError naming the row).
+   */
+  softmaxXent(
+    buffer: ArrayBuffer,
+    logitsOffset: number,
+    labelsOffset: number,
+    lossOffset: number,
+    lseOffset: number,
+    rows: number,
+    classes: number,
+  ): void;
+  /** dz[r,v] = scale[r] · (exp(z[r,v] − lse[r]) − [v = labels[r]]). */
+  softmaxXentGrad(
+    buffer: ArrayBuffer,
+    logitsOffset: number,
+    lseOffset: number,
+    labelsOffset: number,
+    scaleOffset: number,
+    outOffset: number,
+    rows: number,
+    classes: number,
+  ): void;
+  /** Layer norm over the last axis: y = (x − mean)·rstd·gain + bias; keeps mean and rstd per row. */
+  layerNorm(
+    buffer: ArrayBuffer,
+    xOffset: number,
+    gainOffset: number,
+    biasOffset: number,
+    yOffset: number,
+    meanOffset: number,
+    rstdOffset: number,
+    rows: number,
+    d: number,
+    eps: number,
+  ): void;
+  /** Its gradient for dy: dx (rows × d), dgain (d) and dbias (d). */
+  layerNormGrad(
+    buffer: ArrayBuffer,
+    xOffset: number,
+    gainOffset: number,
+    meanOffset: number,
+    rstdOffset: number,
+    dyOffset: number,
+    dxOffset: number,
+    dgainOffset: number,
+    dbiasOffset: number,
+    rows: number,
+    d: number,
+  ): void;
+  /** Column sums out[j] = Σ_r x[r·inner + j] (a reduction over leading axes). */
+  sumLeading(
+    buffer: ArrayBuffer,
+    xOffset: number,
+    outOffset: number,
+    rows: number,
+    inner: number,
+  ): void;
+  /**
+   * One Adam step over n float32 values: w, g, m, v in, w', m', v' out (byte offsets);
+   * hyper = [lr, beta1, beta2, eps, epsRoot, weightDecay, t].
+   */
+  adamUpdate(
+    buffer: ArrayBuffer,
+    wOffset: number,
+    gOffset: number,
+    mOffset: number,
+    vOffset: number,
+    wOutOffset: number,
+    mOutOffset: number,
+    vOutOffset: number,
+    n: number,
+    hyper: Float64Array,
+  ): void;
+  /** OpenBLAS's thread count (OPENBLAS_NUM_THREADS, default: the number of cores). */
+  threads(): number;
+  /** OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH … Zen". */
+  config(): string;
+}
+
+const PACKAGE_ROOT = path.resolve(__dirname, '..');
+const ADDON = path.join(PACKAGE_ROOT, 'build', 'Release', 'farzi_blas.node');
+const UNAVAILABLE = path.join(PACKAGE_ROOT, 'build', 'unavailable.txt');
+
+let cached: NativeBlas | string | undefined;
+
+/** The loaded addon, or why it cannot load (one line). */
+export function nativeBlas(): NativeBlas | string {
+  if (cached !== undefined) return cached;
+  if (!fs.existsSync(ADDON)) {
+    const why = fs.existsSync(UNAVAILABLE)
+      ? fs.readFileSync(UNAVAILABLE, 'utf8').split('\n')[0]
+      : 'the addon was never built (run npm rebuild @farzi/kernels-native)';
+    cached = `the OpenBLAS addon is not built: ${why}`;
+    return cached;
+  }
+  try {
+    // A path require: the addon is a build product, not a module TypeScript can see.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    cached = require(ADDON) as NativeBlas;
+  } catch (error) {
+    cached = `the OpenBLAS addon did not load (${(error as Error).message.split('\n')[0]})`;
+  }
+  return cached;
+}

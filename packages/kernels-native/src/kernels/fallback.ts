@@ -1,0 +1,7 @@
+import type * as tf from '@tensorflow/tfjs';
+
+/** Runs the kernel registered before (the upstream wasm one) for operands a native kernel does not take. */
+export type Fallback = (
+  name: string,
+  args: Parameters<tf.KernelFunc>[0],
+) => tf.TensorInfo | tf.TensorInfo[];

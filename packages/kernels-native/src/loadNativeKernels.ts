@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs';
+import { nativeBlas } from './blas';
+import { adamUpdateKernel } from './kernels/AdamUpdate';
+import { batchMatMulKernel } from './kernels/BatchMatMul';
+import { expKernel } from './kernels/Exp';
+import type { Fallback } from './kernels/fallback';
+import { fusedMatMulKernel } from './kernels/_FusedMatMul';
+import { layerNormKernel } from './kernels/LayerNorm';
+import { layerNormGradKernel } from './kernels/LayerNormGrad';
+import { sparseSoftmaxCrossEntropyKernel } from './kernels/SparseSoftmaxCrossEntropy';
+import { sparseSoftmaxCrossEntropyGradKernel } from './kernels/SparseSoftmaxCrossEntropyGrad';
+import { sumKernel } from './kernels/Sum';
+
+// The registration of the wasm-native kernels: one file per kernel under ./kernels (as tfjs lays
+// out a backend's kernels), the addon in ./blas, the kernels' names in ./kernelNames.
+
+/** What the wasm backend gains when the addon loads. */
+export interface NativeKernels {
+  /**
+   * Kernel configs for the `wasm` backend: BatchMatMul, _FusedMatMul, Exp and the fused sparse
+   * softmax cross-entropy with its gradient.
+   */
+  readonly kernels: tf.KernelConfig[];
+  /** One line for logs, e.g. "OpenBLAS 0.3.21 … (2 threads)". */
+  readonly description: string;
+}
+
+/**
+ * The native kernels for the wasm backend, or why they are unavailable. Float32 operands go through
+ * OpenBLAS; other dtypes use `fallback(kernelName)` (the kernel that was registered before).
+ */
+export function loadNativeKernels(
+  fallback: (kernelName: string) => tf.KernelFunc | undefined = () => undefined,
+): NativeKernels | string {
+  const other: Fallback = (name, args) => {
+    const f = fallback(name);
+    if (!f) throw new Error(`${name} (wasm-native): only float32 operands are supported`);
+    return f(args);
+  };
+  const blas = nativeBlas();
+  if (typeof blas === 'string') return blas;
+  return {
+    kernels: [
+      batchMatMulKernel(blas, other),
+      fusedMatMulKernel(blas, other),
+      expKernel(blas, other),
+      sparseSoftmaxCrossEntropyKernel(blas),
+      sparseSoftmaxCrossEntropyGradKernel(blas),
+      layerNormKernel(blas),
+      layerNormGradKernel(blas),
+      sumKernel(blas, other),
+      adamUpdateKernel(blas),
+    ],
+    description: `${blas.config().split(' ').slice(0, 2).join(' ')}, ${blas.threads()} threads`,
+  };
+}
