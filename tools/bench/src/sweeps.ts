@@ -3,22 +3,42 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { writeFileAtomic, writeJsonAtomic } from '@farzi/core';
+import { readConfigFile, writeFileAtomic, writeJsonAtomic } from '@farzi/core';
 
 /*
  * Sweep throughput: the shipped sweep (or --config) run from scratch with 1 and with 2 local
  * workers, each into a fresh folder, through the CLI as a user runs it; trials per hour from the
  * wall time of the whole sweep. Needs the sweep's Farzi Data file (see the sweep file's header).
  * Usage: node tools/bench/dist/sweeps.js [--config configs/sweep-models-on-farzi.yaml]
- *        [--workers 1,2] [--out benchmarks/sweeps]
+ *        [--workers 1,2] [--seeds 1] [--out benchmarks/sweeps]
  */
 const { values } = parseArgs({
   options: {
     config: { type: 'string', default: 'configs/sweep-models-on-farzi.yaml' },
     workers: { type: 'string', default: '1,2' },
     out: { type: 'string', default: 'benchmarks/sweeps' },
+    // A subset with the same mix of models, learning rates and sources: only these seeds.
+    seeds: { type: 'string' },
   },
 });
+
+/** The sweep file to run: the given one, or a copy whose grid keeps only --seeds. */
+function sweepFile(): string {
+  const file = path.resolve(values.config as string);
+  if (!values.seeds) return file;
+  const spec = readConfigFile(file);
+  const grid = (spec.grid ?? {}) as Record<string, unknown>;
+  grid.seed = (values.seeds as string).split(',').map(Number);
+  spec.grid = grid;
+  spec.base = path.resolve(path.dirname(file), spec.base as string);
+  for (const entry of (spec.list ?? []) as Record<string, unknown>[]) {
+    const source = entry['train.source'] as { path?: string } | undefined;
+    if (source?.path) source.path = path.resolve(path.dirname(file), source.path);
+  }
+  const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'farzi-sweep-file-')), 'sweep.json');
+  fs.writeFileSync(copy, JSON.stringify(spec));
+  return copy;
+}
 
 interface Row {
   workers: number;
@@ -37,6 +57,7 @@ function main(): void {
   fs.mkdirSync(out, { recursive: true });
   const cli = path.join(__dirname, '..', '..', 'cli', 'bin', 'farzi.js');
   const rows: Row[] = [];
+  const file = sweepFile();
   for (const workers of (values.workers as string).split(',').map(Number)) {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), `farzi-sweep-bench-${workers}-`));
     const started = Date.now();
@@ -46,7 +67,7 @@ function main(): void {
         cli,
         'sweep',
         '--config',
-        values.config as string,
+        file,
         '--out',
         folder,
         '--workers',
