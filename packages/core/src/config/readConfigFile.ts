@@ -64,6 +64,7 @@ export function applyOverrides(
   overrides: readonly string[],
 ): Record<string, unknown> {
   const out = structuredClone(config);
+  const given = new Set<string>(); // keys set by the overrides so far
   for (const override of overrides) {
     const eq = override.indexOf('=');
     if (eq <= 0) {
@@ -94,7 +95,30 @@ export function applyOverrides(
       }
       node = node[parts[i]] as Record<string, unknown>;
     }
-    node[parts[parts.length - 1]] = value;
+    const last = parts[parts.length - 1];
+    const choice = NAMED_PARTS[parts.join('.')];
+    if (choice && node[last] !== undefined && node[last] !== value) {
+      // Another model / source / format: the file's settings for the old one go, so that the new
+      // one starts from its own defaults; settings given with --set (before or after) stay.
+      const prefix = parts.slice(0, -1).join('.');
+      const keep = (k: string) =>
+        [...given].some((g) => g === `${prefix}.${k}` || g.startsWith(`${prefix}.${k}.`));
+      if (choice === 'section') {
+        for (const k of Object.keys(node)) if (!keep(k)) delete node[k];
+      } else if (!keep(choice)) delete node[choice];
+    }
+    node[last] = value;
+    given.add(key);
   }
   return out;
 }
+
+/**
+ * Keys that choose a named part, and what changing them resets: the whole section (`model`,
+ * `train.source`) or the sibling that holds the part's options (`data.options`).
+ */
+const NAMED_PARTS: Record<string, 'section' | string> = {
+  'model.name': 'section',
+  'train.source.name': 'section',
+  'data.format': 'options',
+};

@@ -182,6 +182,26 @@ describe('readConfigFile and --set', () => {
     expect(() => readConfigFile(tmp.write('list.json', '[1]'))).toThrow(/must hold an object/);
   });
 
+  it('--set of another model, source or format drops the file settings of the old one (not those given with --set)', () => {
+    const file = {
+      data: { format: 'delimited', path: 'x.csv', options: { delimiter: ';' } },
+      model: { name: 'sasrec', hiddenSize: 50, blocks: 2, heads: 1 },
+      train: { source: { name: 'random-sample', users: 50, length: 50 } },
+    };
+    const out = applyOverrides(file, [
+      'model.dropout=0.1',
+      'model.name=gru4rec',
+      'model.layers=2',
+      'train.source.name=real',
+      'data.format=event-log',
+    ]);
+    expect(out.model).toEqual({ dropout: 0.1, name: 'gru4rec', layers: 2 });
+    expect(out.train).toEqual({ source: { name: 'real' } });
+    expect(out.data).toEqual({ format: 'event-log', path: 'x.csv' });
+    // The same name again changes nothing.
+    expect(applyOverrides(file, ['model.name=sasrec']).model).toEqual(file.model);
+  });
+
   it('parses --set values as JSON when they are JSON and as strings otherwise', () => {
     const out = applyOverrides(minimal(), [
       'train.epochs=3',
