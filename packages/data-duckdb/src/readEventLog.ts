@@ -207,12 +207,11 @@ class EventLogQuery {
   private async kCore(k: number): Promise<void> {
     if (k <= 1) return;
     for (;;) {
-      const before = await this.count('events');
-      await this.sql(
+      const deleted = await this.sql(
         `DELETE FROM events WHERE u IN (SELECT u FROM events GROUP BY u HAVING count(*) < ${k}) ` +
           `OR i IN (SELECT i FROM events GROUP BY i HAVING count(*) < ${k})`,
       );
-      if ((await this.count('events')) === before) return;
+      if (deleted.rowsChanged === 0) return;
     }
   }
 
