@@ -77,9 +77,13 @@ export const sweepCommand: Command = {
     const file = requireString(values, 'config', this);
     const spec = readSweepFile(file);
     const dataDir = values['data-dir'] as string | undefined;
-    const trials = planTrials(spec, (raw, label) => checkExperiment(raw, label, dataDir));
-    const base = checkExperiment(structuredClone(trials[0].config), spec.base, dataDir);
-    const metric = spec.metric ?? base.eval.metric;
+    let firstMetric: string | undefined; // the first trial's eval.metric, from its validation
+    const trials = planTrials(spec, (raw, label) => {
+      const config = checkExperiment(raw, label, dataDir);
+      firstMetric ??= config.eval.metric;
+      return config;
+    });
+    const metric = spec.metric ?? (firstMetric as string);
     if (values['dry-run']) {
       for (const t of trials) io.out(`${t.id}  ${describeSettings(t.settings)}\n`);
       io.out(`${trials.length} trials\n`);
