@@ -25,6 +25,7 @@ import { studentRecipe } from './farziDistiller';
 import type { DistillConfig } from './distillSchema';
 import { farziSource } from './farziSource';
 import { runInnerLoop, toList } from './innerLoop';
+import { decodeSynthetic, disposeSynthetic } from './synthetic';
 import { tinyAttentionModel } from './testing/tinyAttentionModel';
 
 const tinyFactory: ModelFactory = {
@@ -184,17 +185,13 @@ describe('Farzi distiller', () => {
     const latent = tf.randomNormal([4, 5, 3], 0, 1, 'float32', 1) as tf.Tensor3D;
     const decoder = tf.randomNormal([3, split.vocab.size], 0, 1, 'float32', 2) as tf.Tensor2D;
     const { names, values } = toList(model.init(c.seed));
-    const { final } = runInnerLoop(
-      model,
-      names,
-      values,
-      { latent, decoder, temperature: 1 },
-      {
-        steps: dc.innerSteps,
-        hyper: { learningRate: dc.innerLearningRate, ...dc.innerOptimizer },
-        learningRates: schedule,
-      },
-    );
+    const batch = decodeSynthetic({ latent, decoder, temperature: 1 });
+    const { final } = runInnerLoop(model, names, values, batch, {
+      steps: dc.innerSteps,
+      hyper: { learningRate: dc.innerLearningRate, ...dc.innerOptimizer },
+      learningRates: schedule,
+    });
+    disposeSynthetic(batch);
     const recipe = studentRecipe(c, dc, schedule);
     expect(recipe).toMatchObject({ epochs: 4, batchSize: 4, dropout: false });
     const source = farziSource(

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Batch, Rng, TrainingSource, TrainingSourceFactory, UserError } from '@farzi/core';
-import { checkVocabulary, decodeFarzi, FarziData, farziShape, loadFarziData } from './farziData';
+import { checkVocabulary, FarziData, farziShape, loadFarziData } from './farziData';
+import { decodePositions } from './synthetic';
 
 /**
  * Farzi Data as a training source of soft sequences: inputs are positions 0..ξ−2, targets the
@@ -14,11 +15,9 @@ export function farziSource(
 ): TrainingSource {
   const { sequences: mu, length: xi } = farziShape(data);
   const used = Math.min(xi, maxLength + 1);
-  const synthetic = tf.tidy(() => {
-    const x = decodeFarzi(data.latent, data.decoder, data.temperature);
-    return tf.slice(x, [0, xi - used, 0], [mu, used, x.shape[2]]);
-  });
-  const v = synthetic.shape[2];
+  // Inputs and targets decoded once, each from its slice of the (small) latent.
+  const inputs = decodePositions(data, xi - used, used - 1);
+  const targets = decodePositions(data, xi - used + 1, used - 1);
   return {
     description: `${label} [${mu}×${xi}] (${mu * xi} events)`,
     numSequences: mu,
@@ -29,17 +28,17 @@ export function farziSource(
         const rows = order.slice(start, start + batchSize);
         const b = rows.length;
         const batch = tf.tidy(() => {
-          const picked = tf.gather(synthetic, tf.tensor1d(rows, 'int32'));
+          const picked = tf.tensor1d(rows, 'int32');
           return {
-            inputs: tf.slice(picked, [0, 0, 0], [b, used - 1, v]) as tf.Tensor3D,
-            targets: tf.slice(picked, [0, 1, 0], [b, used - 1, v]) as tf.Tensor3D,
+            inputs: tf.gather(inputs, picked) as tf.Tensor3D,
+            targets: tf.gather(targets, picked) as tf.Tensor3D,
             mask: tf.ones([b, used - 1]) as tf.Tensor2D,
           };
         });
         yield { kind: 'soft', ...batch, size: b };
       }
     },
-    dispose: () => synthetic.dispose(),
+    dispose: () => tf.dispose([inputs, targets]),
   };
 }
 

@@ -21,6 +21,8 @@ export type { MetaOptions, MetaResult, RealBatch } from './metaGradient';
 export { reverseAdam } from './reverseAdam';
 export type { SecondOrderMethod } from './reverseAdam';
 export { runInnerLoop, syntheticLoss, toList, toParams } from './innerLoop';
+export { decodeSynthetic, disposeSynthetic, lossOnSynthetic, pullBackToLatent } from './synthetic';
+export type { InnerData, SyntheticBatch } from './synthetic';
 export { initializeFarzi } from './initialize';
 export { fitFarzi, loadTeacher, realWindows, teacherTargets } from './teacher';
 export type { FarziFit } from './teacher';

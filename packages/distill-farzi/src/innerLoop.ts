@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { AdamHyper, adamUpdate, Model, Params, softCrossEntropy } from '@farzi/core';
-import { decodeFarzi } from './farziData';
+import { AdamHyper, adamUpdate, Model, Params } from '@farzi/core';
+import { decodePositions, lossOnSynthetic, SyntheticBatch } from './synthetic';
 
 /** A model's parameters as a list in a fixed name order (what `tf.grads` works with). */
 export interface ParamList {
@@ -19,16 +19,11 @@ export function toParams(names: string[], values: tf.Tensor[]): Params {
   return p;
 }
 
-/** The synthetic data the inner loop trains on: `X = decode(F, M)`, as inputs and soft targets. */
-export interface InnerData {
-  readonly latent: tf.Tensor;
-  readonly decoder: tf.Tensor;
-  readonly temperature: number;
-}
-
 /**
- * Inner (synthetic) loss: soft next-token cross-entropy of the model on X = softmax(F·M/τ), with
- * X[:, :−1] as inputs and X[:, 1:] as targets. Dropout is off so the reverse pass can replay it.
+ * Inner (synthetic) loss as a function of the latent and decoder: soft next-token cross-entropy of
+ * the model on X = softmax(F·M/τ), with X[:, :−1] as inputs and X[:, 1:] as targets. Dropout is off
+ * so the reverse pass can replay it. (The inner loop and the reverse pass decode X once per outer
+ * step instead; this form is for the unrolled baseline and checks.)
  */
 export function syntheticLoss(
   model: Model,
@@ -37,12 +32,11 @@ export function syntheticLoss(
   decoder: tf.Tensor,
   temperature: number,
 ): tf.Scalar {
-  const x = decodeFarzi(latent, decoder, temperature);
-  const [mu, xi, v] = x.shape;
-  const inputs = tf.slice(x, [0, 0, 0], [mu, xi - 1, v]);
-  const targets = tf.slice(x, [0, 1, 0], [mu, xi - 1, v]);
-  const logits = model.apply(params, inputs, { training: false });
-  return softCrossEntropy(logits, targets, tf.ones([mu, xi - 1]));
+  const data = { latent, decoder, temperature };
+  const [mu, xi] = latent.shape;
+  const inputs = decodePositions(data, 0, xi - 1);
+  const targets = decodePositions(data, 1, xi - 1);
+  return lossOnSynthetic(model, params, inputs, targets, tf.ones([mu, xi - 1]));
 }
 
 /** Adam state of the inner loop: parameters w, moments m and v, after `step` updates. */
@@ -78,23 +72,18 @@ export function disposeInnerState(state: InnerState): void {
 }
 
 /**
- * Runs T steps of the shared functional Adam on the synthetic loss from `w0`, keeping only the final
- * state (and, if asked, every k-th state). The caller owns `w0`; everything returned is new.
+ * Runs T steps of the shared functional Adam on the decoded synthetic batch from `w0`, keeping only
+ * the final state (and, if asked, every k-th state). The caller owns `w0` and `batch`; everything
+ * returned is new.
  */
 export function runInnerLoop(
   model: Model,
   names: string[],
   w0: tf.Tensor[],
-  data: InnerData,
+  batch: SyntheticBatch,
   options: InnerOptions,
 ): { final: InnerState; kept: Map<number, InnerState> } {
-  const { latent, decoder, temperature } = data;
-  // X does not change during the inner loop: decode it once (no tape needed for the forward run).
-  const x = decodeFarzi(latent, decoder, temperature);
-  const [mu, xi, v] = x.shape;
-  const inputs = tf.slice(x, [0, 0, 0], [mu, xi - 1, v]);
-  const targets = tf.slice(x, [0, 1, 0], [mu, xi - 1, v]);
-  const mask = tf.ones([mu, xi - 1]);
+  const { inputs, targets, mask } = batch;
   let state: InnerState = {
     w: w0.map((t) => tf.clone(t)),
     m: w0.map((t) => tf.zerosLike(t)),
@@ -115,11 +104,7 @@ export function runInnerLoop(
     const prev = state;
     const next = tf.tidy(() => {
       const loss = (...ws: tf.Tensor[]) =>
-        softCrossEntropy(
-          model.apply(toParams(names, ws), inputs, { training: false }),
-          targets,
-          mask,
-        );
+        lossOnSynthetic(model, toParams(names, ws), inputs, targets, mask);
       const grads = tf.grads(loss)(prev.w);
       const w: tf.Tensor[] = [];
       const m: tf.Tensor[] = [];
@@ -137,6 +122,5 @@ export function runInnerLoop(
     if (keepEvery > 0 && t % keepEvery === 0 && t < options.steps) keep(state);
     options.onStep?.(t);
   }
-  tf.dispose([x, inputs, targets, mask]);
   return { final: state, kept };
 }

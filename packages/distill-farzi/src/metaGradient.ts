@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AdamHyper, adamUpdate, crossEntropy, Model } from '@farzi/core';
-import { InnerData, runInnerLoop, syntheticLoss, toParams } from './innerLoop';
+import { runInnerLoop, syntheticLoss, toParams } from './innerLoop';
+import { decodeSynthetic, disposeSynthetic, InnerData } from './synthetic';
 import { reverseAdam, SecondOrderMethod } from './reverseAdam';
 
 /** A batch of real sequences for the outer (meta) loss. */
@@ -60,7 +61,9 @@ export function farziMetaGradient(
   options: MetaOptions,
 ): MetaResult {
   const t0 = Date.now();
-  const { final, kept } = runInnerLoop(model, names, w0, data, {
+  // X = decode(F, M) does not change within an outer step: decode it once for both passes.
+  const batch = decodeSynthetic(data);
+  const { final, kept } = runInnerLoop(model, names, w0, batch, {
     steps: options.steps,
     hyper: options.hyper,
     learningRates: options.learningRates,
@@ -74,7 +77,7 @@ export function farziMetaGradient(
   const loss = value.dataSync()[0];
   value.dispose();
   const t2 = Date.now();
-  const meta = reverseAdam(model, names, final, grads, data, {
+  const meta = reverseAdam(model, names, final, grads, data, batch, {
     hyper: options.hyper,
     learningRates: options.learningRates,
     method: options.method,
@@ -89,6 +92,7 @@ export function farziMetaGradient(
   });
   const driftValue = drift.dataSync()[0];
   tf.dispose([drift, ...meta.reconstructedW0, ...meta.w0]);
+  disposeSynthetic(batch);
   if (!options.learningRates) meta.learningRates.dispose();
   const t3 = Date.now();
   return {
@@ -112,7 +116,9 @@ export function outerObjective(
   hyper: AdamHyper,
   learningRates?: readonly number[],
 ): number {
-  const { final } = runInnerLoop(model, names, w0, data, { steps, hyper, learningRates });
+  const batch = decodeSynthetic(data);
+  const { final } = runInnerLoop(model, names, w0, batch, { steps, hyper, learningRates });
+  disposeSynthetic(batch);
   const loss = tf.tidy(() => realLoss(model, names, final.w, real).dataSync()[0]);
   tf.dispose([...final.w, ...final.m, ...final.v]);
   return loss;

@@ -1,13 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AdamHyper, Model } from '@farzi/core';
-import {
-  disposeInnerState,
-  InnerData,
-  InnerState,
-  stepHyper,
-  syntheticLoss,
-  toParams,
-} from './innerLoop';
+import { disposeInnerState, InnerState, stepHyper, toParams } from './innerLoop';
+import { InnerData, lossOnSynthetic, pullBackToLatent, SyntheticBatch } from './synthetic';
 
 export type SecondOrderMethod = 'exact' | 'finite-difference';
 
@@ -34,51 +28,98 @@ export interface MetaGradient {
   readonly reconstructedW0: tf.Tensor[];
 }
 
+/** What one reverse step needs from the inner loss at w_{t−1}: its gradient and second products. */
+interface Products {
+  /** g = ∇_w L(w_{t−1}) (the gradient the forward step used). */
+  readonly g: tf.Tensor[];
+  /** H_ww·dg. */
+  readonly hw: tf.Tensor[];
+  /** H_Xw·dg for the decoded inputs and targets X (pulled back to F and M once per outer step). */
+  readonly hInputs: tf.Tensor;
+  readonly hTargets: tf.Tensor;
+}
+
+/** The vector dg of the products, from the gradient g (it depends on g through Adam's v). */
+type VectorOf = (g: tf.Tensor[]) => tf.Tensor[];
+
+/** Identity whose gradient is zero: dg's dependence on g is not differentiated. */
+const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
+  value: tf.clone(x),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
+
+function lossAt(model: Model, names: string[], batch: SyntheticBatch) {
+  const n = names.length;
+  return (...args: tf.Tensor[]): tf.Scalar =>
+    lossOnSynthetic(
+      model,
+      toParams(names, args.slice(0, n)),
+      args[n] ?? batch.inputs,
+      args[n + 1] ?? batch.targets,
+      batch.mask,
+    );
+}
+
 /**
- * Products of the inner loss's second derivatives with a vector `dg` at (w, F, M):
- * H_ww·dg (Hessian-vector product) and H_xw·dg (mixed, for F and M), either by double backward
- * through the second-order-safe ops or by central differences of first-order gradients.
+ * Exact products by double backward through the second-order-safe ops. One pass yields g too:
+ * the gradient computed inside the differentiated function is kept, and dg is formed from it
+ * behind a stop-gradient, so the forward pass is shared between g and the products.
  */
-function secondOrderProducts(
+function exactProducts(
   model: Model,
   names: string[],
   w: tf.Tensor[],
-  dg: tf.Tensor[],
-  data: InnerData,
-  method: SecondOrderMethod,
-  fdEpsilon: number,
-): { hw: tf.Tensor[]; hLatent: tf.Tensor; hDecoder: tf.Tensor } {
-  const { latent, decoder, temperature } = data;
+  batch: SyntheticBatch,
+  vectorOf: VectorOf,
+): Products {
   const n = w.length;
-  if (method === 'exact') {
-    const f = (...args: tf.Tensor[]): tf.Scalar => {
-      const ws = args.slice(0, n);
-      const [F, M] = args.slice(n);
-      const g = tf.grads((...inner: tf.Tensor[]) =>
-        syntheticLoss(model, toParams(names, inner), F, M, temperature),
-      )(ws);
-      return tf.addN(g.map((gi, i) => tf.sum(tf.mul(gi, dg[i])))) as tf.Scalar;
-    };
-    const grads = tf.grads(f)([...w, latent, decoder]);
-    return { hw: grads.slice(0, n), hLatent: grads[n], hDecoder: grads[n + 1] };
-  }
+  const loss = lossAt(model, names, batch);
+  let g: tf.Tensor[] = [];
+  const f = (...args: tf.Tensor[]): tf.Scalar => {
+    const [inputs, targets] = args.slice(n);
+    const inner = tf.grads((...ws: tf.Tensor[]) => loss(...ws, inputs, targets))(args.slice(0, n));
+    g = inner.map((gi) => tf.keep(gi));
+    const dg = vectorOf(inner.map((gi) => stopGradient(gi)));
+    return tf.addN(inner.map((gi, i) => tf.sum(tf.mul(gi, dg[i])))) as tf.Scalar;
+  };
+  const grads = tf.grads(f)([...w, batch.inputs, batch.targets]);
+  return { g, hw: grads.slice(0, n), hInputs: grads[n], hTargets: grads[n + 1] };
+}
+
+/** Products by central differences of first-order gradients at w ± r·dg (r = ε/|dg|). */
+function finiteDifferenceProducts(
+  model: Model,
+  names: string[],
+  w: tf.Tensor[],
+  batch: SyntheticBatch,
+  vectorOf: VectorOf,
+  fdEpsilon: number,
+): Products {
+  const n = w.length;
+  const loss = lossAt(model, names, batch);
+  const g = tf.grads(loss)(w);
+  const dg = vectorOf(g);
   const norm = Math.sqrt(tf.addN(dg.map((d) => tf.sum(tf.square(d)))).dataSync()[0]);
   const r = fdEpsilon / Math.max(norm, 1e-12);
   const gradsAt = (sign: number) =>
-    tf.grads((...args: tf.Tensor[]) =>
-      syntheticLoss(model, toParams(names, args.slice(0, n)), args[n], args[n + 1], temperature),
-    )([...w.map((wi, i) => tf.add(wi, tf.mul(dg[i], sign * r))), latent, decoder]);
+    tf.grads(loss)([
+      ...w.map((wi, i) => tf.add(wi, tf.mul(dg[i], sign * r))),
+      batch.inputs,
+      batch.targets,
+    ]);
   const plus = gradsAt(1);
   const minus = gradsAt(-1);
   const diff = plus.map((p, i) => tf.div(tf.sub(p, minus[i]), 2 * r));
-  return { hw: diff.slice(0, n), hLatent: diff[n], hDecoder: diff[n + 1] };
+  return { g, hw: diff.slice(0, n), hInputs: diff[n], hTargets: diff[n + 1] };
 }
 
 /**
  * Reverse-mode differentiation of T Adam steps (FARZI.md): starting from the final state and
  * dL/dw_T, walk the steps backwards, inverting each update instead of storing the trajectory, and
- * accumulate dL/dF and dL/dM through mixed second derivatives. Memory does not grow with T.
- * Takes ownership of `final` and `dwFinal` (disposes them).
+ * accumulate dL/dX for the decoded synthetic inputs and targets through mixed second derivatives;
+ * dL/dF and dL/dM come from one pull-back through the decoder at the end. Memory does not grow
+ * with T. Takes ownership of `final` and `dwFinal` (disposes them); the caller owns `batch`, the
+ * decoding of `data`.
  */
 export function reverseAdam(
   model: Model,
@@ -86,6 +127,7 @@ export function reverseAdam(
   final: InnerState,
   dwFinal: tf.Tensor[],
   data: InnerData,
+  batch: SyntheticBatch,
   options: ReverseOptions,
 ): MetaGradient {
   const fdEpsilon = options.fdEpsilon ?? 1e-3;
@@ -95,8 +137,8 @@ export function reverseAdam(
   let dw = dwFinal;
   let dm = w.map((t) => tf.zerosLike(t));
   let dv = w.map((t) => tf.zerosLike(t));
-  let dLatent: tf.Tensor = tf.zerosLike(data.latent);
-  let dDecoder: tf.Tensor = tf.zerosLike(data.decoder);
+  let dInputs: tf.Tensor = tf.zerosLike(batch.inputs);
+  let dTargets: tf.Tensor = tf.zerosLike(batch.targets);
   const dAlpha: tf.Tensor[] = new Array(final.step);
   for (let t = final.step; t >= 1; t--) {
     const h = stepHyper(options, t);
@@ -133,21 +175,16 @@ export function reverseAdam(
         );
         dvT.push(tf.add(dv[i], tf.mul(dw[i], dwdv)));
       });
-      const g = tf.grads((...ws: tf.Tensor[]) =>
-        syntheticLoss(model, toParams(names, ws), data.latent, data.decoder, data.temperature),
-      )(wPrev);
-      const dg = g.map((gi, i) =>
-        tf.add(tf.mul(dmT[i], 1 - h.beta1), tf.mul(tf.mul(gi, dvT[i]), 2 * (1 - h.beta2))),
-      );
-      const { hw, hLatent, hDecoder } = secondOrderProducts(
-        model,
-        names,
-        wPrev,
-        dg,
-        data,
-        options.method,
-        fdEpsilon,
-      );
+      // dg = dL/dg_t: through m_t = β1 m + (1−β1) g and v_t = β2 v + (1−β2) g².
+      const vectorOf: VectorOf = (g) =>
+        g.map((gi, i) =>
+          tf.add(tf.mul(dmT[i], 1 - h.beta1), tf.mul(tf.mul(gi, dvT[i]), 2 * (1 - h.beta2))),
+        );
+      const p =
+        options.method === 'exact'
+          ? exactProducts(model, names, wPrev, batch, vectorOf)
+          : finiteDifferenceProducts(model, names, wPrev, batch, vectorOf, fdEpsilon);
+      const g = p.g;
       const mPrev = stored
         ? stored.m.map((x) => tf.clone(x))
         : g.map((gi, i) => tf.div(tf.sub(m[i], tf.mul(gi, 1 - h.beta1)), h.beta1));
@@ -156,27 +193,36 @@ export function reverseAdam(
         : g.map((gi, i) =>
             tf.relu(tf.div(tf.sub(v[i], tf.mul(tf.square(gi), 1 - h.beta2)), h.beta2)),
           );
-      const wBack = wPrev;
+      // The exact products keep g out of their tape's scope: free it here.
+      if (options.method === 'exact') tf.dispose(g);
       return {
-        w: wBack,
+        w: wPrev,
         m: mPrev,
         v: vPrev,
-        dw: dw.map((d, i) => tf.add(tf.mul(d, decay), hw[i])),
+        dw: dw.map((d, i) => tf.add(tf.mul(d, decay), p.hw[i])),
         dm: dmT.map((d) => tf.mul(d, h.beta1)),
         dv: dvT.map((d) => tf.mul(d, h.beta2)),
-        dLatent: tf.add(dLatent, hLatent),
-        dDecoder: tf.add(dDecoder, hDecoder),
+        dInputs: tf.add(dInputs, p.hInputs),
+        dTargets: tf.add(dTargets, p.hTargets),
         dAlpha: tf.addN(alphaTerms),
       };
     });
     dAlpha[t - 1] = out.dAlpha;
-    tf.dispose([...w, ...m, ...v, ...dw, ...dm, ...dv, dLatent, dDecoder]);
-    ({ w, m, v, dw, dm, dv, dLatent, dDecoder } = out);
+    tf.dispose([...w, ...m, ...v, ...dw, ...dm, ...dv, dInputs, dTargets]);
+    ({ w, m, v, dw, dm, dv, dInputs, dTargets } = out);
     options.onStep?.(t);
   }
   tf.dispose([...m, ...v, ...dm, ...dv]);
   if (options.kept) for (const s of options.kept.values()) disposeInnerState(s);
   const learningRates = dAlpha.length ? tf.stack(dAlpha) : tf.zeros([0]);
   tf.dispose(dAlpha);
-  return { latent: dLatent, decoder: dDecoder, learningRates, w0: dw, reconstructedW0: w };
+  const pulled = pullBackToLatent(data, dInputs, dTargets);
+  tf.dispose([dInputs, dTargets]);
+  return {
+    latent: pulled.latent,
+    decoder: pulled.decoder,
+    learningRates,
+    w0: dw,
+    reconstructedW0: w,
+  };
 }

@@ -63,16 +63,7 @@ function main(): void {
     const started = Date.now();
     const r = spawnSync(
       process.execPath,
-      [
-        cli,
-        'sweep',
-        '--config',
-        file,
-        '--out',
-        folder,
-        '--workers',
-        String(workers),
-      ],
+      [cli, 'sweep', '--config', file, '--out', folder, '--workers', String(workers)],
       { stdio: ['ignore', 'inherit', 'inherit'] },
     );
     const seconds = (Date.now() - started) / 1000;

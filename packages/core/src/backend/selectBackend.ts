@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors/FarziError';
 import { nativeDescription, useNativeKernels } from './wasmNative';
+import { registerGradients } from './gradients/registerGradients';
 import { registerCpuKernels, registerWasmKernels } from './registerKernels';
 
 export const BACKEND_NAMES = [
@@ -51,6 +52,7 @@ const AUTO_ORDER: Concrete[] = ['tensorflow-gpu', 'tensorflow', 'wasm-native', '
  * install it.
  */
 export async function selectBackend(requested: BackendName): Promise<SelectedBackend> {
+  registerGradients();
   if (requested !== 'auto') {
     const failure = await tryActivate(requested);
     if (failure) {

@@ -29,10 +29,14 @@ export function embedTokens(table: tf.Tensor, input: tf.Tensor): tf.Tensor3D {
 /** `[B, L]` float mask of real (non-padding) positions: 1 where the input is a token, 0 for padding. */
 export function paddingMask(input: tf.Tensor): tf.Tensor2D {
   if (input.rank === 2) return tf.cast(tf.notEqual(input, 0), 'float32') as tf.Tensor2D;
-  // Soft tokens: padding is all probability mass on index 0.
-  const [b, l] = input.shape;
-  const padMass = tf.reshape(tf.slice(input, [0, 0, 0], [b, l, 1]), [b, l]);
-  return tf.sub(1, padMass) as tf.Tensor2D;
+  // Soft tokens: padding is all probability mass on index 0. Read as a product with the one-hot
+  // column e₀ (a strided one-column slice, and the pad its gradient needs, are slow copies of the
+  // whole [B·L, V] tensor on wasm; the product is one BLAS call each way and exact).
+  const [b, l, v] = input.shape;
+  const e0 = new Float32Array(v);
+  e0[0] = 1;
+  const padMass = tf.matMul(tf.reshape(input, [b * l, v]), tf.tensor2d(e0, [v, 1]));
+  return tf.sub(1, tf.reshape(padMass, [b, l])) as tf.Tensor2D;
 }
 
 /** Logits against the (tied) embedding table: `[B, L, d] · Eᵀ → [B, L, V]`. */
