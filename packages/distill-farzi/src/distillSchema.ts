@@ -100,6 +100,13 @@ export const distillSchema: JsonSchema = {
       description:
         'second-order products by double backward through safe ops, or by central differences',
     },
+    sequenceChunk: {
+      type: 'integer',
+      minimum: 0,
+      default: 0,
+      description:
+        'synthetic sequences per gradient / second-order product (sums over sequences, so the result is the same): 0 = auto, as many as keep one decoded [sequences × ξ × |V|] tensor under 12M values (large catalogues), or a number',
+    },
     reverseCheckpointEvery: {
       type: 'integer',
       minimum: 0,
@@ -218,6 +225,7 @@ export interface DistillConfig extends DistillSection {
     weightDecay: number;
   };
   metaGradient: 'exact' | 'finite-difference';
+  sequenceChunk: number;
   reverseCheckpointEvery: number;
   learnInnerLearningRate: boolean;
   innerInit: 'trajectories' | 'random' | 'student';

@@ -201,6 +201,7 @@ export class FarziRun {
         learningRates: this.schedule(),
         method: dc.metaGradient,
         checkpointEvery: dc.reverseCheckpointEvery,
+        sequenceChunk: dc.sequenceChunk,
       },
     );
     tf.dispose([real.inputs, real.targets]);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { AdamHyper, adamUpdate, Model, Params } from '@farzi/core';
-import { decodePositions, lossOnSynthetic, SyntheticBatch } from './synthetic';
+import { chunkLoss, decodePositions, lossOnSynthetic, SyntheticData } from './synthetic';
 
 /** A model's parameters as a list in a fixed name order (what `tf.grads` works with). */
 export interface ParamList {
@@ -71,19 +71,31 @@ export function disposeInnerState(state: InnerState): void {
   tf.dispose([...state.w, ...state.m, ...state.v]);
 }
 
+/** ∇_w of the synthetic loss, summed over the chunks of the decoded data. */
+export function syntheticGradient(
+  model: Model,
+  names: string[],
+  w: tf.Tensor[],
+  data: SyntheticData,
+): tf.Tensor[] {
+  const perChunk = data.map((chunk) =>
+    tf.grads((...ws: tf.Tensor[]) => chunkLoss(model, toParams(names, ws), chunk))(w),
+  );
+  return perChunk.length === 1 ? perChunk[0] : w.map((_, i) => tf.addN(perChunk.map((g) => g[i])));
+}
+
 /**
- * Runs T steps of the shared functional Adam on the decoded synthetic batch from `w0`, keeping only
- * the final state (and, if asked, every k-th state). The caller owns `w0` and `batch`; everything
+ * Runs T steps of the shared functional Adam on the decoded synthetic data from `w0`, keeping only
+ * the final state (and, if asked, every k-th state). The caller owns `w0` and `data`; everything
  * returned is new.
  */
 export function runInnerLoop(
   model: Model,
   names: string[],
   w0: tf.Tensor[],
-  batch: SyntheticBatch,
+  data: SyntheticData,
   options: InnerOptions,
 ): { final: InnerState; kept: Map<number, InnerState> } {
-  const { inputs, targets, mask } = batch;
   let state: InnerState = {
     w: w0.map((t) => tf.clone(t)),
     m: w0.map((t) => tf.zerosLike(t)),
@@ -103,9 +115,7 @@ export function runInnerLoop(
   for (let t = 1; t <= options.steps; t++) {
     const prev = state;
     const next = tf.tidy(() => {
-      const loss = (...ws: tf.Tensor[]) =>
-        lossOnSynthetic(model, toParams(names, ws), inputs, targets, mask);
-      const grads = tf.grads(loss)(prev.w);
+      const grads = syntheticGradient(model, names, prev.w, data);
       const w: tf.Tensor[] = [];
       const m: tf.Tensor[] = [];
       const vv: tf.Tensor[] = [];

@@ -60,12 +60,14 @@ describe.each(availableEmbeddedBackends())('Farzi meta-gradient on %s', (backend
   });
 
   it.each([
-    ['exact', 0],
-    ['finite-difference', 0],
-    ['exact', 2],
-  ] as [SecondOrderMethod, number][])(
-    'reverse-mode Adam (%s, checkpoint every %d) matches a central difference of the whole outer objective',
-    (method, checkpointEvery) => {
+    ['exact', 0, 0],
+    ['finite-difference', 0, 0],
+    ['exact', 2, 0],
+    ['exact', 0, 2],
+    ['finite-difference', 0, 1],
+  ] as [SecondOrderMethod, number, number][])(
+    'reverse-mode Adam (%s, checkpoint every %d, sequence chunk %d) matches a central difference of the whole outer objective',
+    (method, checkpointEvery, sequenceChunk) => {
       const s = setup(4);
       const uF = tf.randomNormal(s.latent.shape, 0, 1, 'float32', 21);
       const uM = tf.randomNormal(s.decoder.shape, 0, 1, 'float32', 22);
@@ -80,6 +82,7 @@ describe.each(availableEmbeddedBackends())('Farzi meta-gradient on %s', (backend
           hyper,
           method,
           checkpointEvery,
+          sequenceChunk,
         },
       );
       const analytic = directional(meta, uF, uM);
@@ -101,6 +104,39 @@ describe.each(availableEmbeddedBackends())('Farzi meta-gradient on %s', (backend
       const numeric = (at(1) - at(-1)) / (2 * eps);
       expect(Math.abs(analytic - numeric) / Math.max(Math.abs(numeric), 1e-6)).toBeLessThan(5e-2);
       expect(meta.drift).toBeLessThan(1e-3);
+    },
+  );
+
+  // Chunks change only the float summation order, which central differences amplify (÷2r).
+  it.each([
+    ['exact', 1e-3],
+    ['finite-difference', 1e-2],
+  ] as [SecondOrderMethod, number][])(
+    'gives the same meta-gradient in chunks of sequences as in one piece (%s, relative error < %p)',
+    (method, tolerance) => {
+      const s = setup(3);
+      const run = (sequenceChunk: number) =>
+        farziMetaGradient(
+          s.model,
+          s.names,
+          s.w0,
+          { latent: s.latent, decoder: s.decoder, temperature: 1 },
+          s.real,
+          { steps: s.steps, hyper, method, checkpointEvery: 0, sequenceChunk },
+        );
+      const whole = run(0);
+      for (const chunk of [1, 2]) {
+        const parts = run(chunk);
+        expect(parts.loss).toBeCloseTo(whole.loss, 5);
+        for (const key of ['latent', 'decoder'] as const) {
+          const scale = tf.max(tf.abs(whole[key])).dataSync()[0];
+          const diff = tf.max(tf.abs(tf.sub(parts[key], whole[key]))).dataSync()[0];
+          expect(scale).toBeGreaterThan(1e-4);
+          expect(diff / scale).toBeLessThan(tolerance);
+        }
+        tf.dispose([parts.latent, parts.decoder]);
+      }
+      tf.dispose([whole.latent, whole.decoder]);
     },
   );
 

@@ -19,6 +19,8 @@ export interface MetaOptions {
   /** Store the inner state every k steps and reset the reversal to it (0 = pure reversal). */
   readonly checkpointEvery: number;
   readonly fdEpsilon?: number;
+  /** Synthetic sequences per product (0 = auto: see sequencesPerChunk). */
+  readonly sequenceChunk?: number;
   readonly onStep?: (phase: 'forward' | 'reverse', step: number) => void;
 }
 
@@ -62,8 +64,8 @@ export function farziMetaGradient(
 ): MetaResult {
   const t0 = Date.now();
   // X = decode(F, M) does not change within an outer step: decode it once for both passes.
-  const batch = decodeSynthetic(data);
-  const { final, kept } = runInnerLoop(model, names, w0, batch, {
+  const synthetic = decodeSynthetic(data, options.sequenceChunk);
+  const { final, kept } = runInnerLoop(model, names, w0, synthetic, {
     steps: options.steps,
     hyper: options.hyper,
     learningRates: options.learningRates,
@@ -77,7 +79,7 @@ export function farziMetaGradient(
   const loss = value.dataSync()[0];
   value.dispose();
   const t2 = Date.now();
-  const meta = reverseAdam(model, names, final, grads, data, batch, {
+  const meta = reverseAdam(model, names, final, grads, data, synthetic, {
     hyper: options.hyper,
     learningRates: options.learningRates,
     method: options.method,
@@ -92,7 +94,7 @@ export function farziMetaGradient(
   });
   const driftValue = drift.dataSync()[0];
   tf.dispose([drift, ...meta.reconstructedW0, ...meta.w0]);
-  disposeSynthetic(batch);
+  disposeSynthetic(synthetic);
   if (!options.learningRates) meta.learningRates.dispose();
   const t3 = Date.now();
   return {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AdamHyper, Model } from '@farzi/core';
-import { disposeInnerState, InnerState, stepHyper, toParams } from './innerLoop';
-import { InnerData, lossOnSynthetic, pullBackToLatent, SyntheticBatch } from './synthetic';
+import { disposeInnerState, InnerState, stepHyper, syntheticGradient, toParams } from './innerLoop';
+import { chunkLoss, InnerData, pullBackToLatent, SyntheticChunk, SyntheticData } from './synthetic';
 
 export type SecondOrderMethod = 'exact' | 'finite-difference';
 
@@ -34,9 +34,8 @@ interface Products {
   readonly g: tf.Tensor[];
   /** H_ww·dg. */
   readonly hw: tf.Tensor[];
-  /** H_Xw·dg for the decoded inputs and targets X (pulled back to F and M once per outer step). */
-  readonly hInputs: tf.Tensor;
-  readonly hTargets: tf.Tensor;
+  /** H_Xw·dg for each chunk's decoded inputs and targets X (pulled back to F, M once per outer step). */
+  readonly hx: { readonly inputs: tf.Tensor; readonly targets: tf.Tensor }[];
 }
 
 /** The vector dg of the products, from the gradient g (it depends on g through Adam's v). */
@@ -48,42 +47,68 @@ const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
 })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
 
-function lossAt(model: Model, names: string[], batch: SyntheticBatch) {
+/** A chunk's loss as a function of (w…, inputs, targets). */
+function lossOf(model: Model, names: string[], chunk: SyntheticChunk) {
   const n = names.length;
   return (...args: tf.Tensor[]): tf.Scalar =>
-    lossOnSynthetic(
-      model,
-      toParams(names, args.slice(0, n)),
-      args[n] ?? batch.inputs,
-      args[n + 1] ?? batch.targets,
-      batch.mask,
-    );
+    chunkLoss(model, toParams(names, args.slice(0, n)), chunk, args[n], args[n + 1]);
+}
+
+/** ⟨∇_w L_chunk, dg⟩ at (w, X) for double backward. */
+function gradientDot(
+  model: Model,
+  names: string[],
+  chunk: SyntheticChunk,
+  args: tf.Tensor[],
+  dgOf: (g: tf.Tensor[]) => tf.Tensor[],
+): tf.Scalar {
+  const n = names.length;
+  const [inputs, targets] = args.slice(n);
+  const loss = lossOf(model, names, chunk);
+  const g = tf.grads((...ws: tf.Tensor[]) => loss(...ws, inputs, targets))(args.slice(0, n));
+  const dg = dgOf(g);
+  return tf.addN(g.map((gi, i) => tf.sum(tf.mul(gi, dg[i])))) as tf.Scalar;
 }
 
 /**
- * Exact products by double backward through the second-order-safe ops. One pass yields g too:
- * the gradient computed inside the differentiated function is kept, and dg is formed from it
- * behind a stop-gradient, so the forward pass is shared between g and the products.
+ * Exact products by double backward through the second-order-safe ops. With one chunk, one pass
+ * yields g too: the gradient computed inside the differentiated function is kept, and dg is formed
+ * from it behind a stop-gradient, so g and the products share their forward pass. With several
+ * chunks g must be complete before dg exists: a first-order pass first, then one product per chunk.
  */
 function exactProducts(
   model: Model,
   names: string[],
   w: tf.Tensor[],
-  batch: SyntheticBatch,
+  data: SyntheticData,
   vectorOf: VectorOf,
 ): Products {
   const n = w.length;
-  const loss = lossAt(model, names, batch);
-  let g: tf.Tensor[] = [];
-  const f = (...args: tf.Tensor[]): tf.Scalar => {
-    const [inputs, targets] = args.slice(n);
-    const inner = tf.grads((...ws: tf.Tensor[]) => loss(...ws, inputs, targets))(args.slice(0, n));
-    g = inner.map((gi) => tf.keep(gi));
-    const dg = vectorOf(inner.map((gi) => stopGradient(gi)));
-    return tf.addN(inner.map((gi, i) => tf.sum(tf.mul(gi, dg[i])))) as tf.Scalar;
+  if (data.length === 1) {
+    const chunk = data[0];
+    let g: tf.Tensor[] = [];
+    const dot = (...args: tf.Tensor[]) =>
+      gradientDot(model, names, chunk, args, (inner) => {
+        g = inner.map((gi) => tf.keep(gi));
+        return vectorOf(inner.map((gi) => stopGradient(gi)));
+      });
+    const grads = tf.grads(dot)([...w, chunk.inputs, chunk.targets]);
+    return { g, hw: grads.slice(0, n), hx: [{ inputs: grads[n], targets: grads[n + 1] }] };
+  }
+  const g = syntheticGradient(model, names, w, data);
+  const dg = vectorOf(g);
+  const perChunk = data.map((chunk) =>
+    tf.grads((...args: tf.Tensor[]) => gradientDot(model, names, chunk, args, () => dg))([
+      ...w,
+      chunk.inputs,
+      chunk.targets,
+    ]),
+  );
+  return {
+    g,
+    hw: w.map((_, i) => tf.addN(perChunk.map((p) => p[i]))),
+    hx: perChunk.map((p) => ({ inputs: p[n], targets: p[n + 1] })),
   };
-  const grads = tf.grads(f)([...w, batch.inputs, batch.targets]);
-  return { g, hw: grads.slice(0, n), hInputs: grads[n], hTargets: grads[n + 1] };
 }
 
 /** Products by central differences of first-order gradients at w ± r·dg (r = ε/|dg|). */
@@ -91,26 +116,31 @@ function finiteDifferenceProducts(
   model: Model,
   names: string[],
   w: tf.Tensor[],
-  batch: SyntheticBatch,
+  data: SyntheticData,
   vectorOf: VectorOf,
   fdEpsilon: number,
 ): Products {
   const n = w.length;
-  const loss = lossAt(model, names, batch);
-  const g = tf.grads(loss)(w);
+  const g = syntheticGradient(model, names, w, data);
   const dg = vectorOf(g);
   const norm = Math.sqrt(tf.addN(dg.map((d) => tf.sum(tf.square(d)))).dataSync()[0]);
   const r = fdEpsilon / Math.max(norm, 1e-12);
-  const gradsAt = (sign: number) =>
-    tf.grads(loss)([
-      ...w.map((wi, i) => tf.add(wi, tf.mul(dg[i], sign * r))),
-      batch.inputs,
-      batch.targets,
-    ]);
-  const plus = gradsAt(1);
-  const minus = gradsAt(-1);
-  const diff = plus.map((p, i) => tf.div(tf.sub(p, minus[i]), 2 * r));
-  return { g, hw: diff.slice(0, n), hInputs: diff[n], hTargets: diff[n + 1] };
+  const perChunk = data.map((chunk) => {
+    const gradsAt = (sign: number) =>
+      tf.grads(lossOf(model, names, chunk))([
+        ...w.map((wi, i) => tf.add(wi, tf.mul(dg[i], sign * r))),
+        chunk.inputs,
+        chunk.targets,
+      ]);
+    const plus = gradsAt(1);
+    const minus = gradsAt(-1);
+    return plus.map((p, i) => tf.div(tf.sub(p, minus[i]), 2 * r));
+  });
+  return {
+    g,
+    hw: w.map((_, i) => tf.addN(perChunk.map((p) => p[i]))),
+    hx: perChunk.map((p) => ({ inputs: p[n], targets: p[n + 1] })),
+  };
 }
 
 /**
@@ -118,8 +148,8 @@ function finiteDifferenceProducts(
  * dL/dw_T, walk the steps backwards, inverting each update instead of storing the trajectory, and
  * accumulate dL/dX for the decoded synthetic inputs and targets through mixed second derivatives;
  * dL/dF and dL/dM come from one pull-back through the decoder at the end. Memory does not grow
- * with T. Takes ownership of `final` and `dwFinal` (disposes them); the caller owns `batch`, the
- * decoding of `data`.
+ * with T. Takes ownership of `final` and `dwFinal` (disposes them); the caller owns `synthetic`,
+ * the decoding of `data`.
  */
 export function reverseAdam(
   model: Model,
@@ -127,7 +157,7 @@ export function reverseAdam(
   final: InnerState,
   dwFinal: tf.Tensor[],
   data: InnerData,
-  batch: SyntheticBatch,
+  synthetic: SyntheticData,
   options: ReverseOptions,
 ): MetaGradient {
   const fdEpsilon = options.fdEpsilon ?? 1e-3;
@@ -137,8 +167,11 @@ export function reverseAdam(
   let dw = dwFinal;
   let dm = w.map((t) => tf.zerosLike(t));
   let dv = w.map((t) => tf.zerosLike(t));
-  let dInputs: tf.Tensor = tf.zerosLike(batch.inputs);
-  let dTargets: tf.Tensor = tf.zerosLike(batch.targets);
+  // dL/dX per chunk of the decoded data, summed over the inner steps.
+  let dx: { inputs: tf.Tensor; targets: tf.Tensor }[] = synthetic.map((c) => ({
+    inputs: tf.zerosLike(c.inputs),
+    targets: tf.zerosLike(c.targets),
+  }));
   const dAlpha: tf.Tensor[] = new Array(final.step);
   for (let t = final.step; t >= 1; t--) {
     const h = stepHyper(options, t);
@@ -182,8 +215,8 @@ export function reverseAdam(
         );
       const p =
         options.method === 'exact'
-          ? exactProducts(model, names, wPrev, batch, vectorOf)
-          : finiteDifferenceProducts(model, names, wPrev, batch, vectorOf, fdEpsilon);
+          ? exactProducts(model, names, wPrev, synthetic, vectorOf)
+          : finiteDifferenceProducts(model, names, wPrev, synthetic, vectorOf, fdEpsilon);
       const g = p.g;
       const mPrev = stored
         ? stored.m.map((x) => tf.clone(x))
@@ -193,8 +226,8 @@ export function reverseAdam(
         : g.map((gi, i) =>
             tf.relu(tf.div(tf.sub(v[i], tf.mul(tf.square(gi), 1 - h.beta2)), h.beta2)),
           );
-      // The exact products keep g out of their tape's scope: free it here.
-      if (options.method === 'exact') tf.dispose(g);
+      // The shared exact products keep g out of their tape's scope: free it here.
+      if (options.method === 'exact' && synthetic.length === 1) tf.dispose(g);
       return {
         w: wPrev,
         m: mPrev,
@@ -202,22 +235,35 @@ export function reverseAdam(
         dw: dw.map((d, i) => tf.add(tf.mul(d, decay), p.hw[i])),
         dm: dmT.map((d) => tf.mul(d, h.beta1)),
         dv: dvT.map((d) => tf.mul(d, h.beta2)),
-        dInputs: tf.add(dInputs, p.hInputs),
-        dTargets: tf.add(dTargets, p.hTargets),
+        dx: dx.map((d, c) => ({
+          inputs: tf.add(d.inputs, p.hx[c].inputs),
+          targets: tf.add(d.targets, p.hx[c].targets),
+        })),
         dAlpha: tf.addN(alphaTerms),
       };
     });
     dAlpha[t - 1] = out.dAlpha;
-    tf.dispose([...w, ...m, ...v, ...dw, ...dm, ...dv, dInputs, dTargets]);
-    ({ w, m, v, dw, dm, dv, dInputs, dTargets } = out);
+    tf.dispose([
+      ...w,
+      ...m,
+      ...v,
+      ...dw,
+      ...dm,
+      ...dv,
+      ...dx.flatMap((d) => [d.inputs, d.targets]),
+    ]);
+    ({ w, m, v, dw, dm, dv, dx } = out);
     options.onStep?.(t);
   }
   tf.dispose([...m, ...v, ...dm, ...dv]);
   if (options.kept) for (const s of options.kept.values()) disposeInnerState(s);
   const learningRates = dAlpha.length ? tf.stack(dAlpha) : tf.zeros([0]);
   tf.dispose(dAlpha);
-  const pulled = pullBackToLatent(data, dInputs, dTargets);
-  tf.dispose([dInputs, dTargets]);
+  const pulled = pullBackToLatent(
+    data,
+    dx.map((d, c) => ({ chunk: synthetic[c], dInputs: d.inputs, dTargets: d.targets })),
+  );
+  tf.dispose(dx.flatMap((d) => [d.inputs, d.targets]));
   return {
     latent: pulled.latent,
     decoder: pulled.decoder,

@@ -37,18 +37,69 @@ export function decodePositions(
   });
 }
 
-/** Inputs and targets of the synthetic sequences, each decoded once (no tape). */
-export function decodeSynthetic(data: InnerData): SyntheticBatch {
-  const [mu, xi] = data.latent.shape as [number, number, number];
-  return {
-    inputs: decodePositions(data, 0, xi - 1),
-    targets: decodePositions(data, 1, xi - 1),
-    mask: tf.ones([mu, xi - 1]) as tf.Tensor2D,
-  };
+/**
+ * One slice of the synthetic sequences, rows `[from, from + count)`, decoded: its loss enters the
+ * total with weight count/μ (the synthetic loss is a mean over sequences).
+ */
+export interface SyntheticChunk extends SyntheticBatch {
+  readonly from: number;
+  readonly count: number;
+  readonly weight: number;
 }
 
-export function disposeSynthetic(batch: SyntheticBatch): void {
-  tf.dispose([batch.inputs, batch.targets, batch.mask]);
+/** The decoded synthetic sequences, in one or more chunks of sequences. */
+export type SyntheticData = readonly SyntheticChunk[];
+
+/** Values in one decoded `[sequences, ξ−1, |V|]` tensor that `chunk: 0` ("auto") aims under. */
+export const AUTO_CHUNK_VALUES = 12_000_000;
+
+/**
+ * How many synthetic sequences go into one product: `chunk` if positive, else as many as keep a
+ * decoded chunk under AUTO_CHUNK_VALUES values (a large catalogue at [50×50] would otherwise hold
+ * dozens of 100-MB tensors on one tape). Products are sums over sequences, so chunking changes
+ * memory, not the result (up to float summation order).
+ */
+export function sequencesPerChunk(mu: number, xi: number, vocab: number, chunk = 0): number {
+  if (chunk > 0) return Math.min(chunk, mu);
+  return Math.max(1, Math.min(mu, Math.floor(AUTO_CHUNK_VALUES / ((xi - 1) * vocab))));
+}
+
+/** Inputs and targets of the synthetic sequences, decoded once (no tape), chunk by chunk. */
+export function decodeSynthetic(data: InnerData, chunk = 0): SyntheticData {
+  const [mu, xi, d] = data.latent.shape as [number, number, number];
+  const per = sequencesPerChunk(mu, xi, data.decoder.shape[1] as number, chunk);
+  const chunks: SyntheticChunk[] = [];
+  for (let from = 0; from < mu; from += per) {
+    const count = Math.min(per, mu - from);
+    const rows = per >= mu ? data.latent : tf.slice(data.latent, [from, 0, 0], [count, xi, d]);
+    const part = { ...data, latent: rows };
+    chunks.push({
+      from,
+      count,
+      weight: count / mu,
+      inputs: decodePositions(part, 0, xi - 1),
+      targets: decodePositions(part, 1, xi - 1),
+      mask: tf.ones([count, xi - 1]) as tf.Tensor2D,
+    });
+    if (rows !== data.latent) rows.dispose();
+  }
+  return chunks;
+}
+
+export function disposeSynthetic(data: SyntheticData): void {
+  for (const c of data) tf.dispose([c.inputs, c.targets, c.mask]);
+}
+
+/** The synthetic loss of one chunk as its share of the total (weight 1 for a single chunk). */
+export function chunkLoss(
+  model: Model,
+  params: Params,
+  chunk: SyntheticChunk,
+  inputs: tf.Tensor = chunk.inputs,
+  targets: tf.Tensor = chunk.targets,
+): tf.Scalar {
+  const loss = lossOnSynthetic(model, params, inputs, targets, chunk.mask);
+  return chunk.weight === 1 ? loss : (tf.mul(loss, chunk.weight) as tf.Scalar);
 }
 
 /** Soft next-token cross-entropy of the model on decoded synthetic inputs and targets. */
@@ -62,24 +113,43 @@ export function lossOnSynthetic(
   return softCrossEntropy(model.apply(params, inputs, { training: false }), targets, mask);
 }
 
+/** Cotangents of one chunk's decoded inputs and targets. */
+export interface ChunkCotangent {
+  readonly chunk: SyntheticChunk;
+  readonly dInputs: tf.Tensor;
+  readonly dTargets: tf.Tensor;
+}
+
 /**
  * Pulls cotangents of the decoded inputs and targets back to the latent and the decoder:
- * (dL/dF, dL/dM) = vjp of (F, M) ↦ (X[:, :−1], X[:, 1:]) at (dInputs, dTargets). The reverse pass
- * accumulates dInputs and dTargets over all inner steps and calls this once per outer step.
+ * (dL/dF, dL/dM) = vjp of (F, M) ↦ (X[:, :−1], X[:, 1:]) at (dInputs, dTargets), chunk by chunk.
+ * The reverse pass accumulates the cotangents over all inner steps and calls this once per outer step.
  */
 export function pullBackToLatent(
   data: InnerData,
-  dInputs: tf.Tensor,
-  dTargets: tf.Tensor,
+  cotangents: readonly ChunkCotangent[],
 ): { latent: tf.Tensor; decoder: tf.Tensor } {
   return tf.tidy(() => {
-    const xi = data.latent.shape[1] as number;
-    const [latent, decoder] = tf.grads((F: tf.Tensor, M: tf.Tensor) =>
-      tf.add(
-        tf.sum(tf.mul(decodePositions(data, 0, xi - 1, F, M), dInputs)),
-        tf.sum(tf.mul(decodePositions(data, 1, xi - 1, F, M), dTargets)),
-      ),
-    )([data.latent, data.decoder]);
-    return { latent, decoder };
+    const [mu, xi, d] = data.latent.shape as [number, number, number];
+    const dLatent: tf.Tensor[] = [];
+    const dDecoder: tf.Tensor[] = [];
+    for (const { chunk, dInputs, dTargets } of cotangents) {
+      const rows =
+        chunk.count === mu
+          ? data.latent
+          : tf.slice(data.latent, [chunk.from, 0, 0], [chunk.count, xi, d]);
+      const [dF, dM] = tf.grads((F: tf.Tensor, M: tf.Tensor) =>
+        tf.add(
+          tf.sum(tf.mul(decodePositions(data, 0, xi - 1, F, M), dInputs)),
+          tf.sum(tf.mul(decodePositions(data, 1, xi - 1, F, M), dTargets)),
+        ),
+      )([rows, data.decoder]);
+      dLatent.push(dF);
+      dDecoder.push(dM);
+    }
+    return {
+      latent: dLatent.length === 1 ? dLatent[0] : tf.concat(dLatent, 0),
+      decoder: dDecoder.length === 1 ? dDecoder[0] : tf.addN(dDecoder),
+    };
   });
 }

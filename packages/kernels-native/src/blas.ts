@@ -82,6 +82,29 @@ export interface NativeBlas {
     rows: number,
     inner: number,
   ): void;
+  /** Row sums out[r] = Σ_c x[r·cols + c] (a reduction over trailing axes). */
+  sumTrailing(
+    buffer: ArrayBuffer,
+    xOffset: number,
+    outOffset: number,
+    rows: number,
+    cols: number,
+  ): void;
+  /**
+   * out[r, c] = a ∘ b (op 0 add, 1 subtract, 2 multiply) over rows × cols float32 values, each
+   * operand of a kind: 0 full [rows, cols], 1 scalar, 2 one value per row, 3 one value per column.
+   */
+  binaryFloat(
+    buffer: ArrayBuffer,
+    op: number,
+    aOffset: number,
+    aKind: number,
+    bOffset: number,
+    bKind: number,
+    outOffset: number,
+    rows: number,
+    cols: number,
+  ): void;
   /**
    * One Adam step over n float32 values: w, g, m, v in, w', m', v' out (byte offsets);
    * hyper = [lr, beta1, beta2, eps, epsRoot, weightDecay, t].

@@ -1,14 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { nativeBlas } from './blas';
 import { adamUpdateKernel } from './kernels/AdamUpdate';
+import { addKernel } from './kernels/Add';
 import { batchMatMulKernel } from './kernels/BatchMatMul';
 import { expKernel } from './kernels/Exp';
 import type { Fallback } from './kernels/fallback';
 import { fusedMatMulKernel } from './kernels/_FusedMatMul';
 import { layerNormKernel } from './kernels/LayerNorm';
 import { layerNormGradKernel } from './kernels/LayerNormGrad';
+import { multiplyKernel } from './kernels/Multiply';
 import { sparseSoftmaxCrossEntropyKernel } from './kernels/SparseSoftmaxCrossEntropy';
 import { sparseSoftmaxCrossEntropyGradKernel } from './kernels/SparseSoftmaxCrossEntropyGrad';
+import { subKernel } from './kernels/Sub';
 import { sumKernel } from './kernels/Sum';
 
 // The registration of the wasm-native kernels: one file per kernel under ./kernels (as tfjs lays
@@ -17,8 +20,8 @@ import { sumKernel } from './kernels/Sum';
 /** What the wasm backend gains when the addon loads. */
 export interface NativeKernels {
   /**
-   * Kernel configs for the `wasm` backend: BatchMatMul, _FusedMatMul, Exp and the fused sparse
-   * softmax cross-entropy with its gradient.
+   * Kernel configs for the `wasm` backend: BatchMatMul, _FusedMatMul, Exp, Sum, Add, Sub, Multiply,
+   * the fused sparse softmax cross-entropy and layer norm with their gradients, and the Adam update.
    */
   readonly kernels: tf.KernelConfig[];
   /** One line for logs, e.g. "OpenBLAS 0.3.21 … (2 threads)". */
@@ -49,6 +52,9 @@ export function loadNativeKernels(
       layerNormKernel(blas),
       layerNormGradKernel(blas),
       sumKernel(blas, other),
+      addKernel(blas, other),
+      subKernel(blas, other),
+      multiplyKernel(blas, other),
       adamUpdateKernel(blas),
     ],
     description: `${blas.config().split(' ').slice(0, 2).join(' ')}, ${blas.threads()} threads`,

@@ -154,13 +154,106 @@ describeNative('wasm-native kernels (OpenBLAS) against wasm and cpu', () => {
     expect(worst).toBeLessThan(1e-6);
   });
 
+  const BROADCASTS: [number[], number[]][] = [
+    [
+      [7, 13],
+      [7, 13],
+    ],
+    [[7, 13], []],
+    [[], [7, 13]],
+    [
+      [7, 13],
+      [7, 1],
+    ],
+    [
+      [7, 1],
+      [7, 13],
+    ],
+    [[7, 13], [13]],
+    [
+      [1, 13],
+      [7, 13],
+    ],
+    [
+      [3, 5, 7],
+      [3, 5, 1],
+    ],
+    [
+      [3, 5, 7],
+      [1, 1, 7],
+    ],
+    [
+      [300, 4000],
+      [300, 1],
+    ], // over a million values: the row-parallel path
+    [
+      [3, 1, 7],
+      [3, 5, 1],
+    ], // a broadcast the native kernel leaves to the built-in one
+  ];
+
+  it.each(BROADCASTS.map(([a, b]) => [JSON.stringify(a), JSON.stringify(b), a, b] as const))(
+    'Add, Sub and Multiply of %s and %s equal cpu exactly (one IEEE operation per value)',
+    async (_, __, a, b) => {
+      const rng = new Rng(13);
+      const x = randomArray(
+        a.reduce((p, q) => p * q, 1),
+        rng,
+      );
+      const y = randomArray(
+        b.reduce((p, q) => p * q, 1),
+        rng,
+      );
+      x[0] = NaN;
+      const results = await onEach(() => {
+        const [ta, tb] = [tf.tensor(x, a), tf.tensor(y, b)];
+        return [tf.add(ta, tb), tf.sub(ta, tb), tf.mul(ta, tb)];
+      });
+      results.cpu.forEach((reference, i) => {
+        const native = results['wasm-native'][i];
+        expect(native.length).toBe(reference.length);
+        const differing = reference.filter(
+          (r, j) => !(r === native[j] || (Number.isNaN(r) && Number.isNaN(native[j]))),
+        ).length;
+        expect(differing).toBe(0);
+        expect(Number.isNaN(native[0])).toBe(true);
+      });
+    },
+  );
+
+  it.each([
+    [[300, 4000], [1]],
+    [
+      [3, 5, 7],
+      [1, 2],
+    ],
+    [[6, 9], [-1]],
+  ])('Sum of %p over trailing axes %p matches cpu', async (shape, axis) => {
+    const rng = new Rng(17);
+    const x = randomArray(
+      shape.reduce((p, q) => p * q, 1),
+      rng,
+    );
+    const results = await onEach(() => [
+      tf.sum(tf.tensor(x, shape), axis),
+      tf.sum(tf.tensor(x, shape), axis, true),
+    ]);
+    expect(results['wasm-native'][1].length).toBe(results.cpu[1].length);
+    results.cpu.forEach((reference, i) => {
+      const native = results['wasm-native'][i];
+      const worst = Math.max(...reference.map((r, j) => Math.abs(native[j] - r)));
+      expect(worst).toBeLessThan(1e-4);
+    });
+  });
+
   it('leaves int32 operands to the previous kernel (same behaviour as plain wasm)', async () => {
     const attempt = async (backend: Backend) => {
       await selectBackend(backend);
       const a = tf.tensor2d([[1, 2]], undefined, 'int32');
       const b = tf.tensor2d([[5], [6]], undefined, 'int32');
       try {
-        return Array.from(tf.matMul(a, b).dataSync());
+        const sum = Array.from(tf.add(a, tf.tensor2d([[3, 4]], undefined, 'int32')).dataSync());
+        return [...sum, ...Array.from(tf.matMul(a, b).dataSync())];
       } catch (error) {
         return (error as Error).message;
       } finally {

@@ -4,7 +4,8 @@ import type { Fallback } from './fallback';
 import { sizeOf, offsetOf, type WasmBackend } from './wasmHeap';
 
 /**
- * Bias gradients reduce [B·L, d] over the leading axis; the built-in transposes first.
+ * Bias gradients reduce [B·L, d] over the leading axis (the built-in transposes first); softmax
+ * and cross-entropy reduce [N, |V|] over the last one (the built-in is a scalar loop).
  */
 export function sumKernel(blas: NativeBlas, other: Fallback): tf.KernelConfig {
   return {
@@ -18,8 +19,12 @@ export function sumKernel(blas: NativeBlas, other: Fallback): tf.KernelConfig {
       };
       const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
       const k = axes.length;
-      const leading = k > 0 && k < x.shape.length && axes.every((a, i) => a === i);
-      if (!leading || x.dtype !== 'float32') return other(tf.Sum, args);
+      const rank = x.shape.length;
+      const leading = k > 0 && k < rank && axes.every((a, i) => a === i);
+      const trailing = k > 0 && k < rank && axes.every((a, i) => a === rank - k + i);
+      if ((!leading && !trailing) || x.dtype !== 'float32') return other(tf.Sum, args);
+      if (!leading)
+        return sumTrailing(blas, args.backend as unknown as WasmBackend, x, k, keepDims);
       const rows = sizeOf(x.shape.slice(0, k));
       const inner = sizeOf(x.shape.slice(k));
       const backend = args.backend as unknown as WasmBackend;
@@ -39,4 +44,30 @@ export function sumKernel(blas: NativeBlas, other: Fallback): tf.KernelConfig {
       return out;
     },
   };
+}
+
+function sumTrailing(
+  blas: NativeBlas,
+  backend: WasmBackend,
+  x: tf.TensorInfo,
+  k: number,
+  keepDims: boolean,
+): tf.TensorInfo {
+  const kept = x.shape.length - k;
+  const rows = sizeOf(x.shape.slice(0, kept));
+  const cols = sizeOf(x.shape.slice(kept));
+  const out = backend.makeOutput(
+    keepDims ? x.shape.map((s, i) => (i < kept ? s : 1)) : x.shape.slice(0, kept),
+    'float32',
+  );
+  if (rows > 0 && cols > 0) {
+    blas.sumTrailing(
+      backend.wasm.HEAPU8.buffer as ArrayBuffer,
+      offsetOf(backend, x),
+      offsetOf(backend, out),
+      rows,
+      cols,
+    );
+  }
+  return out;
 }
