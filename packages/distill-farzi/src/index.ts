@@ -19,10 +19,16 @@ export type { DistillConfig } from './distillSchema';
 export { farziMetaGradient, unrolledMetaGradient, outerObjective } from './metaGradient';
 export type { MetaOptions, MetaResult, RealBatch } from './metaGradient';
 export { reverseAdam } from './reverseAdam';
-export type { SecondOrderMethod } from './reverseAdam';
+export type { ReversePhases, SecondOrderMethod } from './reverseAdam';
 export { runInnerLoop, syntheticLoss, toList, toParams } from './innerLoop';
-export { decodeSynthetic, disposeSynthetic, lossOnSynthetic, pullBackToLatent } from './synthetic';
-export type { InnerData, SyntheticBatch } from './synthetic';
+export {
+  decodeSynthetic,
+  disposeSynthetic,
+  lossOnSynthetic,
+  pullBackToLatent,
+  sequencesPerChunk,
+} from './synthetic';
+export type { InnerData, SyntheticBatch, SyntheticChunk, SyntheticData } from './synthetic';
 export { initializeFarzi } from './initialize';
 export { fitFarzi, loadTeacher, realWindows, teacherTargets } from './teacher';
 export type { FarziFit } from './teacher';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AdamHyper, adamUpdate, crossEntropy, Model } from '@farzi/core';
 import { runInnerLoop, syntheticLoss, toParams } from './innerLoop';
 import { decodeSynthetic, disposeSynthetic, InnerData } from './synthetic';
-import { reverseAdam, SecondOrderMethod } from './reverseAdam';
+import { ReversePhases, reverseAdam, SecondOrderMethod } from './reverseAdam';
 
 /** A batch of real sequences for the outer (meta) loss. */
 export interface RealBatch {
@@ -35,6 +35,8 @@ export interface MetaResult {
   readonly drift: number;
   /** Seconds spent: inner forward, real loss, reverse. */
   readonly seconds: { forward: number; real: number; reverse: number };
+  /** The reverse pass by phase (seconds). */
+  readonly reversePhases: ReversePhases;
 }
 
 export function realLoss(
@@ -104,6 +106,7 @@ export function farziMetaGradient(
     learningRates: options.learningRates ? meta.learningRates : undefined,
     drift: driftValue,
     seconds: { forward: (t1 - t0) / 1000, real: (t2 - t1) / 1000, reverse: (t3 - t2) / 1000 },
+    reversePhases: meta.phases,
   };
 }
 

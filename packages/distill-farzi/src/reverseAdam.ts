@@ -26,6 +26,19 @@ export interface MetaGradient {
   readonly w0: tf.Tensor[];
   /** The w₀ the reversal reconstructed (compare with the true w₀ to measure float32 drift). */
   readonly reconstructedW0: tf.Tensor[];
+  /** Where the reverse pass spent its time (seconds). */
+  readonly phases: ReversePhases;
+}
+
+/**
+ * The reverse pass's time by phase: the inner gradient with the second-order products (one shared
+ * pass, or a gradient pass then the products when the data is chunked), the Adam inversion and
+ * adjoint updates around them, and the one pull-back of dL/dX to F and M.
+ */
+export interface ReversePhases {
+  products: number;
+  adjoint: number;
+  pullBack: number;
 }
 
 /** What one reverse step needs from the inner loss at w_{t−1}: its gradient and second products. */
@@ -173,8 +186,11 @@ export function reverseAdam(
     targets: tf.zerosLike(c.targets),
   }));
   const dAlpha: tf.Tensor[] = new Array(final.step);
+  const phases: ReversePhases = { products: 0, adjoint: 0, pullBack: 0 };
   for (let t = final.step; t >= 1; t--) {
     const h = stepHyper(options, t);
+    const started = performance.now();
+    let productMs = 0;
     const out = tf.tidy(() => {
       const c1 = 1 - Math.pow(h.beta1, t);
       const c2 = 1 - Math.pow(h.beta2, t);
@@ -213,10 +229,12 @@ export function reverseAdam(
         g.map((gi, i) =>
           tf.add(tf.mul(dmT[i], 1 - h.beta1), tf.mul(tf.mul(gi, dvT[i]), 2 * (1 - h.beta2))),
         );
+      const before = performance.now();
       const p =
         options.method === 'exact'
           ? exactProducts(model, names, wPrev, synthetic, vectorOf)
           : finiteDifferenceProducts(model, names, wPrev, synthetic, vectorOf, fdEpsilon);
+      productMs = performance.now() - before;
       const g = p.g;
       const mPrev = stored
         ? stored.m.map((x) => tf.clone(x))
@@ -242,6 +260,8 @@ export function reverseAdam(
         dAlpha: tf.addN(alphaTerms),
       };
     });
+    phases.products += productMs / 1000;
+    phases.adjoint += (performance.now() - started - productMs) / 1000;
     dAlpha[t - 1] = out.dAlpha;
     tf.dispose([
       ...w,
@@ -259,12 +279,15 @@ export function reverseAdam(
   if (options.kept) for (const s of options.kept.values()) disposeInnerState(s);
   const learningRates = dAlpha.length ? tf.stack(dAlpha) : tf.zeros([0]);
   tf.dispose(dAlpha);
+  const pullStart = performance.now();
   const pulled = pullBackToLatent(
     data,
     dx.map((d, c) => ({ chunk: synthetic[c], dInputs: d.inputs, dTargets: d.targets })),
   );
   tf.dispose(dx.flatMap((d) => [d.inputs, d.targets]));
+  phases.pullBack = (performance.now() - pullStart) / 1000;
   return {
+    phases,
     latent: pulled.latent,
     decoder: pulled.decoder,
     learningRates,

@@ -607,11 +607,22 @@ static napi_value sum_leading(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// Elementwise add / subtract / multiply of float32 operands with the broadcasts models make:
+// Division apart, compiled without -ffast-math: x / y stays one IEEE division (never
+// x · (1/y)), so results equal the built-in kernel's bit for bit.
+__attribute__((optimize("no-fast-math"))) static void divide_row(
+    const float *restrict x, float sx, const float *restrict y, float sy, float *restrict o,
+    int64_t n) {
+  if (x && y) for (int64_t c = 0; c < n; c++) o[c] = x[c] / y[c];
+  else if (x) for (int64_t c = 0; c < n; c++) o[c] = x[c] / sy;
+  else if (y) for (int64_t c = 0; c < n; c++) o[c] = sx / y[c];
+  else for (int64_t c = 0; c < n; c++) o[c] = sx / sy;
+}
+
+// Elementwise add / subtract / multiply / divide of float32 operands with the broadcasts models make:
 // out[r, c] = a ∘ b over rows × cols, where each operand is full [rows, cols], a scalar, one value
 // per row ([rows]) or one value per column ([cols]). Each result is one IEEE operation, exactly as
 // the built-in kernels compute it.
-enum { OP_ADD = 0, OP_SUB = 1, OP_MUL = 2 };
+enum { OP_ADD = 0, OP_SUB = 1, OP_MUL = 2, OP_DIV = 3 };
 enum { KIND_FULL = 0, KIND_SCALAR = 1, KIND_ROW = 2, KIND_COL = 3 };
 
 VECTOR_LOOP static void binary_row(int op, const float *restrict x, float sx,
@@ -659,7 +670,8 @@ static void binary_chunk(void *arg, int64_t r0, int64_t r1) {
     float sx = 0, sy = 0;
     const float *x = operand_row(c->a, c->ka, r, c->cols, &sx);
     const float *y = operand_row(c->b, c->kb, r, c->cols, &sy);
-    binary_row(c->op, x, sx, y, sy, c->out + r * c->cols, c->cols);
+    if (c->op == OP_DIV) divide_row(x, sx, y, sy, c->out + r * c->cols, c->cols);
+    else binary_row(c->op, x, sx, y, sy, c->out + r * c->cols, c->cols);
   }
 }
 
@@ -678,7 +690,7 @@ static napi_value binary_float(napi_env env, napi_callback_info info) {
   for (int i = 0; i < 8; i++)
     if (!get_i64(env, argv[1 + i], &v[i], names[i])) return NULL;
   const int64_t op = v[0], ka = v[2], kb = v[4], rows = v[6], cols = v[7];
-  if (op < OP_ADD || op > OP_MUL || ka < 0 || ka > 3 || kb < 0 || kb > 3 || rows < 0 || cols < 1) {
+  if (op < OP_ADD || op > OP_DIV || ka < 0 || ka > 3 || kb < 0 || kb > 3 || rows < 0 || cols < 1) {
     napi_throw_range_error(env, NULL, "farzi_blas.binaryFloat: invalid op, kinds or sizes");
     return NULL;
   }

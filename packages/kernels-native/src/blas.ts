@@ -91,7 +91,7 @@ export interface NativeBlas {
     cols: number,
   ): void;
   /**
-   * out[r, c] = a ∘ b (op 0 add, 1 subtract, 2 multiply) over rows × cols float32 values, each
+   * out[r, c] = a ∘ b (op 0 add, 1 subtract, 2 multiply, 3 divide) over rows × cols float32 values, each
    * operand of a kind: 0 full [rows, cols], 1 scalar, 2 one value per row, 3 one value per column.
    */
   binaryFloat(

@@ -9,6 +9,7 @@ import { fusedMatMulKernel } from './kernels/_FusedMatMul';
 import { layerNormKernel } from './kernels/LayerNorm';
 import { layerNormGradKernel } from './kernels/LayerNormGrad';
 import { multiplyKernel } from './kernels/Multiply';
+import { realDivKernel } from './kernels/RealDiv';
 import { sparseSoftmaxCrossEntropyKernel } from './kernels/SparseSoftmaxCrossEntropy';
 import { sparseSoftmaxCrossEntropyGradKernel } from './kernels/SparseSoftmaxCrossEntropyGrad';
 import { subKernel } from './kernels/Sub';
@@ -20,7 +21,7 @@ import { sumKernel } from './kernels/Sum';
 /** What the wasm backend gains when the addon loads. */
 export interface NativeKernels {
   /**
-   * Kernel configs for the `wasm` backend: BatchMatMul, _FusedMatMul, Exp, Sum, Add, Sub, Multiply,
+   * Kernel configs for the `wasm` backend: BatchMatMul, _FusedMatMul, Exp, Sum, Add, Sub, Multiply, RealDiv,
    * the fused sparse softmax cross-entropy and layer norm with their gradients, and the Adam update.
    */
   readonly kernels: tf.KernelConfig[];
@@ -55,6 +56,7 @@ export function loadNativeKernels(
       addKernel(blas, other),
       subKernel(blas, other),
       multiplyKernel(blas, other),
+      realDivKernel(blas, other),
       adamUpdateKernel(blas),
     ],
     description: `${blas.config().split(' ').slice(0, 2).join(' ')}, ${blas.threads()} threads`,

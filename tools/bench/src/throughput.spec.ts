@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '@farzi/core';
 import { median, profileSplit } from './profiling';
+import { defaultOuterStepCases, outerStep, outerStepMarkdown } from './outerStep';
 import { kernelCeiling, markdown } from './throughput';
 
 describe('speed benchmark pieces', () => {
@@ -58,6 +59,31 @@ describe('speed benchmark pieces', () => {
     );
     expect(text).toContain('`cmd A`, `cmd B`');
     expect(text).toContain('| wasm | square 8 |');
-    expect(text).toContain('| cpu | s | 1.00 | 2.00 | 3.00 | 6.00 |');
+    expect(text).toContain('| cpu | s | 1.00 | 2.00 | 3.00 | 6.00 | 3.0× | — | — | — |');
+  });
+
+  it('times a Farzi outer step by phase without leaking tensors (smoke size)', async () => {
+    const before = tf.memory().numTensors;
+    const row = await outerStep('wasm', 'beauty-50x50', true, 'test');
+    expect(tf.memory().numTensors).toBe(before);
+    expect(row.setting).toContain('|V| 12102');
+    expect(row.total).toBeCloseTo(row.forward + row.real + row.reverse, 9);
+    const phases = row.phases!;
+    expect(phases.products).toBeGreaterThan(0);
+    expect(phases.products + phases.adjoint + phases.pullBack).toBeLessThanOrEqual(
+      row.reverse * 1.05,
+    );
+    expect(row.chunks).toBe(1);
+    expect(row.profile!.topKernels.map((k) => k.name)).toContain('BatchMatMul');
+    expect(outerStepMarkdown([row]).join('\n')).toMatch(
+      /\| wasm \| SASRec .*\| 1 \| \d+% in kernels/,
+    );
+  });
+
+  it('lists the large catalogue by default only where it runs in minutes', () => {
+    expect(defaultOuterStepCases('wasm-native (OpenBLAS 0.3.21, 2 threads)')).toContain(
+      'beauty-50x50',
+    );
+    expect(defaultOuterStepCases('cpu')).toEqual(['ml100k-10x50', 'ml100k-50x50']);
   });
 });

@@ -21,10 +21,15 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
 } from '@farzi/core';
-import { farziMetaGradient, toList } from '@farzi/distill-farzi';
 import { kernelCeiling, MatmulRow } from './ceiling';
 import { batchLossStep, median, profileSplit, ProfileSplit } from './profiling';
-import { INNER_ADAM, syntheticRealBatch } from './synthetic';
+import {
+  defaultOuterStepCases,
+  DistillRow,
+  OUTER_STEP_CASES,
+  outerStep,
+  outerStepMarkdown,
+} from './outerStep';
 
 /*
  * Speed benchmark: the kernel ceiling (GFLOP/s of a large matmul and of the models' hot matmul
@@ -32,7 +37,8 @@ import { INNER_ADAM, syntheticRealBatch } from './synthetic';
  * sequences/s, tokens/s, seconds per epoch), with the share of step time spent inside kernels
  * (tf.profile), on each requested backend.
  * Usage: node tools/bench/dist/throughput.js [--backends cpu,wasm,wasm-native] [--steps 5]
- *        [--models sasrec,gru4rec,transformer] [--skip-distill] [--out benchmarks/throughput] [--smoke]
+ *        [--models sasrec,gru4rec,transformer] [--skip-distill] [--distill-cases ml100k-50x50,…]
+ *        [--out benchmarks/throughput] [--smoke]
  * Rows of backends not measured in a run are kept from the previous results file.
  */
 function parseOptions() {
@@ -41,6 +47,7 @@ function parseOptions() {
       backends: { type: 'string', default: availableEmbeddedBackends().join(',') },
       models: { type: 'string', default: 'sasrec,gru4rec,transformer' },
       'skip-distill': { type: 'boolean', default: false },
+      'distill-cases': { type: 'string' },
       steps: { type: 'string', default: '5' },
       out: { type: 'string', default: 'benchmarks/throughput' },
       smoke: { type: 'boolean', default: false },
@@ -178,63 +185,6 @@ async function trainingThroughput(
   };
 }
 
-interface DistillRow {
-  backend: string;
-  command: string;
-  setting: string;
-  forward: number;
-  real: number;
-  reverse: number;
-  total: number;
-}
-
-/**
- * One Farzi outer step (SASRec d 50, 2 blocks, |V| 1,683 as on ml-100k): Farzi Data [10×50],
- * T inner Adam steps, real batch 256 × 50, exact reverse-mode meta-gradient; the median of two
- * steps after a warm-up, split into inner forward, real-data loss and reverse pass.
- */
-async function distillStep(backend: string, smoke: boolean, command: string): Promise<DistillRow> {
-  const V = 1683;
-  const L = 50;
-  const [mu, T, realBatch] = smoke ? [4, 2, 16] : [10, 10, 256];
-  const model = appServices()
-    .models.get('sasrec')
-    .create(
-      { hiddenSize: 50, blocks: 2, heads: 1, dropout: 0.2, loss: 'softmax', initStd: 0.02 },
-      { vocabSize: V, maxLength: L },
-    );
-  const { names, values: w0 } = toList(model.init(1));
-  const latent = tf.randomNormal([mu, L + 1, 16], 0, 0.5, 'float32', 2);
-  const decoder = tf.randomNormal([16, V], 0, 0.5, 'float32', 3);
-  const real = syntheticRealBatch(realBatch, L, V);
-  const runs: { forward: number; real: number; reverse: number }[] = [];
-  for (let r = 0; r < (smoke ? 2 : 3); r++) {
-    const result = farziMetaGradient(model, names, w0, { latent, decoder, temperature: 1 }, real, {
-      steps: T,
-      hyper: INNER_ADAM,
-      method: 'exact',
-      checkpointEvery: 0,
-    });
-    tf.dispose([result.latent, result.decoder]);
-    runs.push(result.seconds);
-  }
-  real.dispose();
-  tf.dispose([latent, decoder, ...w0]);
-  const timed = runs.slice(1);
-  const forward = median(timed.map((t) => t.forward));
-  const realSeconds = median(timed.map((t) => t.real));
-  const reverse = median(timed.map((t) => t.reverse));
-  return {
-    backend,
-    command,
-    setting: `SASRec (d 50, 2 blocks, |V| 1683), Farzi [${mu}×${L}], T ${T}, real batch ${realBatch}`,
-    forward,
-    real: realSeconds,
-    reverse,
-    total: forward + realSeconds + reverse,
-  };
-}
-
 function fmt(x: number, digits = 2): string {
   return x >= 100 ? x.toFixed(0) : x.toFixed(digits);
 }
@@ -281,19 +231,7 @@ export function markdown(
       '(forward, gradients and the Adam update); the rest is framework overhead (op dispatch, tape, ' +
       'allocation). s/epoch = steps per epoch × s/step.',
     '',
-    ...(distill.length
-      ? [
-          '## Farzi outer step (median of the timed steps after one warm-up)',
-          '',
-          '| backend | setting | inner forward s | real loss s | reverse s | total s |',
-          '|---|---|---|---|---|---|',
-          ...distill.map(
-            (r) =>
-              `| ${r.backend} | ${r.setting} | ${fmt(r.forward)} | ${fmt(r.real)} | ${fmt(r.reverse)} | ${fmt(r.total)} |`,
-          ),
-          '',
-        ]
-      : []),
+    ...outerStepMarkdown(distill),
   ];
   return lines.join('\n');
 }
@@ -308,6 +246,14 @@ async function main(): Promise<void> {
     if (!MODEL_CASES[m]) {
       process.stderr.write(
         `unknown model "${m}"; expected one of ${Object.keys(MODEL_CASES).join(', ')}\n`,
+      );
+      process.exit(2);
+    }
+  }
+  for (const c of values['distill-cases'] ? (values['distill-cases'] as string).split(',') : []) {
+    if (!OUTER_STEP_CASES[c]) {
+      process.stderr.write(
+        `unknown outer-step case "${c}"; expected one of ${Object.keys(OUTER_STEP_CASES).join(', ')}\n`,
       );
       process.exit(2);
     }
@@ -337,9 +283,17 @@ async function main(): Promise<void> {
       );
     }
     if (!values['skip-distill']) {
-      process.stderr.write(`backend ${selected.name}: Farzi outer step\n`);
-      distill.push(await distillStep(selected.name, smoke, command));
-      process.stderr.write(`  ${fmt(distill[distill.length - 1].total)} s per outer step\n`);
+      const cases = values['distill-cases']
+        ? (values['distill-cases'] as string).split(',')
+        : defaultOuterStepCases(selected.name);
+      for (const c of cases) {
+        process.stderr.write(`backend ${selected.name}: Farzi outer step ${c}\n`);
+        distill.push(await outerStep(selected.name, c, smoke, command));
+        const last = distill[distill.length - 1];
+        process.stderr.write(
+          `  ${fmt(last.total)} s per outer step (reverse ${fmt(last.reverse / last.forward, 1)}× the inner loop)\n`,
+        );
+      }
     }
   }
   const results = {

@@ -193,7 +193,7 @@ describeNative('wasm-native kernels (OpenBLAS) against wasm and cpu', () => {
   ];
 
   it.each(BROADCASTS.map(([a, b]) => [JSON.stringify(a), JSON.stringify(b), a, b] as const))(
-    'Add, Sub and Multiply of %s and %s equal cpu exactly (one IEEE operation per value)',
+    'Add, Sub, Multiply and RealDiv of %s and %s equal cpu exactly (one IEEE operation per value)',
     async (_, __, a, b) => {
       const rng = new Rng(13);
       const x = randomArray(
@@ -207,7 +207,7 @@ describeNative('wasm-native kernels (OpenBLAS) against wasm and cpu', () => {
       x[0] = NaN;
       const results = await onEach(() => {
         const [ta, tb] = [tf.tensor(x, a), tf.tensor(y, b)];
-        return [tf.add(ta, tb), tf.sub(ta, tb), tf.mul(ta, tb)];
+        return [tf.add(ta, tb), tf.sub(ta, tb), tf.mul(ta, tb), tf.div(ta, tb)];
       });
       results.cpu.forEach((reference, i) => {
         const native = results['wasm-native'][i];

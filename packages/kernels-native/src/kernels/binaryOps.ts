@@ -3,7 +3,10 @@ import type { NativeBlas } from '../blas';
 import type { Fallback } from './fallback';
 import { offsetOf, sizeOf, type WasmBackend } from './wasmHeap';
 
-const OPS = { [tf.Add]: 0, [tf.Sub]: 1, [tf.Multiply]: 2 } as Record<string, number>;
+const OPS = { [tf.Add]: 0, [tf.Sub]: 1, [tf.Multiply]: 2, [tf.RealDiv]: 3 } as Record<
+  string,
+  number
+>;
 
 const FULL = 0;
 const SCALAR = 1;
@@ -27,7 +30,7 @@ function kindOf(own: number[], out: number[]): number | undefined {
 }
 
 /**
- * Add, Sub and Multiply over float32 with the broadcasts of a model's hot loops (same shape, a
+ * Add, Sub, Multiply and RealDiv over float32 with the broadcasts of a model's hot loops (same shape, a
  * scalar, a per-row or per-column operand) in one vectorised, row-parallel pass; the built-in
  * kernels (a generic broadcasting loop) were a quarter of a Farzi reverse step over a large
  * catalogue. Other dtypes and broadcasts go to the built-in kernel.
