@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/selectBackend';
 import { availableEmbeddedBackends } from '../backend/wasmNative';
+import { paddingMask } from './embed';
 import { crossEntropy, softCrossEntropy } from './losses';
 import * as safe from './safeOps';
 
@@ -80,6 +81,48 @@ describe.each(availableEmbeddedBackends())('second-order-safe ops on %s', (backe
     ],
   ])('%s: Hessian-vector products match finite differences of the gradient', (_, f) => {
     expect(hvpCheck(f, x(), 3)).toBeLessThan(1e-2);
+  });
+});
+
+describe.each(availableEmbeddedBackends())('soft-token padding mask on %s', (backend) => {
+  beforeAll(async () => {
+    await selectBackend(backend);
+  });
+
+  it('is 1 − the mass on index 0, for ids and soft tokens alike, with its gradient', () => {
+    tf.tidy(() => {
+      const soft = tf.tensor3d([
+        [
+          [0.25, 0.5, 0.25],
+          [1, 0, 0],
+        ],
+        [
+          [0, 0.1, 0.9],
+          [0.6, 0.4, 0],
+        ],
+      ]);
+      close(paddingMask(soft), [0.75, 0, 1, 0.4]);
+      close(
+        paddingMask(
+          tf.tensor2d(
+            [
+              [3, 0],
+              [0, 7],
+            ],
+            undefined,
+            'int32',
+          ),
+        ),
+        [1, 0, 0, 1],
+      );
+      // d/dX Σ w·mask = −w on column 0, 0 elsewhere.
+      const w = tf.tensor2d([
+        [1, 2],
+        [3, 4],
+      ]);
+      const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(paddingMask(x), w)) as tf.Scalar)(soft);
+      close(g, [-1, 0, 0, -2, 0, 0, -3, 0, 0, -4, 0, 0]);
+    });
   });
 });
 
