@@ -46,6 +46,9 @@ export interface DistillRow {
   chunks?: number;
   /** Kernel split of one whole outer step. */
   profile?: ProfileSplit;
+  /** The same step with finite-difference products: its reverse seconds and its meta-gradient's
+   * relative distance ‖g_fd − g_exact‖ / ‖g_exact‖ over (F, M). */
+  finiteDifference?: { reverse: number; relativeError: number };
 }
 
 export function describeCase(c: OuterStepCase): string {
@@ -84,11 +87,11 @@ export async function outerStep(
   const latent = tf.randomNormal([c.mu, L + 1, 16], 0, 0.5, 'float32', 2);
   const decoder = tf.randomNormal([16, c.vocab], 0, 0.5, 'float32', 3);
   const real = syntheticRealBatch(c.realBatch, L, c.vocab);
-  const run = () =>
+  const run = (method: 'exact' | 'finite-difference' = 'exact') =>
     farziMetaGradient(model, names, w0, { latent, decoder, temperature: 1 }, real, {
       steps: c.steps,
       hyper: INNER_ADAM,
-      method: 'exact',
+      method,
       checkpointEvery: 0,
     });
   const runs: ReturnType<typeof run>[] = [];
@@ -101,6 +104,7 @@ export async function outerStep(
     const result = run();
     tf.dispose([result.latent, result.decoder]);
   });
+  const finiteDifference = compareMethods(run);
   real.dispose();
   tf.dispose([latent, decoder, ...w0]);
   const timed = runs.slice(1);
@@ -123,7 +127,24 @@ export async function outerStep(
     },
     chunks: Math.ceil(c.mu / sequencesPerChunk(c.mu, L + 1, c.vocab)),
     profile,
+    finiteDifference,
   };
+}
+
+/** One exact and one finite-difference step from the same start: FD's time and distance. */
+function compareMethods(
+  run: (method: 'exact' | 'finite-difference') => ReturnType<typeof farziMetaGradient>,
+): { reverse: number; relativeError: number } {
+  const exact = run('exact');
+  const fd = run('finite-difference');
+  const relativeError = tf.tidy(() => {
+    const sq = (x: tf.Tensor) => tf.sum(tf.square(x));
+    const diff = tf.add(sq(tf.sub(fd.latent, exact.latent)), sq(tf.sub(fd.decoder, exact.decoder)));
+    const norm = tf.add(sq(exact.latent), sq(exact.decoder));
+    return Math.sqrt(diff.dataSync()[0] / Math.max(norm.dataSync()[0], 1e-30));
+  });
+  tf.dispose([exact.latent, exact.decoder, fd.latent, fd.decoder]);
+  return { reverse: fd.seconds.reverse, relativeError };
 }
 
 function fmt(x: number, digits = 2): string {
@@ -136,8 +157,8 @@ export function outerStepMarkdown(rows: DistillRow[]): string[] {
   return [
     '## Farzi outer step (median of the timed steps after one warm-up)',
     '',
-    '| backend | setting | inner forward s | real loss s | reverse s | total s | reverse ÷ forward | reverse: products / adjoint / pull-back s | chunks | top kernels of one step |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| backend | setting | inner forward s | real loss s | reverse s | total s | reverse ÷ forward | reverse: products / adjoint / pull-back s | chunks | finite-difference reverse s (‖Δ‖/‖g‖) | top kernels of one step |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => {
       const phases = r.phases
         ? `${fmt(r.phases.products)} / ${fmt(r.phases.adjoint)} / ${fmt(r.phases.pullBack)}`
@@ -151,7 +172,11 @@ export function outerStepMarkdown(rows: DistillRow[]): string[] {
         : '—';
       return (
         `| ${r.backend} | ${r.setting} | ${fmt(r.forward)} | ${fmt(r.real)} | ${fmt(r.reverse)} | ` +
-        `${fmt(r.total)} | ${fmt(r.reverse / r.forward, 1)}× | ${phases} | ${r.chunks ?? '—'} | ${kernels} |`
+        `${fmt(r.total)} | ${fmt(r.reverse / r.forward, 1)}× | ${phases} | ${r.chunks ?? '—'} | ` +
+        (r.finiteDifference
+          ? `${fmt(r.finiteDifference.reverse)} (${r.finiteDifference.relativeError.toExponential(1)})`
+          : '—') +
+        ` | ${kernels} |`
       );
     }),
     '',
