@@ -79,7 +79,7 @@ describe('speed benchmark pieces', () => {
     expect(Number.isFinite(row.finiteDifference!.reverse)).toBe(true);
     expect(row.profile!.topKernels.map((k) => k.name)).toContain('BatchMatMul');
     expect(outerStepMarkdown([row]).join('\n')).toMatch(
-      /\| wasm \| SASRec .*\| 1 \| \d+% in kernels/,
+      /\| wasm \| SASRec .*\| 1 \| [\d.]+ \([\d.e+-]+\) \| \d+% in kernels/,
     );
   });
 
