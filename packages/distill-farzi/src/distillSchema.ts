@@ -105,7 +105,7 @@ export const distillSchema: JsonSchema = {
       minimum: 0,
       default: 0,
       description:
-        'synthetic sequences per gradient / second-order product (sums over sequences, so the result is the same): 0 = auto, as many as keep one decoded [sequences × ξ × |V|] tensor under 12M values (large catalogues), or a number',
+        'synthetic sequences per gradient / second-order product (sums over sequences, so the result is the same): 0 = auto, the fewest equal chunks that keep each decoded [sequences × ξ × |V|] tensor under 13M values (large catalogues), or a number',
     },
     reverseCheckpointEvery: {
       type: 'integer',

@@ -50,18 +50,24 @@ export interface SyntheticChunk extends SyntheticBatch {
 /** The decoded synthetic sequences, in one or more chunks of sequences. */
 export type SyntheticData = readonly SyntheticChunk[];
 
-/** Values in one decoded `[sequences, ξ−1, |V|]` tensor that `chunk: 0` ("auto") aims under. */
-export const AUTO_CHUNK_VALUES = 12_000_000;
+/**
+ * Values in one decoded `[sequences, ξ−1, |V|]` tensor that `chunk: 0` ("auto") stays under: a chunk
+ * of that size keeps a reverse step's tape under ~3 GB of the wasm backend's 4 GB memory (Beauty
+ * [50×20], 12.1 M values, runs in one piece; Beauty [50×50] in three).
+ */
+export const AUTO_CHUNK_VALUES = 13_000_000;
 
 /**
- * How many synthetic sequences go into one product: `chunk` if positive, else as many as keep a
- * decoded chunk under AUTO_CHUNK_VALUES values (a large catalogue at [50×50] would otherwise hold
- * dozens of 100-MB tensors on one tape). Products are sums over sequences, so chunking changes
- * memory, not the result (up to float summation order).
+ * How many synthetic sequences go into one product: `chunk` if positive, else the fewest equal
+ * chunks that keep each under AUTO_CHUNK_VALUES values (a large catalogue at [50×50] would otherwise
+ * hold dozens of 100-MB tensors on one tape). Products are sums over sequences, so chunking changes
+ * memory, not the result (up to float summation order); one chunk also lets the exact products share
+ * their forward pass with the gradient.
  */
 export function sequencesPerChunk(mu: number, xi: number, vocab: number, chunk = 0): number {
   if (chunk > 0) return Math.min(chunk, mu);
-  return Math.max(1, Math.min(mu, Math.floor(AUTO_CHUNK_VALUES / ((xi - 1) * vocab))));
+  const chunks = Math.max(1, Math.ceil((mu * (xi - 1) * vocab) / AUTO_CHUNK_VALUES));
+  return Math.ceil(mu / Math.min(chunks, mu));
 }
 
 /** Inputs and targets of the synthetic sequences, decoded once (no tape), chunk by chunk. */
