@@ -39,7 +39,7 @@ import {
  * Usage: node tools/bench/dist/throughput.js [--backends cpu,wasm,wasm-native] [--steps 5]
  *        [--models sasrec,gru4rec,transformer] [--skip-distill] [--distill-cases ml100k-50x50,…]
  *        [--out benchmarks/throughput] [--smoke]
- * Rows of backends not measured in a run are kept from the previous results file.
+ * Rows not measured again (same backend and setting) are kept from the previous results file.
  */
 function parseOptions() {
   return parseArgs({
@@ -315,10 +315,16 @@ async function main(): Promise<void> {
   const file = path.join(outDir, 'results.json');
   if (fs.existsSync(file)) {
     const previous = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof results;
-    const measured = new Set(matmuls.map((r) => r.backend));
-    matmuls.unshift(...previous.matmuls.filter((r) => !measured.has(r.backend)));
-    training.unshift(...previous.training.filter((r) => !measured.has(r.backend)));
-    distill.unshift(...(previous.distill ?? []).filter((r) => !measured.has(r.backend)));
+    // A row is replaced only by a row of the same backend and setting measured now.
+    const key = (r: { backend: string; setting?: string; shape?: string; model?: string }) =>
+      `${r.backend}|${r.model ?? ''}|${r.setting ?? r.shape ?? ''}`;
+    const keep = <T extends { backend: string }>(old: T[] = [], now: T[]) => {
+      const measured = new Set(now.map(key));
+      now.unshift(...old.filter((r) => !measured.has(key(r))));
+    };
+    keep(previous.matmuls, matmuls);
+    keep(previous.training, training);
+    keep(previous.distill, distill);
   }
   writeJsonAtomic(file, results);
   writeFileAtomic(path.join(outDir, 'results.md'), markdown(matmuls, training, distill));
