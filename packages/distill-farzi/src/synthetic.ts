@@ -70,14 +70,20 @@ export function sequencesPerChunk(mu: number, xi: number, vocab: number, chunk =
   return Math.ceil(mu / Math.min(chunks, mu));
 }
 
+/** Rows `[from, from + count)` of the latent (the latent itself when that is all of it). */
+function latentRows(latent: tf.Tensor, from: number, count: number): tf.Tensor {
+  const [mu, xi, d] = latent.shape as [number, number, number];
+  return count === mu ? latent : tf.slice(latent, [from, 0, 0], [count, xi, d]);
+}
+
 /** Inputs and targets of the synthetic sequences, decoded once (no tape), chunk by chunk. */
 export function decodeSynthetic(data: InnerData, chunk = 0): SyntheticData {
-  const [mu, xi, d] = data.latent.shape as [number, number, number];
+  const [mu, xi] = data.latent.shape as [number, number, number];
   const per = sequencesPerChunk(mu, xi, data.decoder.shape[1] as number, chunk);
   const chunks: SyntheticChunk[] = [];
   for (let from = 0; from < mu; from += per) {
     const count = Math.min(per, mu - from);
-    const rows = per >= mu ? data.latent : tf.slice(data.latent, [from, 0, 0], [count, xi, d]);
+    const rows = latentRows(data.latent, from, count);
     const part = { ...data, latent: rows };
     chunks.push({
       from,
@@ -136,14 +142,11 @@ export function pullBackToLatent(
   cotangents: readonly ChunkCotangent[],
 ): { latent: tf.Tensor; decoder: tf.Tensor } {
   return tf.tidy(() => {
-    const [mu, xi, d] = data.latent.shape as [number, number, number];
+    const xi = data.latent.shape[1] as number;
     const dLatent: tf.Tensor[] = [];
     const dDecoder: tf.Tensor[] = [];
     for (const { chunk, dInputs, dTargets } of cotangents) {
-      const rows =
-        chunk.count === mu
-          ? data.latent
-          : tf.slice(data.latent, [chunk.from, 0, 0], [chunk.count, xi, d]);
+      const rows = latentRows(data.latent, chunk.from, chunk.count);
       const [dF, dM] = tf.grads((F: tf.Tensor, M: tf.Tensor) =>
         tf.add(
           tf.sum(tf.mul(decodePositions(data, 0, xi - 1, F, M), dInputs)),
