@@ -1,5 +1,6 @@
 import type { ExperimentConfig } from '../../config/ExperimentConfig';
-import type { LeaveOneOutSplit } from '../../data/Dataset';
+import type { LeaveOneOutSplit, TokenSplit } from '../../data/Dataset';
+import { UserError } from '../../errors/FarziError';
 import { Vocabulary } from '../../data/Vocabulary';
 import { Rng } from '../../random/Rng';
 import type { TrainingSource } from '../TrainingSource';
@@ -74,5 +75,88 @@ describe('sampling baselines', () => {
     );
     expect(countTargets(source).sequences).toBe(2);
     expect(source.description).toMatch(/random sample of 2 users × last 5 items/);
+  });
+
+  describe('on text', () => {
+    // A stream 1, 2, …, 100 (ids as tokens; 0 is padding): every span shows where it was cut from.
+    const stream = Int32Array.from({ length: 100 }, (_, i) => i + 1);
+    const text: TokenSplit = {
+      kind: 'tokens',
+      source: 'counting',
+      vocab: Vocabulary.fromRaw(Array.from({ length: 100 }, (_, i) => `w${i}`)),
+      train: stream,
+      valid: new Int32Array(0),
+      test: new Int32Array(0),
+    };
+    const textConfig = { ...config, data: { format: 'text', maxLength: 8 } } as ExperimentConfig;
+    const spansOf = (s: TrainingSource) =>
+      [...s.batches(64, new Rng(1))].flatMap((b) => {
+        const inputs = Array.from(b.inputs.dataSync());
+        const targets = Array.from(b.targets.dataSync());
+        b.inputs.dispose();
+        b.targets.dispose();
+        const L = inputs.length / b.size;
+        // Windows are left-padded to maxLength: drop the padding.
+        return Array.from({ length: b.size }, (_, r) => ({
+          inputs: inputs.slice(r * L, (r + 1) * L).filter((t) => t !== 0),
+          targets: targets.slice(r * L, (r + 1) * L).filter((t) => t !== 0),
+        }));
+      });
+
+    it('random-sample takes μ distinct contiguous spans of ξ tokens (the Farzi token budget)', () => {
+      const source = randomSampleSourceFactory.create(
+        { users: 4, length: 6 },
+        { split: text, config: textConfig },
+      );
+      expect(source.description).toBe(
+        'random sample of 4 spans × 6 tokens of the training text (24 tokens)',
+      );
+      expect(source.numEvents).toBe(4 * 5); // ξ − 1 next-token targets per span
+      const spans = spansOf(source);
+      expect(spans).toHaveLength(4);
+      const starts = new Set<number>();
+      for (const { inputs, targets } of spans) {
+        const start = inputs[0];
+        expect((start - 1) % 6).toBe(0); // cut from the stream in ξ-token pieces
+        expect(inputs).toEqual([0, 1, 2, 3, 4].map((k) => start + k));
+        expect(targets).toEqual([1, 2, 3, 4, 5].map((k) => start + k));
+        starts.add(start);
+      }
+      expect(starts.size).toBe(4);
+      const again = randomSampleSourceFactory.create(
+        { users: 4, length: 6, seed: 3 },
+        { split: text, config: textConfig },
+      );
+      const other = randomSampleSourceFactory.create(
+        { users: 4, length: 6, seed: 9 },
+        { split: text, config: textConfig },
+      );
+      const key = (s: TrainingSource) =>
+        spansOf(s)
+          .map((x) => x.inputs[0])
+          .sort((a, b) => a - b)
+          .join();
+      expect(key(again)).toBe([...starts].sort((a, b) => a - b).join());
+      expect(key(other)).not.toBe(key(again));
+    });
+
+    it('a budget beyond the text, or head-sample (no users to rank), is a user error', () => {
+      expect(() =>
+        randomSampleSourceFactory.create(
+          { users: 20, length: 6 },
+          { split: text, config: textConfig },
+        ),
+      ).toThrow(
+        new UserError(
+          'train.source.users: 20 spans of 6 tokens need 120 tokens; the training text has 100.',
+        ),
+      );
+      expect(() =>
+        headSampleSourceFactory.create(
+          { users: 2, length: 6 },
+          { split: text, config: textConfig },
+        ),
+      ).toThrow(/"head-sample" ranks users by activity.*"random-sample" samples random spans/);
+    });
   });
 });

@@ -7,11 +7,15 @@ const budgetSchema = {
   type: 'object',
   required: ['users', 'length'],
   properties: {
-    users: { type: 'integer', minimum: 1, description: 'number of user sequences (μ)' },
+    users: {
+      type: 'integer',
+      minimum: 1,
+      description: 'number of user sequences (μ); on text, of spans',
+    },
     length: {
       type: 'integer',
       minimum: 2,
-      description: 'items kept per sequence, the most recent (ξ)',
+      description: 'items kept per sequence, the most recent (ξ); on text, tokens per span',
     },
     seed: {
       type: 'integer',
@@ -34,14 +38,17 @@ function pick(
   label: string,
 ) {
   const { split, config } = context;
-  if (split.kind !== 'leave-one-out') {
-    throw new UserError(
-      `train.source.name: "${label}" samples user sequences; the data "${config.data.format}" is text.`,
-    );
-  }
   const users = options.users as number;
   const length = options.length as number;
   const seed = (options.seed as number | undefined) ?? config.seed;
+  if (split.kind !== 'leave-one-out') {
+    if (label !== 'random') {
+      throw new UserError(
+        `train.source.name: "${label}-sample" ranks users by activity, and the data "${config.data.format}" is text (no users); "random-sample" samples random spans of text.`,
+      );
+    }
+    return randomSpans(split.train, users, length, seed, config);
+  }
   const L = config.data.maxLength;
   const budget = (options.budget as 'events' | 'users' | undefined) ?? 'events';
   // Training targets a sequence gives (as the source counts them: the window is maxLength + 1).
@@ -76,13 +83,43 @@ function pick(
 }
 
 /**
+ * Text at the token budget of Farzi Data [μ×ξ]: μ distinct spans of ξ consecutive training tokens
+ * (each ξ − 1 next-token targets), drawn at random from the stream cut into ξ-token pieces.
+ */
+function randomSpans(
+  stream: Int32Array,
+  spans: number,
+  length: number,
+  seed: number,
+  config: TrainingSourceContext['config'],
+) {
+  const pieces = Math.floor(stream.length / length);
+  if (spans > pieces) {
+    throw new UserError(
+      `train.source.users: ${spans} spans of ${length} tokens need ${spans * length} tokens; the training text has ${stream.length}.`,
+    );
+  }
+  const starts = Array.from(
+    new Rng(seed).permutation(pieces).subarray(0, spans),
+    (k) => k * length,
+  );
+  const sequences = starts.map((start) => stream.subarray(start, start + length));
+  return sequenceSource(
+    `random sample of ${spans} spans × ${length} tokens of the training text (${spans * length} tokens)`,
+    sequences,
+    config.data.maxLength,
+    config.train.everyPrefix,
+  );
+}
+
+/**
  * Baseline at a data budget: users drawn uniformly at random, each truncated to the last ξ items,
  * until μ×ξ training events (or, with `budget: "users"`, exactly μ users).
  */
 export const randomSampleSourceFactory: TrainingSourceFactory = {
   name: 'random-sample',
   description:
-    'random users, each truncated to their last ξ items, filling the event budget μ×ξ (a baseline at equal budget)',
+    'random users, each truncated to their last ξ items, filling the event budget μ×ξ; on text, μ random spans of ξ tokens (a baseline at equal budget)',
   schema: budgetSchema,
   create(options, context) {
     return pick(
