@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** The addon's functions (native/blas.c). */
+/** The addon's functions (the C files under native/, one per kernel family). */
 export interface NativeBlas {
   /**
    * For each output batch i: C[i] = op(A[aIndex[i]]) · op(B[bIndex[i]]), row-major float32, all
