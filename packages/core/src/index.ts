@@ -97,6 +97,8 @@ export type {
 export { describeModel, parameterMismatch } from './model/Model';
 export type { Evaluator, EvaluationRequest, EvaluationResult } from './eval/Evaluator';
 export type { Distiller, DistillRequest, DistillResult, DistillSummary } from './distill/Distiller';
+export type { DistillTools } from './distill/DistillTools';
+export { distillTools } from './distill/fromServices';
 
 // Training
 export type {

@@ -17,6 +17,7 @@ import {
   TYPES,
   validateConfig,
   Vocabulary,
+  distillTools,
 } from '@farzi/core';
 import { metricsModule } from '@farzi/metrics';
 import { distillFarziModule } from './distillFarziModule';
@@ -43,6 +44,7 @@ const services = resolveServices(
     }),
   ]),
 );
+const tools = distillTools(services);
 
 function toySplit(): LeaveOneOutSplit {
   const items = 11;
@@ -105,7 +107,7 @@ describe('Farzi distiller', () => {
     const result = await distiller.distill({
       config: config({ outerSteps: 3 }),
       split,
-      services,
+      tools,
       outDir: out,
       resume: false,
       onProgress: (e) => events.push(e.type),
@@ -149,7 +151,7 @@ describe('Farzi distiller', () => {
     await distiller.distill({
       config: config({ outerSteps: 4, evalEvery: 0 }),
       split,
-      services,
+      tools,
       outDir: straight,
       resume: false,
     });
@@ -157,14 +159,14 @@ describe('Farzi distiller', () => {
     await distiller.distill({
       config: config({ outerSteps: 2, evalEvery: 0 }),
       split,
-      services,
+      tools,
       outDir: parted,
       resume: false,
     });
     await distiller.distill({
       config: config({ outerSteps: 4, evalEvery: 0 }),
       split,
-      services,
+      tools,
       outDir: parted,
       resume: true,
     });
@@ -219,7 +221,7 @@ describe('Farzi distiller', () => {
     const result = await distiller.distill({
       config: config({ ...settings, outerSteps: 4 }),
       split,
-      services,
+      tools,
       outDir: straight,
       resume: false,
     });
@@ -235,7 +237,7 @@ describe('Farzi distiller', () => {
       await distiller.distill({
         config: config({ ...settings, outerSteps }),
         split,
-        services,
+        tools,
         outDir: parted,
         resume,
       });
@@ -262,7 +264,7 @@ describe('Farzi distiller', () => {
     await distiller.distill({
       config: withTeacher(config({ ...settings, outerSteps: 2 })),
       split,
-      services,
+      tools,
       outDir: here,
       resume: false,
       onProgress: (e) => {
@@ -293,7 +295,7 @@ describe('Farzi distiller', () => {
         }),
       ),
       split,
-      services,
+      tools,
       outDir: given,
       resume: false,
     });
@@ -316,7 +318,7 @@ describe('Farzi distiller', () => {
         }),
       ),
       split,
-      services,
+      tools,
       outDir: initOnly,
       resume: false,
     });
@@ -333,7 +335,7 @@ describe('Farzi distiller', () => {
         }),
       ),
       split,
-      services,
+      tools,
       outDir: initOnly,
       resume: true,
     });
@@ -346,7 +348,7 @@ describe('Farzi distiller', () => {
     await distiller.distill({
       config: withTeacher(config({ ...settings, outerSteps: 1 })),
       split,
-      services,
+      tools,
       outDir: parted,
       resume: false,
     });
@@ -354,7 +356,7 @@ describe('Farzi distiller', () => {
     await distiller.distill({
       config: withTeacher(config({ ...settings, outerSteps: 2 })),
       split,
-      services,
+      tools,
       outDir: parted,
       resume: true,
     });
@@ -372,7 +374,7 @@ describe('Farzi distiller', () => {
     await distiller.distill({
       config: withTeacher(config({ ...settings, outerSteps: 2 })),
       split,
-      services,
+      tools,
       outDir: killed,
       resume: true,
     });
@@ -396,7 +398,7 @@ describe('Farzi distiller', () => {
       distiller.distill({
         config: config({ init: 'teacher', teacher: { checkpoint: path.join(dir, 'no-such-run') } }),
         split,
-        services,
+        tools,
         outDir: path.join(dir, 'no-teacher'),
         resume: false,
       }),
@@ -415,7 +417,7 @@ describe('Farzi distiller', () => {
     await distiller.distill({
       config: config({ ...settings, outerSteps: 5 }),
       split,
-      services,
+      tools,
       outDir: straight,
       resume: false,
       onProgress: (e) => {
@@ -455,7 +457,7 @@ describe('Farzi distiller', () => {
       await distiller.distill({
         config: config({ ...settings, outerSteps }),
         split,
-        services,
+        tools,
         outDir: parted,
         resume,
         onProgress: (e) => {
@@ -482,7 +484,7 @@ describe('Farzi distiller', () => {
           student: { epochs: 4 },
         }),
         split,
-        services,
+        tools,
         outDir: path.join(dir, 'no-pool'),
         resume: false,
       }),
@@ -496,7 +498,7 @@ describe('Farzi distiller', () => {
       distiller.distill({
         config: config({ trajectories: { count: 1, epochs: 2, every: 3, batchSize: 8 } }),
         split,
-        services,
+        tools,
         outDir: path.join(dir, 'no-trajectory'),
         resume: false,
       }),
@@ -508,7 +510,7 @@ describe('Farzi distiller', () => {
       distiller.distill({
         config: config({ size: [4, 9] }),
         split,
-        services,
+        tools,
         outDir: path.join(dir, 'bad'),
         resume: false,
       }),

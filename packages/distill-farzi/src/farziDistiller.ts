@@ -2,12 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import {
   checkWritableDirectory,
-  createModel,
   Distiller,
   DistillRequest,
   DistillResult,
   DistillSummary,
-  findEvaluator,
   fingerprintSplit,
   Model,
   Params,
@@ -15,7 +13,6 @@ import {
   Rng,
   RunDirectory,
   UserError,
-  validateConfig,
 } from '@farzi/core';
 import { DistillConfig, distillSchema } from './distillSchema';
 import { saveFarziData } from './farziData';
@@ -80,7 +77,7 @@ function prepareRun(request: DistillRequest, run: RunDirectory, stateFile: strin
     // Before the first outer step is saved, the config alone makes a run resumable: a run killed
     // while training its trajectories or teacher continues them.
     fs.existsSync(stateFile) ? stateFile : run.file('config.json'),
-    (saved) => validateConfig(saved, request.services, run.file('config.json')),
+    (saved) => request.tools.validateConfig(saved, run.file('config.json')),
   );
 }
 
@@ -98,14 +95,14 @@ function budgetOf(ctx: FarziContext): DistillSummary['budget'] {
 
 async function distillInto(request: DistillRequest, run: RunDirectory): Promise<DistillResult> {
   checkSettings(request);
-  const { config, split, services } = request;
+  const { config, split, tools } = request;
   const emit: ProgressListener = (event) => {
     if (event.type !== 'step') run.appendLog(event);
     request.onProgress?.(event);
   };
   const stateFile = run.file('distill-state.safetensors');
   prepareRun(request, run, stateFile);
-  const model = createModel(config, split, services);
+  const model = tools.createModel(config, split);
   const ctx = farziContext(request, model, run, emit, realSequences(split, config.data.maxLength));
   const dc = ctx.settings;
   const budget = budgetOf(ctx);
@@ -122,7 +119,7 @@ async function distillInto(request: DistillRequest, run: RunDirectory): Promise<
   });
   const trajectories =
     dc.innerInit === 'trajectories'
-      ? await pretrainedTrajectories(model, config, dc, split, services, run, emit)
+      ? await pretrainedTrajectories(model, config, dc, split, tools, run, emit)
       : [];
   const farzi = await FarziRun.start(ctx, stateFile, request.resume);
   const pool = new StudentPool(run.file('student-pool'), dc);
@@ -142,8 +139,8 @@ function validator(
   pool: StudentPool,
   budget: DistillSummary['budget'],
 ) {
-  const { config, split, services, settings: dc, emit } = ctx;
-  const evaluator = findEvaluator(config, services);
+  const { config, split, settings: dc, emit } = ctx;
+  const evaluator = ctx.request.tools.evaluator(config);
   const metricName = config.eval.metric;
   const higherIsBetter = evaluator?.higherIsBetter(metricName) ?? true;
   const farziFile = ctx.run.file('farzi-data.safetensors');
@@ -171,7 +168,7 @@ function validator(
       config,
       dc,
       split,
-      services,
+      evaluator,
       'valid',
       farzi.schedule(),
       collect?.onEpochEnd,

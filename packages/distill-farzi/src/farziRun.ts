@@ -19,7 +19,6 @@ import {
   RunDirectory,
   RunError,
   saveCheckpoint,
-  Services,
 } from '@farzi/core';
 import type { DistillConfig } from './distillSchema';
 import type { FarziData } from './farziData';
@@ -35,7 +34,6 @@ export interface FarziContext {
   /** The `distill` section, typed (the one place it is cast). */
   readonly settings: DistillConfig;
   readonly split: DataSplit;
-  readonly services: Services;
   readonly model: Model;
   readonly run: RunDirectory;
   readonly emit: ProgressListener;
@@ -50,13 +48,12 @@ export function farziContext(
   emit: ProgressListener,
   sequences: Int32Array[],
 ): FarziContext {
-  const { config, split, services } = request;
+  const { config, split } = request;
   return {
     request,
     config,
     settings: config.distill as DistillConfig,
     split,
-    services,
     model,
     run,
     emit,

@@ -4,12 +4,11 @@ import {
   DataSplit,
   EvaluationResult,
   ExperimentConfig,
-  findEvaluator,
   Model,
   Optimizer,
   optimizerConfig,
   Params,
-  Services,
+  Evaluator,
   Trainer,
   TrainerOptions,
 } from '@farzi/core';
@@ -92,12 +91,11 @@ export async function evaluateFarzi(
   config: ExperimentConfig,
   dc: DistillConfig,
   split: DataSplit,
-  services: Services,
+  evaluator: Evaluator | undefined,
   part: 'valid' | 'test' = 'valid',
   schedule?: readonly number[],
   onEpochEnd?: (epoch: number, params: Params) => void,
 ): Promise<EvaluationResult | undefined> {
-  const evaluator = findEvaluator(config, services);
   if (!evaluator) return undefined;
   const params = await trainStudent(model, data, config, dc, schedule, onEpochEnd);
   try {

@@ -9,7 +9,6 @@ import {
   ProgressListener,
   Rng,
   RunDirectory,
-  runTraining,
 } from '@farzi/core';
 import type { DistillConfig } from './distillSchema';
 import { fitFarzi, loadTeacher, realWindows, teacherTargets } from './teacher';
@@ -25,7 +24,7 @@ async function teacherParams(
   run: RunDirectory,
   emit: ProgressListener,
 ): Promise<Params> {
-  const { config, split, services } = request;
+  const { config, split, tools } = request;
   const dc = config.distill as DistillConfig;
   const fingerprint = fingerprintSplit(split);
   if (dc.teacher.checkpoint) {
@@ -42,9 +41,8 @@ async function teacherParams(
     const resume = fs.existsSync(path.join(dir, 'checkpoints', 'last.safetensors'));
     // Killed before the teacher's first epoch ended: nothing to keep.
     if (!resume) fs.rmSync(dir, { recursive: true, force: true });
-    await runTraining(
+    await tools.train(
       { ...config, train: { ...config.train, source: { name: 'real' } } },
-      services,
       {
         outDir: dir,
         resume,

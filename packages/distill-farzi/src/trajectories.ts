@@ -10,7 +10,7 @@ import {
   Params,
   ProgressListener,
   RunDirectory,
-  Services,
+  DistillTools,
   Trainer,
   UserError,
 } from '@farzi/core';
@@ -23,7 +23,7 @@ export async function pretrainedTrajectories(
   config: ExperimentConfig,
   dc: DistillConfig,
   split: DataSplit,
-  services: Services,
+  tools: DistillTools,
   run: RunDirectory,
   emit: ProgressListener,
 ): Promise<Params[]> {
@@ -42,7 +42,7 @@ export async function pretrainedTrajectories(
     return files.map((f) => loadCheckpoint(path.join(dir, f)).params);
   }
   fs.mkdirSync(dir, { recursive: true });
-  const source = services.sources.get('real').create({}, { split, config });
+  const source = tools.realSource(config, split);
   const kept: Params[] = [];
   const files: string[] = [];
   const keep = (k: number, epoch: number, params: Params) => {

@@ -3,7 +3,14 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { appServices, loadExperiment } from '@farzi/cli';
-import { BackendName, isFarziError, loadSplit, runTraining, selectBackend } from '@farzi/core';
+import {
+  BackendName,
+  isFarziError,
+  loadSplit,
+  runTraining,
+  selectBackend,
+  distillTools,
+} from '@farzi/core';
 
 /*
  * GPU smoke test, for machines that have one: selects `tensorflow-gpu` (which requires TensorFlow to
@@ -57,7 +64,7 @@ async function main(): Promise<number> {
     await services.distillers.get(distill.distill?.method as string).distill({
       config: distill,
       split,
-      services,
+      tools: distillTools(services),
       outDir: path.join(out, 'distill'),
       resume: false,
       backend,

@@ -11,6 +11,7 @@ import {
   writeFileAtomic,
   DistillSummary,
   smallDataRecipe,
+  distillTools,
 } from '@farzi/core';
 import { evaluateProtocols, trainOrReuse } from './experiments';
 
@@ -229,7 +230,7 @@ async function main(): Promise<void> {
         .distill({
           config: distillConfig,
           split,
-          services,
+          tools: distillTools(services),
           outDir: distillDir,
           resume: false,
           onProgress: (e) => {

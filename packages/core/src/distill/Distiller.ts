@@ -2,14 +2,15 @@ import type { ExperimentConfig } from '../config/ExperimentConfig';
 import type { DataSplit } from '../data/Dataset';
 import type { JsonSchema } from '../config/JsonSchema';
 import type { Named } from '../contracts/Named';
-import type { Services } from '../di/Services';
+import type { DistillTools } from './DistillTools';
 import type { ProgressListener } from '../train/progress';
 import type { SelectedBackend } from '../backend/selectBackend';
 
 export interface DistillRequest {
   readonly config: ExperimentConfig;
   readonly split: DataSplit;
-  readonly services: Services;
+  /** The model, evaluator, real data, training and config validation the distiller may use. */
+  readonly tools: DistillTools;
   /** The run directory to write into. */
   readonly outDir: string;
   /** Continue from the checkpoint in `outDir`. */

@@ -5,7 +5,7 @@ import type { ExperimentConfig } from '../config/ExperimentConfig';
 import type { DataSplit } from '../data/Dataset';
 import { fingerprintSplit, loadSplit } from '../data/loadData';
 import type { Services } from '../di/Services';
-import type { EvaluationResult, Evaluator } from '../eval/Evaluator';
+import type { Evaluator } from '../eval/Evaluator';
 import { checkWritableDirectory } from '../io/directories';
 import { encodeEventFile, ScalarEvent } from '../io/tensorboard';
 import { describeModel, Model, Params } from '../model/Model';
@@ -13,33 +13,12 @@ import { createOptimizer } from '../optim/createOptimizer';
 import { UserError } from '../errors/FarziError';
 import { NegativeProposal } from './outputLoss';
 import type { ProgressListener } from './progress';
+import type { RunTrainingOptions, TrainingReport } from './TrainingRun';
 import { RunDirectory } from './RunDirectory';
 import { EpochRecord, Trainer, TrainResult, Validation } from './Trainer';
 import type { TrainingSource } from './TrainingSource';
 
-export interface RunTrainingOptions {
-  /** Run directory (created; must not hold a run unless resuming). */
-  readonly outDir: string;
-  readonly resume?: boolean;
-  readonly onProgress?: ProgressListener;
-  /** A split already loaded (skips reading the data again). */
-  readonly split?: DataSplit;
-  /** Skip backend selection (the caller already chose one). */
-  readonly backend?: SelectedBackend;
-}
-
-export interface TrainingReport {
-  readonly runDir: string;
-  readonly backend: string;
-  readonly model: ReturnType<typeof describeModel>;
-  readonly source: { description: string; sequences: number; events: number };
-  readonly bestEpoch: number | null;
-  readonly epochsRun: number;
-  readonly stoppedEarly: boolean;
-  readonly trainSeconds: number;
-  readonly valid?: EvaluationResult;
-  readonly test?: EvaluationResult;
-}
+export type { RunTrainingOptions, TrainingReport } from './TrainingRun';
 
 /** Builds the model named in the config for a split. */
 export function createModel(config: ExperimentConfig, split: DataSplit, services: Services): Model {

@@ -8,6 +8,7 @@ import {
   writeFileAtomic,
   ExperimentConfig,
   smallDataRecipe,
+  distillTools,
 } from '@farzi/core';
 import type { Command } from '../Command';
 import { locateMovieLens100k } from '../dataLookup';
@@ -136,7 +137,7 @@ export const demoCommand: Command = {
     const distill = await services.distillers.get(config.distill?.method as string).distill({
       config,
       split,
-      services,
+      tools: distillTools(services),
       outDir: path.join(out, 'farzi'),
       resume: false,
       onProgress,

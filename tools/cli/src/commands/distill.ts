@@ -1,4 +1,10 @@
-import { checkWritableDirectory, loadSplit, selectBackend, smallDataRecipe } from '@farzi/core';
+import {
+  checkWritableDirectory,
+  loadSplit,
+  selectBackend,
+  smallDataRecipe,
+  distillTools,
+} from '@farzi/core';
 import { requireString } from '../args';
 import type { Command } from '../Command';
 import { configOptions, loadExperiment } from '../experiment';
@@ -46,7 +52,7 @@ export const distillCommand: Command = {
     const result = await services.distillers.get(method).distill({
       config,
       split,
-      services,
+      tools: distillTools(services),
       outDir,
       resume: Boolean(values.resume),
       onProgress,
