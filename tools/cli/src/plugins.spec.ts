@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { availableEmbeddedBackends } from '@farzi/core';
 import { cliWorkspace, run } from './testing/cliHarness';
 
 // A model package generated outside this repository (as in a user's own project, which has the
@@ -49,6 +50,21 @@ beforeAll(() => {
 }, 120_000);
 
 describe('plugins from outside the repository', () => {
+  it("the generated package's own tests run core's model-contract suite from @farzi/core/testing", () => {
+    const pkg = path.join(project, 'models-toyrec');
+    const result = path.join(project, 'toyrec-tests.json');
+    execFileSync(
+      process.execPath,
+      [path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--json', '--outputFile', result],
+      { cwd: pkg, stdio: 'pipe' },
+    );
+    const report = JSON.parse(fs.readFileSync(result, 'utf8'));
+    expect(report.numFailedTests).toBe(0);
+    // Seven contract tests on each embedded backend that runs here.
+    expect(report.numPassedTests).toBe(7 * availableEmbeddedBackends().length);
+    expect(report.testResults[0].assertionResults[0].fullName).toMatch(/^Toyrec contract on /);
+  }, 120_000);
+
   it("a generated model trains through a config's plugins, and evaluate finds it again", async () => {
     const file = config('toyrec.json', { plugins: ['./models-toyrec'] });
     const out = path.join(project, 'run');

@@ -1,5 +1,7 @@
-// `@farzi/core/testing`: helpers for the tests of core and of plugin packages (not part of the
-// library build). Model packages run the shared contract suite from here.
+// `@farzi/core/testing`: helpers for the tests of core and of plugin packages, built with the
+// library into dist/testing (packages/core/testing/package.json points there) but never imported by
+// it. Model packages, in this repository or generated outside it, run the shared contract suite
+// from here.
 export { describeModelContract, CONTRACT_SIZES } from './modelContract';
 export type { ModelContract } from './modelContract';
 export { toySequences, toySplit, toySource, oneHotSource } from './toyData';

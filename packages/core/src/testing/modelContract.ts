@@ -1,3 +1,4 @@
+/// <reference types="jest" />
 import * as tf from '@tensorflow/tfjs';
 import { availableEmbeddedBackends } from '../backend/wasmNative';
 import { selectBackend } from '../backend/selectBackend';

@@ -64,8 +64,8 @@ describe('nx g @farzi/generators:model', () => {
     void tests;
     const result = JSON.parse(fs.readFileSync(path.join(dir, 'result.json'), 'utf8'));
     expect(result.numFailedTests).toBe(0);
-    // Four standard tests on each embedded backend that runs here (cpu, wasm, wasm-native).
-    expect(result.numPassedTests).toBe(4 * availableEmbeddedBackends().length);
+    // Core's model-contract suite (seven tests) on each embedded backend that runs here.
+    expect(result.numPassedTests).toBe(7 * availableEmbeddedBackends().length);
     expect(() =>
       run('npx', ['nx', 'g', '@farzi/generators:model', name, '--no-interactive']),
     ).toThrow(/already exists/);
