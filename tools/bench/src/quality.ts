@@ -14,6 +14,7 @@ import {
   distillTools,
 } from '@farzi/core';
 import { evaluateProtocols, trainOrReuse } from './experiments';
+import { datasetsMain } from './datasetQuality';
 
 /*
  * Quality benchmark (issue: Farzi quality and cost): on MovieLens-100K with SASRec, full data vs
@@ -46,13 +47,20 @@ const { values } = parseArgs({
     'student-lr': { type: 'string', default: '0.003' },
     out: { type: 'string', default: 'benchmarks/quality' },
     quick: { type: 'boolean', default: false },
+    // Per data set (datasetQuality.ts): --datasets ptb,beauty [--seeds 42,7,123] [--teacher run]
+    // [--distill-set k=v …] [--student-set k=v …] [--full-set k=v …]; --budgets and --out apply too.
+    datasets: { type: 'string' },
+    seeds: { type: 'string', default: '42,7,123' },
+    teacher: { type: 'string' },
+    'distill-set': { type: 'string', multiple: true },
+    'student-set': { type: 'string', multiple: true },
+    'full-set': { type: 'string', multiple: true },
   },
 });
 
 const started = Date.now();
 const outDir = values.out as string;
 const runs = path.join(outDir, 'runs');
-fs.mkdirSync(runs, { recursive: true });
 const logFile = path.join(outDir, 'log.txt');
 const log = (s: string) => {
   const line = `${new Date().toISOString()} ${s}`;
@@ -65,6 +73,7 @@ function withSets(file: string, sets: string[]): ExperimentConfig {
 }
 
 async function main(): Promise<void> {
+  fs.mkdirSync(runs, { recursive: true });
   const services = appServices();
   const backend = await selectBackend('auto');
   const quick = Boolean(values.quick);
@@ -377,7 +386,7 @@ function markdown(rows: Record<string, unknown>[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-main().catch((error) => {
+(values.datasets ? datasetsMain(values, outDir) : main()).catch((error) => {
   process.stderr.write(`${(error as Error).stack ?? error}\n`);
   process.exit(1);
 });

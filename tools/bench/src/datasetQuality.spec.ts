@@ -1,0 +1,134 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { lowerIsBetter, meanSd, runDatasetQuality } from './datasetQuality';
+
+// The per-data-set quality benchmark as a user runs it (`bench:quality -- --datasets …`), at toy
+// size: a small text corpus, a one-layer Transformer LM, one budget, one seed. It drives the built
+// CLI (tools/cli/bin/farzi.js), so `npm run build` must have run (CI's `npm ci` builds).
+const root = path.resolve(__dirname, '../../..');
+const cli = path.join(root, 'tools', 'cli', 'bin', 'farzi.js');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'farzi-dataset-quality-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function corpus(): string {
+  const words = ['the', 'cat', 'sat', 'on', 'a', 'mat', 'dog', 'ran', 'to', 'it'];
+  const line = (i: number) =>
+    Array.from({ length: 6 }, (_, t) => words[(i * 3 + t * (1 + (i % 3))) % words.length]).join(
+      ' ',
+    );
+  const data = path.join(dir, 'toy');
+  fs.mkdirSync(data);
+  const part = (name: string, n: number, offset: number) =>
+    fs.writeFileSync(
+      path.join(data, `toy.${name}.txt`),
+      Array.from({ length: n }, (_, i) => line(i + offset)).join('\n') + '\n',
+    );
+  part('train', 60, 0);
+  part('valid', 10, 60);
+  part('test', 10, 70);
+  return data;
+}
+
+function configs(data: string): { train: string; distill: string } {
+  const base = {
+    seed: 3,
+    backend: 'wasm',
+    data: { format: 'text', path: data, maxLength: 8, options: { eos: true } },
+    model: { name: 'transformer', hiddenSize: 8, layers: 1, heads: 2, ffMultiplier: 2, dropout: 0 },
+    train: { epochs: 1, batchSize: 16, logEvery: 1000 },
+    eval: { evaluator: 'language-model', metric: 'perplexity', batchSize: 16 },
+  };
+  const train = path.join(dir, 'train.json');
+  const distill = path.join(dir, 'distill.json');
+  fs.writeFileSync(train, JSON.stringify(base));
+  fs.writeFileSync(
+    distill,
+    JSON.stringify({
+      ...base,
+      distill: {
+        size: [4, 9],
+        latentDim: 4,
+        init: 'teacher',
+        innerSteps: 2,
+        innerInit: 'student',
+        studentTrajectory: { every: 1, refreshEvery: 10 },
+        outerSteps: 1,
+        realBatchSize: 8,
+        evalEvery: 1,
+        student: { epochs: 2 },
+      },
+    }),
+  );
+  return { train, distill };
+}
+
+describe('bench:quality --datasets', () => {
+  it('runs full data, Farzi Data (optimised and step 0) and the baseline with seeds, then reuses every run', () => {
+    const { train, distill } = configs(corpus());
+    const out = path.join(dir, 'out');
+    const logged: string[] = [];
+    const options = {
+      dataset: 'toy',
+      plan: { train, distill, budgets: ['4x9'], baselines: ['random-sample'] },
+      out,
+      seeds: [1, 2],
+      studentSets: ['train.epochs=2', 'train.evalEvery=1'],
+      cli,
+      log: (line: string) => logged.push(line),
+    };
+    const results = runDatasetQuality(options);
+    expect(results.metric).toBe('perplexity');
+    expect(results.lowerIsBetter).toBe(true);
+    expect(results.rows.map((r) => r.data)).toEqual(['farzi', 'farzi-step0', 'random-sample']);
+    for (const row of results.rows) {
+      expect(row.seeds).toEqual([1, 2]);
+      expect(Number.isFinite(row.test.mean)).toBe(true);
+      // Share of full data for perplexity: full ÷ this.
+      expect(row.shareOfFull).toBeCloseTo((results.full.test as number) / row.test.mean, 10);
+    }
+    // Farzi rows carry their distillation's cost; the baseline trains on 4 spans of 9 tokens.
+    expect(results.rows[0].distillSeconds).toBeGreaterThan(0);
+    expect(results.rows[2].events).toEqual([32, 32]);
+    const md = fs.readFileSync(path.join(out, 'results.md'), 'utf8');
+    expect(md).toContain('| [4×9] | farzi (seeds 1, 2) |');
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')).rows).toHaveLength(
+      3,
+    );
+    expect(logged.filter((l) => /^(training|distilling)/.test(l))).toHaveLength(9);
+
+    // Stopped and started again: finished runs are reused, a lost one is trained again.
+    logged.length = 0;
+    fs.rmSync(path.join(out, 'runs', 'random-sample-4x9-s2'), { recursive: true });
+    const again = runDatasetQuality(options);
+    expect(logged).toEqual([`training ${path.join(out, 'runs', 'random-sample-4x9-s2')}`]);
+    expect(again.rows[0]).toEqual(results.rows[0]);
+  }, 600_000);
+
+  it('names the log of a run that fails', () => {
+    const { distill } = configs(corpus2());
+    expect(() =>
+      runDatasetQuality({
+        dataset: 'broken',
+        plan: { train: path.join(dir, 'missing.json'), distill, budgets: ['4x9'], baselines: [] },
+        out: path.join(dir, 'broken'),
+        seeds: [1],
+        cli,
+        log: () => undefined,
+      }),
+    ).toThrow(/farzi train for .*full failed \(exit 2\); .*full\.log:\n.*missing\.json/s);
+  });
+
+  it('summarises seeds as mean ± sample standard deviation, and knows which metrics fall', () => {
+    expect(meanSd([1, 2, 3])).toEqual({ mean: 2, sd: 1 });
+    expect(meanSd([5])).toEqual({ mean: 5, sd: 0 });
+    expect(lowerIsBetter('perplexity')).toBe(true);
+    expect(lowerIsBetter('NDCG@10')).toBe(false);
+  });
+});
+
+function corpus2(): string {
+  const data = path.join(dir, 'toy2');
+  if (!fs.existsSync(data)) fs.cpSync(path.join(dir, 'toy'), data, { recursive: true });
+  return data;
+}

@@ -1,0 +1,326 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { writeFileAtomic, writeJsonAtomic } from '@farzi/core';
+
+/*
+ * Quality per data set (`npm run bench:quality -- --datasets ptb,beauty`): the full-data model, Farzi
+ * Data at each budget (optimised, and its step-0 data: `distill.outerSteps` 0) and the equal-budget
+ * baselines, each student trained with every seed by the small-data recipe, through the CLI as a user
+ * runs it. Every run is a directory under <out>/runs: finished runs are reused, interrupted ones
+ * resumed, so the benchmark can be stopped and started again. Writes results.json and results.md.
+ */
+
+/** What one data set's benchmark runs: the shipped configs and the budgets [μ×ξ]. */
+export interface DatasetPlan {
+  /** Full-data training config (the teacher). */
+  readonly train: string;
+  /** Distillation config; its model and eval sections also train the students. */
+  readonly distill: string;
+  readonly budgets: readonly string[];
+  /** Training sources of the baselines at the Farzi budget (`random-sample`, `head-sample`). */
+  readonly baselines: readonly string[];
+}
+
+export const DATASET_PLANS: Readonly<Record<string, DatasetPlan>> = {
+  ptb: {
+    train: 'configs/transformer-ptb.json',
+    distill: 'configs/farzi-transformer-ptb.json',
+    budgets: ['258x36', '26x36'],
+    baselines: ['random-sample'],
+  },
+  beauty: {
+    train: 'configs/sasrec-beauty.json',
+    distill: 'configs/farzi-sasrec-beauty.json',
+    budgets: ['50x20', '20x20'],
+    baselines: ['random-sample', 'head-sample'],
+  },
+  sports: {
+    train: 'configs/sasrec-sports.json',
+    distill: 'configs/farzi-sasrec-sports.json',
+    budgets: ['50x20', '20x20'],
+    baselines: ['random-sample', 'head-sample'],
+  },
+  'ml-100k': {
+    train: 'configs/sasrec-ml100k.json',
+    distill: 'configs/farzi-sasrec-ml100k.json',
+    budgets: ['10x50', '20x50'],
+    baselines: ['random-sample', 'head-sample'],
+  },
+};
+
+export interface DatasetQualityOptions {
+  readonly dataset: string;
+  readonly plan: DatasetPlan;
+  readonly out: string;
+  readonly seeds: readonly number[];
+  /** A finished full-data run to use as the teacher instead of training one in <out>/runs/full. */
+  readonly teacher?: string;
+  /** `--set` overrides for every distillation (e.g. distill.outerSteps=10). */
+  readonly distillSets?: readonly string[];
+  /** `--set` overrides for every student after the recipe (e.g. train.epochs=100). */
+  readonly studentSets?: readonly string[];
+  /** `--set` overrides for the full-data run. */
+  readonly fullSets?: readonly string[];
+  /** The CLI entry point (tools/cli/bin/farzi.js). */
+  readonly cli: string;
+  readonly log: (line: string) => void;
+}
+
+interface Metrics {
+  trainSeconds: number;
+  bestEpoch: number | null;
+  source: { events: number; sequences: number };
+  valid?: { metrics: Record<string, number> };
+  test?: { metrics: Record<string, number> };
+}
+
+const readJson = <T>(file: string): T | undefined =>
+  fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as T) : undefined;
+
+/** Runs one CLI command with its output in `<dir>.log`; a failure names the log. */
+function farzi(options: DatasetQualityOptions, dir: string, args: string[]): void {
+  const logFile = `${dir}.log`;
+  const fd = fs.openSync(logFile, 'a');
+  try {
+    const r = spawnSync(process.execPath, [options.cli, ...args], { stdio: ['ignore', fd, fd] });
+    if (r.status !== 0) {
+      const tail = fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n');
+      throw new Error(
+        `farzi ${args[0]} for ${dir} failed (exit ${r.status}); ${logFile}:\n${tail}`,
+      );
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+const sets = (list: readonly string[] = []) => list.flatMap((s) => ['--set', s]);
+
+/** A training run, reused when finished and resumed when interrupted after a checkpoint. */
+function train(options: DatasetQualityOptions, dir: string, config: string, extra: string[]) {
+  const done = readJson<Metrics>(path.join(dir, 'metrics.json'));
+  if (done) return done;
+  const resume = fs.existsSync(path.join(dir, 'checkpoints', 'last.safetensors'));
+  if (!resume) fs.rmSync(dir, { recursive: true, force: true });
+  options.log(`${resume ? 'resuming' : 'training'} ${dir}`);
+  farzi(options, dir, [
+    'train',
+    '--config',
+    config,
+    ...extra,
+    '--out',
+    dir,
+    ...(resume ? ['--resume'] : []),
+  ]);
+  return readJson<Metrics>(path.join(dir, 'metrics.json')) as Metrics;
+}
+
+interface DistillSummaryFile {
+  seconds: number;
+  bestMetric: number | null;
+  budget: { events: number; percentOfTraining: number };
+}
+
+function distill(options: DatasetQualityOptions, dir: string, teacher: string, extra: string[]) {
+  const done = readJson<DistillSummaryFile>(path.join(dir, 'summary.json'));
+  if (done) return done;
+  const resume = fs.existsSync(path.join(dir, 'config.json'));
+  options.log(`${resume ? 'resuming' : 'distilling'} ${dir}`);
+  farzi(options, dir, [
+    'distill',
+    '--config',
+    options.plan.distill,
+    '--set',
+    `distill.teacher.checkpoint=${teacher}`,
+    ...sets(options.distillSets),
+    ...extra,
+    '--out',
+    dir,
+    ...(resume ? ['--resume'] : []),
+  ]);
+  return readJson<DistillSummaryFile>(path.join(dir, 'summary.json')) as DistillSummaryFile;
+}
+
+export interface QualityRow {
+  readonly budget: string | null;
+  readonly data: string;
+  readonly seeds: number[];
+  readonly events: number[];
+  readonly valid: { mean: number; sd: number };
+  readonly test: { mean: number; sd: number };
+  readonly testHR10?: { mean: number; sd: number };
+  /** Test metric as a share of full data (full ÷ this for a lower-is-better metric). */
+  readonly shareOfFull: number;
+  readonly studentSeconds: number;
+  readonly distillSeconds?: number;
+}
+
+export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1));
+  return { mean, sd };
+}
+
+export const lowerIsBetter = (metric: string) => /perplexity|cross-entropy|loss/i.test(metric);
+
+/** Runs (or reuses) every run of one data set and writes results.json / results.md. */
+export function runDatasetQuality(options: DatasetQualityOptions) {
+  const { plan, out, seeds } = options;
+  const runs = path.join(out, 'runs');
+  fs.mkdirSync(runs, { recursive: true });
+  const metric = (readJson<{ eval?: { metric?: string } }>(plan.distill)?.eval?.metric ??
+    'NDCG@10') as string;
+  const teacher = options.teacher ?? path.join(runs, 'full');
+  const full = train(options, teacher, plan.train, sets(options.fullSets));
+  const fullTest = full.test?.metrics[metric] as number;
+  const share = (x: number) => (lowerIsBetter(metric) ? fullTest / x : x / fullTest);
+  const rows: QualityRow[] = [];
+  const students = (budget: string, data: string, source: object, distillSeconds?: number) => {
+    const [mu] = budget.split('x').map(Number);
+    const trained = seeds.map((seed) =>
+      train(options, path.join(runs, `${data}-${budget}-s${seed}`), plan.distill, [
+        ...sets([
+          `train.source=${JSON.stringify(source)}`,
+          // The small-data recipe (smallDataRecipe): all μ sequences per step, up to 300 epochs.
+          `train.batchSize=${mu}`,
+          'train.epochs=300',
+          'train.learningRate=0.003',
+          'train.evalEvery=20',
+          'train.earlyStopping.patience=4',
+          'train.lengthBuckets=0',
+          `seed=${seed}`,
+          ...(options.studentSets ?? []),
+        ]),
+      ]),
+    );
+    const at = (part: 'valid' | 'test', key: string) =>
+      trained.map((m) => m[part]?.metrics[key] as number);
+    const test = meanSd(at('test', metric));
+    const hr = at('test', 'HR@10');
+    rows.push({
+      budget,
+      data,
+      seeds: [...seeds],
+      events: trained.map((m) => m.source.events),
+      valid: meanSd(at('valid', metric)),
+      test,
+      ...(hr.every((x) => x !== undefined) ? { testHR10: meanSd(hr) } : {}),
+      shareOfFull: share(test.mean),
+      studentSeconds: meanSd(trained.map((m) => m.trainSeconds)).mean,
+      ...(distillSeconds !== undefined ? { distillSeconds } : {}),
+    });
+  };
+  for (const budget of plan.budgets) {
+    const [mu, xi] = budget.split('x').map(Number);
+    for (const [data, extra] of [
+      ['farzi', []],
+      ['farzi-step0', ['distill.outerSteps=0']],
+    ] as const) {
+      const dir = path.join(runs, `${data}-${budget}`);
+      const summary = distill(
+        options,
+        dir,
+        teacher,
+        sets([`distill.size=[${mu},${xi}]`, ...extra]),
+      );
+      const file = path.resolve(dir, 'farzi-data.safetensors');
+      students(budget, data, { name: 'farzi', path: file }, summary.seconds);
+    }
+    for (const baseline of plan.baselines) {
+      students(budget, baseline, { name: baseline, users: mu, length: xi });
+    }
+  }
+  const results = {
+    dataset: options.dataset,
+    metric,
+    lowerIsBetter: lowerIsBetter(metric),
+    full: {
+      run: teacher,
+      valid: full.valid?.metrics[metric],
+      test: fullTest,
+      testHR10: full.test?.metrics['HR@10'],
+      trainSeconds: full.trainSeconds,
+      events: full.source.events,
+    },
+    rows,
+  };
+  writeJsonAtomic(path.join(out, 'results.json'), results);
+  writeFileAtomic(path.join(out, 'results.md'), qualityMarkdown(results));
+  return results;
+}
+
+const f4 = (x: number) => (Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(4));
+const pm = (s: { mean: number; sd: number }) => `${f4(s.mean)} ± ${f4(s.sd)}`;
+
+/** The results as a markdown table: quality, share of full data and cost per row. */
+export function qualityMarkdown(r: ReturnType<typeof runDatasetQuality>): string {
+  const lines = [
+    `${r.dataset}: test ${r.metric} (${r.lowerIsBetter ? 'lower' : 'higher'} is better), seeds as listed; full data: ${f4(r.full.test)} (${r.full.events} training events, ${r.full.trainSeconds.toFixed(0)} s)`,
+    '',
+    `| budget | training data | events | valid ${r.metric} | test ${r.metric} | share of full | test HR@10 | student s | distill s | teacher + distill + student s | students / hour |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const row of r.rows) {
+    const total =
+      row.distillSeconds !== undefined
+        ? (r.full.trainSeconds + row.distillSeconds + row.studentSeconds).toFixed(0)
+        : '–';
+    lines.push(
+      `| [${row.budget?.replace('x', '×')}] | ${row.data} (seeds ${row.seeds.join(', ')}) | ${[...new Set(row.events)].join('/')} | ${pm(row.valid)} | **${pm(row.test)}** | ${(100 * row.shareOfFull).toFixed(1)}% | ${row.testHR10 ? pm(row.testHR10) : '–'} | ${row.studentSeconds.toFixed(0)} | ${row.distillSeconds?.toFixed(0) ?? '–'} | ${total} | ${(3600 / row.studentSeconds).toFixed(1)} |`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** `--datasets`: the per-data-set tables (full, Farzi, step-0, baselines; seeds; costs). */
+export async function datasetsMain(
+  values: {
+    datasets?: string;
+    seeds?: string;
+    budgets?: string;
+    teacher?: string;
+    'distill-set'?: string[];
+    'student-set'?: string[];
+    'full-set'?: string[];
+  },
+  outDir: string,
+): Promise<void> {
+  const names = (values.datasets as string).split(',').filter(Boolean);
+  const unknown = names.filter((n) => !DATASET_PLANS[n]);
+  if (unknown.length || names.length === 0) {
+    process.stderr.write(
+      `quality: --datasets ${unknown.join(',') || '(empty)'}: known data sets are ${Object.keys(DATASET_PLANS).join(', ')}\n`,
+    );
+    process.exit(2);
+  }
+  if (values.teacher && names.length > 1) {
+    process.stderr.write('quality: --teacher names one full-data run: give one data set\n');
+    process.exit(2);
+  }
+  const explicitOut = process.argv.some((a) => a === '--out' || a.startsWith('--out='));
+  const explicitBudgets = process.argv.some((a) => a === '--budgets' || a.startsWith('--budgets='));
+  for (const dataset of names) {
+    const plan = DATASET_PLANS[dataset];
+    const out = explicitOut ? path.join(outDir, dataset) : `benchmarks/quality-${dataset}`;
+    fs.mkdirSync(out, { recursive: true });
+    const datasetLog = (s: string) => {
+      const line = `${new Date().toISOString()} ${s}`;
+      process.stderr.write(`${line}\n`);
+      fs.appendFileSync(path.join(out, 'log.txt'), `${line}\n`);
+    };
+    const results = runDatasetQuality({
+      dataset,
+      plan: explicitBudgets ? { ...plan, budgets: (values.budgets as string).split(',') } : plan,
+      out,
+      seeds: (values.seeds as string).split(',').map(Number),
+      teacher: values.teacher,
+      distillSets: values['distill-set'],
+      studentSets: values['student-set'],
+      fullSets: values['full-set'],
+      cli: path.resolve(__dirname, '../../cli/bin/farzi.js'),
+      log: datasetLog,
+    });
+    datasetLog(`${dataset}: ${results.rows.length} rows in ${out}/results.md`);
+  }
+}
