@@ -131,6 +131,8 @@ export type {
   Validation,
   CheckpointStore,
 } from './train/Trainer';
+export { runUnits, validationDue } from './train/unitLoop';
+export type { LoopBest, UnitLoop } from './train/unitLoop';
 export { saveCheckpoint, loadCheckpoint } from './train/checkpoint';
 export type { Checkpoint, CheckpointMeta } from './train/checkpoint';
 export { readJsonFile, RunDirectory } from './train/RunDirectory';

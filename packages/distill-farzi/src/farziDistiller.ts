@@ -12,6 +12,7 @@ import {
   ProgressListener,
   Rng,
   RunDirectory,
+  runUnits,
   UserError,
 } from '@farzi/core';
 import { DistillConfig, distillSchema } from './distillSchema';
@@ -159,7 +160,9 @@ function validator(
     step < dc.outerSteps &&
     step % dc.studentTrajectory.refreshEvery === 0 &&
     pool.step !== step;
-  const validate = async (step: number) => {
+  let metrics: Record<string, number> = {};
+  /** Trains a fresh student on the current data; its validation metric (undefined: no evaluator). */
+  const validate = async (step: number): Promise<number | undefined> => {
     // The validation student is trained exactly as the pool's student: one training serves both.
     const collect = evaluator && poolDue(step) ? pool.collector(step) : undefined;
     const result = await evaluateFarzi(
@@ -177,16 +180,14 @@ function validator(
       collect.finish();
       emit({ type: 'message', label: 'farzi', text: pool.describe() });
     }
-    if (!result) return;
-    const value = result.metrics[metricName];
-    const best = farzi.bestMetric;
-    const better = best === null || (higherIsBetter ? value > best : value < best);
-    if (better) {
-      farzi.bestMetric = value;
-      farzi.bestStep = step;
-      saveFarziData(farziFile, farzi.current(info()));
-    }
-    farzi.history.push({ step, valid: result.metrics });
+    if (!result) return undefined;
+    metrics = result.metrics;
+    return result.metrics[metricName];
+  };
+  /** After a validation (the loop has updated farzi.best): keep the best data, report. */
+  const validated = (step: number, value: number, better: boolean) => {
+    if (better) saveFarziData(farziFile, farzi.current(info()));
+    farzi.history.push({ step, valid: metrics });
     emit({
       type: 'message',
       label: 'farzi',
@@ -207,7 +208,7 @@ function validator(
     collect.finish();
     emit({ type: 'message', label: 'farzi', text: pool.describe() });
   };
-  return { validate, poolDue, refreshPool, info, farziFile, metricName };
+  return { validate, validated, poolDue, refreshPool, info, farziFile, metricName, higherIsBetter };
 }
 
 /** Where an inner loop starts: a random kept checkpoint, or a fresh initialisation. */
@@ -224,24 +225,20 @@ function mean(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 }
 
-async function outerLoop(
+/** One outer step as a unit of the shared loop: refresh the student pool when due, step, report. */
+function outerUnit(
   ctx: FarziContext,
   farzi: FarziRun,
   trajectories: Params[],
   pool: StudentPool,
+  v: ReturnType<typeof validator>,
   stateFile: string,
-  budget: DistillSummary['budget'],
-): Promise<DistillResult> {
-  const { settings: dc, model, emit, run } = ctx;
-  if (dc.innerInit === 'student' && ctx.request.resume) pool.load();
-  const v = validator(ctx, farzi, pool, budget);
-  if (farzi.startStep === 0 && dc.evalEvery > 0) await v.validate(0);
-
-  const started = Date.now();
-  const phase = { forward: 0, real: 0, reverse: 0, steps: 0 };
+  phase: { forward: number; real: number; reverse: number; steps: number },
+) {
+  const { settings: dc, model, emit } = ctx;
   const names = toList(model.init(0)).names;
   const rng = farzi.rng;
-  for (let step = farzi.startStep + 1; step <= dc.outerSteps; step++) {
+  return async (step: number, eta: () => number): Promise<void> => {
     if (v.poolDue(step - 1)) await v.refreshPool(step - 1);
     const starts = dc.innerInit === 'student' ? pool.params : trajectories;
     const w0 = innerStart(starts, names, model, rng);
@@ -256,7 +253,6 @@ async function outerLoop(
     phase.reverse += meta.seconds.reverse;
     phase.steps++;
     farzi.history.push({ step, outerLoss: meta.loss, drift: meta.drift, seconds: meta.seconds });
-    const elapsed = (Date.now() - started) / 1000;
     const schedule = farzi.schedule();
     emit({
       type: 'outer',
@@ -264,7 +260,7 @@ async function outerLoop(
       step,
       totalSteps: dc.outerSteps,
       loss: meta.loss,
-      etaSeconds: (elapsed / (step - farzi.startStep)) * (dc.outerSteps - step),
+      etaSeconds: eta(),
       details: {
         drift: meta.drift,
         'inner s': meta.seconds.forward,
@@ -272,11 +268,41 @@ async function outerLoop(
         ...(schedule ? { 'mean inner lr': mean(schedule) } : {}),
       },
     });
-    if ((dc.evalEvery > 0 && step % dc.evalEvery === 0) || step === dc.outerSteps)
-      await v.validate(step);
-    if (step % dc.checkpointEvery === 0 || step === dc.outerSteps)
-      farzi.checkpoint(stateFile, step);
-  }
+  };
+}
+
+async function outerLoop(
+  ctx: FarziContext,
+  farzi: FarziRun,
+  trajectories: Params[],
+  pool: StudentPool,
+  stateFile: string,
+  budget: DistillSummary['budget'],
+): Promise<DistillResult> {
+  const { settings: dc, run } = ctx;
+  if (dc.innerInit === 'student' && ctx.request.resume) pool.load();
+  const v = validator(ctx, farzi, pool, budget);
+  const started = Date.now();
+  const phase = { forward: 0, real: 0, reverse: 0, steps: 0 };
+  const unit = outerUnit(ctx, farzi, trajectories, pool, v, stateFile, phase);
+  // The loop training uses too: validate at step 0, every evalEvery steps and at the end, keep the
+  // best data, checkpoint every checkpointEvery steps and at the end, resume after the saved step.
+  await runUnits({
+    total: dc.outerSteps,
+    done: farzi.startStep,
+    evalEvery: dc.evalEvery,
+    validateFirst: dc.evalEvery > 0,
+    validateLast: true,
+    higherIsBetter: v.higherIsBetter,
+    best: farzi.best,
+    unit,
+    validate: v.validate,
+    validated: v.validated,
+    after: (step) => {
+      if (step % dc.checkpointEvery === 0 || step === dc.outerSteps)
+        farzi.checkpoint(stateFile, step);
+    },
+  });
   saveFarziData(run.file('farzi-data-last.safetensors'), farzi.current(v.info()));
   if (!fs.existsSync(v.farziFile)) saveFarziData(v.farziFile, farzi.current(v.info()));
   const seconds = (Date.now() - started) / 1000;

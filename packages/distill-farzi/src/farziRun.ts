@@ -9,6 +9,7 @@ import {
   ExperimentConfig,
   fingerprintSplit,
   loadCheckpoint,
+  LoopBest,
   Model,
   Optimizer,
   OptimizerState,
@@ -63,11 +64,33 @@ export function farziContext(
 
 /** Meta-data of the distillation checkpoint (`distill-state.safetensors`). */
 export interface FarziCheckpointMeta {
+  readonly kind: 'farzi-distillation';
+  /** Outer steps done. */
   readonly step: number;
   readonly rng: RngState;
-  readonly bestMetric: number | null;
-  readonly bestStep: number | null;
+  /** The best validation so far (`at`: its outer step). */
+  readonly best: LoopBest;
   readonly history: Record<string, unknown>[];
+}
+
+/** A state file written before distillations had their own meta-data (training's fields). */
+interface TrainingFieldsMeta {
+  readonly epoch: number;
+  readonly rng: RngState;
+  readonly bestMetric: number | null;
+  readonly bestEpoch: number | null;
+  readonly history: Record<string, unknown>[];
+}
+
+function farziMeta(meta: FarziCheckpointMeta | TrainingFieldsMeta): FarziCheckpointMeta {
+  if ('kind' in meta) return meta;
+  return {
+    kind: 'farzi-distillation',
+    step: meta.epoch,
+    rng: meta.rng,
+    best: { metric: meta.bestMetric, at: meta.bestEpoch, badEvaluations: 0 },
+    history: meta.history,
+  };
 }
 
 /** One outer step's record, as the history and the progress display show it. */
@@ -82,9 +105,17 @@ export interface OuterStepRecord {
  * one outer step, its checkpoint and its disposal.
  */
 export class FarziRun {
-  bestMetric: number | null = null;
-  bestStep: number | null = null;
+  /** The best validation so far; the shared loop (runUnits) updates it. */
+  readonly best: LoopBest = { metric: null, at: null, badEvaluations: 0 };
   readonly history: Record<string, unknown>[] = [];
+
+  get bestMetric(): number | null {
+    return this.best.metric;
+  }
+
+  get bestStep(): number | null {
+    return this.best.at;
+  }
 
   private constructor(
     private readonly ctx: FarziContext,
@@ -112,7 +143,8 @@ export class FarziRun {
     const outer = FarziRun.outerOptimizer(ctx);
     const dc = ctx.settings;
     if (resume && fs.existsSync(stateFile)) {
-      const saved = loadCheckpoint(stateFile);
+      const saved = loadCheckpoint<FarziCheckpointMeta | TrainingFieldsMeta>(stateFile);
+      const meta = farziMeta(saved.meta);
       const { latent, decoder, logLr } = saved.params;
       const run = new FarziRun(
         ctx,
@@ -121,12 +153,11 @@ export class FarziRun {
         decoder,
         logLr,
         saved.optimizer as OptimizerState,
-        new Rng(saved.meta.rng),
-        saved.meta.epoch,
+        new Rng(meta.rng),
+        meta.step,
       );
-      run.bestMetric = saved.meta.bestMetric;
-      run.bestStep = saved.meta.bestEpoch;
-      run.history.push(...(saved.meta.history as Record<string, unknown>[]));
+      Object.assign(run.best, meta.best);
+      run.history.push(...meta.history);
       ctx.emit({
         type: 'message',
         label: 'farzi',
@@ -257,15 +288,7 @@ export class FarziRun {
 
   /** Saves the outer state after `step` (atomically), with its own typed meta-data. */
   checkpoint(stateFile: string, step: number): void {
-    const meta: FarziCheckpointMeta = {
-      step,
-      rng: this.rng.getState(),
-      bestMetric: this.bestMetric,
-      bestStep: this.bestStep,
-      history: this.history,
-    };
-    // Stored in the checkpoint format's training fields (epoch = outer step; no early stopping).
-    saveCheckpoint(stateFile, {
+    saveCheckpoint<FarziCheckpointMeta>(stateFile, {
       params: {
         latent: this.latent,
         decoder: this.decoder,
@@ -273,12 +296,11 @@ export class FarziRun {
       },
       optimizer: this.opt,
       meta: {
-        epoch: meta.step,
-        rng: meta.rng,
-        bestMetric: meta.bestMetric,
-        bestEpoch: meta.bestStep,
-        badEvaluations: 0,
-        history: meta.history,
+        kind: 'farzi-distillation',
+        step,
+        rng: this.rng.getState(),
+        best: { ...this.best },
+        history: this.history,
       },
     });
   }

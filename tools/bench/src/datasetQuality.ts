@@ -164,9 +164,56 @@ export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
 
 export const lowerIsBetter = (metric: string) => /perplexity|cross-entropy|loss/i.test(metric);
 
+/** One row: students trained on `source` with every seed (reused when finished). */
+function studentRow(
+  options: DatasetQualityOptions,
+  metric: string,
+  share: (x: number) => number,
+  budget: string,
+  data: string,
+  source: object,
+  distillSeconds?: number,
+): QualityRow {
+  const { plan, seeds } = options;
+  const runs = path.join(options.out, 'runs');
+  const [mu] = budget.split('x').map(Number);
+  const trained = seeds.map((seed) =>
+    train(options, path.join(runs, `${data}-${budget}-s${seed}`), plan.distill, [
+      ...sets([
+        `train.source=${JSON.stringify(source)}`,
+        // The small-data recipe (smallDataRecipe): all μ sequences per step, up to 300 epochs.
+        `train.batchSize=${mu}`,
+        'train.epochs=300',
+        'train.learningRate=0.003',
+        'train.evalEvery=20',
+        'train.earlyStopping.patience=4',
+        'train.lengthBuckets=0',
+        `seed=${seed}`,
+        ...(options.studentSets ?? []),
+      ]),
+    ]),
+  );
+  const at = (part: 'valid' | 'test', key: string) =>
+    trained.map((m) => m[part]?.metrics[key] as number);
+  const test = meanSd(at('test', metric));
+  const hr = at('test', 'HR@10');
+  return {
+    budget,
+    data,
+    seeds: [...seeds],
+    events: trained.map((m) => m.source.events),
+    valid: meanSd(at('valid', metric)),
+    test,
+    ...(hr.every((x) => x !== undefined) ? { testHR10: meanSd(hr) } : {}),
+    shareOfFull: share(test.mean),
+    studentSeconds: meanSd(trained.map((m) => m.trainSeconds)).mean,
+    ...(distillSeconds !== undefined ? { distillSeconds } : {}),
+  };
+}
+
 /** Runs (or reuses) every run of one data set and writes results.json / results.md. */
 export function runDatasetQuality(options: DatasetQualityOptions) {
-  const { plan, out, seeds } = options;
+  const { plan, out } = options;
   const runs = path.join(out, 'runs');
   fs.mkdirSync(runs, { recursive: true });
   const metric = (readJson<{ eval?: { metric?: string } }>(plan.distill)?.eval?.metric ??
@@ -176,41 +223,8 @@ export function runDatasetQuality(options: DatasetQualityOptions) {
   const fullTest = full.test?.metrics[metric] as number;
   const share = (x: number) => (lowerIsBetter(metric) ? fullTest / x : x / fullTest);
   const rows: QualityRow[] = [];
-  const students = (budget: string, data: string, source: object, distillSeconds?: number) => {
-    const [mu] = budget.split('x').map(Number);
-    const trained = seeds.map((seed) =>
-      train(options, path.join(runs, `${data}-${budget}-s${seed}`), plan.distill, [
-        ...sets([
-          `train.source=${JSON.stringify(source)}`,
-          // The small-data recipe (smallDataRecipe): all μ sequences per step, up to 300 epochs.
-          `train.batchSize=${mu}`,
-          'train.epochs=300',
-          'train.learningRate=0.003',
-          'train.evalEvery=20',
-          'train.earlyStopping.patience=4',
-          'train.lengthBuckets=0',
-          `seed=${seed}`,
-          ...(options.studentSets ?? []),
-        ]),
-      ]),
-    );
-    const at = (part: 'valid' | 'test', key: string) =>
-      trained.map((m) => m[part]?.metrics[key] as number);
-    const test = meanSd(at('test', metric));
-    const hr = at('test', 'HR@10');
-    rows.push({
-      budget,
-      data,
-      seeds: [...seeds],
-      events: trained.map((m) => m.source.events),
-      valid: meanSd(at('valid', metric)),
-      test,
-      ...(hr.every((x) => x !== undefined) ? { testHR10: meanSd(hr) } : {}),
-      shareOfFull: share(test.mean),
-      studentSeconds: meanSd(trained.map((m) => m.trainSeconds)).mean,
-      ...(distillSeconds !== undefined ? { distillSeconds } : {}),
-    });
-  };
+  const students = (budget: string, data: string, source: object, distillSeconds?: number) =>
+    rows.push(studentRow(options, metric, share, budget, data, source, distillSeconds));
   for (const budget of plan.budgets) {
     const [mu, xi] = budget.split('x').map(Number);
     for (const [data, extra] of [

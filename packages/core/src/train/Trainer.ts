@@ -9,6 +9,7 @@ import { NegativeProposal, nextItemLoss } from './outputLoss';
 import type { ProgressListener } from './progress';
 import type { Batch, TrainingSource } from './TrainingSource';
 import { eventLoopYielder } from './eventLoop';
+import { LoopBest, runUnits } from './unitLoop';
 
 /** Where the trainer keeps checkpoints (a run directory, or nothing). */
 export interface CheckpointStore {
@@ -134,217 +135,257 @@ export class Trainer {
   async run(): Promise<TrainResult> {
     const o = this.options;
     const label = o.label ?? o.model.name;
-    const evalEvery = o.evalEvery ?? 1;
-    const patience = o.patience ?? 0;
-    const logEvery = o.logEvery ?? 20;
     const emit: ProgressListener = o.onProgress ?? (() => undefined);
+    const s = this.begin(label, emit);
+    const stepsPerEpoch = Math.ceil(o.source.numSequences / o.batchSize);
+    emit({
+      type: 'start',
+      label,
+      totalSteps: stepsPerEpoch * o.epochs,
+      epochs: o.epochs,
+      description: o.source.description,
+    });
+    const clock = { started: Date.now(), stepsDone: s.startEpoch * stepsPerEpoch, stepsPerEpoch };
+    let record: EpochRecord = { epoch: 0, loss: 0, seconds: 0 };
+    let stoppedEarly: boolean;
+    try {
+      ({ stoppedEarly } = await runUnits({
+        total: o.epochs,
+        done: s.startEpoch,
+        evalEvery: o.validation ? (o.evalEvery ?? 1) : 0,
+        patience: o.patience ?? 0,
+        higherIsBetter: o.validation?.higherIsBetter ?? true,
+        best: s.best,
+        unit: async (epoch) => {
+          record = await this.epoch(s, epoch, label, emit, clock);
+        },
+        validate: async () => {
+          const v = o.validation as Validation;
+          const metrics = await v.run(s.params);
+          record = { ...record, metrics };
+          const value = metrics[v.metric];
+          if (value === undefined) {
+            throw new RunError(
+              `eval.metric: the evaluator reports ${Object.keys(metrics).join(', ')}, not "${v.metric}".`,
+            );
+          }
+          return value;
+        },
+        validated: (_epoch, _value, better) => {
+          if (!better) return;
+          if (s.bestParams) tf.dispose(Object.values(s.bestParams));
+          s.bestParams = cloneParams(s.params);
+        },
+        after: (epoch) =>
+          this.endEpoch(s, record, epoch, label, emit, clock.started, stepsPerEpoch),
+      }));
+    } catch (error) {
+      tf.dispose(Object.values(s.params));
+      disposeState(s.state);
+      if (s.bestParams) tf.dispose(Object.values(s.bestParams));
+      throw error;
+    }
+    emit({ type: 'end', label, seconds: (Date.now() - clock.started) / 1000 });
+    disposeState(s.state);
+    return {
+      params: s.params,
+      bestParams: s.bestParams ?? s.params,
+      bestEpoch: s.best.at,
+      bestMetric: s.best.metric,
+      epochsRun: s.history.length,
+      stoppedEarly,
+      history: s.history,
+      seconds: s.secondsBefore + (Date.now() - clock.started) / 1000,
+    };
+  }
 
-    let params: Params;
-    let state: OptimizerState;
-    let rng: Rng;
-    let startEpoch = 0;
-    let bestMetric: number | null = null;
-    let bestEpoch: number | null = null;
-    let bestParams: Params | undefined;
-    let badEvaluations = 0;
-    let secondsBefore = 0;
-    const history: EpochRecord[] = [];
-
+  /** A fresh start, or the state of the store's last checkpoint (`resume`). */
+  private begin(label: string, emit: ProgressListener): RunState {
+    const o = this.options;
     const resumed = o.resume ? o.store?.loadLast() : undefined;
     if (o.resume && !resumed) {
       throw new RunError(
         `cannot resume: ${o.store?.description ?? 'no checkpoint store'} holds no checkpoint yet.`,
       );
     }
-    if (resumed) {
-      params = resumed.params;
-      if (!resumed.optimizer)
-        throw new RunError('cannot resume: the last checkpoint has no optimiser state.');
-      state = resumed.optimizer;
-      rng = new Rng(resumed.meta.rng);
-      startEpoch = resumed.meta.epoch;
-      bestMetric = resumed.meta.bestMetric;
-      bestEpoch = resumed.meta.bestEpoch;
-      badEvaluations = resumed.meta.badEvaluations;
-      history.push(...(resumed.meta.history as EpochRecord[]));
-      secondsBefore =
-        resumed.meta.elapsedSeconds ?? history.reduce((sum, r) => sum + (r.seconds ?? 0), 0);
-      bestParams = o.store?.loadBest()?.params;
-      emit({ type: 'message', label, text: `resuming after epoch ${startEpoch}` });
-    } else {
-      params = o.model.init(o.seed);
-      state = o.optimizer.init(params);
-      rng = new Rng(o.seed ^ 0x5eed);
+    if (!resumed) {
+      const params = o.model.init(o.seed);
+      return {
+        params,
+        state: o.optimizer.init(params),
+        rng: new Rng(o.seed ^ 0x5eed),
+        startEpoch: 0,
+        best: { metric: null, at: null, badEvaluations: 0 },
+        history: [],
+        secondsBefore: 0,
+        names: Object.keys(params),
+      };
     }
-
-    const stepsPerEpoch = Math.ceil(o.source.numSequences / o.batchSize);
-    const totalSteps = stepsPerEpoch * o.epochs;
-    emit({ type: 'start', label, totalSteps, epochs: o.epochs, description: o.source.description });
-    const started = Date.now();
-    let stepsDone = startEpoch * stepsPerEpoch;
-    let stoppedEarly = false;
-    const names = Object.keys(params);
-
-    const disposeAll = (): void => {
-      tf.dispose(Object.values(params));
-      disposeState(state);
-      if (bestParams) tf.dispose(Object.values(bestParams));
-    };
-    const breathe = eventLoopYielder();
-    try {
-      for (let epoch = startEpoch + 1; epoch <= o.epochs && !stoppedEarly; epoch++) {
-        const epochStart = Date.now();
-        let lossSum = 0;
-        let lossCount = 0;
-        let step = 0;
-        let windowStart = Date.now();
-        let windowSequences = 0;
-        for (const batch of o.source.batches(o.batchSize, rng, {
-          trimPadding: o.model.leftPaddingInvariant === true,
-          lengthBuckets: o.lengthBuckets,
-        })) {
-          step++;
-          const dropoutSeed = rng.seed();
-          const current = params;
-          const currentState = state;
-          const out = tf.tidy(() => {
-            const f = (...tensors: tf.Tensor[]): tf.Scalar => {
-              const p: Params = {};
-              names.forEach((n, i) => (p[n] = tensors[i]));
-              return batchLoss(o.model, p, batch, true, dropoutSeed, o.dropout ?? true, o.proposal);
-            };
-            const { value, grads } = tf.valueAndGrads(f)(names.map((n) => current[n]));
-            const g: Params = {};
-            names.forEach((n, i) => (g[n] = grads[i]));
-            const next = o.optimizer.step(current, g, currentState);
-            return {
-              loss: value,
-              params: next.params,
-              slots: next.state.slots as unknown as tf.TensorContainer,
-            };
-          });
-          disposeBatch(batch);
-          await breathe();
-          const loss = (out.loss as tf.Scalar).dataSync()[0];
-          out.loss.dispose();
-          const nextParams = out.params as Params;
-          const nextState: OptimizerState = {
-            step: currentState.step + 1,
-            slots: out.slots as unknown as OptimizerState['slots'],
-          };
-          if (!Number.isFinite(loss)) {
-            tf.dispose(Object.values(nextParams));
-            disposeState(nextState);
-            const last =
-              startEpoch > 0 || epoch > 1
-                ? `the last good checkpoint (after epoch ${epoch - 1}) is intact in ${o.store?.description ?? 'memory'}`
-                : 'no checkpoint was written yet';
-            throw new RunError(
-              `training stopped: the loss became ${loss} at epoch ${epoch}, step ${step}; ${last}. ` +
-                'Lower train.learningRate, set train.optimizer.clipNorm, or check the data.',
-            );
-          }
-          tf.dispose(Object.values(current));
-          disposeState(currentState);
-          params = nextParams;
-          state = nextState;
-          lossSum += loss;
-          lossCount++;
-          stepsDone++;
-          windowSequences += batch.size;
-          if (step % logEvery === 0 || step === stepsPerEpoch) {
-            const now = Date.now();
-            const sequencesPerSecond = windowSequences / Math.max(1e-3, (now - windowStart) / 1000);
-            const elapsed = (now - started) / 1000;
-            const rate = (stepsDone - startEpoch * stepsPerEpoch) / Math.max(elapsed, 1e-3);
-            emit({
-              type: 'step',
-              label,
-              epoch,
-              step,
-              totalSteps: stepsPerEpoch,
-              loss,
-              sequencesPerSecond,
-              etaSeconds: (totalSteps - stepsDone) / Math.max(rate, 1e-9),
-            });
-            windowStart = now;
-            windowSequences = 0;
-          }
-        }
-        const record: {
-          epoch: number;
-          loss: number;
-          seconds: number;
-          metrics?: Record<string, number>;
-        } = {
-          epoch,
-          loss: lossSum / Math.max(lossCount, 1),
-          seconds: (Date.now() - epochStart) / 1000,
-        };
-        if (o.validation && evalEvery > 0 && (epoch % evalEvery === 0 || epoch === o.epochs)) {
-          const metrics = await o.validation.run(params);
-          record.metrics = metrics;
-          const value = metrics[o.validation.metric];
-          if (value === undefined) {
-            throw new RunError(
-              `eval.metric: the evaluator reports ${Object.keys(metrics).join(', ')}, not "${o.validation.metric}".`,
-            );
-          }
-          const better =
-            bestMetric === null ||
-            (o.validation.higherIsBetter ? value > bestMetric : value < bestMetric);
-          if (better) {
-            bestMetric = value;
-            bestEpoch = epoch;
-            badEvaluations = 0;
-            if (bestParams) tf.dispose(Object.values(bestParams));
-            bestParams = cloneParams(params);
-          } else {
-            badEvaluations++;
-          }
-          if (patience > 0 && badEvaluations >= patience) stoppedEarly = true;
-        }
-        history.push(record);
-        o.onHistory?.(history, stepsPerEpoch);
-        o.onEpochEnd?.(epoch, params);
-        const meta: CheckpointMeta = {
-          epoch,
-          rng: rng.getState(),
-          bestMetric,
-          bestEpoch,
-          badEvaluations,
-          history,
-          model: o.model.name,
-          elapsedSeconds: secondsBefore + (Date.now() - started) / 1000,
-        };
-        if (o.store) {
-          if (bestEpoch === epoch && bestParams) o.store.saveBest({ params: bestParams, meta });
-          o.store.saveLast({ params, optimizer: state, meta });
-        }
-        emit({
-          type: 'epoch',
-          label,
-          epoch,
-          loss: record.loss,
-          seconds: record.seconds,
-          metrics: record.metrics,
-        });
-      }
-    } catch (error) {
-      disposeAll();
-      throw error;
-    }
-    emit({ type: 'end', label, seconds: (Date.now() - started) / 1000 });
-    disposeState(state);
+    if (!resumed.optimizer)
+      throw new RunError('cannot resume: the last checkpoint has no optimiser state.');
+    const { meta } = resumed;
+    const history = [...(meta.history as EpochRecord[])];
+    emit({ type: 'message', label, text: `resuming after epoch ${meta.epoch}` });
     return {
-      params,
-      bestParams: bestParams ?? params,
-      bestEpoch,
-      bestMetric,
-      epochsRun: history.length,
-      stoppedEarly,
+      params: resumed.params,
+      state: resumed.optimizer,
+      rng: new Rng(meta.rng),
+      startEpoch: meta.epoch,
+      best: { metric: meta.bestMetric, at: meta.bestEpoch, badEvaluations: meta.badEvaluations },
       history,
-      seconds: secondsBefore + (Date.now() - started) / 1000,
+      secondsBefore: meta.elapsedSeconds ?? history.reduce((sum, r) => sum + (r.seconds ?? 0), 0),
+      bestParams: o.store?.loadBest()?.params,
+      names: Object.keys(resumed.params),
     };
   }
+
+  /** One pass over the source: a step per batch, progress every `logEvery` steps. */
+  private async epoch(
+    s: RunState,
+    epoch: number,
+    label: string,
+    emit: ProgressListener,
+    clock: { started: number; stepsDone: number; stepsPerEpoch: number },
+  ): Promise<EpochRecord> {
+    const o = this.options;
+    const logEvery = o.logEvery ?? 20;
+    const totalSteps = clock.stepsPerEpoch * o.epochs;
+    const breathe = eventLoopYielder();
+    const epochStart = Date.now();
+    let lossSum = 0;
+    let step = 0;
+    let windowStart = Date.now();
+    let windowSequences = 0;
+    for (const batch of o.source.batches(o.batchSize, s.rng, {
+      trimPadding: o.model.leftPaddingInvariant === true,
+      lengthBuckets: o.lengthBuckets,
+    })) {
+      step++;
+      const loss = this.step(s, batch, epoch, step);
+      await breathe();
+      lossSum += loss;
+      clock.stepsDone++;
+      windowSequences += batch.size;
+      if (step % logEvery === 0 || step === clock.stepsPerEpoch) {
+        const now = Date.now();
+        const elapsed = (now - clock.started) / 1000;
+        const rate =
+          (clock.stepsDone - s.startEpoch * clock.stepsPerEpoch) / Math.max(elapsed, 1e-3);
+        emit({
+          type: 'step',
+          label,
+          epoch,
+          step,
+          totalSteps: clock.stepsPerEpoch,
+          loss,
+          sequencesPerSecond: windowSequences / Math.max(1e-3, (now - windowStart) / 1000),
+          etaSeconds: (totalSteps - clock.stepsDone) / Math.max(rate, 1e-9),
+        });
+        windowStart = now;
+        windowSequences = 0;
+      }
+    }
+    return { epoch, loss: lossSum / Math.max(step, 1), seconds: (Date.now() - epochStart) / 1000 };
+  }
+
+  /** One optimiser step on a batch (disposed here); a non-finite loss stops before it applies. */
+  private step(s: RunState, batch: Batch, epoch: number, step: number): number {
+    const o = this.options;
+    const dropoutSeed = s.rng.seed();
+    const current = s.params;
+    const currentState = s.state;
+    const out = tf.tidy(() => {
+      const f = (...tensors: tf.Tensor[]): tf.Scalar => {
+        const p: Params = {};
+        s.names.forEach((n, i) => (p[n] = tensors[i]));
+        return batchLoss(o.model, p, batch, true, dropoutSeed, o.dropout ?? true, o.proposal);
+      };
+      const { value, grads } = tf.valueAndGrads(f)(s.names.map((n) => current[n]));
+      const g: Params = {};
+      s.names.forEach((n, i) => (g[n] = grads[i]));
+      const next = o.optimizer.step(current, g, currentState);
+      return {
+        loss: value,
+        params: next.params,
+        slots: next.state.slots as unknown as tf.TensorContainer,
+      };
+    });
+    disposeBatch(batch);
+    const loss = (out.loss as tf.Scalar).dataSync()[0];
+    out.loss.dispose();
+    const nextParams = out.params as Params;
+    const nextState: OptimizerState = {
+      step: currentState.step + 1,
+      slots: out.slots as unknown as OptimizerState['slots'],
+    };
+    if (!Number.isFinite(loss)) {
+      tf.dispose(Object.values(nextParams));
+      disposeState(nextState);
+      const last =
+        s.startEpoch > 0 || epoch > 1
+          ? `the last good checkpoint (after epoch ${epoch - 1}) is intact in ${o.store?.description ?? 'memory'}`
+          : 'no checkpoint was written yet';
+      throw new RunError(
+        `training stopped: the loss became ${loss} at epoch ${epoch}, step ${step}; ${last}. ` +
+          'Lower train.learningRate, set train.optimizer.clipNorm, or check the data.',
+      );
+    }
+    tf.dispose(Object.values(current));
+    disposeState(currentState);
+    s.params = nextParams;
+    s.state = nextState;
+    return loss;
+  }
+
+  /** After an epoch and its validation: history, callbacks, checkpoints, the epoch event. */
+  private endEpoch(
+    s: RunState,
+    record: EpochRecord,
+    epoch: number,
+    label: string,
+    emit: ProgressListener,
+    started: number,
+    stepsPerEpoch: number,
+  ): void {
+    const o = this.options;
+    s.history.push(record);
+    o.onHistory?.(s.history, stepsPerEpoch);
+    o.onEpochEnd?.(epoch, s.params);
+    const meta: CheckpointMeta = {
+      epoch,
+      rng: s.rng.getState(),
+      bestMetric: s.best.metric,
+      bestEpoch: s.best.at,
+      badEvaluations: s.best.badEvaluations,
+      history: s.history,
+      model: o.model.name,
+      elapsedSeconds: s.secondsBefore + (Date.now() - started) / 1000,
+    };
+    if (o.store) {
+      if (s.best.at === epoch && s.bestParams) o.store.saveBest({ params: s.bestParams, meta });
+      o.store.saveLast({ params: s.params, optimizer: s.state, meta });
+    }
+    emit({
+      type: 'epoch',
+      label,
+      epoch,
+      loss: record.loss,
+      seconds: record.seconds,
+      metrics: record.metrics,
+    });
+  }
+}
+
+/** What one training run carries from epoch to epoch. */
+interface RunState {
+  params: Params;
+  state: OptimizerState;
+  readonly rng: Rng;
+  /** Epochs a resumed run already holds. */
+  readonly startEpoch: number;
+  readonly best: LoopBest;
+  bestParams?: Params;
+  readonly history: EpochRecord[];
+  readonly secondsBefore: number;
+  readonly names: string[];
 }

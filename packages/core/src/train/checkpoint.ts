@@ -20,10 +20,11 @@ export interface CheckpointMeta {
   readonly [key: string]: unknown;
 }
 
-export interface Checkpoint {
+/** Tensors and metadata: training's `CheckpointMeta`, or a caller's own (e.g. a distillation's). */
+export interface Checkpoint<M = CheckpointMeta> {
   readonly params: Params;
   readonly optimizer?: OptimizerState;
-  readonly meta: CheckpointMeta;
+  readonly meta: M;
 }
 
 function store(t: tf.Tensor): StoredTensor {
@@ -35,7 +36,7 @@ function store(t: tf.Tensor): StoredTensor {
 }
 
 /** Writes params, optimiser state and metadata to one safetensors file, atomically. */
-export function saveCheckpoint(file: string, checkpoint: Checkpoint): void {
+export function saveCheckpoint<M>(file: string, checkpoint: Checkpoint<M>): void {
   const tensors: Record<string, StoredTensor> = {};
   for (const [n, t] of Object.entries(checkpoint.params)) tensors[`param/${n}`] = store(t);
   if (checkpoint.optimizer) {
@@ -52,7 +53,7 @@ export function saveCheckpoint(file: string, checkpoint: Checkpoint): void {
   writeSafetensors(file, { tensors, metadata });
 }
 
-export function loadCheckpoint(file: string): Checkpoint {
+export function loadCheckpoint<M = CheckpointMeta>(file: string): Checkpoint<M> {
   if (!fs.existsSync(file)) throw new UserError(`no checkpoint at ${file}.`);
   const content = readSafetensors(file);
   if (content.metadata.format !== 'farzi-checkpoint') {
@@ -69,5 +70,5 @@ export function loadCheckpoint(file: string): Checkpoint {
   const optimizer = Object.keys(slots).length
     ? { step: Number(content.metadata.optimizerStep), slots }
     : undefined;
-  return { params, optimizer, meta: JSON.parse(content.metadata.meta) as CheckpointMeta };
+  return { params, optimizer, meta: JSON.parse(content.metadata.meta) as M };
 }
