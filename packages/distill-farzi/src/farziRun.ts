@@ -74,7 +74,7 @@ export interface FarziCheckpointMeta {
 }
 
 /** A state file written before distillations had their own meta-data (training's fields). */
-interface TrainingFieldsMeta {
+export interface TrainingFieldsMeta {
   readonly epoch: number;
   readonly rng: RngState;
   readonly bestMetric: number | null;
@@ -82,7 +82,8 @@ interface TrainingFieldsMeta {
   readonly history: Record<string, unknown>[];
 }
 
-function farziMeta(meta: FarziCheckpointMeta | TrainingFieldsMeta): FarziCheckpointMeta {
+/** The meta-data of a state file, in the current form whichever version wrote it. */
+export function farziMeta(meta: FarziCheckpointMeta | TrainingFieldsMeta): FarziCheckpointMeta {
   if ('kind' in meta) return meta;
   return {
     kind: 'farzi-distillation',
