@@ -98,6 +98,30 @@ describe('teacher initialisation of Farzi Data', () => {
     tf.dispose([targets, fit.latent, fit.decoder, decoded]);
   });
 
+  it('chunks of sequences give the same targets and the same fit as one pass (large vocabularies)', () => {
+    const v = 30;
+    const model = tinyAttentionModel(v, 9, 4);
+    const teacher = model.init(6);
+    const rng = new Rng(9);
+    const ids = Int32Array.from({ length: 5 * 10 }, () => 1 + rng.int(v - 1));
+    const whole = teacherTargets(model, teacher, ids, [5, 10], 0.6, 0.8);
+    const before = tf.memory().numTensors;
+    const chunked = teacherTargets(model, teacher, ids, [5, 10], 0.6, 0.8, 2);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    expect(tf.max(tf.abs(tf.sub(whole, chunked))).dataSync()[0]).toBeLessThan(1e-6);
+    const options = { steps: 40, learningRate: 0.05, initStd: 0.1, seed: 3 };
+    const one = fitFarzi(whole, 4, 1, options);
+    const beforeFit = tf.memory().numTensors;
+    const parts = fitFarzi(whole, 4, 1, { ...options, chunk: 2 });
+    expect(tf.memory().numTensors).toBe(beforeFit + 2);
+    // The same Adam steps on the same loss, summed in three pieces: float32 rounding apart.
+    expect(Math.abs(parts.loss - one.loss)).toBeLessThan(1e-4);
+    expect(Math.abs(parts.targetEntropy - one.targetEntropy)).toBeLessThan(1e-5);
+    expect(tf.max(tf.abs(tf.sub(parts.latent, one.latent))).dataSync()[0]).toBeLessThan(1e-3);
+    expect(tf.max(tf.abs(tf.sub(parts.decoder, one.decoder))).dataSync()[0]).toBeLessThan(1e-3);
+    tf.dispose([whole, chunked, one.latent, one.decoder, parts.latent, parts.decoder]);
+  });
+
   it('loads a teacher from a run directory and refuses one that does not fit', () => {
     const model = tinyAttentionModel(6, 4, 4);
     const params = model.init(1);

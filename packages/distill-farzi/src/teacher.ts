@@ -52,8 +52,21 @@ export function teacherTargets(
   shape: [number, number],
   mix: number,
   temperature: number,
+  /** Sequences per teacher pass (large vocabularies: the [μ, ξ, |V|] intermediates add up). */
+  chunk = shape[0],
 ): tf.Tensor3D {
   const [mu, xi] = shape;
+  if (chunk < mu) {
+    const parts: tf.Tensor3D[] = [];
+    for (let from = 0; from < mu; from += chunk) {
+      const count = Math.min(chunk, mu - from);
+      const part = ids.subarray(from * xi, (from + count) * xi);
+      parts.push(teacherTargets(model, teacher, part, [count, xi], mix, temperature));
+    }
+    const out = tf.concat(parts, 0) as tf.Tensor3D;
+    tf.dispose(parts);
+    return out;
+  }
   const v = model.vocabSize;
   return tf.tidy(() => {
     const idt = tf.tensor2d(ids, [mu, xi], 'int32');
@@ -81,13 +94,15 @@ export interface FarziFit {
 
 /**
  * Fits Farzi Data F [μ, ξ, d], M [d, |V|] so that softmax(F·M/τ) matches `targets` [μ, ξ, |V|]:
- * Adam on the mean soft cross-entropy from N(0, initStd²), `steps` full-batch steps.
+ * Adam on the mean soft cross-entropy from N(0, initStd²), `steps` full-batch steps. With `chunk`
+ * below μ, each step's loss and gradients are summed over chunks of that many sequences (the same
+ * step, without the whole [μ·ξ, |V|] logits and their gradients in memory at once).
  */
 export function fitFarzi(
   targets: tf.Tensor3D,
   latentDim: number,
   temperature: number,
-  options: { steps: number; learningRate: number; initStd: number; seed: number },
+  options: { steps: number; learningRate: number; initStd: number; seed: number; chunk?: number },
 ): FarziFit {
   const [mu, xi, v] = targets.shape;
   const rng = new Rng(options.seed);
@@ -109,6 +124,7 @@ export function fitFarzi(
     options.learningRate,
   );
   let state = optimizer.init(params);
+  const chunk = Math.min(options.chunk ?? mu, mu);
   const mask = tf.ones([mu * xi]);
   const flat = tf.reshape(targets, [mu * xi, v]);
   const loss = (latent: tf.Tensor, decoder: tf.Tensor): tf.Scalar =>
@@ -116,10 +132,13 @@ export function fitFarzi(
   let last = NaN;
   for (let step = 0; step < options.steps; step++) {
     const next = tf.tidy(() => {
-      const { value, grads } = tf.valueAndGrads((f: tf.Tensor, m: tf.Tensor) => loss(f, m))([
-        params.latent,
-        params.decoder,
-      ]);
+      const { value, grads } =
+        chunk < mu
+          ? chunkedLossAndGrads(params, targets, temperature, chunk)
+          : tf.valueAndGrads((f: tf.Tensor, m: tf.Tensor) => loss(f, m))([
+              params.latent,
+              params.decoder,
+            ]);
       const r = optimizer.step(params, { latent: grads[0], decoder: grads[1] }, state);
       return { value, params: r.params, slots: r.state.slots as unknown as tf.TensorContainer };
     });
@@ -137,12 +156,21 @@ export function fitFarzi(
       );
     }
   }
-  const targetEntropy = tf.tidy(
-    () =>
-      tf
-        .neg(tf.mean(tf.sum(tf.mul(targets, tf.log(tf.maximum(targets, 1e-30))), -1)))
-        .dataSync()[0],
-  );
+  // Mean entropy of the target rows (chunk by chunk for large vocabularies).
+  const entropyOf = (t: tf.Tensor) => tf.sum(tf.mul(t, tf.log(tf.maximum(t, 1e-30))), -1);
+  let targetEntropy: number;
+  if (chunk >= mu) {
+    targetEntropy = tf.tidy(() => tf.neg(tf.mean(entropyOf(targets))).dataSync()[0]);
+  } else {
+    let sum = 0;
+    for (let from = 0; from < mu; from += chunk) {
+      const count = Math.min(chunk, mu - from);
+      sum += tf.tidy(
+        () => tf.sum(entropyOf(tf.slice(targets, [from, 0, 0], [count, xi, v]))).dataSync()[0],
+      );
+    }
+    targetEntropy = -sum / (mu * xi);
+  }
   tf.dispose([mask, flat]);
   disposeState(state);
   return {
@@ -193,4 +221,40 @@ export function loadTeacher(location: string, model: Model, fingerprint: string)
     );
   }
   return params;
+}
+
+/**
+ * The fit's mean soft cross-entropy and its gradients, summed over chunks of `chunk` sequences
+ * (each chunk's loss weighted by its share of the positions).
+ */
+function chunkedLossAndGrads(
+  params: Params,
+  targets: tf.Tensor3D,
+  temperature: number,
+  chunk: number,
+): { value: tf.Scalar; grads: tf.Tensor[] } {
+  const [mu, xi, v] = targets.shape;
+  let value: tf.Scalar = tf.scalar(0);
+  let grads = [tf.zerosLike(params.latent), tf.zerosLike(params.decoder)];
+  for (let from = 0; from < mu; from += chunk) {
+    const count = Math.min(chunk, mu - from);
+    const part = tf.tidy(() => {
+      const t = tf.reshape(tf.slice(targets, [from, 0, 0], [count, xi, v]), [count * xi, v]);
+      const mask = tf.ones([count * xi]);
+      const f = (latent: tf.Tensor, decoder: tf.Tensor): tf.Scalar => {
+        const rows = tf.slice(latent, [from, 0, 0], [count, xi, latent.shape[2] as number]);
+        const ce = softCrossEntropy(farziLogits(rows, decoder, temperature), t, mask);
+        return tf.mul(ce, count / mu) as tf.Scalar;
+      };
+      const r = tf.valueAndGrads(f)([params.latent, params.decoder]);
+      return {
+        value: tf.add(value, r.value) as tf.Scalar,
+        grads: [tf.add(grads[0], r.grads[0]), tf.add(grads[1], r.grads[1])],
+      };
+    });
+    tf.dispose([value, ...grads]);
+    value = part.value;
+    grads = part.grads;
+  }
+  return { value, grads };
 }

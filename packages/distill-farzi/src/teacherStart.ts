@@ -11,6 +11,7 @@ import {
   RunDirectory,
 } from '@farzi/core';
 import type { DistillConfig } from './distillSchema';
+import { sequencesPerChunk } from './synthetic';
 import { fitFarzi, loadTeacher, realWindows, teacherTargets } from './teacher';
 
 /**
@@ -67,6 +68,9 @@ export async function teacherInitialization(
   const [mu, xi] = dc.size;
   const teacher = await teacherParams(model, request, run, emit);
   const ids = realWindows(sequences, mu, xi, new Rng(request.config.seed));
+  // Large vocabularies: the teacher pass and the fit work on chunks of sequences, sized as the
+  // synthetic data's chunks (distill.sequenceChunk).
+  const chunk = sequencesPerChunk(mu, xi, model.vocabSize, dc.sequenceChunk);
   const targets = teacherTargets(
     model,
     teacher,
@@ -74,6 +78,7 @@ export async function teacherInitialization(
     [mu, xi],
     dc.teacher.mix,
     dc.teacher.temperature,
+    chunk,
   );
   tf.dispose(Object.values(teacher));
   try {
@@ -82,6 +87,7 @@ export async function teacherInitialization(
       learningRate: dc.teacher.fitLearningRate,
       initStd: dc.initStd,
       seed: request.config.seed,
+      chunk,
     });
     emit({
       type: 'message',
