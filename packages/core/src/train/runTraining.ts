@@ -15,7 +15,7 @@ import { NegativeProposal } from './outputLoss';
 import type { ProgressListener } from './progress';
 import type { RunTrainingOptions, TrainingReport } from './TrainingRun';
 import { RunDirectory } from './RunDirectory';
-import { EpochRecord, Trainer, TrainResult, Validation } from './Trainer';
+import { EpochRecord, Trainer, TrainerOptions, TrainResult, Validation } from './Trainer';
 import type { TrainingSource } from './TrainingSource';
 
 export type { RunTrainingOptions, TrainingReport } from './TrainingRun';
@@ -129,32 +129,63 @@ interface PreparedRun {
   readonly proposal: NegativeProposal | undefined;
 }
 
-async function trainInRun(
+/** The shared trainer's settings for a run (train section, run directory as checkpoint store). */
+function trainerOptions(
   config: ExperimentConfig,
-  services: Services,
-  options: RunTrainingOptions,
-  { run, backend, split, model, source, resuming, proposal }: PreparedRun,
-): Promise<TrainingReport> {
-  const emit: ProgressListener = (event) => {
+  {
+    run,
+    model,
+    source,
+    resuming,
+    proposal,
+  }: Pick<PreparedRun, 'run' | 'model' | 'source' | 'resuming' | 'proposal'>,
+  validation: Validation | undefined,
+  emit: ProgressListener,
+  started: number,
+): TrainerOptions {
+  return {
+    model,
+    source,
+    optimizer: createOptimizer(config.train.optimizer, config.train.learningRate),
+    epochs: config.train.epochs,
+    batchSize: config.train.batchSize,
+    seed: config.seed,
+    validation,
+    evalEvery: config.train.evalEvery,
+    patience: config.train.earlyStopping.patience,
+    logEvery: config.train.logEvery,
+    lengthBuckets: config.train.lengthBuckets,
+    proposal,
+    onProgress: emit,
+    onHistory: (history, stepsPerEpoch) => {
+      run.writeFile('metrics.csv', metricsCsv(history, stepsPerEpoch));
+      run.writeBytes(TENSORBOARD_FILE, tensorboardEvents(history, stepsPerEpoch, started));
+    },
+    store: run,
+    resume: resuming,
+    label: model.name,
+  };
+}
+
+/** Progress to the caller, and to the run's log.jsonl (every 100th step, the last eval event). */
+function runLogger(run: RunDirectory, onProgress?: ProgressListener): ProgressListener {
+  return (event) => {
     const logged =
       event.type === 'step'
         ? event.step % 100 === 0 || event.step === event.totalSteps
         : event.type !== 'eval' || event.done === event.total;
     if (logged) run.appendLog(event);
-    options.onProgress?.(event);
+    onProgress?.(event);
   };
-  emit({
-    type: 'message',
-    label: 'run',
-    text: `backend ${backend.name}${backend.skipped.length ? ` (skipped ${backend.skipped.join('; ')})` : ''}`,
-  });
-  if (options.resume && !resuming) {
-    emit({
-      type: 'message',
-      label: 'run',
-      text: `${options.outDir} holds no checkpoint yet; starting from scratch`,
-    });
-  }
+}
+
+/** data.json (the data and its fingerprint), model.json and vocab.json of a run directory. */
+function writeRunDescription(
+  run: RunDirectory,
+  config: ExperimentConfig,
+  split: DataSplit,
+  model: Model,
+): void {
   run.writeJson('data.json', {
     format: config.data.format,
     path: config.data.path,
@@ -174,6 +205,27 @@ async function trainInRun(
   run.writeJson('model.json', describeModel(model));
   // index → raw id of every token, so that the run's outputs can be read without the data set.
   run.writeJson('vocab.json', split.vocab.tokens);
+}
+async function trainInRun(
+  config: ExperimentConfig,
+  services: Services,
+  options: RunTrainingOptions,
+  { run, backend, split, model, source, resuming, proposal }: PreparedRun,
+): Promise<TrainingReport> {
+  const emit = runLogger(run, options.onProgress);
+  emit({
+    type: 'message',
+    label: 'run',
+    text: `backend ${backend.name}${backend.skipped.length ? ` (skipped ${backend.skipped.join('; ')})` : ''}`,
+  });
+  if (options.resume && !resuming) {
+    emit({
+      type: 'message',
+      label: 'run',
+      text: `${options.outDir} holds no checkpoint yet; starting from scratch`,
+    });
+  }
+  writeRunDescription(run, config, split, model);
 
   const evaluator = findEvaluator(config, services);
   const evaluate = (params: Params, part: 'valid' | 'test') =>
@@ -195,28 +247,9 @@ async function trainInRun(
   let result: TrainResult;
   const started = Date.now() / 1000;
   try {
-    result = await new Trainer({
-      model,
-      source,
-      optimizer: createOptimizer(config.train.optimizer, config.train.learningRate),
-      epochs: config.train.epochs,
-      batchSize: config.train.batchSize,
-      seed: config.seed,
-      validation,
-      evalEvery: config.train.evalEvery,
-      patience: config.train.earlyStopping.patience,
-      logEvery: config.train.logEvery,
-      lengthBuckets: config.train.lengthBuckets,
-      proposal,
-      onProgress: emit,
-      onHistory: (history, stepsPerEpoch) => {
-        run.writeFile('metrics.csv', metricsCsv(history, stepsPerEpoch));
-        run.writeBytes(TENSORBOARD_FILE, tensorboardEvents(history, stepsPerEpoch, started));
-      },
-      store: run,
-      resume: resuming,
-      label: model.name,
-    }).run();
+    result = await new Trainer(
+      trainerOptions(config, { run, model, source, resuming, proposal }, validation, emit, started),
+    ).run();
   } finally {
     source.dispose?.();
   }
