@@ -268,6 +268,42 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** One `if name = X then schema` clause per registered entry (`sub`: the schema applies there). */
+function byName(
+  entries: readonly { name: string; schema: JsonSchema }[],
+  key: string,
+  sub?: string,
+): JsonSchema[] {
+  return entries.map((e) => {
+    const part = namedPartSchema(e.schema, key);
+    const then = sub ? { properties: { [sub]: e.schema } } : part;
+    return { if: { properties: { [key]: { const: e.name } }, required: [key] }, then };
+  });
+}
+
+/** The `distill` section: `method` chooses a registered distiller, whose schema applies. */
+function distillSection(section: JsonSchema, registry: Registry<Distiller>): JsonSchema {
+  const distillers = registry.values();
+  return {
+    ...section,
+    properties: {
+      method: {
+        enum: registry.names(),
+        ...(distillers.length === 1 ? { default: distillers[0].name } : {}),
+        description: 'a registered distiller',
+      },
+    },
+    // One method: its settings apply whether or not `method` is written.
+    allOf:
+      distillers.length === 1
+        ? [namedPartSchema(distillers[0].schema, 'method')]
+        : byName(
+            distillers.map((d) => ({ name: d.name, schema: d.schema })),
+            'method',
+          ),
+  };
+}
+
 /**
  * The whole config's JSON Schema for editors (`npx farzi config schema`): the core sections, every
  * plugin section, and each registered model's hyper-parameters, data format's options and training
@@ -279,16 +315,6 @@ export function fullConfigSchema(context: ConfigContext): JsonSchema {
   ) as JsonSchema & {
     properties: Record<string, JsonSchema & { properties?: Record<string, JsonSchema> }>;
   };
-  const byName = (
-    entries: readonly { name: string; schema: JsonSchema }[],
-    key: string,
-    sub?: string,
-  ): JsonSchema[] =>
-    entries.map((e) => {
-      const part = namedPartSchema(e.schema, key);
-      const then = sub ? { properties: { [sub]: e.schema } } : part;
-      return { if: { properties: { [key]: { const: e.name } }, required: [key] }, then };
-    });
   const p = top.properties;
   p.model = {
     ...p.model,
@@ -331,25 +357,7 @@ export function fullConfigSchema(context: ConfigContext): JsonSchema {
     ),
   };
   if (context.distillers && context.distillers.names().length) {
-    const distillers = context.distillers.values();
-    p.distill = {
-      ...p.distill,
-      properties: {
-        method: {
-          enum: context.distillers.names(),
-          ...(distillers.length === 1 ? { default: distillers[0].name } : {}),
-          description: 'a registered distiller',
-        },
-      },
-      // One method: its settings apply whether or not `method` is written.
-      allOf:
-        distillers.length === 1
-          ? [namedPartSchema(distillers[0].schema, 'method')]
-          : byName(
-              distillers.map((d) => ({ name: d.name, schema: d.schema })),
-              'method',
-            ),
-    };
+    p.distill = distillSection(p.distill, context.distillers);
   }
   if (context.evaluators && context.evaluators.names().length) {
     const evaluation = p.eval as JsonSchema & { properties: Record<string, JsonSchema> };
