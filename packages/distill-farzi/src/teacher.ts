@@ -156,21 +156,7 @@ export function fitFarzi(
       );
     }
   }
-  // Mean entropy of the target rows (chunk by chunk for large vocabularies).
-  const entropyOf = (t: tf.Tensor) => tf.sum(tf.mul(t, tf.log(tf.maximum(t, 1e-30))), -1);
-  let targetEntropy: number;
-  if (chunk >= mu) {
-    targetEntropy = tf.tidy(() => tf.neg(tf.mean(entropyOf(targets))).dataSync()[0]);
-  } else {
-    let sum = 0;
-    for (let from = 0; from < mu; from += chunk) {
-      const count = Math.min(chunk, mu - from);
-      sum += tf.tidy(
-        () => tf.sum(entropyOf(tf.slice(targets, [from, 0, 0], [count, xi, v]))).dataSync()[0],
-      );
-    }
-    targetEntropy = -sum / (mu * xi);
-  }
+  const targetEntropy = meanEntropy(targets, chunk);
   tf.dispose([mask, flat]);
   disposeState(state);
   return {
@@ -257,4 +243,21 @@ function chunkedLossAndGrads(
     grads = part.grads;
   }
   return { value, grads };
+}
+
+/** Mean entropy of the target rows (chunk by chunk for large vocabularies). */
+function meanEntropy(targets: tf.Tensor3D, chunk: number): number {
+  const [mu, xi, v] = targets.shape;
+  const entropyOf = (t: tf.Tensor) => tf.sum(tf.mul(t, tf.log(tf.maximum(t, 1e-30))), -1);
+  if (chunk >= mu) {
+    return tf.tidy(() => tf.neg(tf.mean(entropyOf(targets))).dataSync()[0]);
+  }
+  let sum = 0;
+  for (let from = 0; from < mu; from += chunk) {
+    const count = Math.min(chunk, mu - from);
+    sum += tf.tidy(
+      () => tf.sum(entropyOf(tf.slice(targets, [from, 0, 0], [count, xi, v]))).dataSync()[0],
+    );
+  }
+  return -sum / (mu * xi);
 }

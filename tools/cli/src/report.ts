@@ -178,119 +178,8 @@ export async function buildReport(
   const distills = runs.filter((r): r is DistillRunInfo => r.kind === 'distill');
   const sections: string[] = [];
 
-  if (training.length > 0) {
-    const reference = training[0];
-    const keys = ['HR@10', 'NDCG@10', 'perplexity'].filter((k) =>
-      training.some((t) => t.metrics.test?.metrics[k] !== undefined),
-    );
-    const refValue = (k: string) => reference.metrics.test?.metrics[k];
-    const rows = training.map((t) => {
-      const cells = keys.map((k) => {
-        const v = t.metrics.test?.metrics[k];
-        const ref = refValue(k);
-        const pct =
-          v !== undefined && ref
-            ? ` <span class="pct">(${((100 * v) / ref).toFixed(0)}%)</span>`
-            : '';
-        return `<td>${v === undefined ? '–' : v.toFixed(4)}${pct}</td>`;
-      });
-      const share = t.trainingEvents
-        ? ` <span class="pct">(${((100 * t.metrics.source.events) / t.trainingEvents).toFixed(2)}% of ${t.trainingEvents.toLocaleString('en-US')})</span>`
-        : '';
-      return `<tr><td>${escape(t.label)}</td><td>${escape(t.metrics.model.name)}</td><td>${escape(t.metrics.source.description)}</td><td>${t.metrics.source.events.toLocaleString('en-US')}${share}</td>${cells.join('')}<td>${t.metrics.trainSeconds.toFixed(0)} s</td></tr>`;
-    });
-    sections.push(
-      `<h2>Comparison (test split)</h2><p class="note">Protocol: ${escape(reference.metrics.test?.protocol ?? '–')}. Metric percentages are relative to <b>${escape(reference.label)}</b>. ` +
-        'Training events are the target positions a run trained on, as a share of all events of the training part of its data (the denominator of the Farzi budgets below).</p>' +
-        `<table><thead><tr><th>run</th><th>model</th><th>trained on</th><th>training events</th>${keys.map((k) => `<th>${k}</th>`).join('')}<th>time</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
-    );
-    const lossRows = training.flatMap((t) =>
-      t.epochs.map((e) => ({ x: e.epoch, y: e.loss, series: t.label })),
-    );
-    const metricName = Object.keys(
-      training.find((t) => t.epochs.some((e) => e.metrics))?.epochs.find((e) => e.metrics)
-        ?.metrics ?? {},
-    ).find((k) => k === 'NDCG@10' || k === 'perplexity');
-    // Losses of runs on different training data (full, Farzi, a sample) are not comparable: one
-    // panel per run, each with its own scale.
-    const charts = [
-      await renderVegaLite(
-        lineSpec('Training loss per epoch (one panel per run)', lossRows, 'epoch', 'loss', {
-          integerX: true,
-          separate: true,
-        }),
-      ),
-    ];
-    if (metricName) {
-      const validRows = training.flatMap((t) =>
-        t.epochs
-          .filter((e) => e.metrics?.[metricName] !== undefined)
-          .map((e) => ({ x: e.epoch, y: e.metrics?.[metricName] as number, series: t.label })),
-      );
-      charts.push(
-        await renderVegaLite(
-          lineSpec(`Validation ${metricName} per epoch`, validRows, 'epoch', metricName, {
-            integerX: true,
-          }),
-        ),
-      );
-    }
-    sections.push(
-      '<h2>Run settings</h2><table><thead><tr><th>run</th><th>model</th><th>data</th><th>seed</th><th>backend</th><th>versions</th></tr></thead><tbody>' +
-        training
-          .map(
-            (t) =>
-              `<tr><td>${escape(t.label)}</td><td>${escape(t.settings.model)}</td><td>${escape(t.settings.data)}</td><td>${escape(String(t.settings.seed))}</td><td>${escape(t.settings.backend)}</td><td>${escape(t.settings.versions)}</td></tr>`,
-          )
-          .join('') +
-        '</tbody></table>',
-    );
-    sections.push(
-      `<h2>Learning curves</h2><div class="charts">${charts.map((c) => `<figure>${c}</figure>`).join('')}</div>`,
-    );
-  }
-
-  for (const d of distills) {
-    const s = d.summary;
-    const loss = s.history
-      .filter((h) => h.outerLoss !== undefined)
-      .map((h) => ({ x: h.step, y: h.outerLoss as number, series: 'outer loss (real batch)' }));
-    const valid = s.history
-      .filter((h) => h.valid?.[s.metric] !== undefined)
-      .map((h) => ({
-        x: h.step,
-        y: h.valid?.[s.metric] as number,
-        series: `fresh student, validation ${s.metric}`,
-      }));
-    const charts = [
-      await renderVegaLite(
-        lineSpec('Outer loss per outer step', loss, 'outer step', 'cross-entropy', {
-          integerX: true,
-        }),
-      ),
-    ];
-    if (valid.length > 0)
-      charts.push(
-        await renderVegaLite(
-          lineSpec(
-            `Validation ${s.metric} of a student trained on the current Farzi Data`,
-            valid,
-            'outer step',
-            s.metric,
-            { integerX: true },
-          ),
-        ),
-      );
-    const t = s.secondsPerOuterStep;
-    sections.push(
-      `<h2>Distillation: ${escape(d.label)}</h2>` +
-        `<p>Data budget: Farzi Data [${s.budget.sequences}×${s.budget.length}] = <b>${s.budget.events.toLocaleString('en-US')}</b> events, ` +
-        `<b>${s.budget.percentOfTraining.toFixed(2)}%</b> of the ${s.budget.realTrainingEvents.toLocaleString('en-US')} real training events. ` +
-        `Best validation ${escape(s.metric)} ${s.bestMetric === null ? '–' : s.bestMetric.toFixed(4)} at outer step ${s.bestStep ?? '–'}; ` +
-        `${s.seconds.toFixed(0)} s in total${t ? ` (per outer step: inner ${t.forward.toFixed(1)} s, real loss ${t.real.toFixed(2)} s, reverse ${t.reverse.toFixed(1)} s)` : ''}.</p>` +
-        `<div class="charts">${charts.map((c) => `<figure>${c}</figure>`).join('')}</div>`,
-    );
-  }
+  if (training.length > 0) sections.push(...(await trainingSections(training)));
+  for (const d of distills) sections.push(await distillationSection(d));
 
   const recommendation = training.filter((t) => t.recommendation);
   if (recommendation.length > 0) {
@@ -304,6 +193,133 @@ export async function buildReport(
     );
   }
 
+  return page(
+    title,
+    runs.map((r) => r.dir),
+    sections,
+  );
+}
+
+/** The comparison table, run settings and learning curves of training runs. */
+async function trainingSections(training: TrainingRunInfo[]): Promise<string[]> {
+  const sections: string[] = [];
+  const reference = training[0];
+  const keys = ['HR@10', 'NDCG@10', 'perplexity'].filter((k) =>
+    training.some((t) => t.metrics.test?.metrics[k] !== undefined),
+  );
+  const refValue = (k: string) => reference.metrics.test?.metrics[k];
+  const rows = training.map((t) => {
+    const cells = keys.map((k) => {
+      const v = t.metrics.test?.metrics[k];
+      const ref = refValue(k);
+      const pct =
+        v !== undefined && ref
+          ? ` <span class="pct">(${((100 * v) / ref).toFixed(0)}%)</span>`
+          : '';
+      return `<td>${v === undefined ? '–' : v.toFixed(4)}${pct}</td>`;
+    });
+    const share = t.trainingEvents
+      ? ` <span class="pct">(${((100 * t.metrics.source.events) / t.trainingEvents).toFixed(2)}% of ${t.trainingEvents.toLocaleString('en-US')})</span>`
+      : '';
+    return `<tr><td>${escape(t.label)}</td><td>${escape(t.metrics.model.name)}</td><td>${escape(t.metrics.source.description)}</td><td>${t.metrics.source.events.toLocaleString('en-US')}${share}</td>${cells.join('')}<td>${t.metrics.trainSeconds.toFixed(0)} s</td></tr>`;
+  });
+  sections.push(
+    `<h2>Comparison (test split)</h2><p class="note">Protocol: ${escape(reference.metrics.test?.protocol ?? '–')}. Metric percentages are relative to <b>${escape(reference.label)}</b>. ` +
+      'Training events are the target positions a run trained on, as a share of all events of the training part of its data (the denominator of the Farzi budgets below).</p>' +
+      `<table><thead><tr><th>run</th><th>model</th><th>trained on</th><th>training events</th>${keys.map((k) => `<th>${k}</th>`).join('')}<th>time</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
+  );
+  const lossRows = training.flatMap((t) =>
+    t.epochs.map((e) => ({ x: e.epoch, y: e.loss, series: t.label })),
+  );
+  const metricName = Object.keys(
+    training.find((t) => t.epochs.some((e) => e.metrics))?.epochs.find((e) => e.metrics)?.metrics ??
+      {},
+  ).find((k) => k === 'NDCG@10' || k === 'perplexity');
+  // Losses of runs on different training data (full, Farzi, a sample) are not comparable: one
+  // panel per run, each with its own scale.
+  const charts = [
+    await renderVegaLite(
+      lineSpec('Training loss per epoch (one panel per run)', lossRows, 'epoch', 'loss', {
+        integerX: true,
+        separate: true,
+      }),
+    ),
+  ];
+  if (metricName) {
+    const validRows = training.flatMap((t) =>
+      t.epochs
+        .filter((e) => e.metrics?.[metricName] !== undefined)
+        .map((e) => ({ x: e.epoch, y: e.metrics?.[metricName] as number, series: t.label })),
+    );
+    charts.push(
+      await renderVegaLite(
+        lineSpec(`Validation ${metricName} per epoch`, validRows, 'epoch', metricName, {
+          integerX: true,
+        }),
+      ),
+    );
+  }
+  sections.push(
+    '<h2>Run settings</h2><table><thead><tr><th>run</th><th>model</th><th>data</th><th>seed</th><th>backend</th><th>versions</th></tr></thead><tbody>' +
+      training
+        .map(
+          (t) =>
+            `<tr><td>${escape(t.label)}</td><td>${escape(t.settings.model)}</td><td>${escape(t.settings.data)}</td><td>${escape(String(t.settings.seed))}</td><td>${escape(t.settings.backend)}</td><td>${escape(t.settings.versions)}</td></tr>`,
+        )
+        .join('') +
+      '</tbody></table>',
+  );
+  sections.push(
+    `<h2>Learning curves</h2><div class="charts">${charts.map((c) => `<figure>${c}</figure>`).join('')}</div>`,
+  );
+  return sections;
+}
+
+/** The outer loss, validation curve and budget of one distillation run. */
+async function distillationSection(d: DistillRunInfo): Promise<string> {
+  const s = d.summary;
+  const loss = s.history
+    .filter((h) => h.outerLoss !== undefined)
+    .map((h) => ({ x: h.step, y: h.outerLoss as number, series: 'outer loss (real batch)' }));
+  const valid = s.history
+    .filter((h) => h.valid?.[s.metric] !== undefined)
+    .map((h) => ({
+      x: h.step,
+      y: h.valid?.[s.metric] as number,
+      series: `fresh student, validation ${s.metric}`,
+    }));
+  const charts = [
+    await renderVegaLite(
+      lineSpec('Outer loss per outer step', loss, 'outer step', 'cross-entropy', {
+        integerX: true,
+      }),
+    ),
+  ];
+  if (valid.length > 0)
+    charts.push(
+      await renderVegaLite(
+        lineSpec(
+          `Validation ${s.metric} of a student trained on the current Farzi Data`,
+          valid,
+          'outer step',
+          s.metric,
+          { integerX: true },
+        ),
+      ),
+    );
+  const t = s.secondsPerOuterStep;
+  return (
+    `<h2>Distillation: ${escape(d.label)}</h2>` +
+    `<p>Data budget: Farzi Data [${s.budget.sequences}×${s.budget.length}] = <b>${s.budget.events.toLocaleString('en-US')}</b> events, ` +
+    `<b>${s.budget.percentOfTraining.toFixed(2)}%</b> of the ${s.budget.realTrainingEvents.toLocaleString('en-US')} real training events. ` +
+    `Best validation ${escape(s.metric)} ${s.bestMetric === null ? '–' : s.bestMetric.toFixed(4)} at outer step ${s.bestStep ?? '–'}; ` +
+    `${s.seconds.toFixed(0)} s in total${t ? ` (per outer step: inner ${t.forward.toFixed(1)} s, real loss ${t.real.toFixed(2)} s, reverse ${t.reverse.toFixed(1)} s)` : ''}.</p>` +
+    `<div class="charts">${charts.map((c) => `<figure>${c}</figure>`).join('')}</div>`
+  );
+}
+
+/** The self-contained HTML page around the sections. */
+function page(title: string, dirs: string[], sections: string[]): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
 <style>
@@ -313,7 +329,7 @@ table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.9rem; }
 th, td { border: 1px solid #ddd; padding: 0.35rem 0.6rem; text-align: left; } th { background: #f4f4f4; }
 .pct { color: #666; } .note { color: #555; } .charts { display: flex; flex-wrap: wrap; gap: 1rem; } figure { margin: 0; }
 </style></head>
-<body><h1>${escape(title)}</h1><p class="note">Generated ${new Date().toISOString()} from ${runs.map((r) => `<code>${escape(r.dir)}</code>`).join(', ')}.</p>
+<body><h1>${escape(title)}</h1><p class="note">Generated ${new Date().toISOString()} from ${dirs.map((dir) => `<code>${escape(dir)}</code>`).join(', ')}.</p>
 ${sections.join('\n')}
 </body></html>
 `;
