@@ -234,7 +234,18 @@ export async function analyzeRuns(
     itemBuckets: itemBuckets?.dimension,
     runs: analyses,
   };
-  const md = [
+  const md = analysisMarkdown(analyses, reference, protocolText);
+  const charts = await bucketCharts(analyses);
+  return { result, md, charts: charts as { users: string; items: string } };
+}
+
+/** The overall, user-history and item-popularity tables, relative to the reference run. */
+function analysisMarkdown(
+  analyses: RunAnalysis[],
+  reference: RunAnalysis,
+  protocolText: string,
+): string {
+  return [
     `## Cold-start and tail analysis (test split)`,
     '',
     `Protocol: ${protocolText}. Relative changes are against **${reference.label}**.`,
@@ -258,6 +269,10 @@ export async function analyzeRuns(
     ),
     '',
   ].join('\n');
+}
+
+/** NDCG@10 per user-history and per item-popularity bucket, one bar group per bucket. */
+async function bucketCharts(analyses: RunAnalysis[]): Promise<{ users: string; items: string }> {
   const charts: Record<string, string> = {};
   for (const [name, pick, title] of [
     ['users', (r: RunAnalysis) => r.users, 'NDCG@10 by user history length'],
@@ -273,7 +288,7 @@ export async function analyzeRuns(
     const order = pick(analyses[0]).map((b) => `${b.label} (n=${b.size})`);
     charts[name] = await renderVegaLite(groupedBarSpec(title, rows, 'NDCG@10', order));
   }
-  return { result, md, charts: charts as { users: string; items: string } };
+  return charts as { users: string; items: string };
 }
 
 function analysesConfig(run: LoadedRun, protocol: string | undefined) {
