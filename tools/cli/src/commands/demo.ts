@@ -157,33 +157,8 @@ export const demoCommand: Command = {
       recipe,
     );
 
-    const rows = [
-      { name: 'full data', report: full },
-      { name: `Farzi Data [${mu}×${xi}]`, report: farzi },
-      { name: `random sample [${mu}×${xi}]`, report: random },
-    ].map(({ name, report }) => ({
-      name,
-      events: report.source.events,
-      'HR@10': report.test?.metrics['HR@10'] ?? NaN,
-      'NDCG@10': report.test?.metrics['NDCG@10'] ?? NaN,
-      percentOfFull:
-        (100 * (report.test?.metrics['NDCG@10'] ?? NaN)) / (full.test?.metrics['NDCG@10'] ?? NaN),
-      seconds: report.trainSeconds,
-    }));
-    const reportFile = path.join(out, 'report.html');
-    writeFileAtomic(
-      reportFile,
-      await buildReport(
-        [
-          path.join(out, 'full'),
-          path.join(out, 'farzi-student'),
-          path.join(out, 'random-sample'),
-          path.join(out, 'farzi'),
-        ],
-        ['full data', 'Farzi Data', 'random sample', 'distillation'],
-        'farzi demo: SASRec on MovieLens-100K',
-      ),
-    );
+    const rows = demoRows(full, farzi, random, mu, xi);
+    const reportFile = await writeDemoReport(out);
     const summary = {
       protocol: full.test?.protocol,
       distillSeconds: distill.summary.seconds,
@@ -195,21 +170,82 @@ export const demoCommand: Command = {
       io.out(`${JSON.stringify(summary, null, 2)}\n`);
       return 0;
     }
-    const lines = [
-      `Test split, ${full.test?.protocol}`,
-      '',
-      '| training data | events | HR@10 | NDCG@10 | % of full NDCG@10 | train time |',
-      '|---|---|---|---|---|---|',
-      ...rows.map(
-        (r) =>
-          `| ${r.name} | ${r.events.toLocaleString('en-US')} | ${r['HR@10'].toFixed(4)} | ${r['NDCG@10'].toFixed(4)} | ${r.percentOfFull.toFixed(0)}% | ${r.seconds.toFixed(0)} s |`,
-      ),
-      '',
-      `Distillation took ${distill.summary.seconds ? Number(distill.summary.seconds).toFixed(0) : '?'} s; everything ${summary.totalSeconds.toFixed(0)} s.`,
-      `Report: ${reportFile}`,
-      '',
-    ];
+    const lines = demoTable(
+      rows,
+      String(full.test?.protocol),
+      distill.summary.seconds,
+      summary.totalSeconds,
+      reportFile,
+    );
     io.out(lines.join('\n'));
     return 0;
   },
 };
+
+type DemoRow = ReturnType<typeof demoRows>[number];
+
+/** The comparison rows: full data, the Farzi student and the equal-budget random sample. */
+function demoRows(
+  full: TrainingReport,
+  farzi: TrainingReport,
+  random: TrainingReport,
+  mu: number,
+  xi: number,
+) {
+  return [
+    { name: 'full data', report: full },
+    { name: `Farzi Data [${mu}×${xi}]`, report: farzi },
+    { name: `random sample [${mu}×${xi}]`, report: random },
+  ].map(({ name, report }) => ({
+    name,
+    events: report.source.events,
+    'HR@10': report.test?.metrics['HR@10'] ?? NaN,
+    'NDCG@10': report.test?.metrics['NDCG@10'] ?? NaN,
+    percentOfFull:
+      (100 * (report.test?.metrics['NDCG@10'] ?? NaN)) / (full.test?.metrics['NDCG@10'] ?? NaN),
+    seconds: report.trainSeconds,
+  }));
+}
+
+/** The demo's HTML report (training runs and the distillation), written atomically. */
+async function writeDemoReport(out: string): Promise<string> {
+  const reportFile = path.join(out, 'report.html');
+  writeFileAtomic(
+    reportFile,
+    await buildReport(
+      [
+        path.join(out, 'full'),
+        path.join(out, 'farzi-student'),
+        path.join(out, 'random-sample'),
+        path.join(out, 'farzi'),
+      ],
+      ['full data', 'Farzi Data', 'random sample', 'distillation'],
+      'farzi demo: SASRec on MovieLens-100K',
+    ),
+  );
+  return reportFile;
+}
+
+/** The markdown table the demo prints. */
+function demoTable(
+  rows: DemoRow[],
+  protocol: string,
+  distillSeconds: number,
+  totalSeconds: number,
+  reportFile: string,
+): string[] {
+  return [
+    `Test split, ${protocol}`,
+    '',
+    '| training data | events | HR@10 | NDCG@10 | % of full NDCG@10 | train time |',
+    '|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${r.events.toLocaleString('en-US')} | ${r['HR@10'].toFixed(4)} | ${r['NDCG@10'].toFixed(4)} | ${r.percentOfFull.toFixed(0)}% | ${r.seconds.toFixed(0)} s |`,
+    ),
+    '',
+    `Distillation took ${distillSeconds ? Number(distillSeconds).toFixed(0) : '?'} s; everything ${totalSeconds.toFixed(0)} s.`,
+    `Report: ${reportFile}`,
+    '',
+  ];
+}
