@@ -4,6 +4,7 @@ import * as path from 'path';
 import { checkWritableDirectory, UserError } from '@farzi/core';
 import { requireString } from '../args';
 import type { Command } from '../Command';
+import type { Io } from '../Io';
 import { checkExperiment } from '../experiment';
 import { AttemptPolicy, runLocalSweep } from '../sweep/localSweep';
 import { SweepProgress } from '../sweep/progress';
@@ -141,18 +142,28 @@ export const sweepCommand: Command = {
     for (const r of fresh) results.set(r.id, r);
     const summary = summarize(spec, trials, results, metric);
     writeSweepResults(out, summary);
-    io.out(`sweep folder   ${out}\n`);
-    io.out(
-      `trials         ${summary.counts.done} done, ${summary.counts.failed} failed of ${summary.counts.trials}\n`,
-    );
-    if (summary.best) {
-      const test =
-        summary.best.test === undefined ? '' : `, test ${metric} ${summary.best.test.toFixed(4)}`;
-      io.out(
-        `best (valid)   ${summary.best.id} ${describeSettings(summary.best.settings)}: valid ${metric} ${summary.best.valid.toFixed(4)}${test}\n`,
-      );
-    }
-    io.out(`results        ${path.join(out, 'sweep.csv')}, ${path.join(out, 'sweep.json')}\n`);
+    printSummary(io, out, summary, metric);
     return summary.counts.failed > 0 ? 1 : 0;
   },
 };
+
+/** The sweep's outcome in four lines: folder, trial counts, the best trial on valid, result files. */
+function printSummary(
+  io: Io,
+  out: string,
+  summary: ReturnType<typeof summarize>,
+  metric: string,
+): void {
+  io.out(`sweep folder   ${out}\n`);
+  io.out(
+    `trials         ${summary.counts.done} done, ${summary.counts.failed} failed of ${summary.counts.trials}\n`,
+  );
+  if (summary.best) {
+    const test =
+      summary.best.test === undefined ? '' : `, test ${metric} ${summary.best.test.toFixed(4)}`;
+    io.out(
+      `best (valid)   ${summary.best.id} ${describeSettings(summary.best.settings)}: valid ${metric} ${summary.best.valid.toFixed(4)}${test}\n`,
+    );
+  }
+  io.out(`results        ${path.join(out, 'sweep.csv')}, ${path.join(out, 'sweep.json')}\n`);
+}
