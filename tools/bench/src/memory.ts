@@ -121,10 +121,21 @@ async function main(): Promise<void> {
       );
     }
   }
-  const out = (values.out as string | undefined) ?? c.out;
+  writeResults((values.out as string | undefined) ?? c.out, backend.name, c, rows);
+}
+
+/** results.json (with the command) and results.md of the memory benchmark. */
+function writeResults(
+  out: string,
+  backend: string,
+  c: (typeof CASES)[string],
+  rows: Record<string, unknown>[],
+): void {
+  const V = c.vocab;
+  const L = c.length;
   fs.mkdirSync(out, { recursive: true });
   writeJsonAtomic(path.join(out, 'results.json'), {
-    backend: backend.name,
+    backend,
     model:
       `sasrec d=${c.hidden}, ${c.blocks} block(s), |V|=${V}, L=${L}; ` +
       `Farzi [${c.mu}×${L + 1}], d=${c.latentDim}; real batch ${c.realBatch}`,

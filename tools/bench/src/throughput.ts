@@ -236,12 +236,8 @@ export function markdown(
   return lines.join('\n');
 }
 
-async function main(): Promise<void> {
-  const values = parseOptions();
-  const smoke = Boolean(values.smoke);
-  const steps = smoke ? 1 : Number(values.steps);
-  const backends = (values.backends as string).split(',') as BackendName[];
-  const models = (values.models as string).split(',');
+/** Exits with status 2 naming the choices when a model or outer-step case is unknown. */
+function checkCaseNames(models: string[], distillCases: string | undefined): void {
   for (const m of models) {
     if (!MODEL_CASES[m]) {
       process.stderr.write(
@@ -250,7 +246,7 @@ async function main(): Promise<void> {
       process.exit(2);
     }
   }
-  for (const c of values['distill-cases'] ? (values['distill-cases'] as string).split(',') : []) {
+  for (const c of distillCases ? distillCases.split(',') : []) {
     if (!OUTER_STEP_CASES[c]) {
       process.stderr.write(
         `unknown outer-step case "${c}"; expected one of ${Object.keys(OUTER_STEP_CASES).join(', ')}\n`,
@@ -258,6 +254,44 @@ async function main(): Promise<void> {
       process.exit(2);
     }
   }
+}
+
+/**
+ * Rows of backends not measured by this run are kept from the previous results (each row says
+ * which command measured it), so backends can be measured one at a time.
+ */
+function keepPreviousRows(
+  file: string,
+  matmuls: MatmulRow[],
+  training: TrainingRow[],
+  distill: DistillRow[],
+): void {
+  if (fs.existsSync(file)) {
+    const previous = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      matmuls?: MatmulRow[];
+      training?: TrainingRow[];
+      distill?: DistillRow[];
+    };
+    // A row is replaced only by a row of the same backend and setting measured now.
+    const key = (r: { backend: string; setting?: string; shape?: string; model?: string }) =>
+      `${r.backend}|${r.model ?? ''}|${r.setting ?? r.shape ?? ''}`;
+    const keep = <T extends { backend: string }>(old: T[] = [], now: T[]) => {
+      const measured = new Set(now.map(key));
+      now.unshift(...old.filter((r) => !measured.has(key(r))));
+    };
+    keep(previous.matmuls, matmuls);
+    keep(previous.training, training);
+    keep(previous.distill, distill);
+  }
+}
+
+async function main(): Promise<void> {
+  const values = parseOptions();
+  const smoke = Boolean(values.smoke);
+  const steps = smoke ? 1 : Number(values.steps);
+  const backends = (values.backends as string).split(',') as BackendName[];
+  const models = (values.models as string).split(',');
+  checkCaseNames(models, values['distill-cases'] as string | undefined);
   const outDir = values.out as string;
   fs.mkdirSync(outDir, { recursive: true });
   const command = `node tools/bench/dist/throughput.js ${process.argv.slice(2).join(' ')}`.trim();
@@ -310,22 +344,8 @@ async function main(): Promise<void> {
     training,
     distill,
   };
-  // Rows of backends not measured by this run are kept from the previous results (each row says
-  // which command measured it), so backends can be measured one at a time.
   const file = path.join(outDir, 'results.json');
-  if (fs.existsSync(file)) {
-    const previous = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof results;
-    // A row is replaced only by a row of the same backend and setting measured now.
-    const key = (r: { backend: string; setting?: string; shape?: string; model?: string }) =>
-      `${r.backend}|${r.model ?? ''}|${r.setting ?? r.shape ?? ''}`;
-    const keep = <T extends { backend: string }>(old: T[] = [], now: T[]) => {
-      const measured = new Set(now.map(key));
-      now.unshift(...old.filter((r) => !measured.has(key(r))));
-    };
-    keep(previous.matmuls, matmuls);
-    keep(previous.training, training);
-    keep(previous.distill, distill);
-  }
+  keepPreviousRows(file, matmuls, training, distill);
   writeJsonAtomic(file, results);
   writeFileAtomic(path.join(outDir, 'results.md'), markdown(matmuls, training, distill));
   process.stdout.write(markdown(matmuls, training, distill));
