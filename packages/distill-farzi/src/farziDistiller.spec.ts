@@ -325,6 +325,12 @@ describe('Farzi distiller', () => {
     expect(zero.summary).toMatchObject({ outerSteps: 0, bestStep: 0 });
     const init = loadFarziData(zero.dataFile);
     expect(Array.from(init.latent.dataSync())).not.toEqual(Array.from(a.latent.dataSync()));
+    // Every fresh run keeps its step-0 data: the optimised run's equals the outerSteps-0 run's.
+    const step0 = loadFarziData(path.join(given, 'farzi-data-step0.safetensors'));
+    expect(Array.from(step0.latent.dataSync())).toEqual(Array.from(init.latent.dataSync()));
+    expect(Array.from(step0.decoder.dataSync())).toEqual(Array.from(init.decoder.dataSync()));
+    expect(zero.summary.initSeconds).toBeGreaterThan(0);
+    tf.dispose([step0.latent, step0.decoder]);
     await distiller.distill({
       config: withTeacher(
         config({

@@ -82,6 +82,9 @@ function prepareRun(request: DistillRequest, run: RunDirectory, stateFile: strin
   );
 }
 
+/** The initial (step-0) Farzi Data of a fresh run, saved before the first outer step. */
+export const STEP0_FILE = 'farzi-data-step0.safetensors';
+
 function budgetOf(ctx: FarziContext): DistillSummary['budget'] {
   const [mu, xi] = ctx.settings.size;
   const realEvents = ctx.sequences.reduce((n, s) => n + s.length, 0);
@@ -122,10 +125,12 @@ async function distillInto(request: DistillRequest, run: RunDirectory): Promise<
     dc.innerInit === 'trajectories'
       ? await pretrainedTrajectories(model, config, dc, split, tools, run, emit)
       : [];
+  const initStarted = Date.now();
   const farzi = await FarziRun.start(ctx, stateFile, request.resume);
+  const initSeconds = farzi.startStep === 0 ? (Date.now() - initStarted) / 1000 : undefined;
   const pool = new StudentPool(run.file('student-pool'), dc);
   try {
-    return await outerLoop(ctx, farzi, trajectories, pool, stateFile, budget);
+    return await outerLoop(ctx, farzi, trajectories, pool, stateFile, budget, initSeconds);
   } finally {
     farzi.dispose();
     for (const t of trajectories) tf.dispose(Object.values(t));
@@ -278,10 +283,13 @@ async function outerLoop(
   pool: StudentPool,
   stateFile: string,
   budget: DistillSummary['budget'],
+  initSeconds: number | undefined,
 ): Promise<DistillResult> {
   const { settings: dc, run } = ctx;
   if (dc.innerInit === 'student' && ctx.request.resume) pool.load();
   const v = validator(ctx, farzi, pool, budget);
+  // The data before any outer step, kept next to the optimised data (what the outer loop adds).
+  if (farzi.startStep === 0) saveFarziData(run.file(STEP0_FILE), farzi.current(v.info()));
   const started = Date.now();
   const phase = { forward: 0, real: 0, reverse: 0, steps: 0 };
   const unit = outerUnit(ctx, farzi, trajectories, pool, v, stateFile, phase);
@@ -313,6 +321,7 @@ async function outerLoop(
     metric: v.metricName,
     outerSteps: dc.outerSteps,
     seconds,
+    ...(initSeconds !== undefined ? { initSeconds } : {}),
     secondsPerOuterStep: phase.steps
       ? {
           forward: phase.forward / phase.steps,

@@ -95,7 +95,11 @@ describe('bench:quality --datasets', () => {
     expect(JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')).rows).toHaveLength(
       3,
     );
-    expect(logged.filter((l) => /^(training|distilling)/.test(l))).toHaveLength(9);
+    // One distillation: its run keeps the step-0 data (the step-0 row's cost is its init time).
+    expect(logged.filter((l) => /^(training|distilling)/.test(l))).toHaveLength(8);
+    const runs = path.join(out, 'runs');
+    expect(fs.existsSync(path.join(runs, 'farzi-4x9', 'farzi-data-step0.safetensors'))).toBe(true);
+    expect(results.rows[1].distillSeconds).toBeGreaterThan(0);
 
     // Stopped and started again: finished runs are reused, a lost one is trained again.
     logged.length = 0;
@@ -103,6 +107,18 @@ describe('bench:quality --datasets', () => {
     const again = runDatasetQuality(options);
     expect(logged).toEqual([`training ${path.join(out, 'runs', 'random-sample-4x9-s2')}`]);
     expect(again.rows[0]).toEqual(results.rows[0]);
+
+    // A distillation from before runs kept their step-0 data: step 0 is distilled on its own.
+    logged.length = 0;
+    fs.rmSync(path.join(runs, 'farzi-4x9', 'farzi-data-step0.safetensors'));
+    for (const seed of [1, 2])
+      fs.rmSync(path.join(runs, `farzi-step0-4x9-s${seed}`), { recursive: true });
+    runDatasetQuality(options);
+    expect(logged).toEqual([
+      `distilling ${path.join(runs, 'farzi-step0-4x9')}`,
+      `training ${path.join(runs, 'farzi-step0-4x9-s1')}`,
+      `training ${path.join(runs, 'farzi-step0-4x9-s2')}`,
+    ]);
   }, 600_000);
 
   it('names the log of a run that fails', () => {

@@ -118,6 +118,8 @@ function train(options: DatasetQualityOptions, dir: string, config: string, extr
 
 interface DistillSummaryFile {
   seconds: number;
+  /** Seconds until the initial (step-0) data was ready. */
+  initSeconds?: number;
   bestMetric: number | null;
   budget: { events: number; percentOfTraining: number };
 }
@@ -227,20 +229,21 @@ export function runDatasetQuality(options: DatasetQualityOptions) {
     rows.push(studentRow(options, metric, share, budget, data, source, distillSeconds));
   for (const budget of plan.budgets) {
     const [mu, xi] = budget.split('x').map(Number);
-    for (const [data, extra] of [
-      ['farzi', []],
-      ['farzi-step0', ['distill.outerSteps=0']],
-    ] as const) {
-      const dir = path.join(runs, `${data}-${budget}`);
-      const summary = distill(
-        options,
-        dir,
-        teacher,
-        sets([`distill.size=[${mu},${xi}]`, ...extra]),
-      );
-      const file = path.resolve(dir, 'farzi-data.safetensors');
-      students(budget, data, { name: 'farzi', path: file }, summary.seconds);
+    const dir = path.join(runs, `farzi-${budget}`);
+    const summary = distill(options, dir, teacher, sets([`distill.size=[${mu},${xi}]`]));
+    const file = path.resolve(dir, 'farzi-data.safetensors');
+    students(budget, 'farzi', { name: 'farzi', path: file }, summary.seconds);
+    // The step-0 data: kept by the run itself (farzi-data-step0.safetensors), or distilled with
+    // distill.outerSteps 0 when the run predates that file.
+    let step0 = path.resolve(dir, 'farzi-data-step0.safetensors');
+    let step0Seconds = summary.initSeconds;
+    if (!fs.existsSync(step0)) {
+      const zeroDir = path.join(runs, `farzi-step0-${budget}`);
+      const sets0 = sets([`distill.size=[${mu},${xi}]`, 'distill.outerSteps=0']);
+      step0Seconds = distill(options, zeroDir, teacher, sets0).seconds;
+      step0 = path.resolve(zeroDir, 'farzi-data.safetensors');
     }
+    students(budget, 'farzi-step0', { name: 'farzi', path: step0 }, step0Seconds);
     for (const baseline of plan.baselines) {
       students(budget, baseline, { name: baseline, users: mu, length: xi });
     }

@@ -173,7 +173,7 @@ describeWithRedis('farzi sweep --queue (BullMQ on a real Redis)', () => {
     expect(victimResult.attempts).toBe(2);
     b.child.kill('SIGTERM');
     await b.exited;
-  });
+  }, 300_000); // ~40 s alone; several times that when the machine is busy (the test suite runs two projects at once)
 
   it('says so (exit 2) when Redis cannot be reached, for the sweep and the worker', async () => {
     const closed = await freePort();

@@ -36,7 +36,13 @@ export interface DistillSummary {
   /** The validation metric (eval.metric). */
   readonly metric: string;
   readonly outerSteps: number;
+  /** Seconds of the outer loop (validations included). */
   readonly seconds: number;
+  /**
+   * Seconds until the initial data was ready (teacher fit or initialisation; a fresh run only):
+   * the cost of the step-0 data, which a distiller keeps as `farzi-data-step0.safetensors`.
+   */
+  readonly initSeconds?: number;
   /** Mean seconds per outer step by phase (inner loop, real loss, reverse pass). */
   readonly secondsPerOuterStep?: {
     readonly forward: number;
