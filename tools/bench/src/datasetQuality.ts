@@ -267,8 +267,11 @@ export function runDatasetQuality(options: DatasetQualityOptions) {
   return results;
 }
 
-const f4 = (x: number) => (Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(4));
-const pm = (s: { mean: number; sd: number }) => `${f4(s.mean)} ± ${f4(s.sd)}`;
+/** Four decimals for values below 10 (NDCG, HR), one above (perplexity). */
+const digits = (x: number) => (Math.abs(x) >= 10 ? 1 : 4);
+const f4 = (x: number) => x.toFixed(digits(x));
+/** Mean ± sd, both with the mean's decimals. */
+const pm = (s: { mean: number; sd: number }) => `${f4(s.mean)} ± ${s.sd.toFixed(digits(s.mean))}`;
 
 /** The results as a markdown table: quality, share of full data and cost per row. */
 export function qualityMarkdown(r: ReturnType<typeof runDatasetQuality>): string {
