@@ -119,6 +119,12 @@ describe('bench:quality --datasets', () => {
       `training ${path.join(runs, 'farzi-step0-4x9-s1')}`,
       `training ${path.join(runs, 'farzi-step0-4x9-s2')}`,
     ]);
+
+    // --skip-optimised 4x9: only the step-0 data (distilled with outerSteps 0) and the baseline.
+    logged.length = 0;
+    const step0Only = runDatasetQuality({ ...options, skipOptimised: ['4x9'] });
+    expect(step0Only.rows.map((r) => r.data)).toEqual(['farzi-step0', 'random-sample']);
+    expect(logged).toEqual([]);
   }, 600_000);
 
   it('names the log of a run that fails', () => {

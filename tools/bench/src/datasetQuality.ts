@@ -62,6 +62,8 @@ export interface DatasetQualityOptions {
   readonly studentSets?: readonly string[];
   /** `--set` overrides for the full-data run. */
   readonly fullSets?: readonly string[];
+  /** Budgets whose optimised distillation is not run (only its step-0 data and the baselines). */
+  readonly skipOptimised?: readonly string[];
   /** The CLI entry point (tools/cli/bin/farzi.js). */
   readonly cli: string;
   readonly log: (line: string) => void;
@@ -230,17 +232,22 @@ export function runDatasetQuality(options: DatasetQualityOptions) {
   for (const budget of plan.budgets) {
     const [mu, xi] = budget.split('x').map(Number);
     const dir = path.join(runs, `farzi-${budget}`);
-    const summary = distill(options, dir, teacher, sets([`distill.size=[${mu},${xi}]`]));
-    const file = path.resolve(dir, 'farzi-data.safetensors');
-    students(budget, 'farzi', { name: 'farzi', path: file }, summary.seconds);
-    // The step-0 data: kept by the run itself (farzi-data-step0.safetensors), or distilled with
-    // distill.outerSteps 0 when the run predates that file.
+    const optimised = !options.skipOptimised?.includes(budget);
     let step0 = path.resolve(dir, 'farzi-data-step0.safetensors');
-    let step0Seconds = summary.initSeconds;
-    if (!fs.existsSync(step0)) {
+    let step0Seconds: number | undefined;
+    if (optimised) {
+      const summary = distill(options, dir, teacher, sets([`distill.size=[${mu},${xi}]`]));
+      const file = path.resolve(dir, 'farzi-data.safetensors');
+      students(budget, 'farzi', { name: 'farzi', path: file }, summary.seconds);
+      step0Seconds = summary.initSeconds;
+    }
+    // The step-0 data: kept by the optimised run (farzi-data-step0.safetensors), or distilled with
+    // distill.outerSteps 0 (no optimised run, or one from before runs kept that file).
+    if (!optimised || !fs.existsSync(step0)) {
       const zeroDir = path.join(runs, `farzi-step0-${budget}`);
       const sets0 = sets([`distill.size=[${mu},${xi}]`, 'distill.outerSteps=0']);
-      step0Seconds = distill(options, zeroDir, teacher, sets0).seconds;
+      const zero = distill(options, zeroDir, teacher, sets0);
+      step0Seconds = zero.initSeconds ?? zero.seconds;
       step0 = path.resolve(zeroDir, 'farzi-data.safetensors');
     }
     students(budget, 'farzi-step0', { name: 'farzi', path: step0 }, step0Seconds);
@@ -303,6 +310,7 @@ export async function datasetsMain(
     'distill-set'?: string[];
     'student-set'?: string[];
     'full-set'?: string[];
+    'skip-optimised'?: string;
   },
   outDir: string,
 ): Promise<void> {
@@ -338,6 +346,7 @@ export async function datasetsMain(
       distillSets: values['distill-set'],
       studentSets: values['student-set'],
       fullSets: values['full-set'],
+      skipOptimised: values['skip-optimised']?.split(','),
       cli: path.resolve(__dirname, '../../cli/bin/farzi.js'),
       log: datasetLog,
     });

@@ -55,6 +55,8 @@ const { values } = parseArgs({
     'distill-set': { type: 'string', multiple: true },
     'student-set': { type: 'string', multiple: true },
     'full-set': { type: 'string', multiple: true },
+    // Budgets (e.g. 258x36) distilled only to their step-0 data: no outer loop, no "farzi" row.
+    'skip-optimised': { type: 'string' },
   },
 });
 
