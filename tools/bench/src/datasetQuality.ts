@@ -64,6 +64,8 @@ export interface DatasetQualityOptions {
   readonly fullSets?: readonly string[];
   /** Budgets whose optimised distillation is not run (only its step-0 data and the baselines). */
   readonly skipOptimised?: readonly string[];
+  /** The command that ran the benchmark (kept in results.json and results.md). */
+  readonly command?: string;
   /** The CLI entry point (tools/cli/bin/farzi.js). */
   readonly cli: string;
   readonly log: (line: string) => void;
@@ -257,6 +259,7 @@ export function runDatasetQuality(options: DatasetQualityOptions) {
   }
   const results = {
     dataset: options.dataset,
+    command: options.command,
     metric,
     lowerIsBetter: lowerIsBetter(metric),
     full: {
@@ -284,6 +287,7 @@ const pm = (s: { mean: number; sd: number }) => `${f4(s.mean)} ± ${s.sd.toFixed
 export function qualityMarkdown(r: ReturnType<typeof runDatasetQuality>): string {
   const lines = [
     `${r.dataset}: test ${r.metric} (${r.lowerIsBetter ? 'lower' : 'higher'} is better), seeds as listed; full data: ${f4(r.full.test)} (${r.full.events} training events, ${r.full.trainSeconds.toFixed(0)} s)`,
+    ...(r.command ? ['', `\`${r.command}\``] : []),
     '',
     `| budget | training data | events | valid ${r.metric} | test ${r.metric} | share of full | test HR@10 | student s | distill s | teacher + distill + student s | students / hour |`,
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -348,6 +352,7 @@ export async function datasetsMain(
       fullSets: values['full-set'],
       skipOptimised: values['skip-optimised']?.split(','),
       cli: path.resolve(__dirname, '../../cli/bin/farzi.js'),
+      command: `node tools/bench/dist/quality.js ${process.argv.slice(2).join(' ')}`,
       log: datasetLog,
     });
     datasetLog(`${dataset}: ${results.rows.length} rows in ${out}/results.md`);
