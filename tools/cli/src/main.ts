@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
-import { closestName, ioFailure, isFarziError, RunError } from '@farzi/core';
+import { closestName, ioFailure, isFarziError } from '@farzi/core';
 import { commandHelp, parseCommandArgs } from './args';
 import type { Command } from './Command';
 import { commands } from './commands';
+import { backendMemoryError } from './memoryErrors';
 import { Io, processIo } from './Io';
 
 function overview(): string {
@@ -80,15 +81,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     const { syscall, path } = (caught ?? {}) as { syscall?: string; path?: string };
     let error = ioFailure(caught, `cannot ${syscall ?? 'access'}${path ? ` ${path}` : ' a file'}`);
     const message = (caught as Error | undefined)?.message ?? '';
-    if (
-      /memory access out of bounds|out of memory|allocation failed|Invalid typed array length/i.test(
-        message,
-      )
-    ) {
-      error = new RunError(
-        `the compute backend ran out of memory (${message}). Lower train.batchSize, eval.batchSize or data.maxLength.`,
-      );
-    }
+    error = backendMemoryError(message, command.name) ?? error;
     if (isFarziError(error)) {
       io.err(`farzi ${command.name}: ${error.message}\n`);
       return error.exitCode;
