@@ -11,8 +11,16 @@ export const languageModelEvaluator: Evaluator = {
   description: 'next-token cross-entropy and perplexity on the valid/test token stream',
   higherIsBetter: (metric) => !/perplexity|cross-entropy/i.test(metric),
   metricNames: () => ['cross-entropy', 'perplexity'],
+  check(config) {
+    if (config.validUsers !== undefined) {
+      throw new UserError(
+        `eval.validUsers: ${config.validUsers} samples users of recommendation data; the "language-model" evaluator validates on the whole validation text. Remove eval.validUsers.`,
+      );
+    }
+  },
   async evaluate(request) {
     const { split, model, params, config } = request;
+    this.check?.(config, split);
     if (split.kind !== 'tokens') {
       throw new UserError(
         'eval.evaluator: "language-model" needs a text corpus; use "ranking" for recommendation data.',

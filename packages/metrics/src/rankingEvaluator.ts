@@ -1,11 +1,12 @@
 import type {
   EvalConfig,
+  EvalSet,
   EvaluationRequest,
   EvaluationResult,
   Evaluator,
   LeaveOneOutSplit,
 } from '@farzi/core';
-import { UserError } from '@farzi/core';
+import { Rng, UserError } from '@farzi/core';
 import { computeRanks, RankResult } from './computeRanks';
 import { coverage, rankingMetrics } from './rankingMetrics';
 
@@ -37,6 +38,24 @@ export function evalProgress(
   };
 }
 
+/** The seed of the validation sample: fixed, so every run and seed validates on the same users. */
+const VALID_SAMPLE_SEED = 20261129;
+
+/**
+ * `eval.validUsers`: the validation examples of a fixed random sample of that many users (in user
+ * order), or the whole set when it has no more examples than that.
+ */
+export function validationSample(set: EvalSet, users: number | undefined): EvalSet {
+  const n = set.targets.length;
+  if (users === undefined || users >= n) return set;
+  const keep = Int32Array.from(new Rng(VALID_SAMPLE_SEED).permutation(n).subarray(0, users)).sort();
+  return {
+    userIndex: Int32Array.from(keep, (i) => set.userIndex[i]),
+    histories: Array.from(keep, (i) => set.histories[i]),
+    targets: Int32Array.from(keep, (i) => set.targets[i]),
+  };
+}
+
 /** Ranks the targets of a request's part. */
 export function rankRequest(request: EvaluationRequest): RankResult {
   const { split, config } = request;
@@ -45,7 +64,9 @@ export function rankRequest(request: EvaluationRequest): RankResult {
       'eval.evaluator: "ranking" needs leave-one-out recommendation data; use "language-model" for text.',
     );
   }
-  return computeRanks(request.model, request.params, split, split[request.part], {
+  const set =
+    request.part === 'valid' ? validationSample(split.valid, config.validUsers) : split.test;
+  return computeRanks(request.model, request.params, split, set, {
     protocol: config.protocol,
     maskHistory: config.maskHistory,
     negatives: config.negatives,
@@ -96,8 +117,12 @@ export const rankingEvaluator: Evaluator = {
       for (const k of request.config.ks)
         metrics[`Coverage@${k}`] = coverage(ranked.top, k, split.vocab.numTokens);
     }
+    const sampled =
+      request.part === 'valid' && ranked.ranks.length < split.valid.targets.length
+        ? `; validation on a fixed sample of ${ranked.ranks.length} of ${split.valid.targets.length} users`
+        : '';
     return {
-      protocol: describeProtocol(request.config, split),
+      protocol: describeProtocol(request.config, split) + sampled,
       part: request.part,
       count: ranked.ranks.length,
       metrics,

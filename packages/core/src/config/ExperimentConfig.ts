@@ -52,6 +52,8 @@ export interface EvalConfig {
   ks: number[];
   metric: string;
   batchSize: number;
+  /** Ranking only: validate on a fixed random sample of this many users (test: every user). */
+  validUsers?: number;
 }
 
 export interface ModelConfig {

@@ -179,6 +179,12 @@ export const coreSections: Record<string, JsonSchema> = {
         description: 'the validation metric for early stopping and best checkpoints',
       },
       batchSize: { type: 'integer', minimum: 1, default: 256 },
+      validUsers: {
+        type: 'integer',
+        minimum: 1,
+        description:
+          'ranking only: validate on a fixed random sample of this many users (the same users in every run and seed); the test part always ranks every user',
+      },
     },
   },
 };
