@@ -127,6 +127,52 @@ describe('bench:quality --datasets', () => {
     expect(logged).toEqual([]);
   }, 600_000);
 
+  it('trains the second architecture on the full data and on the distilled data (cross-architecture rows)', () => {
+    const { train, distill } = configs(corpus());
+    const gru = path.join(dir, 'gru.json');
+    const base = JSON.parse(fs.readFileSync(train, 'utf8'));
+    const gruModel = { name: 'gru4rec', embeddingSize: 8, hiddenSize: 8, layers: 1, dropout: 0 };
+    fs.writeFileSync(gru, JSON.stringify({ ...base, model: gruModel }));
+    const out = path.join(dir, 'cross');
+    const logged: string[] = [];
+    const options = {
+      dataset: 'toy',
+      plan: { train, distill, budgets: ['4x9'], baselines: [], crossModel: gru },
+      out,
+      seeds: [1],
+      studentSets: ['train.epochs=2', 'train.evalEvery=1'],
+      cli,
+      log: (line: string) => logged.push(line),
+    };
+    const results = runDatasetQuality(options);
+    const runs = path.join(out, 'runs');
+    expect(results.rows.map((r) => r.data)).toEqual(['farzi', 'gru4rec-on-farzi', 'farzi-step0']);
+    const crossFull = JSON.parse(
+      fs.readFileSync(path.join(runs, 'gru4rec-full', 'metrics.json'), 'utf8'),
+    );
+    expect(results.crossFull?.test).toBe(crossFull.test.metrics.perplexity);
+    const cross = results.rows[1];
+    // Its share is of the same architecture's full-data run; it trained on the optimised data.
+    expect(cross.shareOfFull).toBeCloseTo(
+      (results.crossFull?.test as number) / cross.test.mean,
+      10,
+    );
+    const config = JSON.parse(
+      fs.readFileSync(path.join(runs, 'gru4rec-on-farzi-4x9-s1', 'config.json'), 'utf8'),
+    );
+    expect(config.model).toEqual(expect.objectContaining(gruModel));
+    expect(config.train.source.path).toBe(
+      path.resolve(runs, 'farzi-4x9', 'farzi-data.safetensors'),
+    );
+    expect(fs.readFileSync(path.join(out, 'results.md'), 'utf8')).toMatch(
+      /gru4rec on the full data: .*\n[\s\S]*\| \[4×9\] \| gru4rec-on-farzi \(seeds 1\) \|/,
+    );
+    // Reused when run again; --cross-teacher names a finished run instead.
+    logged.length = 0;
+    runDatasetQuality({ ...options, crossTeacher: path.join(runs, 'gru4rec-full') });
+    expect(logged).toEqual([]);
+  }, 600_000);
+
   it('names the log of a run that fails', () => {
     const { distill } = configs(corpus2());
     expect(() =>

@@ -20,6 +20,11 @@ export interface DatasetPlan {
   readonly budgets: readonly string[];
   /** Training sources of the baselines at the Farzi budget (`random-sample`, `head-sample`). */
   readonly baselines: readonly string[];
+  /**
+   * Another architecture's full-data config (GRU4Rec): its full-data run, and students of that
+   * architecture on each budget's optimised Farzi Data (distilled with the plan's model).
+   */
+  readonly crossModel?: string;
 }
 
 export const DATASET_PLANS: Readonly<Record<string, DatasetPlan>> = {
@@ -34,18 +39,21 @@ export const DATASET_PLANS: Readonly<Record<string, DatasetPlan>> = {
     distill: 'configs/farzi-sasrec-beauty.json',
     budgets: ['50x20', '20x20'],
     baselines: ['random-sample', 'head-sample'],
+    crossModel: 'configs/gru4rec-beauty.json',
   },
   sports: {
     train: 'configs/sasrec-sports.json',
     distill: 'configs/farzi-sasrec-sports.json',
     budgets: ['50x20', '20x20'],
     baselines: ['random-sample', 'head-sample'],
+    crossModel: 'configs/gru4rec-sports.json',
   },
   'ml-100k': {
     train: 'configs/sasrec-ml100k.json',
     distill: 'configs/farzi-sasrec-ml100k.json',
     budgets: ['10x50', '20x50'],
     baselines: ['random-sample', 'head-sample'],
+    crossModel: 'configs/gru4rec-ml100k.json',
   },
 };
 
@@ -56,6 +64,8 @@ export interface DatasetQualityOptions {
   readonly seeds: readonly number[];
   /** A finished full-data run to use as the teacher instead of training one in <out>/runs/full. */
   readonly teacher?: string;
+  /** A finished full-data run of the plan's cross model instead of training one in <out>/runs/<model>-full. */
+  readonly crossTeacher?: string;
   /** `--set` overrides for every distillation (e.g. distill.outerSteps=10). */
   readonly distillSets?: readonly string[];
   /** `--set` overrides for every student after the recipe (e.g. train.epochs=100). */
@@ -170,22 +180,32 @@ export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
 
 export const lowerIsBetter = (metric: string) => /perplexity|cross-entropy|loss/i.test(metric);
 
+/** What one row's students train on. */
+interface RowSpec {
+  readonly budget: string;
+  /** The row's name, also the prefix of its run directories. */
+  readonly data: string;
+  readonly source: object;
+  readonly distillSeconds?: number;
+  /** Another model section for the students (the cross-architecture rows). */
+  readonly model?: object;
+}
+
 /** One row: students trained on `source` with every seed (reused when finished). */
 function studentRow(
   options: DatasetQualityOptions,
   metric: string,
   share: (x: number) => number,
-  budget: string,
-  data: string,
-  source: object,
-  distillSeconds?: number,
+  spec: RowSpec,
 ): QualityRow {
   const { plan, seeds } = options;
+  const { budget, data, source, distillSeconds, model } = spec;
   const runs = path.join(options.out, 'runs');
   const [mu] = budget.split('x').map(Number);
   const trained = seeds.map((seed) =>
     train(options, path.join(runs, `${data}-${budget}-s${seed}`), plan.distill, [
       ...sets([
+        ...(model ? [`model=${JSON.stringify(model)}`] : []),
         `train.source=${JSON.stringify(source)}`,
         // The small-data recipe (smallDataRecipe): all μ sequences per step, up to 300 epochs.
         `train.batchSize=${mu}`,
@@ -217,6 +237,30 @@ function studentRow(
   };
 }
 
+interface CrossModel {
+  readonly name: string;
+  readonly model: object;
+  readonly share: (x: number) => number;
+  readonly full: { run: string; model: string; test: number; trainSeconds: number };
+}
+
+/** The plan's other architecture: its full-data run (trained here unless given) and its model section. */
+function crossModel(options: DatasetQualityOptions, metric: string): CrossModel | undefined {
+  const config = options.plan.crossModel;
+  if (!config) return undefined;
+  const model = readJson<{ model: { name: string } }>(config)?.model;
+  if (!model) throw new Error(`quality: ${config} has no model section`);
+  const run = options.crossTeacher ?? path.join(options.out, 'runs', `${model.name}-full`);
+  const full = train(options, run, config, sets(options.fullSets));
+  const test = full.test?.metrics[metric] as number;
+  return {
+    name: model.name,
+    model,
+    share: (x) => (lowerIsBetter(metric) ? test / x : x / test),
+    full: { run, model: model.name, test, trainSeconds: full.trainSeconds },
+  };
+}
+
 /** Runs (or reuses) every run of one data set and writes results.json / results.md. */
 export function runDatasetQuality(options: DatasetQualityOptions) {
   const { plan, out } = options;
@@ -229,8 +273,23 @@ export function runDatasetQuality(options: DatasetQualityOptions) {
   const fullTest = full.test?.metrics[metric] as number;
   const share = (x: number) => (lowerIsBetter(metric) ? fullTest / x : x / fullTest);
   const rows: QualityRow[] = [];
-  const students = (budget: string, data: string, source: object, distillSeconds?: number) =>
-    rows.push(studentRow(options, metric, share, budget, data, source, distillSeconds));
+  const students = (
+    budget: string,
+    data: string,
+    source: object,
+    distillSeconds?: number,
+    cross?: CrossModel,
+  ) =>
+    rows.push(
+      studentRow(options, metric, cross?.share ?? share, {
+        budget,
+        data,
+        source,
+        distillSeconds,
+        model: cross?.model,
+      }),
+    );
+  const cross = crossModel(options, metric);
   for (const budget of plan.budgets) {
     const [mu, xi] = budget.split('x').map(Number);
     const dir = path.join(runs, `farzi-${budget}`);
@@ -242,6 +301,15 @@ export function runDatasetQuality(options: DatasetQualityOptions) {
       const file = path.resolve(dir, 'farzi-data.safetensors');
       students(budget, 'farzi', { name: 'farzi', path: file }, summary.seconds);
       step0Seconds = summary.initSeconds;
+      if (cross) {
+        students(
+          budget,
+          `${cross.name}-on-farzi`,
+          { name: 'farzi', path: file },
+          summary.seconds,
+          cross,
+        );
+      }
     }
     // The step-0 data: kept by the optimised run (farzi-data-step0.safetensors), or distilled with
     // distill.outerSteps 0 (no optimised run, or one from before runs kept that file).
@@ -270,6 +338,7 @@ export function runDatasetQuality(options: DatasetQualityOptions) {
       trainSeconds: full.trainSeconds,
       events: full.source.events,
     },
+    ...(cross ? { crossFull: cross.full } : {}),
     rows,
   };
   writeJsonAtomic(path.join(out, 'results.json'), results);
@@ -287,6 +356,11 @@ const pm = (s: { mean: number; sd: number }) => `${f4(s.mean)} ± ${s.sd.toFixed
 export function qualityMarkdown(r: ReturnType<typeof runDatasetQuality>): string {
   const lines = [
     `${r.dataset}: test ${r.metric} (${r.lowerIsBetter ? 'lower' : 'higher'} is better), seeds as listed; full data: ${f4(r.full.test)} (${r.full.events} training events, ${r.full.trainSeconds.toFixed(0)} s)`,
+    ...(r.crossFull
+      ? [
+          `${r.crossFull.model} on the full data: ${f4(r.crossFull.test)} (${r.crossFull.trainSeconds.toFixed(0)} s); the ${r.crossFull.model}-on-farzi rows (students of that architecture on the data distilled with the first model) are a share of it`,
+        ]
+      : []),
     ...(r.command ? ['', `\`${r.command}\``] : []),
     '',
     `| budget | training data | events | valid ${r.metric} | test ${r.metric} | share of full | test HR@10 | student s | distill s | teacher + distill + student s | students / hour |`,
@@ -302,59 +376,4 @@ export function qualityMarkdown(r: ReturnType<typeof runDatasetQuality>): string
     );
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** `--datasets`: the per-data-set tables (full, Farzi, step-0, baselines; seeds; costs). */
-export async function datasetsMain(
-  values: {
-    datasets?: string;
-    seeds?: string;
-    budgets?: string;
-    teacher?: string;
-    'distill-set'?: string[];
-    'student-set'?: string[];
-    'full-set'?: string[];
-    'skip-optimised'?: string;
-  },
-  outDir: string,
-): Promise<void> {
-  const names = (values.datasets as string).split(',').filter(Boolean);
-  const unknown = names.filter((n) => !DATASET_PLANS[n]);
-  if (unknown.length || names.length === 0) {
-    process.stderr.write(
-      `quality: --datasets ${unknown.join(',') || '(empty)'}: known data sets are ${Object.keys(DATASET_PLANS).join(', ')}\n`,
-    );
-    process.exit(2);
-  }
-  if (values.teacher && names.length > 1) {
-    process.stderr.write('quality: --teacher names one full-data run: give one data set\n');
-    process.exit(2);
-  }
-  const explicitOut = process.argv.some((a) => a === '--out' || a.startsWith('--out='));
-  const explicitBudgets = process.argv.some((a) => a === '--budgets' || a.startsWith('--budgets='));
-  for (const dataset of names) {
-    const plan = DATASET_PLANS[dataset];
-    const out = explicitOut ? path.join(outDir, dataset) : `benchmarks/quality-${dataset}`;
-    fs.mkdirSync(out, { recursive: true });
-    const datasetLog = (s: string) => {
-      const line = `${new Date().toISOString()} ${s}`;
-      process.stderr.write(`${line}\n`);
-      fs.appendFileSync(path.join(out, 'log.txt'), `${line}\n`);
-    };
-    const results = runDatasetQuality({
-      dataset,
-      plan: explicitBudgets ? { ...plan, budgets: (values.budgets as string).split(',') } : plan,
-      out,
-      seeds: (values.seeds as string).split(',').map(Number),
-      teacher: values.teacher,
-      distillSets: values['distill-set'],
-      studentSets: values['student-set'],
-      fullSets: values['full-set'],
-      skipOptimised: values['skip-optimised']?.split(','),
-      cli: path.resolve(__dirname, '../../cli/bin/farzi.js'),
-      command: `node tools/bench/dist/quality.js ${process.argv.slice(2).join(' ')}`,
-      log: datasetLog,
-    });
-    datasetLog(`${dataset}: ${results.rows.length} rows in ${out}/results.md`);
-  }
 }

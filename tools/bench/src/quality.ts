@@ -13,7 +13,7 @@ import {
   distillTools,
 } from '@farzi/core';
 import { evaluateProtocols, trainOrReuse } from './experiments';
-import { datasetsMain } from './datasetQuality';
+import { datasetsMain } from './datasetQualityMain';
 import { describeDistillation, machine, markdown } from './qualityTable';
 
 /*
@@ -52,6 +52,8 @@ const { values } = parseArgs({
     datasets: { type: 'string' },
     seeds: { type: 'string', default: '42,7,123' },
     teacher: { type: 'string' },
+    // A finished full-data run of the plan's second architecture (GRU4Rec), one data set only.
+    'cross-teacher': { type: 'string' },
     'distill-set': { type: 'string', multiple: true },
     'student-set': { type: 'string', multiple: true },
     'full-set': { type: 'string', multiple: true },

@@ -1,0 +1,62 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { DATASET_PLANS, runDatasetQuality } from './datasetQuality';
+
+/** `--datasets`: the per-data-set tables (full, Farzi, step-0, baselines; seeds; costs). */
+export async function datasetsMain(
+  values: {
+    datasets?: string;
+    seeds?: string;
+    budgets?: string;
+    teacher?: string;
+    'cross-teacher'?: string;
+    'distill-set'?: string[];
+    'student-set'?: string[];
+    'full-set'?: string[];
+    'skip-optimised'?: string;
+  },
+  outDir: string,
+): Promise<void> {
+  const names = (values.datasets as string).split(',').filter(Boolean);
+  const unknown = names.filter((n) => !DATASET_PLANS[n]);
+  if (unknown.length || names.length === 0) {
+    process.stderr.write(
+      `quality: --datasets ${unknown.join(',') || '(empty)'}: known data sets are ${Object.keys(DATASET_PLANS).join(', ')}\n`,
+    );
+    process.exit(2);
+  }
+  if ((values.teacher || values['cross-teacher']) && names.length > 1) {
+    process.stderr.write(
+      'quality: --teacher and --cross-teacher name one full-data run: give one data set\n',
+    );
+    process.exit(2);
+  }
+  const explicitOut = process.argv.some((a) => a === '--out' || a.startsWith('--out='));
+  const explicitBudgets = process.argv.some((a) => a === '--budgets' || a.startsWith('--budgets='));
+  for (const dataset of names) {
+    const plan = DATASET_PLANS[dataset];
+    const out = explicitOut ? path.join(outDir, dataset) : `benchmarks/quality-${dataset}`;
+    fs.mkdirSync(out, { recursive: true });
+    const datasetLog = (s: string) => {
+      const line = `${new Date().toISOString()} ${s}`;
+      process.stderr.write(`${line}\n`);
+      fs.appendFileSync(path.join(out, 'log.txt'), `${line}\n`);
+    };
+    const results = runDatasetQuality({
+      dataset,
+      plan: explicitBudgets ? { ...plan, budgets: (values.budgets as string).split(',') } : plan,
+      out,
+      seeds: (values.seeds as string).split(',').map(Number),
+      teacher: values.teacher,
+      crossTeacher: values['cross-teacher'],
+      distillSets: values['distill-set'],
+      studentSets: values['student-set'],
+      fullSets: values['full-set'],
+      skipOptimised: values['skip-optimised']?.split(','),
+      cli: path.resolve(__dirname, '../../cli/bin/farzi.js'),
+      command: `node tools/bench/dist/quality.js ${process.argv.slice(2).join(' ')}`,
+      log: datasetLog,
+    });
+    datasetLog(`${dataset}: ${results.rows.length} rows in ${out}/results.md`);
+  }
+}
