@@ -91,7 +91,7 @@ describe('bench:quality --datasets', () => {
     expect(results.rows[0].distillSeconds).toBeGreaterThan(0);
     expect(results.rows[2].events).toEqual([32, 32]);
     const md = fs.readFileSync(path.join(out, 'results.md'), 'utf8');
-    expect(md).toContain('| [4×9] | farzi (seeds 1, 2) |');
+    expect(md).toContain('| [4×9] | farzi (seeds 1, 2) | 32 (4 seq.) |');
     expect(JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')).rows).toHaveLength(
       3,
     );

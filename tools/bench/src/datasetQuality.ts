@@ -34,10 +34,12 @@ export const DATASET_PLANS: Readonly<Record<string, DatasetPlan>> = {
     budgets: ['258x36', '26x36'],
     baselines: ['random-sample'],
   },
+  // Beauty: 153,776 training events ([50×20] 0.65%, [20×15] 0.195%); Sports: 225,141 ([50×20]
+  // 0.44%, [20×20] 0.18%); MovieLens-100K: 98,114 ([10×50] 0.51%, [20×50] 1.0%).
   beauty: {
     train: 'configs/sasrec-beauty.json',
     distill: 'configs/farzi-sasrec-beauty.json',
-    budgets: ['50x20', '20x20'],
+    budgets: ['50x20', '20x15'],
     baselines: ['random-sample', 'head-sample'],
     crossModel: 'configs/gru4rec-beauty.json',
   },
@@ -163,6 +165,8 @@ export interface QualityRow {
   readonly data: string;
   readonly seeds: number[];
   readonly events: number[];
+  /** Sequences (users, or spans of text) each seed's training data held. */
+  readonly sequences: number[];
   readonly valid: { mean: number; sd: number };
   readonly test: { mean: number; sd: number };
   readonly testHR10?: { mean: number; sd: number };
@@ -228,6 +232,7 @@ function studentRow(
     data,
     seeds: [...seeds],
     events: trained.map((m) => m.source.events),
+    sequences: trained.map((m) => m.source.sequences),
     valid: meanSd(at('valid', metric)),
     test,
     ...(hr.every((x) => x !== undefined) ? { testHR10: meanSd(hr) } : {}),
@@ -363,7 +368,7 @@ export function qualityMarkdown(r: ReturnType<typeof runDatasetQuality>): string
       : []),
     ...(r.command ? ['', `\`${r.command}\``] : []),
     '',
-    `| budget | training data | events | valid ${r.metric} | test ${r.metric} | share of full | test HR@10 | student s | distill s | teacher + distill + student s | students / hour |`,
+    `| budget | training data | events (sequences) | valid ${r.metric} | test ${r.metric} | share of full | test HR@10 | student s | distill s | teacher + distill + student s | students / hour |`,
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const row of r.rows) {
@@ -372,7 +377,7 @@ export function qualityMarkdown(r: ReturnType<typeof runDatasetQuality>): string
         ? (r.full.trainSeconds + row.distillSeconds + row.studentSeconds).toFixed(0)
         : '–';
     lines.push(
-      `| [${row.budget?.replace('x', '×')}] | ${row.data} (seeds ${row.seeds.join(', ')}) | ${[...new Set(row.events)].join('/')} | ${pm(row.valid)} | **${pm(row.test)}** | ${(100 * row.shareOfFull).toFixed(1)}% | ${row.testHR10 ? pm(row.testHR10) : '–'} | ${row.studentSeconds.toFixed(0)} | ${row.distillSeconds?.toFixed(0) ?? '–'} | ${total} | ${(3600 / row.studentSeconds).toFixed(1)} |`,
+      `| [${row.budget?.replace('x', '×')}] | ${row.data} (seeds ${row.seeds.join(', ')}) | ${[...new Set(row.events)].join('/')} (${[...new Set(row.sequences)].join('/')} seq.) | ${pm(row.valid)} | **${pm(row.test)}** | ${(100 * row.shareOfFull).toFixed(1)}% | ${row.testHR10 ? pm(row.testHR10) : '–'} | ${row.studentSeconds.toFixed(0)} | ${row.distillSeconds?.toFixed(0) ?? '–'} | ${total} | ${(3600 / row.studentSeconds).toFixed(1)} |`,
     );
   }
   return `${lines.join('\n')}\n`;
