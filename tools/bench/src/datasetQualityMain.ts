@@ -14,6 +14,7 @@ export async function datasetsMain(
     'student-set'?: string[];
     'full-set'?: string[];
     'skip-optimised'?: string;
+    'skip-cross'?: boolean;
   },
   outDir: string,
 ): Promise<void> {
@@ -44,7 +45,11 @@ export async function datasetsMain(
     };
     const results = runDatasetQuality({
       dataset,
-      plan: explicitBudgets ? { ...plan, budgets: (values.budgets as string).split(',') } : plan,
+      plan: {
+        ...plan,
+        ...(explicitBudgets ? { budgets: (values.budgets as string).split(',') } : {}),
+        ...(values['skip-cross'] ? { crossModel: undefined } : {}),
+      },
       out,
       seeds: (values.seeds as string).split(',').map(Number),
       teacher: values.teacher,

@@ -59,6 +59,8 @@ const { values } = parseArgs({
     'full-set': { type: 'string', multiple: true },
     // Budgets (e.g. 258x36) distilled only to their step-0 data: no outer loop, no "farzi" row.
     'skip-optimised': { type: 'string' },
+    // No cross-architecture (GRU4Rec) rows: its full-data run is not trained.
+    'skip-cross': { type: 'boolean', default: false },
   },
 });
 
