@@ -18,6 +18,7 @@ function corpus(): string {
       ' ',
     );
   const data = path.join(dir, 'toy');
+  if (fs.existsSync(data)) return data;
   fs.mkdirSync(data);
   const part = (name: string, n: number, offset: number) =>
     fs.writeFileSync(
