@@ -18,6 +18,7 @@ import {
   validateConfig,
   Vocabulary,
   distillTools,
+  loadCheckpoint,
 } from '@farzi/core';
 import { metricsModule } from '@farzi/metrics';
 import { distillFarziModule } from './distillFarziModule';
@@ -25,6 +26,7 @@ import { loadFarziData } from './farziData';
 import { studentRecipe } from './farziDistiller';
 import type { DistillConfig } from './distillSchema';
 import { farziSource } from './farziSource';
+import type { FarziCheckpointMeta } from './farziRun';
 import { runInnerLoop, toList } from './innerLoop';
 import { decodeSynthetic, disposeSynthetic } from './synthetic';
 import { tinyAttentionModel } from './testing/tinyAttentionModel';
@@ -156,14 +158,14 @@ describe('Farzi distiller', () => {
       resume: false,
     });
     const parted = path.join(dir, 'parted');
-    await distiller.distill({
+    const first = await distiller.distill({
       config: config({ outerSteps: 2, evalEvery: 0 }),
       split,
       tools,
       outDir: parted,
       resume: false,
     });
-    await distiller.distill({
+    const second = await distiller.distill({
       config: config({ outerSteps: 4, evalEvery: 0 }),
       split,
       tools,
@@ -174,6 +176,13 @@ describe('Farzi distiller', () => {
     const b = loadFarziData(path.join(parted, 'farzi-data-last.safetensors'));
     expect(Array.from(b.latent.dataSync())).toEqual(Array.from(a.latent.dataSync()));
     expect(Array.from(b.decoder.dataSync())).toEqual(Array.from(a.decoder.dataSync()));
+    // The resumed run's time counts both sessions (the first one's, as its checkpoint saved it).
+    const saved = loadCheckpoint<FarziCheckpointMeta>(
+      path.join(parted, 'distill-state.safetensors'),
+    );
+    expect(saved.meta.seconds).toBeDefined();
+    expect(second.summary.seconds).toBeGreaterThan(first.summary.seconds);
+    expect(saved.meta.seconds).toBeCloseTo(second.summary.seconds, 0);
   });
 
   it.each([

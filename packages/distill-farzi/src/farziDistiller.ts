@@ -308,12 +308,13 @@ async function outerLoop(
     validated: v.validated,
     after: (step) => {
       if (step % dc.checkpointEvery === 0 || step === dc.outerSteps)
-        farzi.checkpoint(stateFile, step);
+        farzi.checkpoint(stateFile, step, (Date.now() - started) / 1000);
     },
   });
   saveFarziData(run.file('farzi-data-last.safetensors'), farzi.current(v.info()));
   if (!fs.existsSync(v.farziFile)) saveFarziData(v.farziFile, farzi.current(v.info()));
-  const seconds = (Date.now() - started) / 1000;
+  // Over every session of a resumed run (the work after its last checkpoint, redone, counts once).
+  const seconds = farzi.priorSeconds + (Date.now() - started) / 1000;
   const summary: DistillSummary = {
     budget,
     bestStep: farzi.bestStep,

@@ -71,6 +71,8 @@ export interface FarziCheckpointMeta {
   /** The best validation so far (`at`: its outer step). */
   readonly best: LoopBest;
   readonly history: Record<string, unknown>[];
+  /** Seconds the distillation had run until this checkpoint, over every session (absent in old files). */
+  readonly seconds?: number;
 }
 
 /** A state file written before distillations had their own meta-data (training's fields). */
@@ -109,6 +111,8 @@ export class FarziRun {
   /** The best validation so far; the shared loop (runUnits) updates it. */
   readonly best: LoopBest = { metric: null, at: null, badEvaluations: 0 };
   readonly history: Record<string, unknown>[] = [];
+  /** Seconds spent by the sessions before a resume (0 for a fresh run). */
+  priorSeconds = 0;
 
   get bestMetric(): number | null {
     return this.best.metric;
@@ -159,6 +163,7 @@ export class FarziRun {
       );
       Object.assign(run.best, meta.best);
       run.history.push(...meta.history);
+      run.priorSeconds = meta.seconds ?? 0;
       ctx.emit({
         type: 'message',
         label: 'farzi',
@@ -287,8 +292,11 @@ export class FarziRun {
     this.opt = { step: opt.step + 1, slots: next.slots as unknown as OptimizerState['slots'] };
   }
 
-  /** Saves the outer state after `step` (atomically), with its own typed meta-data. */
-  checkpoint(stateFile: string, step: number): void {
+  /**
+   * Saves the outer state after `step` (atomically), with its own typed meta-data; `seconds`: this
+   * session's seconds so far (the checkpoint keeps the total over every session).
+   */
+  checkpoint(stateFile: string, step: number, seconds: number): void {
     saveCheckpoint<FarziCheckpointMeta>(stateFile, {
       params: {
         latent: this.latent,
@@ -302,6 +310,7 @@ export class FarziRun {
         rng: this.rng.getState(),
         best: { ...this.best },
         history: this.history,
+        seconds: this.priorSeconds + seconds,
       },
     });
   }
