@@ -13,9 +13,14 @@ if (!fs.existsSync(main)) {
 }
 // A run started by a sweep or a worker ends when that process dies (its IPC channel closes), so that
 // a killed worker leaves no orphan training behind (training yields to the event loop to notice).
+// Also checked once a second: a parent that died leaves this process re-parented (another ppid).
 if (process.env.FARZI_EXIT_WITH_PARENT && process.send) {
   process.on('disconnect', () => process.exit(1));
   process.channel.unref(); // the channel alone does not keep the run alive
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(1);
+  }, 1000).unref();
 }
 require(main)
   .main(process.argv.slice(2))

@@ -52,13 +52,25 @@ async function until(condition: () => boolean, what: string, seconds = 120): Pro
   }
 }
 
+/** The kernel's state letter of a process (R, S, D, Z...), or undefined when it is gone. */
+function processState(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs: an exited process left unreaped (Z, where init does not reap orphans) has ended. */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  const state = processState(pid);
+  return state !== 'Z' && state !== 'X';
 }
 
 describeWithRedis('farzi sweep --queue (BullMQ on a real Redis)', () => {
@@ -155,7 +167,15 @@ describeWithRedis('farzi sweep --queue (BullMQ on a real Redis)', () => {
     const lock = JSON.parse(fs.readFileSync(path.join(out, 'trials', victim, '.lock'), 'utf8'));
     a.child.kill('SIGKILL');
     // Its training process goes with it (no orphan holding the run directory).
-    await until(() => !alive(lock.pid), 'the killed worker’s training to exit', 20);
+    // It notices when it yields to the event loop (at most every 200 ms of compute), or when its
+    // next write to the dead worker's pipe fails; a loaded machine stretches both.
+    await until(
+      () => !alive(lock.pid),
+      `the killed worker’s training (pid ${lock.pid}) to exit`,
+      60,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; its state: ${processState(lock.pid) ?? 'gone'}`);
+    });
     const code = await coordinator.exited;
     expect(coordinator.output()).not.toContain('FAILED');
     expect(code).toBe(0);

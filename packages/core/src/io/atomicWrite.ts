@@ -84,12 +84,26 @@ export function removeStaleTemporaryFiles(dir: string): string[] {
   return removed;
 }
 
-/** Whether a process with this pid runs on this machine. */
+/**
+ * Whether a process with this pid runs on this machine. A zombie (exited, not yet reaped: an orphan
+ * under an init that does not reap, as in some containers) does not run, though signal 0 reaches it.
+ */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return errorCode(error) === 'EPERM';
+  }
+  return !processExited(pid);
+}
+
+/** Linux: the process has exited and waits to be reaped (state Z or X in /proc/<pid>/stat). */
+function processExited(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return false; // no /proc (not Linux): signal 0 is all there is
   }
 }

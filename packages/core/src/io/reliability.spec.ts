@@ -156,6 +156,35 @@ describe('RunLock', () => {
     expect(fs.existsSync(path.join(dir, '.lock'))).toBe(false);
   });
 
+  it('takes over a lock whose owner exited but was never reaped (a zombie)', async () => {
+    if (process.platform !== 'linux') return;
+    const dir = fs.mkdtempSync(path.join(tmp.dir, 'lock-zombie-'));
+    // `sh` starts `true` in the background, prints its pid and becomes `sleep`, which never waits
+    // for it: `true` exits and stays a zombie (as an orphan does under an init that does not reap).
+    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30']);
+    try {
+      const pid = await new Promise<number>((resolve) =>
+        parent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
+      );
+      const zombie = () => {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z';
+      };
+      for (let i = 0; i < 100 && !zombie(); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(zombie()).toBe(true);
+      expect(() => process.kill(pid, 0)).not.toThrow(); // signal 0 still reaches it
+      fs.writeFileSync(
+        path.join(dir, '.lock'),
+        JSON.stringify({ pid, host: os.hostname(), started: 'then', command: 'farzi train' }),
+      );
+      const lock = RunLock.acquire(dir);
+      expect(JSON.parse(fs.readFileSync(path.join(dir, '.lock'), 'utf8')).pid).toBe(process.pid);
+      lock.release();
+    } finally {
+      parent.kill();
+    }
+  });
+
   it('is re-entrant within one process and released on close', () => {
     const dir = fs.mkdtempSync(path.join(tmp.dir, 'lock2-'));
     const run = new RunDirectory(dir);
