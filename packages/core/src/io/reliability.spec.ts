@@ -159,9 +159,10 @@ describe('RunLock', () => {
   it('takes over a lock whose owner exited but was never reaped (a zombie)', async () => {
     if (process.platform !== 'linux') return;
     const dir = fs.mkdtempSync(path.join(tmp.dir, 'lock-zombie-'));
-    // `sh` starts `true` in the background, prints its pid and becomes `sleep`, which never waits
-    // for it: `true` exits and stays a zombie (as an orphan does under an init that does not reap).
-    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30']);
+    // `sh` starts a short `sleep` in the background, prints its pid and becomes a long `sleep`,
+    // which never waits for it: the short one exits (after the exec, so the shell cannot reap it)
+    // and stays a zombie, as an orphan does under an init that does not reap.
+    const parent = spawn('sh', ['-c', 'sleep 1 & echo $!; exec sleep 30']);
     try {
       const pid = await new Promise<number>((resolve) =>
         parent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
@@ -170,7 +171,7 @@ describe('RunLock', () => {
         const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
         return stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z';
       };
-      for (let i = 0; i < 100 && !zombie(); i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 500 && !zombie(); i++) await new Promise((r) => setTimeout(r, 20));
       expect(zombie()).toBe(true);
       expect(() => process.kill(pid, 0)).not.toThrow(); // signal 0 still reaches it
       fs.writeFileSync(
