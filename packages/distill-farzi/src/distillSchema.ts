@@ -165,6 +165,28 @@ export const distillSchema: JsonSchema = {
         'outer (meta-gradient) steps; 0 keeps the initial data (e.g. the teacher initialisation) and only validates it',
     },
     outerLearningRate: { type: 'number', exclusiveMinimum: 0, default: 0.01 },
+    outerTeacher: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description:
+        "logit alignment in the outer objective: (1 − weight)·cross-entropy of the real next items + weight·cross-entropy of the teacher's next-item distributions at the same real positions (the teacher of distill.teacher: its checkpoint, or the one trained here)",
+      properties: {
+        weight: {
+          type: 'number',
+          minimum: 0,
+          maximum: 1,
+          default: 0,
+          description: "λ: the teacher's share of the outer loss (0 = real next items only)",
+        },
+        temperature: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          default: 1,
+          description: "temperature of the teacher's softmax in the outer loss",
+        },
+      },
+    },
     realBatchSize: positiveInt(256, 'real sequences per outer step'),
     evalEvery: {
       type: 'integer',
@@ -240,6 +262,7 @@ export interface DistillConfig extends DistillSection {
   };
   outerSteps: number;
   outerLearningRate: number;
+  outerTeacher: { weight: number; temperature: number };
   realBatchSize: number;
   evalEvery: number;
   student: { recipe: 'inner' | 'custom'; epochs: number; learningRate: number; batchSize: number };

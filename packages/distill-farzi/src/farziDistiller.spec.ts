@@ -408,6 +408,48 @@ describe('Farzi distiller', () => {
     ]);
   });
 
+  it('aligns the outer loss with a teacher (outerTeacher), reloading the teacher on resume', async () => {
+    const settings = { innerInit: 'random', evalEvery: 0, outerSteps: 2 };
+    const trained = (c: ExperimentConfig) => {
+      c.train.epochs = 3;
+      return c;
+    };
+    const run = (name: string, distill: Record<string, unknown>, resume = false) =>
+      distiller.distill({
+        config: trained(config({ ...settings, ...distill })),
+        split,
+        tools,
+        outDir: path.join(dir, name),
+        resume,
+      });
+    const outerLosses = (name: string) =>
+      (
+        JSON.parse(fs.readFileSync(path.join(dir, name, 'summary.json'), 'utf8')).history as {
+          outerLoss?: number;
+        }[]
+      )
+        .filter((h) => h.outerLoss !== undefined)
+        .map((h) => h.outerLoss as number);
+    await run('align-off', {});
+    const aligned = { outerTeacher: { weight: 0.7, temperature: 2 } };
+    await run('align-on', aligned);
+    // The teacher was trained here (no checkpoint given) on the real data, and the outer loss
+    // is the mixed one: the same first inner loop and real batch, another loss.
+    expect(fs.existsSync(path.join(dir, 'align-on', 'teacher', 'metrics.json'))).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'align-off', 'teacher'))).toBe(false);
+    const [off, on] = [outerLosses('align-off'), outerLosses('align-on')];
+    expect(on).toHaveLength(2);
+    expect(Math.abs(on[0] - off[0])).toBeGreaterThan(1e-3);
+    // Interrupted after one outer step and resumed: the same data as the straight run.
+    await run('align-parted', { ...aligned, outerSteps: 1 });
+    await run('align-parted', aligned, true);
+    const a = loadFarziData(path.join(dir, 'align-on', 'farzi-data-last.safetensors'));
+    const b = loadFarziData(path.join(dir, 'align-parted', 'farzi-data-last.safetensors'));
+    expect(Array.from(b.latent.dataSync())).toEqual(Array.from(a.latent.dataSync()));
+    expect(outerLosses('align-parted')).toEqual(on);
+    tf.dispose([a.latent, a.decoder, b.latent, b.decoder]);
+  });
+
   it('names a teacher checkpoint that is missing', async () => {
     await expect(
       distiller.distill({

@@ -26,7 +26,8 @@ import type { FarziData } from './farziData';
 import { initializeFarzi } from './initialize';
 import { farziMetaGradient, MetaResult } from './metaGradient';
 import { sampleRealBatch } from './realData';
-import { teacherInitialization } from './teacherStart';
+import { teacherDistributions } from './teacher';
+import { teacherInitialization, teacherParams } from './teacherStart';
 
 /** What every part of one distillation shares: its settings, data, model and run directory. */
 export interface FarziContext {
@@ -113,6 +114,8 @@ export class FarziRun {
   readonly history: Record<string, unknown>[] = [];
   /** Seconds spent by the sessions before a resume (0 for a fresh run). */
   priorSeconds = 0;
+  /** The teacher of the outer loss's alignment term (distill.outerTeacher.weight > 0). */
+  private teacher: Params | undefined;
 
   get bestMetric(): number | null {
     return this.best.metric;
@@ -143,8 +146,24 @@ export class FarziRun {
     );
   }
 
-  /** Resumes from `stateFile` when asked and present; otherwise initialises (F, M) afresh. */
+  /**
+   * Resumes from `stateFile` when asked and present; otherwise initialises (F, M) afresh. Loads the
+   * teacher of the outer loss when its alignment term has a weight.
+   */
   static async start(ctx: FarziContext, stateFile: string, resume: boolean): Promise<FarziRun> {
+    const run = await FarziRun.startState(ctx, stateFile, resume);
+    if (ctx.settings.outerTeacher.weight > 0) {
+      const { model, request, run: dir, emit } = ctx;
+      run.teacher = await teacherParams(model, request, dir, emit);
+    }
+    return run;
+  }
+
+  private static async startState(
+    ctx: FarziContext,
+    stateFile: string,
+    resume: boolean,
+  ): Promise<FarziRun> {
     const outer = FarziRun.outerOptimizer(ctx);
     const dc = ctx.settings;
     if (resume && fs.existsSync(stateFile)) {
@@ -217,12 +236,27 @@ export class FarziRun {
   outerStep(step: number, names: string[], w0: tf.Tensor[], stateFile: string): MetaResult {
     const dc = this.ctx.settings;
     const hyper: AdamHyper = { learningRate: dc.innerLearningRate, ...dc.innerOptimizer };
-    const real = sampleRealBatch(
+    const sampled = sampleRealBatch(
       this.ctx.sequences,
       dc.realBatchSize,
       this.ctx.config.data.maxLength,
       this.rng,
     );
+    const { teacher } = this;
+    const real = teacher
+      ? {
+          ...sampled,
+          teacher: {
+            probabilities: teacherDistributions(
+              this.ctx.model,
+              teacher,
+              sampled.inputs,
+              dc.outerTeacher.temperature,
+            ),
+            weight: dc.outerTeacher.weight,
+          },
+        }
+      : sampled;
     const meta = farziMetaGradient(
       this.ctx.model,
       names,
@@ -239,6 +273,7 @@ export class FarziRun {
       },
     );
     tf.dispose([real.inputs, real.targets]);
+    if (real.teacher) real.teacher.probabilities.dispose();
     this.checkFinite(meta, step, stateFile);
     this.update(meta);
     return meta;
@@ -317,6 +352,7 @@ export class FarziRun {
 
   dispose(): void {
     tf.dispose([this.latent, this.decoder]);
+    if (this.teacher) tf.dispose(Object.values(this.teacher));
     if (this.logLr) this.logLr.dispose();
     disposeState(this.opt);
   }

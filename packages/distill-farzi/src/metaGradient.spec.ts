@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { AdamHyper, availableEmbeddedBackends, selectBackend } from '@farzi/core';
 import { toList } from './innerLoop';
-import { farziMetaGradient, outerObjective, RealBatch, unrolledMetaGradient } from './metaGradient';
+import {
+  farziMetaGradient,
+  outerObjective,
+  RealBatch,
+  realLoss,
+  unrolledMetaGradient,
+} from './metaGradient';
 import type { SecondOrderMethod } from './reverseAdam';
 import { tinyAttentionModel } from './testing/tinyAttentionModel';
 
@@ -106,6 +112,90 @@ describe.each(availableEmbeddedBackends())('Farzi meta-gradient on %s', (backend
       expect(meta.drift).toBeLessThan(1e-3);
     },
   );
+
+  it('matches a central difference with the teacher-alignment term in the outer loss', () => {
+    const s = setup(3);
+    // A teacher's distributions over the real positions (padding excluded by the loss's mask).
+    const probabilities = tf.softmax(tf.randomNormal([3, XI - 1, V], 0, 2, 'float32', 31));
+    const real: RealBatch = { ...s.real, teacher: { probabilities, weight: 0.6 } };
+    const uF = tf.randomNormal(s.latent.shape, 0, 1, 'float32', 23);
+    const uM = tf.randomNormal(s.decoder.shape, 0, 1, 'float32', 24);
+    const data = { latent: s.latent, decoder: s.decoder, temperature: 1 };
+    const meta = farziMetaGradient(s.model, s.names, s.w0, data, real, {
+      steps: s.steps,
+      hyper,
+      method: 'exact',
+      checkpointEvery: 0,
+    });
+    const eps = 5e-3;
+    const at = (sign: number, batch: RealBatch) =>
+      outerObjective(
+        s.model,
+        s.names,
+        s.w0,
+        {
+          latent: tf.add(s.latent, tf.mul(uF, sign * eps)),
+          decoder: tf.add(s.decoder, tf.mul(uM, sign * eps)),
+          temperature: 1,
+        },
+        batch,
+        s.steps,
+        hyper,
+      );
+    const numeric = (at(1, real) - at(-1, real)) / (2 * eps);
+    const analytic = directional(meta, uF, uM);
+    expect(Math.abs(analytic - numeric) / Math.max(Math.abs(numeric), 1e-6)).toBeLessThan(5e-2);
+    // The term changes the objective: without it the directional derivative differs.
+    const plain = (at(1, s.real) - at(-1, s.real)) / (2 * eps);
+    expect(Math.abs(plain - numeric)).toBeGreaterThan(1e-3 * Math.abs(numeric));
+    expect(meta.loss).toBeCloseTo(
+      outerObjective(s.model, s.names, s.w0, data, real, s.steps, hyper),
+      4,
+    );
+  });
+
+  it('weighs the two terms as (1 − λ)·CE(real items) + λ·CE(teacher), padding excluded', () => {
+    const s = setup(1);
+    const w = s.w0;
+    const lossOf = (batch: RealBatch) =>
+      tf.tidy(() => realLoss(s.model, s.names, w, batch).dataSync()[0]);
+    const observed = lossOf(s.real);
+    // A teacher that puts all its mass on the observed items: the same loss whatever λ.
+    const oneHot = tf.oneHot(s.real.targets, V).toFloat();
+    for (const weight of [0.3, 1])
+      expect(lossOf({ ...s.real, teacher: { probabilities: oneHot, weight } })).toBeCloseTo(
+        observed,
+        5,
+      );
+    // A uniform teacher: its term is log|V| + mean over real positions of (logsumexp − mean logit).
+    const uniform = tf.fill([3, XI - 1, V], 1 / V);
+    const logits = s.model.apply(
+      Object.fromEntries(s.names.map((n, i) => [n, w[i]])),
+      s.real.inputs,
+      {
+        training: false,
+      },
+    );
+    const rows = logits.arraySync() as number[][][];
+    const targets = s.real.targets.arraySync();
+    let sum = 0;
+    let count = 0;
+    rows.forEach((row, b) =>
+      row.forEach((z, t) => {
+        if (targets[b][t] === 0) return; // padding
+        const max = Math.max(...z);
+        const lse = max + Math.log(z.reduce((a, x) => a + Math.exp(x - max), 0));
+        sum += lse - z.reduce((a, x) => a + x, 0) / V;
+        count++;
+      }),
+    );
+    const uniformTerm = sum / count;
+    expect(lossOf({ ...s.real, teacher: { probabilities: uniform, weight: 0.25 } })).toBeCloseTo(
+      0.75 * observed + 0.25 * uniformTerm,
+      4,
+    );
+    tf.dispose([oneHot, uniform, logits]);
+  });
 
   // Chunks change only the float summation order, which central differences amplify (÷2r).
   it.each([

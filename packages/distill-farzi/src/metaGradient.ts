@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { AdamHyper, adamUpdate, crossEntropy, Model } from '@farzi/core';
+import { AdamHyper, adamUpdate, crossEntropy, Model, softCrossEntropy } from '@farzi/core';
 import { runInnerLoop, syntheticLoss, toParams } from './innerLoop';
 import { decodeSynthetic, disposeSynthetic, InnerData } from './synthetic';
 import { ReversePhases, reverseAdam, SecondOrderMethod } from './reverseAdam';
@@ -8,6 +8,11 @@ import { ReversePhases, reverseAdam, SecondOrderMethod } from './reverseAdam';
 export interface RealBatch {
   readonly inputs: tf.Tensor2D;
   readonly targets: tf.Tensor2D;
+  /**
+   * A teacher's next-item distributions at the same positions ([B, L, |V|]) and their weight λ in
+   * the outer loss: (1 − λ)·CE(real next items) + λ·CE(teacher's distributions) (distill.outerTeacher).
+   */
+  readonly teacher?: { readonly probabilities: tf.Tensor; readonly weight: number };
 }
 
 export interface MetaOptions {
@@ -45,10 +50,14 @@ export function realLoss(
   w: tf.Tensor[],
   real: RealBatch,
 ): tf.Scalar {
-  return crossEntropy(
-    model.apply(toParams(names, w), real.inputs, { training: false }),
-    real.targets,
-  );
+  const logits = model.apply(toParams(names, w), real.inputs, { training: false });
+  const observed = crossEntropy(logits, real.targets);
+  if (!real.teacher || real.teacher.weight === 0) return observed;
+  const { probabilities, weight } = real.teacher;
+  // The teacher's term covers the same positions as the observed one (padding excluded).
+  const mask = tf.cast(tf.notEqual(real.targets, 0), 'float32');
+  const aligned = softCrossEntropy(logits, probabilities, mask);
+  return tf.add(tf.mul(observed, 1 - weight), tf.mul(aligned, weight)) as tf.Scalar;
 }
 
 /**

@@ -73,13 +73,28 @@ export function teacherTargets(
     const oneHot = tf.oneHot(idt, v).toFloat() as tf.Tensor3D;
     if (mix === 0 || xi < 2) return oneHot;
     // As the student sees them: inputs are positions 0..ξ−2, and the logits at t − 1 predict item t.
-    const prefix = tf.slice(idt, [0, 0], [mu, xi - 1]);
-    const logits = model.apply(teacher, prefix, { training: false });
-    const bias = new Float32Array(v);
-    bias[0] = -1e9;
-    const p = tf.softmax(tf.add(tf.div(logits, temperature), tf.tensor1d(bias)));
+    const prefix = tf.slice(idt, [0, 0], [mu, xi - 1]) as tf.Tensor2D;
+    const p = teacherDistributions(model, teacher, prefix, temperature);
     const predicted = tf.concat([tf.slice(oneHot, [0, 0, 0], [mu, 1, v]), p], 1);
     return tf.add(tf.mul(oneHot, 1 - mix), tf.mul(predicted, mix)) as tf.Tensor3D;
+  });
+}
+
+/**
+ * The teacher's next-item distribution after every position of `inputs` [B, L]: softmax of its
+ * logits at `temperature`, with no mass on the padding id 0.
+ */
+export function teacherDistributions(
+  model: Model,
+  teacher: Params,
+  inputs: tf.Tensor2D,
+  temperature: number,
+): tf.Tensor3D {
+  return tf.tidy(() => {
+    const logits = model.apply(teacher, inputs, { training: false });
+    const bias = new Float32Array(model.vocabSize);
+    bias[0] = -1e9;
+    return tf.softmax(tf.add(tf.div(logits, temperature), tf.tensor1d(bias))) as tf.Tensor3D;
   });
 }
 

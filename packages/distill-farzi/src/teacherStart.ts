@@ -19,7 +19,7 @@ import { fitFarzi, loadTeacher, realWindows, teacherTargets } from './teacher';
  * data with the config's train section (a run directory `<run>/teacher`, resumed if interrupted and
  * reused once finished).
  */
-async function teacherParams(
+export async function teacherParams(
   model: Model,
   request: DistillRequest,
   run: RunDirectory,
