@@ -24,7 +24,7 @@ import {
 import type { DistillConfig } from './distillSchema';
 import type { FarziData } from './farziData';
 import { initializeFarzi } from './initialize';
-import { farziMetaGradient, MetaResult } from './metaGradient';
+import { farziMetaGradient, MetaResult, RealBatch, realPositions } from './metaGradient';
 import { sampleRealBatch } from './realData';
 import { teacherDistributions } from './teacher';
 import { teacherInitialization, teacherParams } from './teacherStart';
@@ -242,21 +242,7 @@ export class FarziRun {
       this.ctx.config.data.maxLength,
       this.rng,
     );
-    const { teacher } = this;
-    const real = teacher
-      ? {
-          ...sampled,
-          teacher: {
-            probabilities: teacherDistributions(
-              this.ctx.model,
-              teacher,
-              sampled.inputs,
-              dc.outerTeacher.temperature,
-            ),
-            weight: dc.outerTeacher.weight,
-          },
-        }
-      : sampled;
+    const real = this.withTeacher(sampled);
     const meta = farziMetaGradient(
       this.ctx.model,
       names,
@@ -277,6 +263,23 @@ export class FarziRun {
     this.checkFinite(meta, step, stateFile);
     this.update(meta);
     return meta;
+  }
+
+  /** The real batch with the teacher's distributions at its real positions (outerTeacher). */
+  private withTeacher(real: RealBatch): RealBatch {
+    const { teacher } = this;
+    if (!teacher) return real;
+    const { model, settings } = this.ctx;
+    const rows = realPositions(real.targets);
+    const probabilities = teacherDistributions(
+      model,
+      teacher,
+      real.inputs,
+      settings.outerTeacher.temperature,
+      rows,
+    ) as tf.Tensor2D;
+    rows.dispose();
+    return { ...real, teacher: { probabilities, weight: settings.outerTeacher.weight } };
   }
 
   private checkFinite(meta: MetaResult, step: number, stateFile: string): void {

@@ -6,6 +6,7 @@ import {
   outerObjective,
   RealBatch,
   realLoss,
+  realPositions,
   unrolledMetaGradient,
 } from './metaGradient';
 import type { SecondOrderMethod } from './reverseAdam';
@@ -115,8 +116,8 @@ describe.each(availableEmbeddedBackends())('Farzi meta-gradient on %s', (backend
 
   it('matches a central difference with the teacher-alignment term in the outer loss', () => {
     const s = setup(3);
-    // A teacher's distributions over the real positions (padding excluded by the loss's mask).
-    const probabilities = tf.softmax(tf.randomNormal([3, XI - 1, V], 0, 2, 'float32', 31));
+    // A teacher's distributions at the 14 real positions (the batch has one padded target).
+    const probabilities = tf.softmax(tf.randomNormal([14, V], 0, 2, 'float32', 31)) as tf.Tensor2D;
     const real: RealBatch = { ...s.real, teacher: { probabilities, weight: 0.6 } };
     const uF = tf.randomNormal(s.latent.shape, 0, 1, 'float32', 23);
     const uM = tf.randomNormal(s.decoder.shape, 0, 1, 'float32', 24);
@@ -161,14 +162,20 @@ describe.each(availableEmbeddedBackends())('Farzi meta-gradient on %s', (backend
       tf.tidy(() => realLoss(s.model, s.names, w, batch).dataSync()[0]);
     const observed = lossOf(s.real);
     // A teacher that puts all its mass on the observed items: the same loss whatever λ.
-    const oneHot = tf.oneHot(s.real.targets, V).toFloat();
+    const positions = realPositions(s.real.targets);
+    expect(Array.from(positions.dataSync())).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14,
+    ]);
+    const oneHot = tf
+      .oneHot(tf.gather(tf.reshape(s.real.targets, [-1]), positions), V)
+      .toFloat() as tf.Tensor2D;
     for (const weight of [0.3, 1])
       expect(lossOf({ ...s.real, teacher: { probabilities: oneHot, weight } })).toBeCloseTo(
         observed,
         5,
       );
     // A uniform teacher: its term is log|V| + mean over real positions of (logsumexp − mean logit).
-    const uniform = tf.fill([3, XI - 1, V], 1 / V);
+    const uniform = tf.fill([14, V], 1 / V) as tf.Tensor2D;
     const logits = s.model.apply(
       Object.fromEntries(s.names.map((n, i) => [n, w[i]])),
       s.real.inputs,
@@ -194,7 +201,7 @@ describe.each(availableEmbeddedBackends())('Farzi meta-gradient on %s', (backend
       0.75 * observed + 0.25 * uniformTerm,
       4,
     );
-    tf.dispose([oneHot, uniform, logits]);
+    tf.dispose([oneHot, uniform, logits, positions]);
   });
 
   // Chunks change only the float summation order, which central differences amplify (÷2r).

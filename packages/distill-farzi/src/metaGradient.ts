@@ -9,10 +9,23 @@ export interface RealBatch {
   readonly inputs: tf.Tensor2D;
   readonly targets: tf.Tensor2D;
   /**
-   * A teacher's next-item distributions at the same positions ([B, L, |V|]) and their weight λ in
-   * the outer loss: (1 − λ)·CE(real next items) + λ·CE(teacher's distributions) (distill.outerTeacher).
+   * A teacher's next-item distributions at the real (non-padding) positions, [N, |V|] in row-major
+   * order of `targets` (see realPositions), and their weight λ in the outer loss:
+   * (1 − λ)·CE(real next items) + λ·CE(teacher's distributions) (distill.outerTeacher).
    */
-  readonly teacher?: { readonly probabilities: tf.Tensor; readonly weight: number };
+  readonly teacher?: { readonly probabilities: tf.Tensor2D; readonly weight: number };
+}
+
+/**
+ * The flat indices (into [B·L]) of the positions of `targets` [B, L] that hold a real next item
+ * (not padding). Short histories leave most of a [B, L] batch padded: the teacher's term works on
+ * these rows only, so its [N, |V|] tensors stay small on large catalogues.
+ */
+export function realPositions(targets: tf.Tensor2D): tf.Tensor1D {
+  const flat = targets.dataSync();
+  const rows: number[] = [];
+  for (let i = 0; i < flat.length; i++) if (flat[i] !== 0) rows.push(i);
+  return tf.tensor1d(rows, 'int32');
 }
 
 export interface MetaOptions {
@@ -55,8 +68,9 @@ export function realLoss(
   if (!real.teacher || real.teacher.weight === 0) return observed;
   const { probabilities, weight } = real.teacher;
   // The teacher's term covers the same positions as the observed one (padding excluded).
-  const mask = tf.cast(tf.notEqual(real.targets, 0), 'float32');
-  const aligned = softCrossEntropy(logits, probabilities, mask);
+  const v = logits.shape[logits.rank - 1] as number;
+  const rows = tf.gather(tf.reshape(logits, [-1, v]), realPositions(real.targets));
+  const aligned = softCrossEntropy(rows, probabilities, tf.ones([rows.shape[0]]));
   return tf.add(tf.mul(observed, 1 - weight), tf.mul(aligned, weight)) as tf.Scalar;
 }
 

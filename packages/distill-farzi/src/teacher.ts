@@ -74,27 +74,30 @@ export function teacherTargets(
     if (mix === 0 || xi < 2) return oneHot;
     // As the student sees them: inputs are positions 0..ξ−2, and the logits at t − 1 predict item t.
     const prefix = tf.slice(idt, [0, 0], [mu, xi - 1]) as tf.Tensor2D;
-    const p = teacherDistributions(model, teacher, prefix, temperature);
+    const p = teacherDistributions(model, teacher, prefix, temperature) as tf.Tensor3D;
     const predicted = tf.concat([tf.slice(oneHot, [0, 0, 0], [mu, 1, v]), p], 1);
     return tf.add(tf.mul(oneHot, 1 - mix), tf.mul(predicted, mix)) as tf.Tensor3D;
   });
 }
 
 /**
- * The teacher's next-item distribution after every position of `inputs` [B, L]: softmax of its
- * logits at `temperature`, with no mass on the padding id 0.
+ * The teacher's next-item distribution after every position of `inputs` [B, L] ([B, L, |V|]), or
+ * after the flat positions `rows` only ([N, |V|]): softmax of its logits at `temperature`, with no
+ * mass on the padding id 0.
  */
 export function teacherDistributions(
   model: Model,
   teacher: Params,
   inputs: tf.Tensor2D,
   temperature: number,
-): tf.Tensor3D {
+  rows?: tf.Tensor1D,
+): tf.Tensor {
   return tf.tidy(() => {
-    const logits = model.apply(teacher, inputs, { training: false });
+    const all: tf.Tensor = model.apply(teacher, inputs, { training: false });
+    const logits = rows ? tf.gather(tf.reshape(all, [-1, model.vocabSize]), rows) : all;
     const bias = new Float32Array(model.vocabSize);
     bias[0] = -1e9;
-    return tf.softmax(tf.add(tf.div(logits, temperature), tf.tensor1d(bias))) as tf.Tensor3D;
+    return tf.softmax(tf.add(tf.div(logits, temperature), tf.tensor1d(bias)));
   });
 }
 
