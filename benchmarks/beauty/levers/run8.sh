@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The bench's Beauty [50×20] Farzi Data (λ 0, 90 outer steps: benchmarks/quality-beauty/runs/farzi-50x20)
-# with the same three students as run7.sh, validated on the same 5,000 users (the bench's own students
-# ranked all users for validation): the like-for-like validation against the aligned data.
+# with the same three students as run7.sh by the same script: the like-for-like comparison with the
+# aligned data (the bench's students validate on the same 5,000 users; these reproduced them exactly).
 set -uo pipefail
 cd /work/main
 export FARZI_DATA_DIR=../shared/data
