@@ -61,6 +61,31 @@ function directional(
   );
 }
 
+/** The outer objective's central difference along (uF, uM) at radius `eps`, for the real batch. */
+function centralDifference(
+  s: ReturnType<typeof setup>,
+  uF: tf.Tensor,
+  uM: tf.Tensor,
+  real: RealBatch,
+  eps = 5e-3,
+): number {
+  const at = (sign: number) =>
+    outerObjective(
+      s.model,
+      s.names,
+      s.w0,
+      {
+        latent: tf.add(s.latent, tf.mul(uF, sign * eps)),
+        decoder: tf.add(s.decoder, tf.mul(uM, sign * eps)),
+        temperature: 1,
+      },
+      real,
+      s.steps,
+      hyper,
+    );
+  return (at(1) - at(-1)) / (2 * eps);
+}
+
 describe.each(availableEmbeddedBackends())('Farzi meta-gradient on %s', (backend) => {
   beforeAll(async () => {
     await selectBackend(backend);
@@ -93,22 +118,7 @@ describe.each(availableEmbeddedBackends())('Farzi meta-gradient on %s', (backend
         },
       );
       const analytic = directional(meta, uF, uM);
-      const eps = 5e-3;
-      const at = (sign: number) =>
-        outerObjective(
-          s.model,
-          s.names,
-          s.w0,
-          {
-            latent: tf.add(s.latent, tf.mul(uF, sign * eps)),
-            decoder: tf.add(s.decoder, tf.mul(uM, sign * eps)),
-            temperature: 1,
-          },
-          s.real,
-          s.steps,
-          hyper,
-        );
-      const numeric = (at(1) - at(-1)) / (2 * eps);
+      const numeric = centralDifference(s, uF, uM, s.real);
       expect(Math.abs(analytic - numeric) / Math.max(Math.abs(numeric), 1e-6)).toBeLessThan(5e-2);
       expect(meta.drift).toBeLessThan(1e-3);
     },
@@ -128,26 +138,11 @@ describe.each(availableEmbeddedBackends())('Farzi meta-gradient on %s', (backend
       method: 'exact',
       checkpointEvery: 0,
     });
-    const eps = 5e-3;
-    const at = (sign: number, batch: RealBatch) =>
-      outerObjective(
-        s.model,
-        s.names,
-        s.w0,
-        {
-          latent: tf.add(s.latent, tf.mul(uF, sign * eps)),
-          decoder: tf.add(s.decoder, tf.mul(uM, sign * eps)),
-          temperature: 1,
-        },
-        batch,
-        s.steps,
-        hyper,
-      );
-    const numeric = (at(1, real) - at(-1, real)) / (2 * eps);
+    const numeric = centralDifference(s, uF, uM, real);
     const analytic = directional(meta, uF, uM);
     expect(Math.abs(analytic - numeric) / Math.max(Math.abs(numeric), 1e-6)).toBeLessThan(5e-2);
     // The term changes the objective: without it the directional derivative differs.
-    const plain = (at(1, s.real) - at(-1, s.real)) / (2 * eps);
+    const plain = centralDifference(s, uF, uM, s.real);
     expect(Math.abs(plain - numeric)).toBeGreaterThan(1e-3 * Math.abs(numeric));
     expect(meta.loss).toBeCloseTo(
       outerObjective(s.model, s.names, s.w0, data, real, s.steps, hyper),
