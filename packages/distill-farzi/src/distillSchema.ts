@@ -187,6 +187,14 @@ export const distillSchema: JsonSchema = {
         },
       },
     },
+    outerPopularityPower: {
+      type: 'number',
+      minimum: 0,
+      maximum: 2,
+      default: 0,
+      description:
+        "α: weight each real position of the outer loss by count(its next item)^−α (the item's count as a next item in the training data), normalised to mean 1 per real batch, so the synthetic data is optimised for the torso and tail items as well as the head (0 = every position alike)",
+    },
     realBatchSize: positiveInt(256, 'real sequences per outer step'),
     evalEvery: {
       type: 'integer',
@@ -263,6 +271,7 @@ export interface DistillConfig extends DistillSection {
   outerSteps: number;
   outerLearningRate: number;
   outerTeacher: { weight: number; temperature: number };
+  outerPopularityPower: number;
   realBatchSize: number;
   evalEvery: number;
   student: { recipe: 'inner' | 'custom'; epochs: number; learningRate: number; batchSize: number };

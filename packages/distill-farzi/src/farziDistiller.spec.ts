@@ -450,6 +450,40 @@ describe('Farzi distiller', () => {
     tf.dispose([a.latent, a.decoder, b.latent, b.decoder]);
   });
 
+  it('weighs the outer loss by inverse popularity (outerPopularityPower), and resumes it', async () => {
+    const settings = { innerInit: 'random', evalEvery: 0, outerSteps: 2 };
+    const run = (name: string, distill: Record<string, unknown>, resume = false) =>
+      distiller.distill({
+        config: config({ ...settings, ...distill }),
+        split,
+        tools,
+        outDir: path.join(dir, name),
+        resume,
+      });
+    const history = (name: string) =>
+      (
+        JSON.parse(fs.readFileSync(path.join(dir, name, 'summary.json'), 'utf8')).history as {
+          outerLoss?: number;
+        }[]
+      )
+        .filter((h) => h.outerLoss !== undefined)
+        .map((h) => h.outerLoss as number);
+    await run('pop-0', {});
+    await run('pop-1', { outerPopularityPower: 1 });
+    // The same first inner loop and real batch: only the weights of its positions differ.
+    const [plain, weighted] = [history('pop-0'), history('pop-1')];
+    expect(weighted).toHaveLength(2);
+    expect(Math.abs(weighted[0] - plain[0])).toBeGreaterThan(1e-3);
+    // Interrupted after one outer step and resumed: the counts are rebuilt, the data the same.
+    await run('pop-parted', { outerPopularityPower: 1, outerSteps: 1 });
+    await run('pop-parted', { outerPopularityPower: 1 }, true);
+    const a = loadFarziData(path.join(dir, 'pop-1', 'farzi-data-last.safetensors'));
+    const b = loadFarziData(path.join(dir, 'pop-parted', 'farzi-data-last.safetensors'));
+    expect(Array.from(b.latent.dataSync())).toEqual(Array.from(a.latent.dataSync()));
+    expect(history('pop-parted')).toEqual(weighted);
+    tf.dispose([a.latent, a.decoder, b.latent, b.decoder]);
+  });
+
   it('names a teacher checkpoint that is missing', async () => {
     await expect(
       distiller.distill({

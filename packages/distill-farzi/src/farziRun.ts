@@ -25,7 +25,7 @@ import type { DistillConfig } from './distillSchema';
 import type { FarziData } from './farziData';
 import { initializeFarzi } from './initialize';
 import { farziMetaGradient, MetaResult, RealBatch, realPositions } from './metaGradient';
-import { sampleRealBatch } from './realData';
+import { nextItemCounts, popularityWeights, sampleRealBatch } from './realData';
 import { teacherDistributions } from './teacher';
 import { teacherInitialization, teacherParams } from './teacherStart';
 
@@ -116,6 +116,8 @@ export class FarziRun {
   priorSeconds = 0;
   /** The teacher of the outer loss's alignment term (distill.outerTeacher.weight > 0). */
   private teacher: Params | undefined;
+  /** Each item's count as a next item in the real data (distill.outerPopularityPower > 0). */
+  private nextItemCounts: Float64Array | undefined;
 
   get bestMetric(): number | null {
     return this.best.metric;
@@ -155,6 +157,9 @@ export class FarziRun {
     if (ctx.settings.outerTeacher.weight > 0) {
       const { model, request, run: dir, emit } = ctx;
       run.teacher = await teacherParams(model, request, dir, emit);
+    }
+    if (ctx.settings.outerPopularityPower > 0) {
+      run.nextItemCounts = nextItemCounts(ctx.sequences, ctx.split.vocab.size);
     }
     return run;
   }
@@ -242,7 +247,7 @@ export class FarziRun {
       this.ctx.config.data.maxLength,
       this.rng,
     );
-    const real = this.withTeacher(sampled);
+    const real = this.withWeights(this.withTeacher(sampled));
     const meta = farziMetaGradient(
       this.ctx.model,
       names,
@@ -260,6 +265,7 @@ export class FarziRun {
     );
     tf.dispose([real.inputs, real.targets]);
     if (real.teacher) real.teacher.probabilities.dispose();
+    if (real.weights) real.weights.dispose();
     this.checkFinite(meta, step, stateFile);
     this.update(meta);
     return meta;
@@ -280,6 +286,14 @@ export class FarziRun {
     ) as tf.Tensor2D;
     rows.dispose();
     return { ...real, teacher: { probabilities, weight: settings.outerTeacher.weight } };
+  }
+
+  /** The real batch with a weight per real position (outerPopularityPower). */
+  private withWeights(real: RealBatch): RealBatch {
+    const counts = this.nextItemCounts;
+    if (!counts) return real;
+    const power = this.ctx.settings.outerPopularityPower;
+    return { ...real, weights: popularityWeights(real.targets, counts, power) };
   }
 
   private checkFinite(meta: MetaResult, step: number, stateFile: string): void {

@@ -199,6 +199,70 @@ describe.each(availableEmbeddedBackends())('Farzi meta-gradient on %s', (backend
     tf.dispose([oneHot, uniform, logits, positions]);
   });
 
+  it('matches a central difference with per-position weights on both terms of the outer loss', () => {
+    const s = setup(3);
+    const weights = tf.tensor1d([3, 0.2, 1, 1, 0.5, 2, 1, 0.1, 1, 4, 1, 0.3, 1, 1]);
+    const probabilities = tf.softmax(tf.randomNormal([14, V], 0, 2, 'float32', 32)) as tf.Tensor2D;
+    const uF = tf.randomNormal(s.latent.shape, 0, 1, 'float32', 25);
+    const uM = tf.randomNormal(s.decoder.shape, 0, 1, 'float32', 26);
+    const data = { latent: s.latent, decoder: s.decoder, temperature: 1 };
+    for (const real of [
+      { ...s.real, weights },
+      { ...s.real, weights, teacher: { probabilities, weight: 0.4 } },
+    ] as RealBatch[]) {
+      const meta = farziMetaGradient(s.model, s.names, s.w0, data, real, {
+        steps: s.steps,
+        hyper,
+        method: 'exact',
+        checkpointEvery: 0,
+      });
+      const numeric = centralDifference(s, uF, uM, real);
+      const analytic = directional(meta, uF, uM);
+      expect(Math.abs(analytic - numeric) / Math.max(Math.abs(numeric), 1e-6)).toBeLessThan(5e-2);
+      // The weights change the objective: unweighted, the directional derivative differs.
+      const unweighted = centralDifference(s, uF, uM, { ...real, weights: undefined });
+      expect(Math.abs(unweighted - numeric)).toBeGreaterThan(1e-2 * Math.abs(numeric));
+      tf.dispose([meta.latent, meta.decoder]);
+    }
+    tf.dispose([weights, probabilities]);
+  });
+
+  it('takes the weighted mean of the real positions’ cross-entropies (hand-computed)', () => {
+    const s = setup(1);
+    const lossOf = (batch: RealBatch) =>
+      tf.tidy(() => realLoss(s.model, s.names, s.w0, batch).dataSync()[0]);
+    const logits = s.model.apply(
+      Object.fromEntries(s.names.map((n, i) => [n, s.w0[i]])),
+      s.real.inputs,
+      { training: false },
+    );
+    const targets = s.real.targets.arraySync();
+    // −log softmax(z)[target] at each real position, in row-major order (padding skipped).
+    const ce: number[] = [];
+    (logits.arraySync() as number[][][]).forEach((row, b) =>
+      row.forEach((z, t) => {
+        if (targets[b][t] === 0) return;
+        const max = Math.max(...z);
+        const lse = max + Math.log(z.reduce((a, x) => a + Math.exp(x - max), 0));
+        ce.push(lse - z[targets[b][t]]);
+      }),
+    );
+    expect(ce).toHaveLength(14);
+    const w = [3, 0.2, 1, 1, 0.5, 2, 1, 0.1, 1, 4, 1, 0.3, 1, 1];
+    const expected = ce.reduce((a, x, i) => a + w[i] * x, 0) / w.reduce((a, x) => a + x, 0);
+    const weights = tf.tensor1d(w);
+    expect(lossOf({ ...s.real, weights })).toBeCloseTo(expected, 4);
+    // Equal weights give the unweighted loss; one non-zero weight gives that position's loss.
+    const ones = tf.ones([14]) as tf.Tensor1D;
+    expect(lossOf({ ...s.real, weights: ones })).toBeCloseTo(lossOf(s.real), 5);
+    const only = tf
+      .oneHot(tf.tensor1d([9], 'int32'), 14)
+      .reshape([14])
+      .toFloat() as tf.Tensor1D;
+    expect(lossOf({ ...s.real, weights: only })).toBeCloseTo(ce[9], 4);
+    tf.dispose([logits, weights, ones, only]);
+  });
+
   // Chunks change only the float summation order, which central differences amplify (÷2r).
   it.each([
     ['exact', 1e-3],

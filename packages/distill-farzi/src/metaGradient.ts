@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { AdamHyper, adamUpdate, crossEntropy, Model, softCrossEntropy } from '@farzi/core';
+import {
+  AdamHyper,
+  adamUpdate,
+  crossEntropy,
+  Model,
+  softCrossEntropy,
+  sparseSoftmaxCrossEntropy,
+} from '@farzi/core';
 import { runInnerLoop, syntheticLoss, toParams } from './innerLoop';
 import { decodeSynthetic, disposeSynthetic, InnerData } from './synthetic';
 import { ReversePhases, reverseAdam, SecondOrderMethod } from './reverseAdam';
@@ -14,6 +21,11 @@ export interface RealBatch {
    * (1 − λ)·CE(real next items) + λ·CE(teacher's distributions) (distill.outerTeacher).
    */
   readonly teacher?: { readonly probabilities: tf.Tensor2D; readonly weight: number };
+  /**
+   * A weight per real position [N] (same order as `teacher`'s rows), applied to both terms of the
+   * outer loss, each a weighted mean over the real positions (distill.outerPopularityPower).
+   */
+  readonly weights?: tf.Tensor1D;
 }
 
 /**
@@ -64,14 +76,27 @@ export function realLoss(
   real: RealBatch,
 ): tf.Scalar {
   const logits = model.apply(toParams(names, w), real.inputs, { training: false });
-  const observed = crossEntropy(logits, real.targets);
-  if (!real.teacher || real.teacher.weight === 0) return observed;
-  const { probabilities, weight } = real.teacher;
-  // The teacher's term covers the same positions as the observed one (padding excluded).
+  const aligning = real.teacher !== undefined && real.teacher.weight > 0;
+  if (!aligning && !real.weights) return crossEntropy(logits, real.targets);
+  // Both terms cover the real positions only (padding excluded), as rows of [N, |V|].
   const v = logits.shape[logits.rank - 1] as number;
-  const rows = tf.gather(tf.reshape(logits, [-1, v]), realPositions(real.targets));
-  const aligned = softCrossEntropy(rows, probabilities, tf.ones([rows.shape[0]]));
+  const positions = realPositions(real.targets);
+  const rows = tf.gather(tf.reshape(logits, [-1, v]), positions);
+  const weights = real.weights ?? tf.ones([rows.shape[0]]);
+  const observed = real.weights
+    ? weightedMean(
+        sparseSoftmaxCrossEntropy(rows, tf.gather(tf.reshape(real.targets, [-1]), positions)),
+        weights,
+      )
+    : crossEntropy(logits, real.targets);
+  if (!real.teacher || !aligning) return observed;
+  const { probabilities, weight } = real.teacher;
+  const aligned = softCrossEntropy(rows, probabilities, weights);
   return tf.add(tf.mul(observed, 1 - weight), tf.mul(aligned, weight)) as tf.Scalar;
+}
+
+function weightedMean(values: tf.Tensor, weights: tf.Tensor): tf.Scalar {
+  return tf.div(tf.sum(tf.mul(values, weights)), tf.maximum(tf.sum(weights), 1e-8)) as tf.Scalar;
 }
 
 /**

@@ -30,3 +30,32 @@ export function sampleRealBatch(
     targets: tf.tensor2d(batch.targets, [batch.batchSize, batch.length], 'int32'),
   };
 }
+
+/** How often each item is a next item (a position after the first) in the real sequences. */
+export function nextItemCounts(sequences: Int32Array[], vocabSize: number): Float64Array {
+  const counts = new Float64Array(vocabSize);
+  for (const sequence of sequences) {
+    for (let i = 1; i < sequence.length; i++) counts[sequence[i]]++;
+  }
+  return counts;
+}
+
+/**
+ * The outer loss's weight of each real (non-padding) position of `targets` [B, L], in row-major
+ * order (realPositions' order): count(next item)^−power, normalised to mean 1 over the batch.
+ */
+export function popularityWeights(
+  targets: tf.Tensor2D,
+  counts: Float64Array,
+  power: number,
+): tf.Tensor1D {
+  const weights: number[] = [];
+  for (const item of targets.dataSync()) {
+    if (item !== 0) weights.push(Math.pow(Math.max(counts[item], 1), -power));
+  }
+  const mean = weights.reduce((a, b) => a + b, 0) / Math.max(weights.length, 1);
+  return tf.tensor1d(
+    weights.map((w) => w / mean),
+    'float32',
+  );
+}

@@ -237,6 +237,19 @@ describe('farzi CLI', () => {
       student: { epochs: 4, learningRate: 0.003 },
     };
     const file = writeConfig('farzi.json', model, { distill });
+    const badPower = await run(
+      'distill',
+      '--config',
+      file,
+      '--set',
+      'distill.outerPopularityPower=3',
+      '--out',
+      path.join(dir, 'run-bad-power'),
+    );
+    expect(badPower.code).toBe(2);
+    expect(badPower.err).toContain(
+      'distill.outerPopularityPower: must be a number >= 0 and <= 2 (got 3)',
+    );
     const teacher = path.join(dir, 'run-teacher');
     expect((await run('train', '--config', file, '--out', teacher)).code).toBe(0);
     const out = path.join(dir, 'run-farzi');
