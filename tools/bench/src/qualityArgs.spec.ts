@@ -1,0 +1,33 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+// The built benchmark, as `npm run bench:quality` runs it (the suite builds first).
+const script = path.resolve(__dirname, '../dist/quality.js');
+const bench = (...args: string[]) =>
+  spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', timeout: 60_000 });
+
+describe('bench:quality arguments', () => {
+  beforeAll(() => {
+    if (!fs.existsSync(script)) throw new Error('build the benchmarks first (npm run build)');
+  });
+
+  it('prints its usage with --help', () => {
+    const r = bench('--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('--datasets ml-100k,beauty,sports');
+    expect(r.stdout).toContain('--skip-cross');
+  });
+
+  it('names an unknown option and an unknown data set in one paragraph, exit code 2', () => {
+    const option = bench('--budget', '50x20');
+    expect(option.status).toBe(2);
+    expect(option.stderr).toContain("quality: Unknown option '--budget'");
+    expect(option.stderr).toContain('--budgets 50x20,20x15');
+    expect(option.stderr).not.toMatch(/\n\s+at /);
+    const dataset = bench('--datasets', 'beuaty');
+    expect(dataset.status).toBe(2);
+    expect(dataset.stderr).toContain('quality: --datasets beuaty: known data sets are');
+    expect(dataset.stderr).not.toMatch(/\n\s+at /);
+  });
+});
