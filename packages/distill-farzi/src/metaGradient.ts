@@ -78,17 +78,14 @@ export function realLoss(
   const logits = model.apply(toParams(names, w), real.inputs, { training: false });
   const aligning = real.teacher !== undefined && real.teacher.weight > 0;
   if (!aligning && !real.weights) return crossEntropy(logits, real.targets);
-  // Both terms cover the real positions only (padding excluded), as rows of [N, |V|].
+  // Both terms cover the real positions only (padding excluded), as rows of [N, |V|]: on a large
+  // catalogue with short histories the [B·L, |V|] loss gradients would be several times larger.
   const v = logits.shape[logits.rank - 1] as number;
   const positions = realPositions(real.targets);
   const rows = tf.gather(tf.reshape(logits, [-1, v]), positions);
   const weights = real.weights ?? tf.ones([rows.shape[0]]);
-  const observed = real.weights
-    ? weightedMean(
-        sparseSoftmaxCrossEntropy(rows, tf.gather(tf.reshape(real.targets, [-1]), positions)),
-        weights,
-      )
-    : crossEntropy(logits, real.targets);
+  const items = tf.gather(tf.reshape(real.targets, [-1]), positions);
+  const observed = weightedMean(sparseSoftmaxCrossEntropy(rows, items), weights);
   if (!real.teacher || !aligning) return observed;
   const { probabilities, weight } = real.teacher;
   const aligned = softCrossEntropy(rows, probabilities, weights);

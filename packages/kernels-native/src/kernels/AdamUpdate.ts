@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../blas';
 import { ADAM_UPDATE } from '../kernelNames';
-import { sizeOf, offsetOf, type WasmBackend } from './wasmHeap';
+import { sizeOf, offsetOf, type WasmBackend, heapWith } from './wasmHeap';
 
 /** The `AdamUpdate` kernel of the wasm-native backend. */
 export function adamUpdateKernel(blas: NativeBlas): tf.KernelConfig {
@@ -27,7 +27,7 @@ export function adamUpdateKernel(blas: NativeBlas): tf.KernelConfig {
       const n = sizeOf(w.shape);
       if (n > 0) {
         blas.adamUpdate(
-          backend.wasm.HEAPU8.buffer as ArrayBuffer,
+          heapWith(backend, w, g, m, v, outs[0], outs[1], outs[2]),
           offsetOf(backend, w),
           offsetOf(backend, g),
           offsetOf(backend, m),

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../blas';
 import type { Fallback } from './fallback';
-import { sizeOf, offsetOf, type WasmBackend } from './wasmHeap';
+import { sizeOf, offsetOf, type WasmBackend, heapWith } from './wasmHeap';
 
 /**
  * Exp over the vocabulary (softmax, cross-entropy) is the top kernel once matmuls are native:
@@ -18,12 +18,7 @@ export function expKernel(blas: NativeBlas, other: Fallback): tf.KernelConfig {
       const out = backend.makeOutput(x.shape, 'float32');
       const n = sizeOf(x.shape);
       if (n > 0) {
-        blas.expFloat(
-          backend.wasm.HEAPU8.buffer as ArrayBuffer,
-          offsetOf(backend, x),
-          offsetOf(backend, out),
-          n,
-        );
+        blas.expFloat(heapWith(backend, x, out), offsetOf(backend, x), offsetOf(backend, out), n);
       }
       return out;
     },

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../blas';
 import { LAYER_NORM } from '../kernelNames';
-import { offsetOf, checkLayerNormOperands, type WasmBackend } from './wasmHeap';
+import { offsetOf, checkLayerNormOperands, type WasmBackend, heapWith } from './wasmHeap';
 
 /** The `LayerNorm` kernel of the wasm-native backend. */
 export function layerNormKernel(blas: NativeBlas): tf.KernelConfig {
@@ -18,7 +18,7 @@ export function layerNormKernel(blas: NativeBlas): tf.KernelConfig {
       const rstd = backend.makeOutput([rows], 'float32');
       if (rows > 0) {
         blas.layerNorm(
-          backend.wasm.HEAPU8.buffer as ArrayBuffer,
+          heapWith(backend, x, gain, bias, y, mean, rstd),
           offsetOf(backend, x),
           offsetOf(backend, gain),
           offsetOf(backend, bias),

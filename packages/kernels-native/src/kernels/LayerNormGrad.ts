@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../blas';
 import { LAYER_NORM_GRAD } from '../kernelNames';
-import { offsetOf, checkLayerNormOperands, type WasmBackend } from './wasmHeap';
+import { offsetOf, checkLayerNormOperands, type WasmBackend, heapWith } from './wasmHeap';
 
 /** The `LayerNormGrad` kernel of the wasm-native backend. */
 export function layerNormGradKernel(blas: NativeBlas): tf.KernelConfig {
@@ -27,7 +27,7 @@ export function layerNormGradKernel(blas: NativeBlas): tf.KernelConfig {
       const dgain = backend.makeOutput([d], 'float32');
       const dbias = backend.makeOutput([d], 'float32');
       blas.layerNormGrad(
-        backend.wasm.HEAPU8.buffer as ArrayBuffer,
+        heapWith(backend, x, gain, mean, rstd, dy, dx, dgain, dbias),
         offsetOf(backend, x),
         offsetOf(backend, gain),
         offsetOf(backend, mean),

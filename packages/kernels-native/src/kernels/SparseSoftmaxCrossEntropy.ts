@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../blas';
 import { SPARSE_SOFTMAX_XENT } from '../kernelNames';
-import { offsetOf, checkXentOperands, type WasmBackend } from './wasmHeap';
+import { offsetOf, checkXentOperands, type WasmBackend, heapWith } from './wasmHeap';
 
 /**
  * The cross-entropy over the vocabulary: one pass for the loss and one for its gradient instead
@@ -19,7 +19,7 @@ export function sparseSoftmaxCrossEntropyKernel(blas: NativeBlas): tf.KernelConf
       const lse = backend.makeOutput([rows], 'float32');
       if (rows > 0) {
         blas.softmaxXent(
-          backend.wasm.HEAPU8.buffer as ArrayBuffer,
+          heapWith(backend, logits, labels, loss, lse),
           offsetOf(backend, logits),
           offsetOf(backend, labels),
           offsetOf(backend, loss),

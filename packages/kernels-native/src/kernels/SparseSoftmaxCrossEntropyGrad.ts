@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../blas';
 import { SPARSE_SOFTMAX_XENT_GRAD } from '../kernelNames';
-import { offsetOf, checkXentOperands, type WasmBackend } from './wasmHeap';
+import { offsetOf, checkXentOperands, type WasmBackend, heapWith } from './wasmHeap';
 
 /** The `SparseSoftmaxCrossEntropyGrad` kernel of the wasm-native backend. */
 export function sparseSoftmaxCrossEntropyGradKernel(blas: NativeBlas): tf.KernelConfig {
@@ -25,7 +25,7 @@ export function sparseSoftmaxCrossEntropyGradKernel(blas: NativeBlas): tf.Kernel
       const out = backend.makeOutput([rows, classes], 'float32');
       if (rows > 0) {
         blas.softmaxXentGrad(
-          backend.wasm.HEAPU8.buffer as ArrayBuffer,
+          heapWith(backend, logits, lse, labels, scale, out),
           offsetOf(backend, logits),
           offsetOf(backend, lse),
           offsetOf(backend, labels),

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../blas';
 import type { Fallback } from './fallback';
-import { sizeOf, offsetOf, type WasmBackend } from './wasmHeap';
+import { sizeOf, offsetOf, type WasmBackend, heapWith } from './wasmHeap';
 
 /**
  * Bias gradients reduce [B·L, d] over the leading axis (the built-in transposes first); softmax
@@ -34,7 +34,7 @@ export function sumKernel(blas: NativeBlas, other: Fallback): tf.KernelConfig {
       );
       if (inner > 0) {
         blas.sumLeading(
-          backend.wasm.HEAPU8.buffer as ArrayBuffer,
+          heapWith(backend, x, out),
           offsetOf(backend, x),
           offsetOf(backend, out),
           rows,
@@ -62,7 +62,7 @@ function sumTrailing(
   );
   if (rows > 0 && cols > 0) {
     blas.sumTrailing(
-      backend.wasm.HEAPU8.buffer as ArrayBuffer,
+      heapWith(backend, x, out),
       offsetOf(backend, x),
       offsetOf(backend, out),
       rows,

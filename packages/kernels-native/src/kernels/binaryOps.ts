@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../blas';
 import type { Fallback } from './fallback';
-import { offsetOf, sizeOf, type WasmBackend } from './wasmHeap';
+import { offsetOf, sizeOf, type WasmBackend, heapWith } from './wasmHeap';
 
 const OPS = { [tf.Add]: 0, [tf.Sub]: 1, [tf.Multiply]: 2, [tf.RealDiv]: 3 } as Record<
   string,
@@ -54,7 +54,7 @@ export function binaryKernel(name: string, blas: NativeBlas, other: Fallback): t
       const out = backend.makeOutput(shape, 'float32');
       const cols = shape[shape.length - 1];
       blas.binaryFloat(
-        backend.wasm.HEAPU8.buffer as ArrayBuffer,
+        heapWith(backend, a, b, out),
         op,
         offsetOf(backend, a),
         ka,

@@ -41,6 +41,17 @@ export function batchIndex(own: number[], outer: number[]): Int32Array {
   return out;
 }
 
+/**
+ * The wasm memory's buffer, taken once `tensors` are resident in it. Resolving a tensor that lives
+ * on another backend (created before wasm was selected) moves it in, which allocates and may grow
+ * the memory — replacing the buffer. Passed as a native call's first argument, this evaluates the
+ * moves before the buffer is read; the offsetOf arguments after it then only read.
+ */
+export function heapWith(backend: WasmBackend, ...tensors: tf.TensorInfo[]): ArrayBuffer {
+  for (const t of tensors) offsetOf(backend, t);
+  return backend.wasm.HEAPU8.buffer as ArrayBuffer;
+}
+
 /** A tensor's byte offset in the wasm memory (stable while the tensor lives). */
 export function offsetOf(backend: WasmBackend, t: tf.TensorInfo): number {
   const data = backend.dataIdMap.get(t.dataId);
@@ -119,9 +130,9 @@ export function nativeBatchMatMul(
   const outer = tf.backend_util.assertAndGetBroadcastShape(outerA, outerB);
   const out = backend.makeOutput([...outer, m, n], 'float32');
   if (sizeOf(out.shape) === 0) return out;
-  // Offsets are stable; the buffer is not (the memory may grow on allocation): take it last.
+  // Offsets are stable; the buffer is not (the memory may grow on allocation): see heapWith.
   blas.sgemmBatched(
-    backend.wasm.HEAPU8.buffer as ArrayBuffer,
+    heapWith(backend, a, b, out),
     offsetOf(backend, a),
     offsetOf(backend, b),
     offsetOf(backend, out),
