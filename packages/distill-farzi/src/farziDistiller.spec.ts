@@ -102,6 +102,15 @@ describe('Farzi distiller', () => {
   });
   const split = toySplit();
   const distiller = services.distillers.get('farzi');
+  /** The outer losses a run's summary recorded, step by step. */
+  const outerLosses = (name: string) =>
+    (
+      JSON.parse(fs.readFileSync(path.join(dir, name, 'summary.json'), 'utf8')).history as {
+        outerLoss?: number;
+      }[]
+    )
+      .filter((h) => h.outerLoss !== undefined)
+      .map((h) => h.outerLoss as number);
 
   it('distils, validates fresh students, and writes Farzi Data that trains any model', async () => {
     const out = path.join(dir, 'run');
@@ -422,14 +431,6 @@ describe('Farzi distiller', () => {
         outDir: path.join(dir, name),
         resume,
       });
-    const outerLosses = (name: string) =>
-      (
-        JSON.parse(fs.readFileSync(path.join(dir, name, 'summary.json'), 'utf8')).history as {
-          outerLoss?: number;
-        }[]
-      )
-        .filter((h) => h.outerLoss !== undefined)
-        .map((h) => h.outerLoss as number);
     await run('align-off', {});
     const aligned = { outerTeacher: { weight: 0.7, temperature: 2 } };
     await run('align-on', aligned);
@@ -460,18 +461,10 @@ describe('Farzi distiller', () => {
         outDir: path.join(dir, name),
         resume,
       });
-    const history = (name: string) =>
-      (
-        JSON.parse(fs.readFileSync(path.join(dir, name, 'summary.json'), 'utf8')).history as {
-          outerLoss?: number;
-        }[]
-      )
-        .filter((h) => h.outerLoss !== undefined)
-        .map((h) => h.outerLoss as number);
     await run('pop-0', {});
     await run('pop-1', { outerPopularityPower: 1 });
     // The same first inner loop and real batch: only the weights of its positions differ.
-    const [plain, weighted] = [history('pop-0'), history('pop-1')];
+    const [plain, weighted] = [outerLosses('pop-0'), outerLosses('pop-1')];
     expect(weighted).toHaveLength(2);
     expect(Math.abs(weighted[0] - plain[0])).toBeGreaterThan(1e-3);
     // Interrupted after one outer step and resumed: the counts are rebuilt, the data the same.
@@ -480,7 +473,7 @@ describe('Farzi distiller', () => {
     const a = loadFarziData(path.join(dir, 'pop-1', 'farzi-data-last.safetensors'));
     const b = loadFarziData(path.join(dir, 'pop-parted', 'farzi-data-last.safetensors'));
     expect(Array.from(b.latent.dataSync())).toEqual(Array.from(a.latent.dataSync()));
-    expect(history('pop-parted')).toEqual(weighted);
+    expect(outerLosses('pop-parted')).toEqual(weighted);
     tf.dispose([a.latent, a.decoder, b.latent, b.decoder]);
   });
 

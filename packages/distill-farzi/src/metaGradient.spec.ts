@@ -86,6 +86,17 @@ function centralDifference(
   return (at(1) - at(-1)) / (2 * eps);
 }
 
+/** The exact reverse-mode meta-gradient at the setup's data, without checkpoints. */
+function exactMeta(s: ReturnType<typeof setup>, real: RealBatch) {
+  const data = { latent: s.latent, decoder: s.decoder, temperature: 1 };
+  return farziMetaGradient(s.model, s.names, s.w0, data, real, {
+    steps: s.steps,
+    hyper,
+    method: 'exact',
+    checkpointEvery: 0,
+  });
+}
+
 describe.each(availableEmbeddedBackends())('Farzi meta-gradient on %s', (backend) => {
   beforeAll(async () => {
     await selectBackend(backend);
@@ -132,12 +143,7 @@ describe.each(availableEmbeddedBackends())('Farzi meta-gradient on %s', (backend
     const uF = tf.randomNormal(s.latent.shape, 0, 1, 'float32', 23);
     const uM = tf.randomNormal(s.decoder.shape, 0, 1, 'float32', 24);
     const data = { latent: s.latent, decoder: s.decoder, temperature: 1 };
-    const meta = farziMetaGradient(s.model, s.names, s.w0, data, real, {
-      steps: s.steps,
-      hyper,
-      method: 'exact',
-      checkpointEvery: 0,
-    });
+    const meta = exactMeta(s, real);
     const numeric = centralDifference(s, uF, uM, real);
     const analytic = directional(meta, uF, uM);
     expect(Math.abs(analytic - numeric) / Math.max(Math.abs(numeric), 1e-6)).toBeLessThan(5e-2);
@@ -205,17 +211,11 @@ describe.each(availableEmbeddedBackends())('Farzi meta-gradient on %s', (backend
     const probabilities = tf.softmax(tf.randomNormal([14, V], 0, 2, 'float32', 32)) as tf.Tensor2D;
     const uF = tf.randomNormal(s.latent.shape, 0, 1, 'float32', 25);
     const uM = tf.randomNormal(s.decoder.shape, 0, 1, 'float32', 26);
-    const data = { latent: s.latent, decoder: s.decoder, temperature: 1 };
     for (const real of [
       { ...s.real, weights },
       { ...s.real, weights, teacher: { probabilities, weight: 0.4 } },
     ] as RealBatch[]) {
-      const meta = farziMetaGradient(s.model, s.names, s.w0, data, real, {
-        steps: s.steps,
-        hyper,
-        method: 'exact',
-        checkpointEvery: 0,
-      });
+      const meta = exactMeta(s, real);
       const numeric = centralDifference(s, uF, uM, real);
       const analytic = directional(meta, uF, uM);
       expect(Math.abs(analytic - numeric) / Math.max(Math.abs(numeric), 1e-6)).toBeLessThan(5e-2);

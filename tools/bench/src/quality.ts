@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs } from 'util';
 import { appServices, loadExperiment } from '@farzi/cli';
 import {
   ExperimentConfig,
@@ -15,6 +14,7 @@ import {
 } from '@farzi/core';
 import { evaluateProtocols, trainOrReuse } from './experiments';
 import { datasetsMain } from './datasetQualityMain';
+import { benchArgs, USAGE } from './qualityArgs';
 import { describeDistillation, machine, markdown } from './qualityTable';
 
 /*
@@ -28,71 +28,6 @@ import { describeDistillation, machine, markdown } from './qualityTable';
  * checkpoints of a student trained on the current Farzi Data. Run names carry the variant:
  * farzi-teacher-student-<budget>, farzi-teacher-<budget> (random inner init), farzi-<budget> (real).
  */
-const USAGE = `npm run bench:quality -- [options]   (node tools/bench/dist/quality.js [options])
-
-Per data set (the issue-17 tables; writes benchmarks/quality-<data set>/results.{json,md}):
-  --datasets ml-100k,beauty,sports   data sets to run (one or more)
-  --budgets 50x20,20x15              Farzi budgets μ×ξ (default: the data set's plan)
-  --seeds 42,7,123                   student seeds for every row
-  --teacher <run-dir>                a finished full-data SASRec run to reuse (one data set)
-  --cross-teacher <run-dir>          a finished full-data GRU4Rec run to reuse (one data set)
-  --distill-set k=v                  a --set for every distillation (repeatable)
-  --student-set k=v                  a --set for every student (repeatable)
-  --full-set k=v                     a --set for the full-data trainings (repeatable)
-  --skip-optimised <budgets>         budgets distilled only to their step-0 data
-  --skip-cross                       no GRU4Rec rows
-  --out <dir>                        write under <dir>/<data set> instead
-
-MovieLens-100K's earlier table (without --datasets): --budgets 10x50,50x50 --outer-steps N
-  --init teacher|real --inner-init student|random|trajectories --out dir --quick (see the source)
-
-Runs finished before are reused and interrupted ones resumed: run the same command again.
-`;
-
-function benchArgs() {
-  try {
-    return parseArgs({ options: benchOptions });
-  } catch (error) {
-    process.stderr.write(`quality: ${(error as Error).message}\n\n${USAGE}`);
-    process.exit(2);
-  }
-}
-
-const benchOptions = {
-  budgets: { type: 'string', default: '10x50,50x50' },
-  'outer-steps': { type: 'string', default: '30' },
-  'full-epochs': { type: 'string', default: '60' },
-  'inner-steps': { type: 'string', default: '10' },
-  'trajectory-epochs': { type: 'string', default: '20' },
-  'full-batch': { type: 'string', default: '32' },
-  'full-lr': { type: 'string', default: '0.001' },
-  'gru-batch': { type: 'string', default: '128' },
-  'gru-lr': { type: 'string', default: '0.002' },
-  'small-lrs': { type: 'string', default: '0.001,0.003,0.01' },
-  'extra-farzi': { type: 'string', default: '' },
-  init: { type: 'string', default: 'teacher' },
-  'inner-init': { type: 'string', default: 'student' },
-  'inner-lr': { type: 'string', default: '0.003' },
-  'distill-eval-every': { type: 'string', default: '10' },
-  'student-lr': { type: 'string', default: '0.003' },
-  out: { type: 'string', default: 'benchmarks/quality' },
-  quick: { type: 'boolean', default: false },
-  // Per data set (datasetQuality.ts): --datasets ptb,beauty [--seeds 42,7,123] [--teacher run]
-  // [--distill-set k=v …] [--student-set k=v …] [--full-set k=v …]; --budgets and --out apply too.
-  datasets: { type: 'string' },
-  seeds: { type: 'string', default: '42,7,123' },
-  teacher: { type: 'string' },
-  // A finished full-data run of the plan's second architecture (GRU4Rec), one data set only.
-  'cross-teacher': { type: 'string' },
-  'distill-set': { type: 'string', multiple: true },
-  'student-set': { type: 'string', multiple: true },
-  'full-set': { type: 'string', multiple: true },
-  // Budgets (e.g. 258x36) distilled only to their step-0 data: no outer loop, no "farzi" row.
-  'skip-optimised': { type: 'string' },
-  // No cross-architecture (GRU4Rec) rows: its full-data run is not trained.
-  'skip-cross': { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const;
 const { values } = benchArgs();
 if (values.help) {
   process.stdout.write(USAGE);
