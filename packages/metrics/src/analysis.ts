@@ -38,36 +38,52 @@ export function userHistoryBuckets(split: LeaveOneOutSplit, boundaries?: number[
   return { dimension: 'users by training history length', labels, of };
 }
 
+/** Head / torso / tail labels for cumulative catalogue shares. */
+export function popularityLabels(shares: [number, number] = [0.2, 0.5]): string[] {
+  const pct = (x: number) => `${Math.round(100 * x)}%`;
+  return [
+    `head (top ${pct(shares[0])} items)`,
+    `torso (next ${pct(shares[1] - shares[0])})`,
+    `tail (last ${pct(1 - shares[1])})`,
+  ];
+}
+
 /**
- * Test targets by their item's training popularity: head / torso / tail. `shares` are the cumulative
- * shares of the catalogue (items sorted by popularity, most popular first) that end the head and the
- * torso; by default the top 20% of items are the head, the next 30% the torso, the rest the tail.
+ * Every item's popularity bucket by its count in the training sequences: 0 head, 1 torso, 2 tail
+ * (index 0, padding: −1). `shares` are the cumulative shares of the catalogue (items sorted by
+ * popularity, most popular first, ties by index) that end the head and the torso.
  */
-export function itemPopularityBuckets(
+export function itemBucketOf(
   split: LeaveOneOutSplit,
-  targets: Int32Array,
   shares: [number, number] = [0.2, 0.5],
-): Buckets {
+): Int32Array {
   const V = split.vocab.size;
   const counts = new Float64Array(V);
   for (const s of split.train) for (const item of s) counts[item]++;
   const items = Array.from({ length: V - 1 }, (_, i) => i + 1).sort(
     (a, b) => counts[b] - counts[a] || a - b,
   );
-  const rank = new Int32Array(V);
-  items.forEach((item, r) => (rank[item] = r));
   const headEnd = Math.round(shares[0] * items.length);
   const torsoEnd = Math.round(shares[1] * items.length);
-  const of = Int32Array.from(targets, (t) => (rank[t] < headEnd ? 0 : rank[t] < torsoEnd ? 1 : 2));
-  const pct = (x: number) => `${Math.round(100 * x)}%`;
+  const bucket = new Int32Array(V).fill(-1);
+  items.forEach((item, r) => (bucket[item] = r < headEnd ? 0 : r < torsoEnd ? 1 : 2));
+  return bucket;
+}
+
+/**
+ * Test targets by their item's training popularity: head / torso / tail (see `itemBucketOf`); by
+ * default the top 20% of items are the head, the next 30% the torso, the rest the tail.
+ */
+export function itemPopularityBuckets(
+  split: LeaveOneOutSplit,
+  targets: Int32Array,
+  shares: [number, number] = [0.2, 0.5],
+): Buckets {
+  const bucket = itemBucketOf(split, shares);
   return {
     dimension: 'test targets by item popularity',
-    labels: [
-      `head (top ${pct(shares[0])} items)`,
-      `torso (next ${pct(shares[1] - shares[0])})`,
-      `tail (last ${pct(1 - shares[1])})`,
-    ],
-    of,
+    labels: popularityLabels(shares),
+    of: Int32Array.from(targets, (t) => bucket[t]),
   };
 }
 

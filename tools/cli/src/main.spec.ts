@@ -339,17 +339,25 @@ describe('farzi CLI', () => {
       path.join(dir, 'run-sasrec'),
       '--run',
       path.join(dir, 'run-gru'),
+      '--run',
+      path.join(dir, 'run-gru-farzi'),
       '--label',
       'sasrec',
       '--label',
       'gru4rec',
+      '--label',
+      'farzi',
       '--out',
       out,
     );
     expect(r.code).toBe(0);
     expect(r.out).toContain('Relative changes are against **sasrec**');
     const analysis = JSON.parse(fs.readFileSync(path.join(out, 'analysis.json'), 'utf8'));
-    expect(analysis.runs.map((x: { label: string }) => x.label)).toEqual(['sasrec', 'gru4rec']);
+    expect(analysis.runs.map((x: { label: string }) => x.label)).toEqual([
+      'sasrec',
+      'gru4rec',
+      'farzi',
+    ]);
     for (const key of ['users', 'items']) {
       const sizes = analysis.runs[0][key].map((b: { size: number }) => b.size);
       expect(sizes.reduce((a: number, b: number) => a + b, 0)).toBe(30);
@@ -358,6 +366,18 @@ describe('farzi CLI', () => {
       /^<svg[\s\S]*NDCG@10 by user history length[\s\S]*<\/svg>$/,
     );
     expect(fs.existsSync(path.join(out, 'items.svg'))).toBe(true);
+    // Both runs trained on the real data: their training targets are the real data's, by bucket.
+    const real = analysis.realTraining.shares.map((b: { share: number }) => b.share);
+    expect(real.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 10);
+    expect(analysis.runs[1].training.shares.map((b: { share: number }) => b.share)).toEqual(real);
+    expect(analysis.runs[1].training.events).toBe(analysis.realTraining.events);
+    // The Farzi Data [4×8]: 4 × 7 soft targets, their mass spread over more than one item.
+    const farzi = analysis.runs[2].training;
+    expect(farzi.events).toBe(28);
+    const shares = farzi.shares.map((b: { share: number }) => b.share);
+    expect(shares.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 6);
+    expect(farzi.effectiveItems).toBeGreaterThan(1);
+    expect(r.out).toMatch(/Training targets by item popularity[\s\S]*\| head \(top 20% items\) \|/);
     const mismatch = await run(
       'analyze',
       '--run',

@@ -11,14 +11,18 @@ import {
   BucketResult,
   Buckets,
   describeProtocol,
+  itemBucketOf,
   itemPopularityBuckets,
   metricsByBucket,
+  popularityLabels,
   rankRequest,
+  TrainingMass,
   userHistoryBuckets,
 } from '@farzi/metrics';
 import type { Command } from '../Command';
 import { groupedBarSpec, renderVegaLite } from '../charts';
 import { loadRun, LoadedRun } from '../runs';
+import { trainingMassOf, trainingMassTable } from '../trainingMass';
 
 const METRICS = ['HR@10', 'NDCG@10'];
 
@@ -28,6 +32,8 @@ interface RunAnalysis {
   overall: Record<string, number>;
   users: BucketResult[];
   items: BucketResult[];
+  /** Where the run's training data puts its targets, by item popularity. */
+  training: TrainingMass;
 }
 
 function parseNumbers(text: string | undefined, flag: string): number[] | undefined {
@@ -190,6 +196,9 @@ export async function analyzeRuns(
   let fingerprint: string | undefined;
   let userBuckets: Buckets | undefined;
   let itemBuckets: Buckets | undefined;
+  let bucketOf: Int32Array | undefined;
+  let realTraining: TrainingMass | undefined;
+  const massLabels = popularityLabels(shares);
   for (const [i, dir] of dirs.entries()) {
     const run: LoadedRun = await loadRun(dir);
     try {
@@ -205,6 +214,8 @@ export async function analyzeRuns(
       protocolText = describeProtocol(evalConfig, split);
       userBuckets ??= userHistoryBuckets(split, userBounds);
       itemBuckets ??= itemPopularityBuckets(split, split.test.targets, shares);
+      const itemBucket = (bucketOf ??= itemBucketOf(split, shares));
+      realTraining ??= trainingMassOf(run.config, split, itemBucket, massLabels, { name: 'real' });
       const ranked = rankRequest({
         model: run.model,
         params: run.params,
@@ -220,6 +231,7 @@ export async function analyzeRuns(
         overall: metricsByBucket(ranked.ranks, ranked.candidates, all, evalConfig.ks)[0].metrics,
         users: metricsByBucket(ranked.ranks, ranked.candidates, userBuckets, evalConfig.ks),
         items: metricsByBucket(ranked.ranks, ranked.candidates, itemBuckets, evalConfig.ks),
+        training: trainingMassOf(run.config, split, itemBucket, massLabels),
       });
     } finally {
       run.dispose();
@@ -232,9 +244,10 @@ export async function analyzeRuns(
     reference: reference.label,
     userBuckets: userBuckets?.dimension,
     itemBuckets: itemBuckets?.dimension,
+    realTraining,
     runs: analyses,
   };
-  const md = analysisMarkdown(analyses, reference, protocolText);
+  const md = analysisMarkdown(analyses, reference, protocolText, realTraining as TrainingMass);
   const charts = await bucketCharts(analyses);
   return { result, md, charts: charts as { users: string; items: string } };
 }
@@ -244,6 +257,7 @@ function analysisMarkdown(
   analyses: RunAnalysis[],
   reference: RunAnalysis,
   protocolText: string,
+  realTraining: TrainingMass,
 ): string {
   return [
     `## Cold-start and tail analysis (test split)`,
@@ -267,6 +281,8 @@ function analysisMarkdown(
       (r) => r.items,
       reference,
     ),
+    '',
+    trainingMassTable(realTraining, analyses),
     '',
   ].join('\n');
 }
