@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { Rng, selectBackend, Vocabulary } from '@farzi/core';
+import { ExperimentConfig, LeaveOneOutSplit, Rng, selectBackend, Vocabulary } from '@farzi/core';
 import { checkVocabulary, decodeFarzi, loadFarziData, saveFarziData } from './farziData';
-import { farziSource } from './farziSource';
+import { farziSource, farziSourceFactory } from './farziSource';
 
 describe('Farzi Data', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'farzi-data-'));
@@ -74,5 +74,38 @@ describe('Farzi Data', () => {
     expect(b.inputs.shape).toEqual([2, 3, 5]);
     expect(source.numEvents).toBe(9);
     source.dispose?.();
+  });
+
+  it('reads a file at another temperature when train.source asks for one', () => {
+    const data = make();
+    const file = path.join(dir, 'farzi-data-t.safetensors');
+    saveFarziData(file, data);
+    const context = {
+      split: { kind: 'leave-one-out', vocab } as unknown as LeaveOneOutSplit,
+      config: { data: { maxLength: 10 } } as ExperimentConfig,
+    };
+    const targetsOf = (options: Record<string, unknown>) => {
+      const source = farziSourceFactory.create({ path: file, ...options }, context);
+      const [b] = [...source.batches(3, new Rng(1))];
+      if (b.kind !== 'soft') throw new Error('expected soft batches');
+      const values = Array.from(b.targets.dataSync());
+      tf.dispose([b.inputs, b.targets, b.mask]);
+      source.dispose?.();
+      return { values, description: source.description };
+    };
+    // Rows in the order Rng(1) permutes them, positions 1..3, decoded at τ directly.
+    const order = new Rng(1).permutation(3);
+    const at = (t: number) => {
+      const x = decodeFarzi(data.latent, data.decoder, t);
+      const rows = tf.gather(tf.slice(x, [0, 1, 0], [3, 3, 5]), Array.from(order));
+      return Array.from(rows.dataSync());
+    };
+    const stored = targetsOf({});
+    const softer = targetsOf({ temperature: 2 });
+    stored.values.forEach((v, i) => expect(v).toBeCloseTo(at(0.5)[i], 6));
+    softer.values.forEach((v, i) => expect(v).toBeCloseTo(at(2)[i], 6));
+    expect(softer.values).not.toEqual(stored.values);
+    expect(softer.description).toContain('read at temperature 2');
+    expect(stored.description).not.toContain('read at temperature');
   });
 });

@@ -49,16 +49,29 @@ export const farziSourceFactory: TrainingSourceFactory = {
   schema: {
     type: 'object',
     required: ['path'],
-    properties: { path: { type: 'string', minLength: 1, description: 'the Farzi Data file' } },
+    properties: {
+      path: { type: 'string', minLength: 1, description: 'the Farzi Data file' },
+      temperature: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        description:
+          'read the data at this softmax temperature instead of the one it was distilled with (above it: softer distributions, below: sharper); a student-recipe setting, e.g. to soften the labels for another architecture',
+      },
+    },
   },
   create(options, { split, config }) {
     if (split.kind !== 'leave-one-out' && split.kind !== 'tokens')
       throw new UserError('unsupported data');
     const file = options.path as string;
     const data = loadFarziData(file);
+    const temperature = (options.temperature as number | undefined) ?? data.temperature;
     try {
       checkVocabulary(file, data, split.vocab);
-      return farziSource(data, config.data.maxLength, `Farzi Data ${file}`);
+      const label =
+        temperature === data.temperature
+          ? `Farzi Data ${file}`
+          : `Farzi Data ${file} read at temperature ${temperature}`;
+      return farziSource({ ...data, temperature }, config.data.maxLength, label);
     } finally {
       tf.dispose([data.latent, data.decoder]);
     }
