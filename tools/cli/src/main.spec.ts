@@ -366,6 +366,9 @@ describe('farzi CLI', () => {
       /^<svg[\s\S]*NDCG@10 by user history length[\s\S]*<\/svg>$/,
     );
     expect(fs.existsSync(path.join(out, 'items.svg'))).toBe(true);
+    expect(fs.readFileSync(path.join(out, 'mass.svg'), 'utf8')).toMatch(
+      /^<svg[\s\S]*Training target mass by item popularity[\s\S]*<\/svg>$/,
+    );
     // Both runs trained on the real data: their training targets are the real data's, by bucket.
     const real = analysis.realTraining.shares.map((b: { share: number }) => b.share);
     expect(real.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 10);

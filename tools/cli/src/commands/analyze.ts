@@ -109,7 +109,7 @@ export const analyzeCommand: Command = {
       type: 'string',
       value: '<dir>',
       description:
-        'where to write analysis.json, analysis.md and the SVG charts (default analysis/)',
+        'where to write analysis.json, analysis.md and the SVG charts users.svg, items.svg, mass.svg (default analysis/)',
     },
     protocol: {
       type: 'string',
@@ -169,10 +169,11 @@ export const analyzeCommand: Command = {
     writeFileAtomic(path.join(outDir, 'analysis.md'), md);
     writeFileAtomic(path.join(outDir, 'users.svg'), charts.users);
     writeFileAtomic(path.join(outDir, 'items.svg'), charts.items);
+    writeFileAtomic(path.join(outDir, 'mass.svg'), charts.mass);
     io.out(
       values.json
         ? `${JSON.stringify(result, null, 2)}\n`
-        : `${md}\nWrote ${outDir}/analysis.json, analysis.md, users.svg, items.svg\n`,
+        : `${md}\nWrote ${outDir}/analysis.json, analysis.md, users.svg, items.svg, mass.svg\n`,
     );
     return 0;
   },
@@ -189,7 +190,7 @@ export async function analyzeRuns(
 ): Promise<{
   result: { protocol: string; reference: string; runs: RunAnalysis[] } & Record<string, unknown>;
   md: string;
-  charts: { users: string; items: string };
+  charts: { users: string; items: string; mass: string };
 }> {
   const analyses: RunAnalysis[] = [];
   let protocolText = '';
@@ -248,8 +249,11 @@ export async function analyzeRuns(
     runs: analyses,
   };
   const md = analysisMarkdown(analyses, reference, protocolText, realTraining as TrainingMass);
-  const charts = await bucketCharts(analyses);
-  return { result, md, charts: charts as { users: string; items: string } };
+  const charts = {
+    ...(await bucketCharts(analyses)),
+    mass: await massChart(analyses, realTraining as TrainingMass),
+  };
+  return { result, md, charts };
 }
 
 /** The overall, user-history and item-popularity tables, relative to the reference run. */
@@ -305,6 +309,20 @@ async function bucketCharts(analyses: RunAnalysis[]): Promise<{ users: string; i
     charts[name] = await renderVegaLite(groupedBarSpec(title, rows, 'NDCG@10', order));
   }
   return charts as { users: string; items: string };
+}
+
+/** Each training source's share of the target mass per item-popularity bucket, the real data first. */
+async function massChart(analyses: RunAnalysis[], real: TrainingMass): Promise<string> {
+  const series = [
+    { label: 'real training data', training: real },
+    ...analyses.map((r) => ({ label: r.label, training: r.training })),
+  ];
+  const rows = series.flatMap((s) =>
+    s.training.shares.map((b) => ({ category: b.label, series: s.label, value: b.share })),
+  );
+  const order = real.shares.map((b) => b.label);
+  const title = 'Training target mass by item popularity';
+  return renderVegaLite(groupedBarSpec(title, rows, 'share of the target mass', order));
 }
 
 function analysesConfig(run: LoadedRun, protocol: string | undefined) {
