@@ -172,6 +172,14 @@ describe('bench:quality --datasets', () => {
     logged.length = 0;
     runDatasetQuality({ ...options, crossTeacher: path.join(runs, 'gru4rec-full') });
     expect(logged).toEqual([]);
+    // Other settings than a finished run was made with: no silent reuse of its old numbers.
+    const changed = { ...options, studentSets: ['train.epochs=3', 'train.evalEvery=1'] };
+    expect(() => runDatasetQuality(changed)).toThrow(
+      new RegExp(
+        `${path.join(runs, 'farzi-4x9-s1')} was made with other settings than this run would use \\(train\\.epochs: 2 there, 3 now\\)`,
+      ),
+    );
+    expect(logged).toEqual([]);
   }, 600_000);
 
   it('names the log of a run that fails', () => {

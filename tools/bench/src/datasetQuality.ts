@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomic, writeJsonAtomic } from '@farzi/core';
+import { checkReusable } from './reuse';
 
 /*
  * Quality per data set (`npm run bench:quality -- --datasets ptb,beauty`): the full-data model, Farzi
@@ -113,8 +114,18 @@ function farzi(options: DatasetQualityOptions, dir: string, args: string[]): voi
 
 const sets = (list: readonly string[] = []) => list.flatMap((s) => ['--set', s]);
 
-/** A training run, reused when finished and resumed when interrupted after a checkpoint. */
-function train(options: DatasetQualityOptions, dir: string, config: string, extra: string[]) {
+/**
+ * A training run, reused when finished and resumed when interrupted after a checkpoint — if it was
+ * made with these settings (`given`: a finished run the user named, e.g. --teacher, used as it is).
+ */
+function train(
+  options: DatasetQualityOptions,
+  dir: string,
+  config: string,
+  extra: string[],
+  given = false,
+) {
+  if (!given) checkReusable(options.cli, dir, config, extra);
   const done = readJson<Metrics>(path.join(dir, 'metrics.json'));
   if (done) return done;
   const resume = fs.existsSync(path.join(dir, 'checkpoints', 'last.safetensors'));
@@ -141,6 +152,13 @@ interface DistillSummaryFile {
 }
 
 function distill(options: DatasetQualityOptions, dir: string, teacher: string, extra: string[]) {
+  const setArgs = [
+    '--set',
+    `distill.teacher.checkpoint=${teacher}`,
+    ...sets(options.distillSets),
+    ...extra,
+  ];
+  checkReusable(options.cli, dir, options.plan.distill, setArgs);
   const done = readJson<DistillSummaryFile>(path.join(dir, 'summary.json'));
   if (done) return done;
   const resume = fs.existsSync(path.join(dir, 'config.json'));
@@ -149,10 +167,7 @@ function distill(options: DatasetQualityOptions, dir: string, teacher: string, e
     'distill',
     '--config',
     options.plan.distill,
-    '--set',
-    `distill.teacher.checkpoint=${teacher}`,
-    ...sets(options.distillSets),
-    ...extra,
+    ...setArgs,
     '--out',
     dir,
     ...(resume ? ['--resume'] : []),
@@ -256,7 +271,7 @@ function crossModel(options: DatasetQualityOptions, metric: string): CrossModel 
   const model = readJson<{ model: { name: string } }>(config)?.model;
   if (!model) throw new Error(`quality: ${config} has no model section`);
   const run = options.crossTeacher ?? path.join(options.out, 'runs', `${model.name}-full`);
-  const full = train(options, run, config, sets(options.fullSets));
+  const full = train(options, run, config, sets(options.fullSets), !!options.crossTeacher);
   const test = full.test?.metrics[metric] as number;
   return {
     name: model.name,
@@ -274,7 +289,7 @@ export function runDatasetQuality(options: DatasetQualityOptions) {
   const metric = (readJson<{ eval?: { metric?: string } }>(plan.distill)?.eval?.metric ??
     'NDCG@10') as string;
   const teacher = options.teacher ?? path.join(runs, 'full');
-  const full = train(options, teacher, plan.train, sets(options.fullSets));
+  const full = train(options, teacher, plan.train, sets(options.fullSets), !!options.teacher);
   const fullTest = full.test?.metrics[metric] as number;
   const share = (x: number) => (lowerIsBetter(metric) ? fullTest / x : x / fullTest);
   const rows: QualityRow[] = [];
