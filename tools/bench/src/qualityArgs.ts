@@ -19,7 +19,8 @@ Per data set (the issue-17 tables; writes benchmarks/quality-<data set>/results.
 MovieLens-100K's earlier table (without --datasets): --budgets 10x50,50x50 --outer-steps N
   --init teacher|real --inner-init student|random|trajectories --out dir --quick (see the source)
 
-Runs finished before are reused and interrupted ones resumed: run the same command again.
+Runs finished before are reused and interrupted ones resumed: run the same command again. A run
+made with other settings (an edited config, another --student-set) stops the benchmark, naming it.
 `;
 
 export function benchArgs() {
