@@ -142,6 +142,7 @@ describe('bench:quality --datasets', () => {
       out,
       seeds: [1],
       studentSets: ['train.epochs=2', 'train.evalEvery=1'],
+      crossStudentSets: ['train.learningRate=0.01'],
       cli,
       log: (line: string) => logged.push(line),
     };
@@ -162,6 +163,12 @@ describe('bench:quality --datasets', () => {
       fs.readFileSync(path.join(runs, 'gru4rec-on-farzi-4x9-s1', 'config.json'), 'utf8'),
     );
     expect(config.model).toEqual(expect.objectContaining(gruModel));
+    // Its own student settings (--cross-student-set), not the SASRec students'.
+    expect(config.train.learningRate).toBe(0.01);
+    const sasrecStudent = JSON.parse(
+      fs.readFileSync(path.join(runs, 'farzi-4x9-s1', 'config.json'), 'utf8'),
+    );
+    expect(sasrecStudent.train.learningRate).toBe(0.003);
     expect(config.train.source.path).toBe(
       path.resolve(runs, 'farzi-4x9', 'farzi-data.safetensors'),
     );

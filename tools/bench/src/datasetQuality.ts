@@ -73,6 +73,8 @@ export interface DatasetQualityOptions {
   readonly distillSets?: readonly string[];
   /** `--set` overrides for every student after the recipe (e.g. train.epochs=100). */
   readonly studentSets?: readonly string[];
+  /** `--set` overrides for the cross-architecture students only, after studentSets (e.g. their learning rate). */
+  readonly crossStudentSets?: readonly string[];
   /** `--set` overrides for the full-data run. */
   readonly fullSets?: readonly string[];
   /** Budgets whose optimised distillation is not run (only its step-0 data and the baselines). */
@@ -235,6 +237,7 @@ function studentRow(
         'train.lengthBuckets=0',
         `seed=${seed}`,
         ...(options.studentSets ?? []),
+        ...(model ? (options.crossStudentSets ?? []) : []),
       ]),
     ]),
   );

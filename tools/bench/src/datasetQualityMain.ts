@@ -12,6 +12,7 @@ export async function datasetsMain(
     'cross-teacher'?: string;
     'distill-set'?: string[];
     'student-set'?: string[];
+    'cross-student-set'?: string[];
     'full-set'?: string[];
     'skip-optimised'?: string;
     'skip-cross'?: boolean;
@@ -56,6 +57,7 @@ export async function datasetsMain(
       crossTeacher: values['cross-teacher'],
       distillSets: values['distill-set'],
       studentSets: values['student-set'],
+      crossStudentSets: values['cross-student-set'],
       fullSets: values['full-set'],
       skipOptimised: values['skip-optimised']?.split(','),
       cli: path.resolve(__dirname, '../../cli/bin/farzi.js'),

@@ -11,6 +11,7 @@ Per data set (the issue-17 tables; writes benchmarks/quality-<data set>/results.
   --cross-teacher <run-dir>          a finished full-data GRU4Rec run to reuse (one data set)
   --distill-set k=v                  a --set for every distillation (repeatable)
   --student-set k=v                  a --set for every student (repeatable)
+  --cross-student-set k=v            a --set for the GRU4Rec students only, after --student-set
   --full-set k=v                     a --set for the full-data trainings (repeatable)
   --skip-optimised <budgets>         budgets distilled only to their step-0 data
   --skip-cross                       no GRU4Rec rows
@@ -60,6 +61,7 @@ const benchOptions = {
   'cross-teacher': { type: 'string' },
   'distill-set': { type: 'string', multiple: true },
   'student-set': { type: 'string', multiple: true },
+  'cross-student-set': { type: 'string', multiple: true },
   'full-set': { type: 'string', multiple: true },
   // Budgets (e.g. 258x36) distilled only to their step-0 data: no outer loop, no "farzi" row.
   'skip-optimised': { type: 'string' },
