@@ -1,0 +1,49 @@
+/* The per-data-set plans of `bench:quality --datasets`: shipped configs, budgets, baselines. */
+
+/** What one data set's benchmark runs: the shipped configs and the budgets [μ×ξ]. */
+export interface DatasetPlan {
+  /** Full-data training config (the teacher). */
+  readonly train: string;
+  /** Distillation config; its model and eval sections also train the students. */
+  readonly distill: string;
+  readonly budgets: readonly string[];
+  /** Training sources of the baselines at the Farzi budget (`random-sample`, `head-sample`). */
+  readonly baselines: readonly string[];
+  /**
+   * Another architecture's full-data config (GRU4Rec): its full-data run, and students of that
+   * architecture on each budget's optimised Farzi Data (distilled with the plan's model).
+   */
+  readonly crossModel?: string;
+}
+
+export const DATASET_PLANS: Readonly<Record<string, DatasetPlan>> = {
+  ptb: {
+    train: 'configs/transformer-ptb.json',
+    distill: 'configs/farzi-transformer-ptb.json',
+    budgets: ['258x36', '26x36'],
+    baselines: ['random-sample'],
+  },
+  // Beauty: 153,776 training events ([50×20] 0.65%, [20×15] 0.195%); Sports: 225,141 ([50×20]
+  // 0.44%, [20×20] 0.18%); MovieLens-100K: 98,114 ([10×50] 0.51%, [20×50] 1.0%).
+  beauty: {
+    train: 'configs/sasrec-beauty.json',
+    distill: 'configs/farzi-sasrec-beauty.json',
+    budgets: ['50x20', '20x15'],
+    baselines: ['random-sample', 'head-sample'],
+    crossModel: 'configs/gru4rec-beauty.json',
+  },
+  sports: {
+    train: 'configs/sasrec-sports.json',
+    distill: 'configs/farzi-sasrec-sports.json',
+    budgets: ['50x20', '20x20'],
+    baselines: ['random-sample', 'head-sample'],
+    crossModel: 'configs/gru4rec-sports.json',
+  },
+  'ml-100k': {
+    train: 'configs/sasrec-ml100k.json',
+    distill: 'configs/farzi-sasrec-ml100k.json',
+    budgets: ['10x50', '20x50'],
+    baselines: ['random-sample', 'head-sample'],
+    crossModel: 'configs/gru4rec-ml100k.json',
+  },
+};
