@@ -13,9 +13,6 @@ import { checkReusable } from './reuse';
  * resumed, so the benchmark can be stopped and started again. Writes results.json and results.md.
  */
 
-export { DATASET_PLANS } from './datasetPlans';
-export type { DatasetPlan } from './datasetPlans';
-
 export interface DatasetQualityOptions {
   readonly dataset: string;
   readonly plan: DatasetPlan;

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DATASET_PLANS, runDatasetQuality } from './datasetQuality';
+import { DATASET_PLANS } from './datasetPlans';
+import { runDatasetQuality } from './datasetQuality';
 
 /** `--datasets`: the per-data-set tables (full, Farzi, step-0, baselines; seeds; costs). */
 export async function datasetsMain(
