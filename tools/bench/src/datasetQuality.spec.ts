@@ -138,7 +138,14 @@ describe('bench:quality --datasets', () => {
     const logged: string[] = [];
     const options = {
       dataset: 'toy',
-      plan: { train, distill, budgets: ['4x9'], baselines: [], crossModel: gru },
+      plan: {
+        train,
+        distill,
+        budgets: ['4x9'],
+        baselines: [],
+        crossModel: gru,
+        crossStudentSets: ['train.learningRate=0.02', 'train.earlyStopping.patience=2'],
+      },
       out,
       seeds: [1],
       studentSets: ['train.epochs=2', 'train.evalEvery=1'],
@@ -163,12 +170,15 @@ describe('bench:quality --datasets', () => {
       fs.readFileSync(path.join(runs, 'gru4rec-on-farzi-4x9-s1', 'config.json'), 'utf8'),
     );
     expect(config.model).toEqual(expect.objectContaining(gruModel));
-    // Its own student settings (--cross-student-set), not the SASRec students'.
+    // Its own student settings — the plan's, then --cross-student-set's (which wins) — not the
+    // SASRec students'.
     expect(config.train.learningRate).toBe(0.01);
+    expect(config.train.earlyStopping.patience).toBe(2);
     const sasrecStudent = JSON.parse(
       fs.readFileSync(path.join(runs, 'farzi-4x9-s1', 'config.json'), 'utf8'),
     );
     expect(sasrecStudent.train.learningRate).toBe(0.003);
+    expect(sasrecStudent.train.earlyStopping.patience).toBe(4);
     expect(config.train.source.path).toBe(
       path.resolve(runs, 'farzi-4x9', 'farzi-data.safetensors'),
     );

@@ -80,7 +80,10 @@ function train(
   extra: string[],
   given = false,
 ) {
-  if (!given) checkReusable(options.cli, dir, config, extra);
+  // `farzi train` does not read the distill section (the students train from the distillation's
+  // config): a changed distillation setting voids the distillations, not the baselines' students.
+  // The config's name is a label.
+  if (!given) checkReusable(options.cli, dir, config, extra, ['name', 'distill']);
   const done = readJson<Metrics>(path.join(dir, 'metrics.json'));
   if (done) return done;
   const resume = fs.existsSync(path.join(dir, 'checkpoints', 'last.safetensors'));
@@ -113,7 +116,7 @@ function distill(options: DatasetQualityOptions, dir: string, teacher: string, e
     ...sets(options.distillSets),
     ...extra,
   ];
-  checkReusable(options.cli, dir, options.plan.distill, setArgs);
+  checkReusable(options.cli, dir, options.plan.distill, setArgs, ['name']);
   const done = readJson<DistillSummaryFile>(path.join(dir, 'summary.json'));
   if (done) return done;
   const resume = fs.existsSync(path.join(dir, 'config.json'));
@@ -190,7 +193,7 @@ function studentRow(
         'train.lengthBuckets=0',
         `seed=${seed}`,
         ...(options.studentSets ?? []),
-        ...(model ? (options.crossStudentSets ?? []) : []),
+        ...(model ? [...(plan.crossStudentSets ?? []), ...(options.crossStudentSets ?? [])] : []),
       ]),
     ]),
   );

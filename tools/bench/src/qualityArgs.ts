@@ -12,6 +12,7 @@ Per data set (the issue-17 tables; writes benchmarks/quality-<data set>/results.
   --distill-set k=v                  a --set for every distillation (repeatable)
   --student-set k=v                  a --set for every student (repeatable)
   --cross-student-set k=v            a --set for the GRU4Rec students only, after --student-set
+                                     and the plan's (Beauty, Sports: train.learningRate=0.03)
   --full-set k=v                     a --set for the full-data trainings (repeatable)
   --skip-optimised <budgets>         budgets distilled only to their step-0 data
   --skip-cross                       no GRU4Rec rows

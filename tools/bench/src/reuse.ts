@@ -8,21 +8,25 @@ import { UserError } from '@farzi/core';
  * was made with the settings the benchmark would use now: an edited shipped config or another
  * `--student-set` must not leave old numbers in a new table. Both sides are resolved by the CLI's
  * `config show` (the stored config.json too, so fields added since with their defaults compare
- * equal).
+ * equal). `unread` names top-level sections the run's command does not read (a student's
+ * `farzi train` does not read the `distill` section of the distillation config it is given), so
+ * editing them does not void its runs.
  */
 export function checkReusable(
   cli: string,
   dir: string,
   config: string,
   setArgs: readonly string[],
+  unread: readonly string[] = [],
 ): void {
   const stored = path.join(dir, 'config.json');
   if (!fs.existsSync(stored)) return;
-  const wanted = resolvedConfig(cli, ['--config', config, ...setArgs]);
+  const read = (x: unknown) => withoutSections(x, unread);
+  const wanted = read(resolvedConfig(cli, ['--config', config, ...setArgs]));
   // The stored config as written (one CLI call fewer), else as resolved now (fields added since).
   const written = JSON.parse(fs.readFileSync(stored, 'utf8')) as unknown;
-  if (!firstDifference(wanted, written)) return;
-  const field = firstDifference(wanted, resolvedConfig(cli, ['--config', stored]));
+  if (!firstDifference(wanted, read(written))) return;
+  const field = firstDifference(wanted, read(resolvedConfig(cli, ['--config', stored])));
   if (field) {
     throw new UserError(
       `${dir} was made with other settings than this run would use (${field.path}: ${field.had} there, ${field.wanted} now). ` +
@@ -37,6 +41,14 @@ function resolvedConfig(cli: string, args: readonly string[]): unknown {
   if (r.status !== 0)
     throw new UserError(`farzi config show ${args.join(' ')}: ${r.stderr.trim()}`);
   return JSON.parse(r.stdout);
+}
+
+/** A config without the named top-level sections. */
+export function withoutSections(config: unknown, sections: readonly string[]): unknown {
+  if (!sections.length || typeof config !== 'object' || config === null) return config;
+  return Object.fromEntries(
+    Object.entries(config as Record<string, unknown>).filter(([k]) => !sections.includes(k)),
+  );
 }
 
 /** The first path at which two JSON values differ (object keys in either), or undefined. */
