@@ -55,5 +55,7 @@ export const DATASET_PLANS: Readonly<Record<string, DatasetPlan>> = {
     budgets: ['10x50', '20x50'],
     baselines: ['random-sample', 'head-sample'],
     crossModel: 'configs/gru4rec-ml100k.json',
+    // GRU4Rec students keep the SASRec students' 0.003 here: validation chose it over 0.01 and 0.03
+    // (BENCHMARKS.md, MovieLens-100K).
   },
 };
