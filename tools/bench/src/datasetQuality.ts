@@ -26,7 +26,10 @@ export interface DatasetQualityOptions {
   readonly distillSets?: readonly string[];
   /** `--set` overrides for every student after the recipe (e.g. train.epochs=100). */
   readonly studentSets?: readonly string[];
-  /** `--set` overrides for the cross-architecture students only, after studentSets (e.g. their learning rate). */
+  /**
+   * `--set` overrides for the cross-architecture students only, after studentSets and the plan's
+   * crossStudentSets (e.g. their learning rate).
+   */
   readonly crossStudentSets?: readonly string[];
   /** `--set` overrides for the full-data run. */
   readonly fullSets?: readonly string[];
