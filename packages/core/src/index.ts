@@ -58,7 +58,7 @@ export type {
   TextCorpus,
 } from './data/DataAdapter';
 export { Vocabulary, PAD, PAD_TOKEN } from './data/Vocabulary';
-export { quoteField, quoteLine } from './data/lines';
+export { printable, quoteField, quoteLine } from './data/lines';
 export { KNOWN_DATASETS, knownDataset, locateDataset } from './data/knownDatasets';
 export type { KnownDataset } from './data/knownDatasets';
 export type {

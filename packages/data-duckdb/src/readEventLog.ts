@@ -1,11 +1,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
+import * as readline from 'readline';
 import * as nodePath from 'path';
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EventFilters, InteractionLog } from '@farzi/core';
-import { quoteField, quoteLine, UserError } from '@farzi/core';
+import { printable, quoteField, quoteLine, UserError } from '@farzi/core';
 import { eventExpressions, EventExpressions, FileColumn } from './columns';
+import { openLockedConnection } from './connection';
 import { checkReadable, EventLogOptions, fileType, FileType, readerSql } from './source';
+import { checkWhere } from './whereExpression';
 
 /**
  * Reads an event log with DuckDB and applies the filters in SQL: `where`, `minRating`, k-core and
@@ -22,10 +25,7 @@ export async function readEventLog(
   const type = fileType(path, options.type);
   // Spilling (for logs larger than memory) goes to a private temporary folder, not the cwd.
   const spill = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'farzi-duckdb-'));
-  const settings: Record<string, string> = { temp_directory: spill };
-  if (options.memoryLimit !== undefined) settings.memory_limit = options.memoryLimit;
-  const instance = await DuckDBInstance.create(':memory:', settings);
-  const db = await instance.connect();
+  const { instance, db } = await openLockedConnection(path, spill, options.memoryLimit);
   try {
     return await new EventLogQuery(db, path, type, options, filters).run();
   } finally {
@@ -37,6 +37,8 @@ export async function readEventLog(
 
 class EventLogQuery {
   private reader: string;
+  /** `where` as checked and re-rendered by DuckDB (see whereExpression.ts). */
+  private where?: string;
 
   constructor(
     private readonly db: DuckDBConnection,
@@ -49,7 +51,12 @@ class EventLogQuery {
   }
 
   async run(): Promise<InteractionLog> {
-    const expressions = eventExpressions(this.path, this.type, this.options, await this.describe());
+    const columns = await this.describe();
+    if (this.options.where !== undefined) {
+      const names = columns.map((c) => c.name);
+      this.where = await checkWhere(this.db, this.options.where, names, this.path);
+    }
+    const expressions = eventExpressions(this.path, this.type, this.options, columns);
     if (this.type === 'csv') {
       const ids = [expressions.columns.user, expressions.columns.item];
       this.reader = readerSql(this.path, this.type, this.options, ids);
@@ -67,16 +74,34 @@ class EventLogQuery {
     try {
       return await this.db.runAndReadAll(text);
     } catch (error) {
-      throw this.failure(error, what);
+      throw await this.failure(error, what);
     }
   }
 
-  private failure(error: unknown, what: string): UserError {
-    const message = (error as Error).message.split('\n').slice(0, 4).join(' ').trim();
+  /**
+   * DuckDB's message made safe for a terminal: a CSV error's "Original Line" quoted as data lines are
+   * (120 characters, control bytes escaped) at its real line — DuckDB counts lines from where its
+   * scan began — and everything else cut and escaped.
+   */
+  private async failure(error: unknown, what: string): Promise<UserError> {
+    const raw = String((error as Error).message ?? error);
+    const csv = /CSV Error on Line: *(\d+)\s*\n\s*Original Line: ?([^\n]*)\n?([\s\S]*)/.exec(raw);
+    if (csv) {
+      const [, duckLine, original, rest] = csv;
+      const line = await lineOf(this.path, original);
+      const why = rest.split('\n').slice(0, 2).join(' ').trim();
+      return new UserError(
+        printable(
+          `${this.path}:${line ?? `${duckLine} (as DuckDB counts)`}: ${why.slice(0, 300)} in ${quoteLine(original)}; ` +
+            `expected ${JSON.stringify(this.options.delimiter)}-separated records (quoted per RFC 4180).`,
+        ),
+      );
+    }
+    const message = raw.split('\n').slice(0, 4).join(' ').trim();
     const hint = /Out of Memory/i.test(message)
       ? ` Give DuckDB more memory with data.options.memoryLimit (now ${this.options.memoryLimit ?? "DuckDB's default, 80% of RAM"}).`
       : '';
-    return new UserError(`${what}: ${message}${hint}`);
+    return new UserError(printable(`${what}: ${message.slice(0, 600)}${hint}`));
   }
 
   private async describe(): Promise<FileColumn[]> {
@@ -97,7 +122,7 @@ class EventLogQuery {
   }
 
   private keepSql(): string {
-    const where = this.options.where;
+    const where = this.where;
     return where === undefined ? 'true' : `coalesce((${where}), false)`;
   }
 
@@ -106,12 +131,12 @@ class EventLogQuery {
    * it in place. Insertion order is kept, and deletions do not renumber, so rowid is file order.
    */
   private async readEvents(e: EventExpressions): Promise<void> {
-    const where = this.options.where;
+    const where = this.where;
     if (where !== undefined) {
-      // Checked on its own first, so that a mistake in it is reported as such.
+      // Typed on its own first, so that a mistake in it is reported as such.
       await this.sql(
         `SELECT count(*) FROM (SELECT * FROM ${this.reader} LIMIT 0) WHERE ${where}`,
-        `data.options.where (${quoteField(where)})`,
+        `data.options.where (${quoteField(this.options.where as string)})`,
       );
     }
     const filter = where === undefined ? '' : ` WHERE ${this.keepSql()}`;
@@ -226,7 +251,7 @@ class EventLogQuery {
     try {
       return await this.db.stream(text);
     } catch (error) {
-      throw this.failure(error, `cannot read ${this.path} as ${this.type}`);
+      throw await this.failure(error, `cannot read ${this.path} as ${this.type}`);
     }
   }
 
@@ -237,7 +262,7 @@ class EventLogQuery {
 
   private describeFilters(): string {
     const parts = [];
-    if (this.options.where !== undefined) parts.push(`where ${this.options.where}`);
+    if (this.options.where !== undefined) parts.push(`where ${quoteField(this.options.where)}`);
     if (this.filters.minRating !== undefined) parts.push(`minRating ${this.filters.minRating}`);
     return parts.join(', ') || 'no filters';
   }
@@ -269,8 +294,8 @@ class EventLogQuery {
     );
     let at = 0;
     const next = () =>
-      result.fetchChunk().catch((error: unknown) => {
-        throw this.failure(error, `cannot read ${this.path} as ${this.type}`);
+      result.fetchChunk().catch(async (error: unknown) => {
+        throw await this.failure(error, `cannot read ${this.path} as ${this.type}`);
       });
     for (let chunk = await next(); chunk; chunk = await next()) {
       const rows = chunk.rowCount;
@@ -290,4 +315,26 @@ class EventLogQuery {
     // Ratings are not returned: their only use, the minRating filter, has run.
     return { source: this.path, userIds, itemIds, user, item, rating: null, time };
   }
+}
+
+/**
+ * The 1-based line of a plain text file that starts with `text` (a record DuckDB quoted), or
+ * undefined (compressed files, globs, an empty or unfound text).
+ */
+async function lineOf(path: string, text: string): Promise<number | undefined> {
+  const probe = text.slice(0, 4096);
+  if (probe.length === 0 || /[*?[]/.test(path) || /\.(gz|gzip|zst)$/i.test(path)) return undefined;
+  const lines = readline.createInterface({ input: fs.createReadStream(path), crlfDelay: Infinity });
+  let n = 0;
+  try {
+    for await (const line of lines) {
+      n++;
+      if (line.startsWith(probe)) return n;
+    }
+  } catch {
+    return undefined;
+  } finally {
+    lines.close();
+  }
+  return undefined;
 }

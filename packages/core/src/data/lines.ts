@@ -126,6 +126,18 @@ export function quoteLine(line: string, limit = 120): string {
   );
 }
 
+/**
+ * Any message for the terminal: control bytes other than newline and tab escaped (`\u001b`), and
+ * at most `limit` characters, so that text from a file or a peer can neither drive nor flood it.
+ */
+export function printable(text: string, limit = 4000): string {
+  const cut = text.length > limit ? `${text.slice(0, limit - 3)}...` : text;
+  return cut.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** A field of a data file (an id, a timestamp), quoted like `quoteLine` but at most 60 characters. */
 export function quoteField(field: string): string {
   return quoteLine(field, 60);
