@@ -144,6 +144,7 @@ export type { RunTrainingOptions, TrainingReport } from './train/runTraining';
 
 // Files
 export {
+  processAlive,
   removeStaleTemporaryFiles,
   writeFileAtomic,
   writeFully,

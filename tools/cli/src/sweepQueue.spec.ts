@@ -1,57 +1,17 @@
-import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as path from 'path';
 import { cliWorkspace, run } from './testing/cliHarness';
+import {
+  describeWithRedis,
+  freePort,
+  Proc,
+  RedisServer,
+  startCli,
+  until,
+} from './testing/redisServer';
 
-// Sweeps on a BullMQ queue against a real Redis (Debian's redis-server; .ci/run installs it and
-// sets FARZI_REQUIRE_REDIS so that a missing server fails instead of skipping). Workers and the
-// coordinator are the compiled app in separate processes, as on a fleet.
-const cli = path.join(__dirname, '..', 'bin', 'farzi.js');
-const redisServer = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) =>
-  fs.existsSync(p),
-);
-if (!redisServer && process.env.FARZI_REQUIRE_REDIS) {
-  throw new Error(
-    'FARZI_REQUIRE_REDIS is set but redis-server is not installed (apt-get install redis-server).',
-  );
-}
-const describeWithRedis = redisServer ? describe : describe.skip;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-interface Proc {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function start(args: string[]): Proc {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => text, exited };
-}
-
-async function until(condition: () => boolean, what: string, seconds = 120): Promise<void> {
-  const deadline = Date.now() + seconds * 1000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
+// Sweeps on a BullMQ queue against a real Redis. Workers and the coordinator are the compiled app
+// in separate processes, as on a fleet.
 /** The kernel's state letter of a process (R, S, D, Z...), or undefined when it is gone. */
 function processState(pid: number): string | undefined {
   try {
@@ -76,39 +36,21 @@ function alive(pid: number): boolean {
 describeWithRedis('farzi sweep --queue (BullMQ on a real Redis)', () => {
   const workspace = cliWorkspace('farzi-sweep-queue-');
   const { dir } = workspace;
-  let redis: ChildProcess | undefined;
+  let redis: RedisServer;
   let url = '';
   const procs: Proc[] = [];
+  const secretFile = path.join(dir, 'queue.secret');
+  fs.writeFileSync(secretFile, 'a-secret-of-the-test-fleet-0123456789\n', { mode: 0o600 });
+  const start = (args: string[]) => startCli([...args, '--queue-secret-file', secretFile]);
 
   beforeAll(async () => {
-    const port = await freePort();
-    url = `redis://127.0.0.1:${port}`;
-    redis = spawn(
-      redisServer as string,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
-    // Answers PING once it listens (a raw RESP request: no client tool needed).
-    let answered = false;
-    await until(
-      () => {
-        const socket = net.connect(port, '127.0.0.1');
-        socket.on('data', (d) => {
-          if (d.toString().startsWith('+PONG')) answered = true;
-          socket.destroy();
-        });
-        socket.on('error', () => socket.destroy());
-        socket.write('PING\r\n');
-        return answered;
-      },
-      'redis-server to answer',
-      20,
-    );
+    redis = await RedisServer.start();
+    url = redis.url;
   });
 
   afterAll(async () => {
     for (const p of procs) p.child.kill('SIGKILL');
-    redis?.kill('SIGTERM');
+    await redis.stop();
     workspace.cleanup();
   });
 
@@ -150,6 +92,8 @@ describeWithRedis('farzi sweep --queue (BullMQ on a real Redis)', () => {
         '60',
         '--out',
         out,
+        '--allow-read',
+        workspace.dataDir,
         '--concurrency',
         '1',
       ]);
@@ -206,13 +150,21 @@ describeWithRedis('farzi sweep --queue (BullMQ on a real Redis)', () => {
       path.join(dir, 'x'),
       '--queue',
       `redis://127.0.0.1:${closed}`,
+      '--queue-secret-file',
+      secretFile,
     );
     expect(r.code).toBe(2);
     expect(r.err).toContain(`cannot reach Redis at redis://127.0.0.1:${closed}`);
-    const w = await run('worker', '--queue', `redis://127.0.0.1:${closed}`);
+    const w = await run(
+      'worker',
+      '--queue',
+      `redis://127.0.0.1:${closed}`,
+      '--queue-secret-file',
+      secretFile,
+    );
     expect(w.code).toBe(2);
     const bad = await run('worker', '--queue', 'http://example.org');
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain('expected redis://host:port');
+    expect(bad.err).toContain('expected redis://host:port or rediss://host:port');
   });
 });

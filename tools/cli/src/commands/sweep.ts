@@ -1,17 +1,30 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkWritableDirectory, UserError } from '@farzi/core';
+import { checkWritableDirectory, RunLock, UserError } from '@farzi/core';
 import { requireString } from '../args';
 import type { Command } from '../Command';
 import type { Io } from '../Io';
 import { checkExperiment } from '../experiment';
+import { appServices } from '../plugins';
 import { AttemptPolicy, runLocalSweep } from '../sweep/localSweep';
 import { SweepProgress } from '../sweep/progress';
-import { checkReachable, DEFAULT_QUEUE_NAME, parseQueueUrl, runQueuedSweep } from '../sweep/queue';
+import { DEFAULT_QUEUE_NAME, runQueuedSweep } from '../sweep/queue';
+import { readQueueSecret } from '../sweep/queueAuth';
+import { checkReachable } from '../sweep/queueTarget';
 import { summarize, writeSweepResults } from '../sweep/results';
-import { describeSettings, planTrials, readSweepFile } from '../sweep/sweepFile';
+import {
+  countTrials,
+  describeSettings,
+  planTrials,
+  readSweepFile,
+  TrialFiles,
+} from '../sweep/sweepFile';
 import { finishedResult, TrialResult } from '../sweep/trialRunner';
+import { queueOptions, queueTarget } from './worker';
+
+/** Trials a sweep plans before it refuses (--max-trials). */
+export const DEFAULT_MAX_TRIALS = 10_000;
 
 /** Local workers by default: one per two cores (each training uses two threads). */
 export function defaultWorkers(): number {
@@ -50,15 +63,17 @@ export const sweepCommand: Command = {
       value: '<N>',
       description: `local worker processes (default ${defaultWorkers()}: one per two cores; with --queue, default 0)`,
     },
-    queue: {
+    ...queueOptions,
+    'max-trials': {
       type: 'string',
-      value: '<redis://host:port>',
-      description: 'put the trials on a BullMQ queue for `farzi worker` processes on any machine',
+      value: '<N>',
+      description: `refuse a sweep of more trials than this (default ${DEFAULT_MAX_TRIALS})`,
     },
-    'queue-name': {
+    'redis-wait': {
       type: 'string',
-      value: '<name>',
-      description: `queue name (default ${DEFAULT_QUEUE_NAME})`,
+      value: '<s>',
+      description:
+        'with --queue: how long Redis may be away before the sweep stops with what finished (default 120)',
     },
     'data-dir': {
       type: 'string',
@@ -71,17 +86,36 @@ export const sweepCommand: Command = {
   examples: [
     'npx farzi sweep --config configs/sweep-models-on-farzi.yaml --out runs/sweep',
     'npx farzi sweep --config configs/sweep-models-on-farzi.yaml --dry-run',
-    'npx farzi sweep --config configs/sweep-models-on-farzi.yaml --out /shared/sweep --queue redis://10.0.0.5:6379',
-    'npx farzi worker --queue redis://10.0.0.5:6379 --concurrency 1',
+    'npx farzi sweep --config configs/sweep-models-on-farzi.yaml --out /shared/sweep --queue redis://10.0.0.5:6379 --queue-secret-file queue.secret',
+    'npx farzi worker --queue redis://10.0.0.5:6379 --queue-secret-file queue.secret --out /shared/sweep',
   ],
   async run(values, io) {
     const file = requireString(values, 'config', this);
     const spec = readSweepFile(file);
     const dataDir = values['data-dir'] as string | undefined;
+    const maxTrials = positiveInteger(values, 'max-trials') ?? DEFAULT_MAX_TRIALS;
+    const count = countTrials(spec);
+    if (count > maxTrials) {
+      throw new UserError(
+        `${file}: the grid and list make ${count.toLocaleString('en')} trials, more than --max-trials ${maxTrials}; ` +
+          'sweep fewer settings, or raise --max-trials if you mean it.',
+      );
+    }
     let firstMetric: string | undefined; // the first trial's eval.metric, from its validation
+    const files = new TrialFiles();
     const trials = planTrials(spec, (raw, label) => {
       const config = checkExperiment(raw, label, dataDir);
       firstMetric ??= config.eval.metric;
+      if (spec.metric !== undefined) {
+        const evaluator = appServices().evaluators.get(config.eval.evaluator);
+        const names = evaluator.metricNames?.(config.eval);
+        if (names && !names.includes(spec.metric)) {
+          throw new UserError(
+            `${spec.file}: metric ${JSON.stringify(spec.metric)} is not one the ${config.eval.evaluator} evaluator reports for ${label.replace(`${spec.file}: `, '')} (it reports ${names.join(', ')}).`,
+          );
+        }
+      }
+      files.add(config);
       return config;
     });
     const metric = spec.metric ?? (firstMetric as string);
@@ -95,57 +129,92 @@ export const sweepCommand: Command = {
       path.join('runs', `sweep-${path.basename(file).replace(/\.(json|ya?ml)$/i, '')}`);
     checkWritableDirectory(out, '--out');
     fs.mkdirSync(out, { recursive: true });
-    const queueUrl = values.queue as string | undefined;
-    const target = queueUrl === undefined ? undefined : parseQueueUrl(queueUrl);
-    if (target) await checkReachable(target);
-    const workers = positiveInteger(values, 'workers') ?? (target ? 0 : defaultWorkers());
-    if (!target && workers === 0)
-      throw new UserError('--workers 0 needs --queue (someone must run the trials).');
-    const results = new Map<string, TrialResult>();
-    for (const t of trials) {
-      const done = finishedResult(out, t.id);
-      if (done) results.set(t.id, done);
+    // One sweep process per folder: a second would mark the first one's running trials failed.
+    const lock = RunLock.acquire(out);
+    try {
+      return await runSweep(values, io, { spec, trials, out, metric, dataDir, files });
+    } finally {
+      lock.release();
     }
-    const todo = trials.filter((t) => !results.has(t.id));
-    const policy: AttemptPolicy = { attempts: spec.attempts, backoff: spec.backoff };
-    const progress = new SweepProgress(
-      io,
-      trials.length,
-      Math.max(1, workers),
-      trials.length - todo.length,
-    );
-    let fresh: TrialResult[];
-    if (target) {
+  },
+};
+
+interface PlannedSweep {
+  spec: ReturnType<typeof readSweepFile>;
+  trials: ReturnType<typeof planTrials>;
+  out: string;
+  metric: string;
+  dataDir?: string;
+  files: TrialFiles;
+}
+
+async function runSweep(
+  values: Record<string, unknown>,
+  io: Io,
+  { spec, trials, out, metric, dataDir, files }: PlannedSweep,
+): Promise<number> {
+  const target = queueTarget(values);
+  const secret = target
+    ? readQueueSecret(values['queue-secret-file'] as string | undefined)
+    : undefined;
+  if (target) await checkReachable(target);
+  const workers = positiveInteger(values, 'workers') ?? (target ? 0 : defaultWorkers());
+  if (!target && workers === 0)
+    throw new UserError('--workers 0 needs --queue (someone must run the trials).');
+  const results = new Map<string, TrialResult>();
+  for (const t of trials) {
+    const done = finishedResult(out, t.id);
+    if (done) results.set(t.id, done);
+  }
+  const todo = trials.filter((t) => !results.has(t.id));
+  const policy: AttemptPolicy = { attempts: spec.attempts, backoff: spec.backoff };
+  const progress = new SweepProgress(
+    io,
+    trials.length,
+    Math.max(1, workers),
+    trials.length - todo.length,
+  );
+  let fresh: TrialResult[] = [];
+  try {
+    if (target && secret) {
+      const queueName = (values['queue-name'] as string | undefined) ?? DEFAULT_QUEUE_NAME;
       const { startLocalWorkers } = await import('../sweep/localWorkers');
-      const stopWorkers = startLocalWorkers(
-        workers,
-        target.url,
-        values['queue-name'] as string | undefined,
-        io,
-      );
+      const stopWorkers = startLocalWorkers(workers, io, {
+        queueUrl: (values.queue as string | undefined) ?? (process.env.FARZI_QUEUE as string),
+        queueName,
+        caFile: values['queue-ca-file'] as string | undefined,
+        secret,
+        out,
+        dataDir,
+        files,
+      });
       try {
-        fresh = await runQueuedSweep(
-          todo,
-          out,
+        fresh = await runQueuedSweep(todo, out, {
           target,
-          (values['queue-name'] as string | undefined) ?? DEFAULT_QUEUE_NAME,
+          queueName,
+          secret,
           policy,
           progress,
           metric,
-        );
+          io,
+          redisWaitSeconds: positiveInteger(values, 'redis-wait'),
+        });
       } finally {
         await stopWorkers();
       }
     } else {
       fresh = await runLocalSweep(todo, out, workers, policy, progress, metric);
     }
+  } finally {
+    // What finished is summarised whatever stopped the sweep.
     for (const r of fresh) results.set(r.id, r);
     const summary = summarize(spec, trials, results, metric);
     writeSweepResults(out, summary);
     printSummary(io, out, summary, metric);
-    return summary.counts.failed > 0 ? 1 : 0;
-  },
-};
+  }
+  const summary = summarize(spec, trials, results, metric);
+  return summary.counts.failed > 0 || summary.counts.done < trials.length ? 1 : 0;
+}
 
 /** The sweep's outcome in four lines: folder, trial counts, the best trial on valid, result files. */
 function printSummary(

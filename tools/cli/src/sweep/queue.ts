@@ -1,142 +1,174 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
-import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import Redis from 'ioredis';
-import { UserError } from '@farzi/core';
+import { Job, Queue } from 'bullmq';
+import { printable, RunError } from '@farzi/core';
 import type { Io } from '../Io';
-import { retryable, AttemptPolicy } from './localSweep';
+import type { AttemptPolicy } from './localSweep';
 import type { SweepProgress } from './progress';
+import { signJob, SignedJob, SignedResult, verifyResult } from './queueAuth';
+import { describeRedisError, RedisTarget } from './queueTarget';
 import type { Trial } from './sweepFile';
-import { finishedResult, recordResult, runTrial, TrialResult } from './trialRunner';
+import { recordResult, TrialResult } from './trialRunner';
 
 /** The queue every sweep and worker of one Redis uses (`--queue-name` to keep fleets apart). */
 export const DEFAULT_QUEUE_NAME = 'farzi-sweep';
 
-/** What a job carries: the trial and the sweep folder it belongs to. */
-interface TrialJob {
-  trial: Trial;
-  out: string;
-}
-
-export interface RedisTarget {
-  url: string;
-  connection: { host: string; port: number; db?: number; username?: string; password?: string };
-}
-
-/** `redis://[user:password@]host:port[/db]`, checked, with the error a user can act on. */
-export function parseQueueUrl(url: string): RedisTarget {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UserError(
-      `--queue ${url}: expected redis://host:port (e.g. redis://127.0.0.1:6379).`,
-    );
-  }
-  if (parsed.protocol !== 'redis:' || !parsed.hostname) {
-    throw new UserError(
-      `--queue ${url}: expected redis://host:port (e.g. redis://127.0.0.1:6379).`,
-    );
-  }
-  const db = parsed.pathname.replace(/^\//, '');
-  return {
-    url,
-    connection: {
-      host: parsed.hostname,
-      port: Number(parsed.port || 6379),
-      ...(db ? { db: Number(db) } : {}),
-      ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
-      ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
-    },
-  };
-}
-
-/** Fails fast (exit 2) when Redis does not answer, instead of retrying forever. */
-export async function checkReachable(target: RedisTarget, timeoutMs = 3000): Promise<void> {
-  const client = new Redis({
-    ...target.connection,
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-  } catch (error) {
-    throw new UserError(
-      `cannot reach Redis at ${target.url}: ${(error as Error).message}. Start it (redis-server --port ${target.connection.port}) or give the right --queue.`,
-    );
-  } finally {
-    client.disconnect();
-  }
-}
-
 /** The job id of a trial of a sweep folder: re-adding it is a no-op, so re-runs are idempotent. */
-function jobId(out: string, trial: Trial): string {
+export function jobId(out: string, trial: Trial): string {
   return `${createHash('sha256').update(path.resolve(out)).digest('hex').slice(0, 10)}-${trial.id}`;
 }
 
+export interface QueuedSweepOptions {
+  target: RedisTarget;
+  queueName: string;
+  secret: Buffer;
+  policy: AttemptPolicy;
+  progress: SweepProgress;
+  metric: string;
+  io: Io;
+  /** How long Redis may be away before the sweep gives up (default 120 s). */
+  redisWaitSeconds?: number;
+}
+
 /**
- * The fleet mode, coordinator side: every trial not yet done becomes a job; the results come back
- * through the queue (and are recorded in `out`), whatever machine ran them.
+ * The fleet mode, coordinator side: every trial not yet done becomes a signed job; the results come
+ * back through the queue, are checked (signed by a worker holding the secret, for this trial,
+ * finite numbers) and recorded in `out`, whatever machine ran them. Jobs that Redis lost (a restart
+ * without persistence) are queued again; when Redis stays away longer than `redisWaitSeconds` the
+ * sweep stops with what finished — the caller writes the summary either way.
  */
 export async function runQueuedSweep(
   trials: Trial[],
   out: string,
-  target: RedisTarget,
-  queueName: string,
-  policy: AttemptPolicy,
-  progress: SweepProgress,
-  metric: string,
+  options: QueuedSweepOptions,
 ): Promise<TrialResult[]> {
-  const queue = new Queue<TrialJob, TrialResult>(queueName, { connection: target.connection });
+  const { target, queueName, secret, policy, progress, metric, io } = options;
+  const queue = new Queue<SignedJob, SignedResult>(queueName, {
+    connection: {
+      ...target.connection,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: 5000,
+      retryStrategy: (times: number) => Math.min(250 * times, 2000),
+    },
+  });
+  const outage = new Outage(io, target, options.redisWaitSeconds ?? 120);
+  queue.on('error', (error) => outage.down(error));
   const outstanding = new Map<string, Trial>();
   const running = new Set<string>();
+  const unreadable = new Map<string, number>();
   const results: TrialResult[] = [];
+  const sweep = path.resolve(out);
+  const enqueue = async (id: string, trial: Trial): Promise<void> => {
+    await queue.add('trial', signJob(secret, queueName, id, trial, sweep), {
+      jobId: id,
+      attempts: policy.attempts,
+      backoff: { type: 'exponential', delay: policy.backoff },
+      removeOnComplete: false,
+      removeOnFail: false,
+    });
+  };
+  const finish = (id: string, trial: Trial, result: TrialResult): void => {
+    if (!running.has(id)) progress.start(trial, result.attempts);
+    running.delete(id);
+    outstanding.delete(id);
+    recordResult(out, result);
+    progress.finish(result, metric);
+    results.push(result);
+  };
   try {
-    for (const trial of trials) {
-      const id = jobId(out, trial);
-      const existing = await queue.getJob(id);
-      // A trial that failed in an earlier invocation is tried again; one that is done is not.
-      if (existing && (await existing.getState()) === 'failed') await existing.remove();
-      await queue.add(
-        'trial',
-        { trial, out: path.resolve(out) },
-        {
-          jobId: id,
-          attempts: policy.attempts,
-          backoff: { type: 'exponential', delay: policy.backoff },
-          removeOnComplete: false,
-          removeOnFail: false,
-        },
-      );
-      outstanding.set(id, trial);
-    }
+    for (const trial of trials) outstanding.set(jobId(out, trial), trial);
+    let queued = false;
     while (outstanding.size > 0) {
-      for (const [id, trial] of [...outstanding]) {
-        const job = await queue.getJob(id);
-        const state = job ? await job.getState() : 'unknown';
-        if (state === 'active' && !running.has(id)) {
-          running.add(id);
-          progress.start(trial, (job?.attemptsStarted ?? 1) || 1);
+      try {
+        if (!queued) {
+          for (const [id, trial] of outstanding) {
+            const existing = await queue.getJob(id);
+            // A trial that failed in an earlier invocation is tried again; one that is done is not.
+            if (existing && (await existing.getState()) === 'failed') await existing.remove();
+            await enqueue(id, trial);
+          }
+          queued = true;
         }
-        if (state !== 'completed' && state !== 'failed') continue;
-        const result = state === 'completed' ? (job as Job).returnvalue : failedResult(trial, job);
-        if (!running.has(id)) progress.start(trial, result.attempts);
-        running.delete(id);
-        outstanding.delete(id);
-        recordResult(out, result);
-        progress.finish(result, metric);
-        results.push(result);
+        let lost = 0;
+        for (const [id, trial] of [...outstanding]) {
+          const job = await queue.getJob(id);
+          if (!job) {
+            // Redis lost it (restarted without persistence, or someone deleted it): queue it again.
+            await enqueue(id, trial);
+            lost++;
+            continue;
+          }
+          const state = await job.getState();
+          if (state === 'active' && !running.has(id)) {
+            running.add(id);
+            progress.start(trial, (job.attemptsStarted ?? 1) || 1);
+          }
+          if (state === 'failed') finish(id, trial, failedResult(trial, job));
+          if (state !== 'completed') continue;
+          let result: TrialResult;
+          try {
+            result = verifyResult(secret, queueName, id, trial, job.returnvalue);
+          } catch (error) {
+            // A result can be read in the instant before it is stored whole; a few reads decide.
+            const seen = (unreadable.get(id) ?? 0) + 1;
+            unreadable.set(id, seen);
+            if (seen < 4) continue;
+            result = { ...failedResult(trial, job), error: `result refused: ${(error as Error).message}` };
+          }
+          finish(id, trial, result);
+        }
+        if (lost > 0) io.err(`sweep: Redis had lost ${lost} queued trial(s); queued them again\n`);
+        outage.up();
+      } catch (error) {
+        outage.down(error);
+        outage.check();
       }
       if (outstanding.size > 0) await new Promise((resolve) => setTimeout(resolve, 500));
     }
+  } catch (error) {
+    if (!(error instanceof RunError)) throw error;
+    io.err(`sweep: ${error.message}\n`);
+    return [...results, ...[...outstanding.values()].map((t) => unfinished(t, error.message))];
   } finally {
-    await queue.close();
+    await queue.close().catch(() => undefined);
   }
   return results;
+}
+
+/** One line when Redis goes away, one when it is back; an error once it stayed away too long. */
+class Outage {
+  private since?: number;
+
+  constructor(
+    private readonly io: Io,
+    private readonly target: RedisTarget,
+    private readonly waitSeconds: number,
+  ) {}
+
+  down(error: unknown): void {
+    if (this.since === undefined) {
+      this.since = Date.now();
+      this.io.err(
+        `sweep: lost Redis (${describeRedisError(this.target, error)}); waiting up to ${this.waitSeconds} s for it\n`,
+      );
+    }
+  }
+
+  /** Throws once Redis has been away longer than the wait. */
+  check(): void {
+    if (this.since !== undefined && Date.now() - this.since > this.waitSeconds * 1000) {
+      throw new RunError(
+        `Redis at ${this.target.url} did not come back within ${this.waitSeconds} s; the trials that finished are recorded, run the sweep again to finish the rest.`,
+      );
+    }
+  }
+
+  up(): void {
+    if (this.since === undefined) return;
+    this.io.err(`sweep: Redis is back after ${((Date.now() - this.since) / 1000).toFixed(0)} s\n`);
+    this.since = undefined;
+  }
 }
 
 function failedResult(trial: Trial, job: Job | undefined): TrialResult {
@@ -148,86 +180,10 @@ function failedResult(trial: Trial, job: Job | undefined): TrialResult {
     attempts: job?.attemptsMade ?? 0,
     runDir: '',
     host: '',
-    error: job?.failedReason ?? 'the job disappeared from the queue',
+    error: printable(job?.failedReason ?? 'the job disappeared from the queue', 1000),
   };
 }
 
-export interface WorkerOptions {
-  concurrency: number;
-  /** Where run directories go when the sweep's folder is not shared (default: the sweep's). */
-  out?: string;
-  /** How long a trial stays claimed without a heartbeat (a dead worker's trial is retried after). */
-  lockSeconds: number;
-  /** Exit after the queue was empty this long (default: run until stopped). */
-  idleExitSeconds?: number;
-}
-
-/**
- * The fleet mode, worker side: takes trials from the queue and runs each as `farzi train` in a
- * child process; the event loop stays free for the queue's heartbeats. A trial whose worker dies is
- * found stalled by another worker once its lock expires, and run again (resuming from its last
- * checkpoint when the sweep's folder is shared).
- */
-export async function runWorker(
-  target: RedisTarget,
-  queueName: string,
-  options: WorkerOptions,
-  io: Io,
-): Promise<void> {
-  const worker = new Worker<TrialJob, TrialResult>(
-    queueName,
-    async (job) => {
-      const out = options.out ?? job.data.out;
-      const done = finishedResult(out, job.data.trial.id);
-      if (done) return done;
-      // Started attempts count the runs of workers that died too (a stalled job is started again).
-      const attempt = Math.max(job.attemptsStarted ?? 0, job.attemptsMade + 1);
-      io.err(`worker: ${job.data.trial.id} (attempt ${attempt}) in ${out}\n`);
-      const result = await runTrial(job.data.trial, out, attempt);
-      if (result.status === 'done') {
-        recordResult(out, result);
-        io.err(`worker: ${result.id} done in ${result.seconds.toFixed(1)} s\n`);
-        return result;
-      }
-      io.err(`worker: ${result.id} failed: ${result.error}\n`);
-      // A deterministic failure (bad input, diverging run) is not worth another attempt.
-      throw retryable(result) ? new Error(result.error) : new UnrecoverableError(result.error);
-    },
-    {
-      connection: { ...target.connection, maxRetriesPerRequest: null },
-      concurrency: options.concurrency,
-      lockDuration: options.lockSeconds * 1000,
-      stalledInterval: Math.max(1000, (options.lockSeconds * 1000) / 2),
-      // A trial whose worker died is taken up again this many times (its own failures count
-      // against the sweep's attempts).
-      maxStalledCount: 3,
-    },
-  );
-  worker.on('error', (error) => io.err(`worker: ${(error as Error).message}\n`));
-  io.err(
-    `worker: taking trials from ${target.url} (queue ${queueName}, concurrency ${options.concurrency})\n`,
-  );
-  const monitor = new Queue(queueName, { connection: target.connection });
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        if (timer) clearInterval(timer);
-        void worker.close().then(resolve);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      const idle = options.idleExitSeconds;
-      if (idle === undefined) return;
-      let idleSince = Date.now();
-      timer = setInterval(() => {
-        void Promise.all([monitor.count(), monitor.getActiveCount()]).then(([waiting, active]) => {
-          if (waiting + active > 0) idleSince = Date.now();
-          else if (Date.now() - idleSince > idle * 1000) stop();
-        });
-      }, 1000);
-    });
-  } finally {
-    await monitor.close();
-  }
+function unfinished(trial: Trial, why: string): TrialResult {
+  return { id: trial.id, settings: trial.settings, status: 'failed', seconds: 0, attempts: 0, runDir: '', host: '', error: why };
 }

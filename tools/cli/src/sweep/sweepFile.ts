@@ -112,6 +112,30 @@ export function readSweepFile(file: string): SweepSpec {
   return { ...spec, file: path.resolve(file), base: path.resolve(dir, spec.base) };
 }
 
+/** How many settings `expandSettings` makes, counted without making them. */
+export function countTrials(spec: SweepSpec): number {
+  const points = Object.values(spec.grid).reduce((n, values) => n * values.length, 1);
+  return points * Math.max(1, spec.list.length);
+}
+
+/**
+ * The files and plugins a sweep's validated trials use: the folders of their data and training
+ * sources, and their plugins — what the coordinator's own local workers may read and load.
+ */
+export class TrialFiles {
+  readonly folders = new Set<string>();
+  readonly plugins = new Set<string>();
+
+  add(config: ExperimentConfig): void {
+    const source = config.train.source as { path?: unknown } | undefined;
+    for (const p of [config.data.path, source?.path]) {
+      if (typeof p === 'string' && p !== '') this.folders.add(path.dirname(path.resolve(p)));
+    }
+    const plugins = config.plugins;
+    if (Array.isArray(plugins)) for (const p of plugins) this.plugins.add(String(p));
+  }
+}
+
 /** Every combination of the grid, times every list entry, over the common settings. */
 export function expandSettings(spec: SweepSpec): Record<string, unknown>[] {
   let points: Record<string, unknown>[] = [{}];

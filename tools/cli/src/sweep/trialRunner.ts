@@ -2,7 +2,7 @@ import { ChildProcess, fork } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { readJsonFile, writeJsonAtomic } from '@farzi/core';
+import { processAlive, readJsonFile, writeJsonAtomic } from '@farzi/core';
 import type { Trial } from './sweepFile';
 
 /** What a trial produced, as sweep.json lists it. */
@@ -21,6 +21,17 @@ export interface TrialResult {
   runDir: string;
   host: string;
   error?: string;
+}
+
+export interface TrialOptions {
+  /**
+   * A queue worker: a lock left in the run directory by another host's worker is from a worker that
+   * died (the queue hands a trial to one worker at a time) and is released. A local sweep never
+   * takes over another host's lock (docs/reliability.md).
+   */
+  releaseForeignLocks?: boolean;
+  /** Where the trial's named data set is looked for first (the worker's --data-dir). */
+  dataDir?: string;
 }
 
 /** The folders of a sweep: configs/<id>.json, trials/<id>/ (run directories), results/<id>.json. */
@@ -47,20 +58,25 @@ const cliEntry = path.join(__dirname, '..', '..', 'bin', 'farzi.js');
  * same path as the command; a crash or leak stays in the child), resuming from the run's last
  * checkpoint when an earlier attempt left one. The child exits when this process dies.
  */
-export function runTrial(
+export async function runTrial(
   trial: Trial,
   out: string,
   attempt: number,
   onChild?: (child: ChildProcess) => void,
+  options: TrialOptions = {},
 ): Promise<TrialResult> {
   const paths = sweepPaths(out, trial.id);
   fs.mkdirSync(path.dirname(paths.config), { recursive: true });
   fs.mkdirSync(path.dirname(paths.runDir), { recursive: true });
   writeJsonAtomic(paths.config, trial.config);
-  releaseForeignLock(paths.runDir);
+  if (options.releaseForeignLocks) {
+    releaseForeignLock(paths.runDir);
+    await lockReleased(paths.runDir, 30);
+  }
   const resume = fs.existsSync(path.join(paths.runDir, 'checkpoints'));
   const args = ['train', '--config', paths.config, '--out', paths.runDir];
   if (resume) args.push('--resume');
+  if (options.dataDir) args.push('--data-dir', options.dataDir);
   const started = Date.now();
   return new Promise((resolve) => {
     const child = fork(cliEntry, args, {
@@ -126,6 +142,26 @@ function releaseForeignLock(runDir: string): void {
     if (owner.host && owner.host !== os.hostname()) fs.rmSync(file, { force: true });
   } catch {
     // no lock, or a damaged one (the run treats that as stale)
+  }
+}
+
+/**
+ * Waits (up to `seconds`) while the run directory is locked by a live process of this host: the
+ * training of a worker that was just killed, still on its way out when the trial is taken up again.
+ */
+async function lockReleased(runDir: string, seconds: number): Promise<void> {
+  const file = path.join(runDir, '.lock');
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    let owner: { host?: string; pid?: number };
+    try {
+      owner = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof owner;
+    } catch {
+      return; // no lock, or a damaged one (the run treats that as stale)
+    }
+    if (owner.host !== os.hostname() || typeof owner.pid !== 'number') return;
+    if (!processAlive(owner.pid)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
