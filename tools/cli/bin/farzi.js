@@ -26,4 +26,7 @@ require(main)
   .main(process.argv.slice(2))
   .then((code) => {
     process.exitCode = code;
+    // The command is over: a connection still retrying (a Redis that is gone) or a library's
+    // timer must not keep the process alive.
+    setTimeout(() => process.exit(code), 2000).unref();
   });

@@ -92,7 +92,8 @@ export const workerCommand: Command = {
     'data-dir': {
       type: 'string',
       value: '<dir>',
-      description: 'where data sets named by data.dataset are (before $FARZI_DATA_DIR and the cache)',
+      description:
+        'where data sets named by data.dataset are (before $FARZI_DATA_DIR and the cache)',
     },
   },
   examples: [

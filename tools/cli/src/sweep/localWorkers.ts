@@ -61,7 +61,12 @@ export function startLocalWorkers(
         (child) =>
           new Promise<void>((resolve) => {
             if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
+            // A worker stuck on a Redis that is gone is killed after a grace period.
+            const kill = setTimeout(() => child.kill('SIGKILL'), 90_000);
+            child.once('exit', () => {
+              clearTimeout(kill);
+              resolve();
+            });
             child.kill('SIGTERM');
           }),
       ),

@@ -43,13 +43,15 @@ export async function runQueuedSweep(
   options: QueuedSweepOptions,
 ): Promise<TrialResult[]> {
   const { target, queueName, secret, policy, progress, metric, io } = options;
+  let closing = false;
   const queue = new Queue<SignedJob, SignedResult>(queueName, {
     connection: {
       ...target.connection,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       commandTimeout: 5000,
-      retryStrategy: (times: number) => Math.min(250 * times, 2000),
+      // Reconnects while the sweep waits for Redis; not once it is closing.
+      retryStrategy: (times: number) => (closing ? null : Math.min(250 * times, 2000)),
     },
   });
   const outage = new Outage(io, target, options.redisWaitSeconds ?? 120);
@@ -114,7 +116,10 @@ export async function runQueuedSweep(
             const seen = (unreadable.get(id) ?? 0) + 1;
             unreadable.set(id, seen);
             if (seen < 4) continue;
-            result = { ...failedResult(trial, job), error: `result refused: ${(error as Error).message}` };
+            result = {
+              ...failedResult(trial, job),
+              error: `result refused: ${(error as Error).message}`,
+            };
           }
           finish(id, trial, result);
         }
@@ -131,7 +136,8 @@ export async function runQueuedSweep(
     io.err(`sweep: ${error.message}\n`);
     return [...results, ...[...outstanding.values()].map((t) => unfinished(t, error.message))];
   } finally {
-    await queue.close().catch(() => undefined);
+    closing = true;
+    await closeWithin(queue.close(), 3000);
   }
   return results;
 }
@@ -185,5 +191,24 @@ function failedResult(trial: Trial, job: Job | undefined): TrialResult {
 }
 
 function unfinished(trial: Trial, why: string): TrialResult {
-  return { id: trial.id, settings: trial.settings, status: 'failed', seconds: 0, attempts: 0, runDir: '', host: '', error: why };
+  return {
+    id: trial.id,
+    settings: trial.settings,
+    status: 'failed',
+    seconds: 0,
+    attempts: 0,
+    runDir: '',
+    host: '',
+    error: why,
+  };
+}
+
+/** Waits for a BullMQ close at most `ms` (it waits for Redis, which may be gone). */
+export async function closeWithin(closing: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    closing.catch(() => undefined),
+    new Promise((resolve) => (timer = setTimeout(resolve, ms))),
+  ]);
+  clearTimeout(timer);
 }

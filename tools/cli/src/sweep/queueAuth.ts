@@ -21,7 +21,8 @@ export function readQueueSecret(file: string | undefined): Buffer {
   if (from !== undefined && from !== '') {
     where = `--queue-secret-file ${from}`;
     try {
-      if (fs.statSync(from).size > 4096) throw new UserError(`${where}: larger than 4 KB; expected a secret of one line.`);
+      if (fs.statSync(from).size > 4096)
+        throw new UserError(`${where}: larger than 4 KB; expected a secret of one line.`);
       secret = fs.readFileSync(from, 'utf8').trim();
     } catch (error) {
       if (error instanceof UserError) throw error;
@@ -39,7 +40,9 @@ export function readQueueSecret(file: string | undefined): Buffer {
     );
   }
   if (secret.length < 16) {
-    throw new UserError(`${where}: the secret has ${secret.length} characters; use at least 16 (e.g. openssl rand -hex 32).`);
+    throw new UserError(
+      `${where}: the secret has ${secret.length} characters; use at least 16 (e.g. openssl rand -hex 32).`,
+    );
   }
   return Buffer.from(secret, 'utf8');
 }
@@ -62,19 +65,34 @@ export interface SignedJob {
   mac: string;
 }
 
-export function signJob(secret: Buffer, queue: string, jobId: string, trial: Trial, sweep: string): SignedJob {
+export function signJob(
+  secret: Buffer,
+  queue: string,
+  jobId: string,
+  trial: Trial,
+  sweep: string,
+): SignedJob {
   return { trial, sweep, mac: mac(secret, 'job', queue, jobId, { trial, sweep }) };
 }
 
 /** A job's trial, if it was signed with the secret for this queue and job id; otherwise an error. */
-export function verifyJob(secret: Buffer, queue: string, jobId: string | undefined, data: unknown): Trial {
+export function verifyJob(
+  secret: Buffer,
+  queue: string,
+  jobId: string | undefined,
+  data: unknown,
+): Trial {
   const job = data as Partial<SignedJob> | null;
   if (!job || typeof job !== 'object' || typeof job.mac !== 'string') {
-    throw new UserError('refused an unsigned job (not queued by a coordinator holding this fleet’s secret)');
+    throw new UserError(
+      'refused an unsigned job (not queued by a coordinator holding this fleet’s secret)',
+    );
   }
   const expected = mac(secret, 'job', queue, String(jobId), { trial: job.trial, sweep: job.sweep });
   if (!sameMac(expected, job.mac)) {
-    throw new UserError('refused a job whose signature does not match (forged, altered, or signed with another secret)');
+    throw new UserError(
+      'refused a job whose signature does not match (forged, altered, or signed with another secret)',
+    );
   }
   return job.trial as Trial;
 }
@@ -85,7 +103,12 @@ export interface SignedResult {
   mac: string;
 }
 
-export function signResult(secret: Buffer, queue: string, jobId: string, result: TrialResult): SignedResult {
+export function signResult(
+  secret: Buffer,
+  queue: string,
+  jobId: string,
+  result: TrialResult,
+): SignedResult {
   return { result, mac: mac(secret, 'result', queue, jobId, result) };
 }
 
@@ -105,19 +128,26 @@ export function verifyResult(
     throw new Error('the job returned no signed result');
   }
   if (!sameMac(mac(secret, 'result', queue, jobId, signed.result), signed.mac)) {
-    throw new Error('the result’s signature does not match (forged, altered, or signed with another secret)');
+    throw new Error(
+      'the result’s signature does not match (forged, altered, or signed with another secret)',
+    );
   }
   const r = signed.result as unknown as Record<string, unknown>;
-  if (r.id !== trial.id) throw new Error(`the result is for trial ${printable(String(r.id), 40)}, not ${trial.id}`);
-  if (r.status !== 'done' && r.status !== 'failed') throw new Error('the result has no valid status');
+  if (r.id !== trial.id)
+    throw new Error(`the result is for trial ${printable(String(r.id), 40)}, not ${trial.id}`);
+  if (r.status !== 'done' && r.status !== 'failed')
+    throw new Error('the result has no valid status');
   const metrics = (part: string): Record<string, number> | undefined => {
     const m = r[part];
     if (m === undefined || m === null) return undefined;
-    if (typeof m !== 'object' || Array.isArray(m)) throw new Error(`the result's ${part} metrics are not a table`);
+    if (typeof m !== 'object' || Array.isArray(m))
+      throw new Error(`the result's ${part} metrics are not a table`);
     const out: Record<string, number> = {};
     for (const [k, v] of Object.entries(m as Record<string, unknown>)) {
       if (!/^[A-Za-z][\w@.\-/]{0,40}$/.test(k) || typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new Error(`the result's ${part} metric ${printable(JSON.stringify(k), 50)} is not a finite number`);
+        throw new Error(
+          `the result's ${part} metric ${printable(JSON.stringify(k), 50)} is not a finite number`,
+        );
       }
       out[k] = v;
     }
@@ -126,7 +156,8 @@ export function verifyResult(
   const finite = (key: string, min = 0): number | undefined => {
     const v = r[key];
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new Error(`the result's ${key} is not a finite number`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min)
+      throw new Error(`the result's ${key} is not a finite number`);
     return v;
   };
   const text = (key: string, limit: number): string => printable(String(r[key] ?? ''), limit);

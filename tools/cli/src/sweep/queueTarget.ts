@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { isIP } from 'net';
 import type { ConnectionOptions as TlsOptions } from 'tls';
 import Redis from 'ioredis';
 import { UserError } from '@farzi/core';
@@ -51,7 +52,8 @@ export function parseQueueUrl(url: string, caFile?: string): RedisTarget {
   if (ca && !tls) throw new UserError(`--queue-ca-file is for TLS: use rediss:// in --queue.`);
   let tlsOptions: TlsOptions | undefined;
   if (tls) {
-    tlsOptions = { servername: parsed.hostname };
+    // SNI takes names only; an address is checked against the certificate's IP entries.
+    tlsOptions = isIP(parsed.hostname) ? {} : { servername: parsed.hostname };
     if (ca) {
       try {
         tlsOptions.ca = fs.readFileSync(ca);
@@ -81,7 +83,10 @@ export function describeRedisError(target: RedisTarget, error: unknown): string 
   if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(message)) {
     return `authentication failed at ${target.url}: ${target.connection.password ? 'the password (or user name) is wrong' : 'the server wants a password'} — give it in the URL (redis://:password@host:port) or, better, in $FARZI_REDIS_PASSWORD.`;
   }
-  if (/certificate|SSL|TLS|self.signed|wrong version number|ECONNRESET/i.test(message) && target.connection.tls) {
+  if (
+    /certificate|SSL|TLS|self.signed|wrong version number|ECONNRESET/i.test(message) &&
+    target.connection.tls
+  ) {
     return `TLS to ${target.url} failed: ${message.slice(0, 200)}. A private CA's certificate is given with --queue-ca-file.`;
   }
   return `cannot reach Redis at ${target.url}: ${message.slice(0, 200)}. Start it (redis-server --port ${target.connection.port}) or give the right --queue.`;

@@ -2,6 +2,7 @@ import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { isFarziError } from '@farzi/core';
 import type { Io } from '../Io';
 import { retryable } from './localSweep';
+import { closeWithin } from './queue';
 import { signResult, SignedJob, SignedResult, verifyJob } from './queueAuth';
 import { describeRedisError, RedisTarget } from './queueTarget';
 import { finishedResult, recordResult, runTrial } from './trialRunner';
@@ -42,7 +43,9 @@ export async function runWorker(
         trialId = checkQueuedTrial(signed, policy).trial.id;
       } catch (error) {
         const message = isFarziError(error) ? error.message : String(error);
-        io.err(`worker: job ${queueSafeError(String(job.id)).slice(0, 60)}: ${queueSafeError(message)}\n`);
+        io.err(
+          `worker: job ${queueSafeError(String(job.id)).slice(0, 60)}: ${queueSafeError(message)}\n`,
+        );
         throw new UnrecoverableError(queueSafeError(message));
       }
       const trial = job.data.trial;
@@ -94,7 +97,12 @@ export async function runWorker(
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         if (timer) clearInterval(timer);
-        void worker.close().then(resolve);
+        // The current trial finishes, unless Redis is gone (it could not be reported; the
+        // trial resumes from its checkpoint when it is taken up again).
+        void redisAnswers(monitor)
+          .then((up) => (up ? worker.close() : closeWithin(worker.close(true), 3000)))
+          .catch(() => undefined)
+          .then(resolve);
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
@@ -112,6 +120,19 @@ export async function runWorker(
       }, 1000);
     });
   } finally {
-    await monitor.close().catch(() => undefined);
+    await closeWithin(monitor.close(), 3000);
   }
+}
+
+/** True when Redis answers (a count of the queue) within two seconds. */
+async function redisAnswers(queue: Queue): Promise<boolean> {
+  const ping = queue.count().then(
+    () => true,
+    () => false,
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 2000)));
+  const up = await Promise.race([ping, late]);
+  clearTimeout(timer);
+  return up;
 }

@@ -54,34 +54,55 @@ export function workerPolicy(
     try {
       return [p, ...asPath, require.resolve(asPath[0] ?? p, { paths: [process.cwd()] })];
     } catch {
-      throw new UserError(`--allow-plugin ${p}: cannot find it (a package name or the path of a built plugin).`);
+      throw new UserError(
+        `--allow-plugin ${p}: cannot find it (a package name or the path of a built plugin).`,
+      );
     }
   });
   const roots = [...dataDirs(dataDir), out, ...allowRead].map(realish);
-  return { out: realish(out), plugins: [...new Set(resolved)], readRoots: [...new Set(roots)], dataDir };
+  return {
+    out: realish(out),
+    plugins: [...new Set(resolved)],
+    readRoots: [...new Set(roots)],
+    dataDir,
+  };
 }
 
 /**
  * A queued trial checked against the policy and validated as `farzi train` validates a config;
  * errors are user errors that name the trial and what was refused.
  */
-export function checkQueuedTrial(value: unknown, policy: WorkerPolicy): { trial: Trial; config: ExperimentConfig } {
+export function checkQueuedTrial(
+  value: unknown,
+  policy: WorkerPolicy,
+): { trial: Trial; config: ExperimentConfig } {
   const trial = value as Partial<Trial> | null;
-  if (!trial || typeof trial !== 'object' || typeof trial.id !== 'string' || !/^[0-9a-f]{12}$/.test(trial.id)) {
+  if (
+    !trial ||
+    typeof trial !== 'object' ||
+    typeof trial.id !== 'string' ||
+    !/^[0-9a-f]{12}$/.test(trial.id)
+  ) {
     throw new UserError(
       `refused a trial whose id ${printable(JSON.stringify((trial as { id?: unknown } | null)?.id ?? null), 60)} is not a sweep's (12 hexadecimal digits)`,
     );
   }
   const raw = trial.config;
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new UserError(`trial ${trial.id}: no config`);
-  if (!trial.settings || typeof trial.settings !== 'object') throw new UserError(`trial ${trial.id}: no settings`);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new UserError(`trial ${trial.id}: no config`);
+  if (!trial.settings || typeof trial.settings !== 'object')
+    throw new UserError(`trial ${trial.id}: no settings`);
   const named = (raw as Record<string, unknown>).plugins;
   if (named !== undefined) {
     const list = Array.isArray(named) ? named : [named];
     for (const p of list) {
       const text = String(p);
       const file = text.startsWith('.') || path.isAbsolute(text) ? path.resolve(text) : text;
-      if (![text, file, resolvePlugin(file)].some((f) => f !== undefined && policy.plugins.includes(f))) {
+      if (
+        ![text, file, resolvePlugin(file)].some(
+          (f) => f !== undefined && policy.plugins.includes(f),
+        )
+      ) {
         throw new UserError(
           `trial ${trial.id} names plugin ${printable(JSON.stringify(text), 200)}, which this worker does not load: ` +
             'a plugin is code; start the worker with --allow-plugin <it> to run such trials.',
@@ -91,10 +112,16 @@ export function checkQueuedTrial(value: unknown, policy: WorkerPolicy): { trial:
   }
   let config: ExperimentConfig;
   try {
-    config = checkExperiment(structuredClone(raw) as Record<string, unknown>, `trial ${trial.id}`, policy.dataDir);
+    config = checkExperiment(
+      structuredClone(raw) as Record<string, unknown>,
+      `trial ${trial.id}`,
+      policy.dataDir,
+    );
   } catch (error) {
     if (isFarziError(error)) throw error;
-    throw new UserError(`trial ${trial.id}: not a valid config (${(error as Error).message.split('\n')[0]})`);
+    throw new UserError(
+      `trial ${trial.id}: not a valid config (${(error as Error).message.split('\n')[0]})`,
+    );
   }
   const reads: [string, unknown][] = [
     ['data.path', config.data.path],
