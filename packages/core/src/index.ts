@@ -30,7 +30,7 @@ export type {
   DistillSection,
 } from './config/ExperimentConfig';
 export { coreSections, optimizerSchema } from './config/coreSchema';
-export { readConfigFile, applyOverrides } from './config/readConfigFile';
+export { readConfigFile, applyOverrides, forbiddenKeyPath } from './config/readConfigFile';
 export {
   validateConfig,
   validateDataConfig,
@@ -94,7 +94,7 @@ export type {
   ApplyOptions,
   ModelDescription,
 } from './model/Model';
-export { describeModel, parameterMismatch } from './model/Model';
+export { describeModel, nonFiniteParameter, parameterMismatch } from './model/Model';
 export type { Evaluator, EvaluationRequest, EvaluationResult } from './eval/Evaluator';
 export type { Distiller, DistillRequest, DistillResult, DistillSummary } from './distill/Distiller';
 export type { DistillTools } from './distill/DistillTools';

@@ -2,7 +2,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { ExperimentConfig, LeaveOneOutSplit, Rng, selectBackend, Vocabulary } from '@farzi/core';
+import {
+  ExperimentConfig,
+  LeaveOneOutSplit,
+  readSafetensors,
+  Rng,
+  SafetensorsContent,
+  selectBackend,
+  Vocabulary,
+  writeSafetensors,
+} from '@farzi/core';
 import { checkVocabulary, decodeFarzi, loadFarziData, saveFarziData } from './farziData';
 import { farziSource, farziSourceFactory } from './farziSource';
 
@@ -62,6 +71,31 @@ describe('Farzi Data', () => {
     const junk = path.join(dir, 'junk.safetensors');
     fs.writeFileSync(junk, Buffer.from([1, 2, 3]));
     expect(() => loadFarziData(junk)).toThrow(/not a valid safetensors file/);
+  });
+
+  it('refuses damaged metadata and values: a temperature of 0, -1e999 or text, NaN latents, bad JSON', () => {
+    const file = path.join(dir, 'damaged.safetensors');
+    const damaged = (edit: (c: SafetensorsContent) => void): string => {
+      saveFarziData(file, make());
+      const content = readSafetensors(file);
+      edit(content);
+      writeSafetensors(file, content);
+      return file;
+    };
+    for (const temperature of ['0', '-1e999', '1e999', 'warm', '']) {
+      expect(() => loadFarziData(damaged((c) => (c.metadata.temperature = temperature)))).toThrow(
+        /its metadata "temperature" is .*; expected a finite number above 0/,
+      );
+    }
+    expect(() =>
+      loadFarziData(damaged((c) => (c.tensors.latent.values as Float32Array).fill(NaN))),
+    ).toThrow(/its latent holds NaN or infinite values/);
+    expect(() => loadFarziData(damaged((c) => (c.metadata.vocabulary = '[oops')))).toThrow(
+      /its metadata "vocabulary" is not valid JSON/,
+    );
+    expect(() => loadFarziData(damaged((c) => (c.metadata.vocabulary = '{"a":1}')))).toThrow(
+      /"vocabulary" is not a list of item ids/,
+    );
   });
 
   it('serves soft batches: inputs are positions 0..ξ−2 and targets 1..ξ−1', () => {

@@ -115,7 +115,22 @@ export function loadFarziData(file: string): FarziData {
       `${file}: expected tensors latent [μ, ξ, d] and decoder [d, |V|] with matching d.`,
     );
   }
-  const vocabulary = JSON.parse(m.vocabulary) as string[];
+  const vocabulary = parseMetadata(file, 'vocabulary', m.vocabulary) as string[];
+  if (!Array.isArray(vocabulary) || vocabulary.some((t) => typeof t !== 'string')) {
+    throw new UserError(`${file}: its metadata "vocabulary" is not a list of item ids.`);
+  }
+  // The metadata is checked as train.source.temperature is: a finite number above 0.
+  const temperature = Number(m.temperature);
+  if (!(Number.isFinite(temperature) && temperature > 0)) {
+    throw new UserError(
+      `${file}: its metadata "temperature" is ${JSON.stringify(String(m.temperature ?? '')).slice(0, 40)}; expected a finite number above 0 (the file is damaged or not made by farzi distill).`,
+    );
+  }
+  for (const [name, t] of [['latent', latent], ['decoder', decoder]] as const) {
+    if (!(t.values as Float32Array).every(Number.isFinite)) {
+      throw new UserError(`${file}: its ${name} holds NaN or infinite values (the file is damaged).`);
+    }
+  }
   if (vocabulary.length !== decoder.shape[1]) {
     throw new UserError(
       `${file}: the decoder has ${decoder.shape[1]} columns but the vocabulary ${vocabulary.length} entries.`,
@@ -124,11 +139,19 @@ export function loadFarziData(file: string): FarziData {
   return {
     latent: tf.tensor3d(latent.values as Float32Array, latent.shape as [number, number, number]),
     decoder: tf.tensor2d(decoder.values as Float32Array, decoder.shape as [number, number]),
-    temperature: Number(m.temperature),
+    temperature,
     vocabulary,
     sourceFingerprint: m.source_fingerprint,
-    info: JSON.parse(m.info ?? '{}'),
+    info: parseMetadata(file, 'info', m.info ?? '{}') as FarziData['info'],
   };
+}
+
+function parseMetadata(file: string, key: string, text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? '');
+  } catch {
+    throw new UserError(`${file}: its metadata "${key}" is not valid JSON (the file is damaged).`);
+  }
 }
 
 /** Checks that Farzi Data fits a data split's vocabulary (same items at the same indices). */

@@ -8,7 +8,7 @@ import {
 } from '@farzi/core';
 import type { OptionSpec } from './Command';
 import { absoluteDataPath, locateNamedDataset } from './dataLookup';
-import { appServices, loadPlugins } from './plugins';
+import { appServices, checkTrustedPlugins, loadPlugins, PluginTrust } from './plugins';
 
 /** The --config/--set flags every experiment command takes. */
 export const configOptions: Record<string, OptionSpec> = {
@@ -49,6 +49,7 @@ export function loadExperiment(
   overrides: string[] | undefined,
   plugins: string[] = [],
   dataDir?: string,
+  trust?: PluginTrust,
 ): ExperimentConfig {
   // A relative data.path in the file is from the file's folder; one given with --set, from here.
   const fromFile = readConfigFile(file);
@@ -59,6 +60,10 @@ export function loadExperiment(
   const named = raw.plugins;
   if (named !== undefined && !(Array.isArray(named) && named.every((p) => typeof p === 'string'))) {
     throw new UserError(`${file}: plugins must be a list of package names or paths.`);
+  }
+  // A command that only shows a config (`trust` given) loads what it names only when trusted.
+  if (trust && Array.isArray(named) && named.length > 0) {
+    checkTrustedPlugins(named as string[], path.dirname(path.resolve(file)), trust, file);
   }
   const files = [
     ...loadPlugins((named as string[] | undefined) ?? [], path.dirname(path.resolve(file))),

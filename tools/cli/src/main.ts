@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
-import { closestName, ioFailure, isFarziError } from '@farzi/core';
+import { closestName, ioFailure, isFarziError, printable } from '@farzi/core';
 import { commandHelp, parseCommandArgs } from './args';
 import type { Command } from './Command';
 import { commands } from './commands';
@@ -64,7 +64,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     const hint = group.length
       ? `"${argv[0]}" needs a subcommand: ${group.map((c) => c.name).join(', ')}.`
       : `unknown command "${argv.join(' ')}".${close ? ` Did you mean "${close}"?` : ''}`;
-    io.err(`farzi: ${hint} Run \`farzi --help\` for the list.\n`);
+    io.err(`farzi: ${printable(hint, 300)} Run \`farzi --help\` for the list.\n`);
     return 2;
   }
   const [command, rest] = found;
@@ -83,7 +83,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     const message = (caught as Error | undefined)?.message ?? '';
     error = backendMemoryError(message, command.name) ?? error;
     if (isFarziError(error)) {
-      io.err(`farzi ${command.name}: ${error.message}\n`);
+      io.err(`farzi ${command.name}: ${printable(error.message)}\n`);
       return error.exitCode;
     }
     io.err(

@@ -41,6 +41,83 @@ function isContainerModule(x: unknown): x is ContainerModule {
 }
 
 /**
+ * The file Node would load for a plugin (nothing is loaded): a package name resolved from `baseDir`
+ * then the working directory, or a path relative to `baseDir`.
+ */
+export function resolvePlugin(spec: string, baseDir: string): string {
+  const isPath = spec.startsWith('.') || path.isAbsolute(spec);
+  try {
+    return isPath
+      ? require.resolve(path.resolve(baseDir, spec))
+      : require.resolve(spec, { paths: [baseDir, process.cwd()] });
+  } catch {
+    const where = isPath
+      ? path.resolve(baseDir, spec)
+      : `node_modules from ${baseDir} and ${process.cwd()}`;
+    throw new UserError(
+      `plugins: cannot load "${spec}" (looked in ${where}). Install the package (npm install ${spec}) or give the path of a built plugin ` +
+        '(a TypeScript package is built with `npx tsc -p <its folder>` first).',
+    );
+  }
+}
+
+/**
+ * The plugins a file the user did not write names (a run directory's config.json, a config shown)
+ * are code: loaded only when the user named the same file with --plugin, or passed --trust-plugins.
+ */
+export function checkTrustedPlugins(
+  named: readonly string[],
+  baseDir: string,
+  trust: PluginTrust,
+  where: string,
+): void {
+  if (trust.all) return;
+  const given = new Set(loadPlugins(trust.plugins ?? [], process.cwd()));
+  for (const spec of named) {
+    let file: string;
+    try {
+      file = resolvePlugin(spec, baseDir);
+    } catch {
+      file = path.resolve(baseDir, spec);
+    }
+    if (!given.has(file)) {
+      throw new UserError(
+        `${where} names the plugin ${JSON.stringify(spec)} (${file}); loading it would run its code. ` +
+          `If you trust it, pass --plugin ${file} (or --trust-plugins).`,
+      );
+    }
+  }
+}
+
+/** Which plugins named by others may load: those the user named (`plugins`), or `all`. */
+export interface PluginTrust {
+  plugins?: readonly string[];
+  all?: boolean;
+}
+
+/** The trust the command line gives (--plugin, --trust-plugins). */
+export function pluginTrust(values: Record<string, unknown>): PluginTrust {
+  return {
+    plugins: (values.plugin as string[] | undefined) ?? [],
+    all: values['trust-plugins'] === true,
+  };
+}
+
+/** The flags of commands that open run directories or configs made by others. */
+export const trustOptions = {
+  plugin: {
+    type: 'string' as const,
+    multiple: true,
+    value: '<package-or-path>',
+    description: 'load this plugin (and trust it where a run directory names it)',
+  },
+  'trust-plugins': {
+    type: 'boolean' as const,
+    description: 'load every plugin the run directory (or config) names: they run code',
+  },
+};
+
+/**
  * Loads plugin packages named in a config's `plugins` or by `--plugin`: a package name (resolved
  * from `baseDir`, the config's folder, then the working directory, as Node resolves modules) or a
  * path (relative to `baseDir`) of a built package or file. Every ContainerModule it exports is
@@ -50,21 +127,7 @@ function isContainerModule(x: unknown): x is ContainerModule {
 export function loadPlugins(specs: readonly string[], baseDir: string): string[] {
   const files: string[] = [];
   for (const spec of specs) {
-    const isPath = spec.startsWith('.') || path.isAbsolute(spec);
-    let file: string;
-    try {
-      file = isPath
-        ? require.resolve(path.resolve(baseDir, spec))
-        : require.resolve(spec, { paths: [baseDir, process.cwd()] });
-    } catch {
-      const where = isPath
-        ? path.resolve(baseDir, spec)
-        : `node_modules from ${baseDir} and ${process.cwd()}`;
-      throw new UserError(
-        `plugins: cannot load "${spec}" (looked in ${where}). Install the package (npm install ${spec}) or give the path of a built plugin ` +
-          '(a TypeScript package is built with `npx tsc -p <its folder>` first).',
-      );
-    }
+    const file = resolvePlugin(spec, baseDir);
     files.push(file);
     if (external.has(file)) continue;
     let exported: Record<string, unknown>;

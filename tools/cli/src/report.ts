@@ -3,6 +3,7 @@ import * as path from 'path';
 import { readJsonFile, UserError } from '@farzi/core';
 import { lineSpec, renderVegaLite } from './charts';
 import { analyzeRuns } from './commands/analyze';
+import type { PluginTrust } from './plugins';
 
 interface TrainingRunInfo {
   kind: 'train';
@@ -171,6 +172,7 @@ export async function buildReport(
   dirs: string[],
   labels: string[],
   title = 'farzi report',
+  trust: PluginTrust = {},
 ): Promise<string> {
   if (dirs.length === 0) throw new UserError('--run is required (repeat it for several runs).');
   const runs = dirs.map((d, i) => readRun(d, labels[i] ?? path.basename(path.resolve(d))));
@@ -187,6 +189,10 @@ export async function buildReport(
       recommendation.map((r) => r.dir),
       recommendation.map((r) => r.label),
       recommendation[0].dir,
+      undefined,
+      undefined,
+      undefined,
+      trust,
     );
     sections.push(
       `<h2>Cold-start users and tail items</h2><div class="charts"><figure>${charts.users}</figure><figure>${charts.items}</figure></div>${markdownTableToHtml(md)}`,

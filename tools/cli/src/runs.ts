@@ -9,6 +9,7 @@ import {
   loadSplit,
   readJsonFile,
   Model,
+  nonFiniteParameter,
   Params,
   parameterMismatch,
   RunDirectory,
@@ -19,7 +20,7 @@ import {
 } from '@farzi/core';
 import { recommendNext } from '@farzi/metrics';
 import { relocateRunData } from './dataLookup';
-import { appServices, loadPlugins } from './plugins';
+import { appServices, checkTrustedPlugins, loadPlugins, PluginTrust } from './plugins';
 
 export interface LoadedRun {
   readonly dir: string;
@@ -38,14 +39,22 @@ export interface LoadedRun {
 const splitCache = new Map<string, DataSplit>();
 let backendChosen: SelectedBackend | undefined;
 
-/** Loads a finished training run: its config, data (checked against the stored fingerprint), model and best parameters. */
-export async function loadRun(dir: string): Promise<LoadedRun> {
+/**
+ * Loads a finished training run: its config, data (checked against the stored fingerprint), model and
+ * best parameters. Plugins its config.json names load only as `trust` allows (docs/security.md).
+ */
+export async function loadRun(dir: string, trust: PluginTrust = {}): Promise<LoadedRun> {
   const configFile = path.join(dir, 'config.json');
   if (!fs.existsSync(configFile))
     throw new UserError(`${dir} is not a run directory (no config.json).`);
   const raw = readJsonFile<Record<string, unknown>>(configFile);
-  // The plugins the run was trained with (recorded as resolved files).
-  if (Array.isArray(raw.plugins)) loadPlugins(raw.plugins as string[], dir);
+  // The plugins the run was trained with (recorded as resolved files): code, loaded only when the
+  // user trusts them (--plugin naming the same file, or --trust-plugins).
+  if (Array.isArray(raw.plugins)) {
+    const named = raw.plugins.map(String);
+    checkTrustedPlugins(named, dir, trust, configFile);
+    loadPlugins(named, dir);
+  }
   relocateRunData(raw);
   const services = appServices();
   const config = validateConfig(raw, services, configFile);
@@ -71,6 +80,13 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
     );
   const model = createModel(config, split, services);
   const mismatch = parameterMismatch(model, checkpoint.params);
+  const damaged = mismatch ? undefined : nonFiniteParameter(checkpoint.params);
+  if (damaged) {
+    tf.dispose(Object.values(checkpoint.params));
+    throw new UserError(
+      `${dir}: its ${fs.existsSync(run.bestCheckpoint) ? 'best' : 'last'} checkpoint is damaged: ${damaged}. Restore it or train the run again.`,
+    );
+  }
   if (mismatch) {
     tf.dispose(Object.values(checkpoint.params));
     const held = checkpoint.meta.model

@@ -1,20 +1,11 @@
 import * as fs from 'fs';
 import YAML from 'yaml';
+import { firstInvalidUtf8 } from '../data/lines';
 import { UserError } from '../errors/FarziError';
 
 /** Reads a JSON or YAML config file into a plain object, with parse errors located by line. */
 export function readConfigFile(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = fs.readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'EISDIR') {
-      throw new UserError(`--config ${path} is a folder; give a JSON or YAML config file in it.`);
-    }
-    if (code === 'ENOENT') throw new UserError(`cannot read config file ${path}: no such file.`);
-    throw new UserError(`cannot read config file ${path}: ${(error as Error).message}.`);
-  }
+  const text = readConfigText(path);
   if (text.trim() === '')
     throw new UserError(`config file ${path} is empty; expected a JSON or YAML object.`);
   const isYaml = /\.ya?ml$/i.test(path);
@@ -44,7 +35,62 @@ export function readConfigFile(path: string): Record<string, unknown> {
       `config file ${path} must hold an object of sections (seed, data, model, …).`,
     );
   }
+  const bad = forbiddenKeyPath(value);
+  if (bad) throw new UserError(`${path}: ${bad}: ${FORBIDDEN_MESSAGE}`);
   return value as Record<string, unknown>;
+}
+
+/** Configs are small text files: larger ones, devices and binary files are refused unread. */
+export const MAX_CONFIG_BYTES = 1 << 20;
+
+function readConfigText(path: string): string {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(path, 'r');
+    const stat = fs.fstatSync(fd);
+    if (stat.isDirectory()) {
+      throw new UserError(`--config ${path} is a folder; give a JSON or YAML config file in it.`);
+    }
+    if (!stat.isFile()) {
+      throw new UserError(`--config ${path} is not a regular file; give a JSON or YAML config file.`);
+    }
+    if (stat.size > MAX_CONFIG_BYTES) {
+      throw new UserError(
+        `--config ${path} is ${stat.size} bytes; a config is a JSON or YAML file of at most ${MAX_CONFIG_BYTES} bytes.`,
+      );
+    }
+    const bytes = fs.readFileSync(fd);
+    if (bytes.includes(0) || firstInvalidUtf8(bytes) < bytes.length) {
+      throw new UserError(`--config ${path} is not a text file; give a JSON or YAML config file.`);
+    }
+    return bytes.toString('utf8');
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    const code = (error as { code?: string }).code;
+    if (code === 'EISDIR') {
+      throw new UserError(`--config ${path} is a folder; give a JSON or YAML config file in it.`);
+    }
+    if (code === 'ENOENT') throw new UserError(`cannot read config file ${path}: no such file.`);
+    throw new UserError(`cannot read config file ${path}: ${(error as Error).message}.`);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** Keys that would reach an object's prototype when merged: never a setting. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const FORBIDDEN_MESSAGE = '__proto__, constructor and prototype are not settings (they would change how every object behaves).';
+
+/** The dotted path of the first forbidden key in a parsed config, if any. */
+export function forbiddenKeyPath(value: unknown, at = ''): string | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  for (const key of Object.keys(value)) {
+    const here = at ? `${at}.${key}` : key;
+    if (FORBIDDEN_KEYS.has(key)) return here;
+    const deeper = forbiddenKeyPath((value as Record<string, unknown>)[key], here);
+    if (deeper) return deeper;
+  }
+  return undefined;
 }
 
 function jsonErrorLocation(text: string, error: Error): string {
@@ -83,6 +129,8 @@ export function applyOverrides(
     const parts = key.split('.');
     if (parts.some((p) => p === ''))
       throw new UserError(`--set ${override}: "${key}" is not a valid key path.`);
+    const bad = parts.find((p) => FORBIDDEN_KEYS.has(p)) ?? forbiddenKeyPath(value);
+    if (bad) throw new UserError(`--set ${override.slice(0, 200)}: ${bad}: ${FORBIDDEN_MESSAGE}`);
     let node: Record<string, unknown> = out;
     for (let i = 0; i < parts.length - 1; i++) {
       const next = node[parts[i]];

@@ -12,6 +12,7 @@ import { CORE_REQUIRED, coreSections } from './coreSchema';
 import type { DataConfig, EvalConfig, ExperimentConfig } from './ExperimentConfig';
 import { formatAjvErrors } from './formatErrors';
 import type { JsonSchema } from './JsonSchema';
+import { forbiddenKeyPath } from './readConfigFile';
 
 /** What validation needs to know about the plugins that are loaded. */
 export interface ConfigContext {
@@ -121,6 +122,12 @@ export function validateConfig(
   context: ConfigContext,
   origin = 'config',
 ): ExperimentConfig {
+  const bad = forbiddenKeyPath(raw);
+  if (bad) {
+    throw new UserError(
+      `${origin}: ${bad}: __proto__, constructor and prototype are not settings (they would change how every object behaves).`,
+    );
+  }
   const config = structuredClone(raw);
   const problems: string[] = [];
   const top = compile(cachedTopLevel(context));

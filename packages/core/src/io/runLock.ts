@@ -63,6 +63,11 @@ export class RunLock {
         break;
       } catch (error) {
         if (errorCode(error) !== 'EEXIST') throw ioFailure(error, `cannot lock ${dir}`);
+        if (isFolder(file)) {
+          throw new UserError(
+            `${file} is a folder, not a lock file: nothing of ours makes it. Remove it (rmdir ${file}) and run again.`,
+          );
+        }
         const other = readOwner(file);
         if ((other === undefined || ownerIsGone(other)) && attempt < 3) {
           fs.rmSync(file, { force: true }); // stale: its owner died without releasing it
@@ -92,6 +97,14 @@ export class RunLock {
   release(): void {
     if (!held.delete(this.file)) return;
     fs.rmSync(this.file, { force: true });
+  }
+}
+
+function isFolder(file: string): boolean {
+  try {
+    return fs.lstatSync(file).isDirectory();
+  } catch {
+    return false;
   }
 }
 

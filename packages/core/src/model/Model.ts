@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { JsonSchema } from '../config/JsonSchema';
 import type { Named } from '../contracts/Named';
 import type { OutputLayer } from '../ops/outputLayer';
@@ -111,4 +111,16 @@ export function parameterMismatch(model: Model, params: Params): string | undefi
   } finally {
     for (const t of Object.values(expected)) t.dispose();
   }
+}
+
+/**
+ * The first parameter holding NaN or an infinity, described, or undefined: loaded parameters are
+ * checked before use, so that a damaged checkpoint is reported instead of scoring every item 0.
+ */
+export function nonFiniteParameter(params: Params): string | undefined {
+  for (const [name, t] of Object.entries(params)) {
+    const bad = tf.tidy(() => tf.logicalNot(tf.isFinite(t)).any().dataSync()[0]);
+    if (bad) return `parameter "${name}" holds NaN or infinite values`;
+  }
+  return undefined;
 }

@@ -86,15 +86,22 @@ export class RunDirectory implements CheckpointStore {
   ): boolean {
     const configFile = this.file('config.json');
     const hasCheckpoint = fs.existsSync(checkpoint);
+    // A run that failed before its first checkpoint (a diverging loss, a model too large, a bad
+    // teacher) left nothing to keep or resume: it starts over, with or without --resume, whatever
+    // the config now.
+    const nothingKept =
+      !hasCheckpoint &&
+      !fs.existsSync(this.bestCheckpoint) &&
+      !fs.existsSync(this.file('metrics.json'));
     if (!resume) {
-      if (fs.existsSync(configFile) || hasCheckpoint) {
+      if ((fs.existsSync(configFile) || hasCheckpoint) && !nothingKept) {
         throw new UserError(
           `${this.dir} already holds a run; pass --resume to continue it, or choose another --out directory.`,
         );
       }
       return false;
     }
-    if (!fs.existsSync(configFile)) return false; // nothing to resume: start from scratch
+    if (!fs.existsSync(configFile) || nothingKept) return false; // nothing to resume: start from scratch
     const saved = normalizeSaved(this.readJson<Record<string, unknown>>('config.json')) as Record<
       string,
       unknown

@@ -22,6 +22,7 @@ import {
 import type { Command } from '../Command';
 import { groupedBarSpec, renderVegaLite } from '../charts';
 import { loadRun, LoadedRun } from '../runs';
+import { PluginTrust, pluginTrust, trustOptions } from '../plugins';
 import { trainingMassOf, trainingMassTable } from '../trainingMass';
 
 const METRICS = ['HR@10', 'NDCG@10'];
@@ -127,6 +128,7 @@ export const analyzeCommand: Command = {
       description: 'cumulative catalogue shares ending head and torso (default 0.2,0.5)',
     },
     json: { type: 'boolean', description: 'print the analysis as JSON' },
+    ...trustOptions,
   },
   examples: [
     'npx farzi analyze --run runs/full --run runs/farzi --run runs/random --label full --label farzi --label random --out analysis',
@@ -163,6 +165,7 @@ export const analyzeCommand: Command = {
       protocol,
       userBounds,
       shares as [number, number] | undefined,
+      pluginTrust(values),
     );
     makeDirectory(outDir, '--out');
     writeJsonAtomic(path.join(outDir, 'analysis.json'), result);
@@ -187,6 +190,7 @@ export async function analyzeRuns(
   protocol?: string,
   userBounds?: number[],
   shares?: [number, number],
+  trust: PluginTrust = {},
 ): Promise<{
   result: { protocol: string; reference: string; runs: RunAnalysis[] } & Record<string, unknown>;
   md: string;
@@ -201,7 +205,7 @@ export async function analyzeRuns(
   let realTraining: TrainingMass | undefined;
   const massLabels = popularityLabels(shares);
   for (const [i, dir] of dirs.entries()) {
-    const run: LoadedRun = await loadRun(dir);
+    const run: LoadedRun = await loadRun(dir, trust);
     try {
       if (run.split.kind !== 'leave-one-out')
         throw new UserError(`${dir}: analyze needs recommendation data (leave-one-out), not text.`);

@@ -2,6 +2,7 @@ import YAML from 'yaml';
 import { requireString } from '../args';
 import type { Command } from '../Command';
 import { configOptions, loadExperiment } from '../experiment';
+import { pluginTrust, trustOptions } from '../plugins';
 
 export const configShowCommand: Command = {
   name: 'config show',
@@ -9,6 +10,7 @@ export const configShowCommand: Command = {
   options: {
     ...configOptions,
     yaml: { type: 'boolean', description: 'print YAML instead of JSON' },
+    'trust-plugins': trustOptions['trust-plugins'],
   },
   examples: ['npx farzi config show --config configs/sasrec-ml100k.json --set model.hiddenSize=64'],
   async run(values, io) {
@@ -17,6 +19,7 @@ export const configShowCommand: Command = {
       values.set as string[] | undefined,
       values.plugin as string[] | undefined,
       values['data-dir'] as string | undefined,
+      pluginTrust(values),
     );
     io.out(values.yaml ? YAML.stringify(config) : `${JSON.stringify(config, null, 2)}\n`);
     return 0;

@@ -1,8 +1,8 @@
 import { UserError } from '@farzi/core';
 import { requireString } from '../args';
 import type { Command } from '../Command';
-import { appServices } from '../plugins';
 import { formatMetrics } from '../progress';
+import { appServices, pluginTrust, trustOptions } from '../plugins';
 import { loadRun } from '../runs';
 
 export const evaluateCommand: Command = {
@@ -11,6 +11,7 @@ export const evaluateCommand: Command = {
     "evaluate a run's best checkpoint on the test (or validation) split under a stated protocol",
   options: {
     run: { type: 'string', value: '<run-dir>', description: 'a training run directory' },
+    ...trustOptions,
     split: {
       type: 'string',
       value: 'test|valid',
@@ -42,7 +43,7 @@ export const evaluateCommand: Command = {
     const negatives = values.negatives === undefined ? undefined : Number(values.negatives);
     if (negatives !== undefined && !(Number.isInteger(negatives) && negatives > 0))
       throw new UserError(`--negatives: expected a positive integer (got "${values.negatives}").`);
-    const run = await loadRun(requireString(values, 'run', this));
+    const run = await loadRun(requireString(values, 'run', this), pluginTrust(values));
     try {
       const config = {
         ...run.config.eval,

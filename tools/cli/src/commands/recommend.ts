@@ -1,6 +1,7 @@
 import { UserError } from '@farzi/core';
 import { requireString } from '../args';
 import type { Command } from '../Command';
+import { pluginTrust, trustOptions } from '../plugins';
 import { loadRun } from '../runs';
 import { itemTitles } from '../titles';
 
@@ -9,6 +10,7 @@ export const recommendCommand: Command = {
   summary: "a trained run's top-k next items for a user of the data set or for a given history",
   options: {
     run: { type: 'string', value: '<run-dir>', description: 'a training run directory' },
+    ...trustOptions,
     user: {
       type: 'string',
       value: '<id>',
@@ -35,7 +37,7 @@ export const recommendCommand: Command = {
     if ((values.user === undefined) === (values.history === undefined)) {
       throw new UserError('give exactly one of --user <id> and --history "<item> <item> …".');
     }
-    const run = await loadRun(dir);
+    const run = await loadRun(dir, pluginTrust(values));
     try {
       const history =
         values.user !== undefined
@@ -51,12 +53,17 @@ export const recommendCommand: Command = {
         score: r.score,
         ...(titles.has(r.item) ? { title: titles.get(r.item) } : {}),
       }));
+      const note =
+        items.length === 0
+          ? `nothing left to recommend: the history holds every one of the ${run.split.vocab.numTokens} items of ${dir}`
+          : undefined;
       if (values.json) {
-        io.out(`${JSON.stringify({ run: dir, history, items }, null, 2)}\n`);
+        io.out(`${JSON.stringify({ run: dir, history, items, ...(note ? { note } : {}) }, null, 2)}\n`);
         return 0;
       }
       const shown = history.length > 10 ? `… ${history.slice(-10).join(' ')}` : history.join(' ');
       io.out(`history (${history.length} items): ${shown}\n`);
+      if (note) io.out(`${note}\n`);
       for (const r of items) {
         io.out(
           `${String(r.rank).padStart(3)}. ${r.item.padEnd(8)} ${r.score.toFixed(3).padStart(8)}${r.title ? `  ${r.title}` : ''}\n`,

@@ -1,6 +1,7 @@
 import { checkWritableFile, UserError, writeFileAtomic } from '@farzi/core';
 import { buildSweepReport } from '../sweep/sweepReport';
 import type { Command } from '../Command';
+import { pluginTrust, trustOptions } from '../plugins';
 import { buildReport } from '../report';
 
 export const reportCommand: Command = {
@@ -27,6 +28,7 @@ export const reportCommand: Command = {
     },
     title: { type: 'string', value: '<text>', description: 'report title' },
     out: { type: 'string', value: '<file.html>', description: 'output file (default report.html)' },
+    ...trustOptions,
   },
   examples: [
     'npx farzi report --run runs/demo/full --run runs/demo/farzi-student --run runs/demo/farzi --out report.html',
@@ -49,6 +51,7 @@ export const reportCommand: Command = {
       (values.run as string[] | undefined) ?? [],
       (values.label as string[] | undefined) ?? [],
       (values.title as string | undefined) ?? 'farzi report',
+      pluginTrust(values),
     );
     writeFileAtomic(out, html);
     io.out(`Wrote ${out}\n`);
