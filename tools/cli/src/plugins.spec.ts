@@ -65,7 +65,7 @@ describe('plugins from outside the repository', () => {
     expect(report.testResults[0].assertionResults[0].fullName).toMatch(/^Toyrec contract on /);
   }, 120_000);
 
-  it("a generated model trains through a config's plugins, and evaluate finds it again", async () => {
+  it("a generated model trains through a config's plugins, and evaluate loads it again when told to", async () => {
     const file = config('toyrec.json', { plugins: ['./models-toyrec'] });
     const out = path.join(project, 'run');
     const r = await run('train', '--config', file, '--out', out, '--json');
@@ -74,7 +74,19 @@ describe('plugins from outside the repository', () => {
     expect(JSON.parse(r.out).model.name).toBe('toyrec');
     const saved = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'));
     expect(saved.plugins).toEqual([path.join(project, 'models-toyrec', 'dist', 'index.js')]);
-    const evaluated = await run('evaluate', '--run', out, '--json');
+    // The run names a plugin: code, loaded only when the user says so (docs/security.md).
+    const untrusted = await run('evaluate', '--run', out, '--json');
+    expect(untrusted.code).toBe(2);
+    expect(untrusted.err).toContain(`--plugin ${saved.plugins[0]} (or --trust-plugins)`);
+    const evaluated = await run(
+      'evaluate',
+      '--run',
+      out,
+      '--json',
+      '--plugin',
+      path.join(project, 'models-toyrec'),
+    );
+    expect(evaluated.err).toBe('');
     expect(evaluated.code).toBe(0);
     expect(JSON.parse(evaluated.out).metrics['NDCG@10']).toBeGreaterThanOrEqual(0);
   });

@@ -198,7 +198,7 @@ describe('RunLock', () => {
 });
 
 describe('RunDirectory', () => {
-  it('resumes a directory without a checkpoint as a fresh start, and refuses a different config', () => {
+  it('starts a directory without a checkpoint afresh, whatever the config; one with a checkpoint resumes only with its own', () => {
     const dir = path.join(tmp.dir, 'no-checkpoint');
     const first = new RunDirectory(dir);
     expect(first.prepare({ a: 1 }, false)).toBe(false);
@@ -206,11 +206,18 @@ describe('RunDirectory', () => {
     const again = new RunDirectory(dir);
     expect(again.prepare({ a: 1 }, true)).toBe(false); // config only: start from scratch
     again.close();
-    expect(() => new RunDirectory(dir).prepare({ a: 2 }, true)).toThrow(/config differs/);
-    expect(() => new RunDirectory(dir).prepare({ a: 1 }, false)).toThrow(/already holds a run/);
+    // A run that failed before its first checkpoint left nothing to keep: another config starts over.
+    for (const resume of [true, false]) {
+      const other = new RunDirectory(dir);
+      expect(other.prepare({ a: 2 }, resume)).toBe(false);
+      other.close();
+    }
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'))).toEqual({ a: 2 });
     fs.writeFileSync(path.join(dir, 'checkpoints', 'last.safetensors'), 'x');
+    expect(() => new RunDirectory(dir).prepare({ a: 1 }, true)).toThrow(/config differs/);
+    expect(() => new RunDirectory(dir).prepare({ a: 2 }, false)).toThrow(/already holds a run/);
     const resumed = new RunDirectory(dir);
-    expect(resumed.prepare({ a: 1 }, true)).toBe(true);
+    expect(resumed.prepare({ a: 2 }, true)).toBe(true);
     resumed.close();
   });
 
@@ -219,6 +226,7 @@ describe('RunDirectory', () => {
     const run = new RunDirectory(dir);
     run.prepare({ a: 1 }, false);
     run.close();
+    fs.writeFileSync(path.join(dir, 'checkpoints', 'last.safetensors'), 'x');
     fs.writeFileSync(path.join(dir, 'config.json'), '{"a": 1');
     expect(() => new RunDirectory(dir).prepare({ a: 1 }, true)).toThrow(
       new RegExp(`${path.join(dir, 'config.json')} is not valid JSON`),

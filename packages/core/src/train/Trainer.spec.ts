@@ -177,6 +177,7 @@ describe('checkpoints, resume and failure', () => {
   it('refuses to overwrite a run directory without resume; resuming an empty one starts afresh', () => {
     const dir = new RunDirectory(`${tmp.dir}/taken`);
     dir.prepare({ a: 1 }, false);
+    fs.writeFileSync(dir.lastCheckpoint, 'x');
     dir.close();
     expect(() => new RunDirectory(`${tmp.dir}/taken`).prepare({ a: 1 }, false)).toThrow(
       /already holds a run; pass --resume/,

@@ -58,7 +58,9 @@ export const recommendCommand: Command = {
           ? `nothing left to recommend: the history holds every one of the ${run.split.vocab.numTokens} items of ${dir}`
           : undefined;
       if (values.json) {
-        io.out(`${JSON.stringify({ run: dir, history, items, ...(note ? { note } : {}) }, null, 2)}\n`);
+        io.out(
+          `${JSON.stringify({ run: dir, history, items, ...(note ? { note } : {}) }, null, 2)}\n`,
+        );
         return 0;
       }
       const shown = history.length > 10 ? `… ${history.slice(-10).join(' ')}` : history.join(' ');
