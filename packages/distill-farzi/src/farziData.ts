@@ -126,9 +126,14 @@ export function loadFarziData(file: string): FarziData {
       `${file}: its metadata "temperature" is ${JSON.stringify(String(m.temperature ?? '')).slice(0, 40)}; expected a finite number above 0 (the file is damaged or not made by farzi distill).`,
     );
   }
-  for (const [name, t] of [['latent', latent], ['decoder', decoder]] as const) {
+  for (const [name, t] of [
+    ['latent', latent],
+    ['decoder', decoder],
+  ] as const) {
     if (!(t.values as Float32Array).every(Number.isFinite)) {
-      throw new UserError(`${file}: its ${name} holds NaN or infinite values (the file is damaged).`);
+      throw new UserError(
+        `${file}: its ${name} holds NaN or infinite values (the file is damaged).`,
+      );
     }
   }
   if (vocabulary.length !== decoder.shape[1]) {

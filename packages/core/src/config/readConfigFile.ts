@@ -52,7 +52,9 @@ function readConfigText(path: string): string {
       throw new UserError(`--config ${path} is a folder; give a JSON or YAML config file in it.`);
     }
     if (!stat.isFile()) {
-      throw new UserError(`--config ${path} is not a regular file; give a JSON or YAML config file.`);
+      throw new UserError(
+        `--config ${path} is not a regular file; give a JSON or YAML config file.`,
+      );
     }
     if (stat.size > MAX_CONFIG_BYTES) {
       throw new UserError(
@@ -79,7 +81,8 @@ function readConfigText(path: string): string {
 
 /** Keys that would reach an object's prototype when merged: never a setting. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-const FORBIDDEN_MESSAGE = '__proto__, constructor and prototype are not settings (they would change how every object behaves).';
+const FORBIDDEN_MESSAGE =
+  '__proto__, constructor and prototype are not settings (they would change how every object behaves).';
 
 /** The dotted path of the first forbidden key in a parsed config, if any. */
 export function forbiddenKeyPath(value: unknown, at = ''): string | undefined {

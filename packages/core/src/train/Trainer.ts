@@ -227,7 +227,9 @@ export class Trainer {
       const names = Object.keys(resumed.params);
       tf.dispose(Object.values(resumed.params));
       if (resumed.optimizer) disposeState(resumed.optimizer);
-      const held = resumed.meta.model ? `a ${String(resumed.meta.model)} checkpoint` : 'a checkpoint';
+      const held = resumed.meta.model
+        ? `a ${String(resumed.meta.model)} checkpoint`
+        : 'a checkpoint';
       throw new UserError(
         mismatch
           ? `cannot resume: ${o.store?.description ?? 'the run'} holds ${held} (parameters ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''}) ` +
