@@ -96,7 +96,14 @@ export type {
 } from './model/Model';
 export { describeModel, nonFiniteParameter, parameterMismatch } from './model/Model';
 export type { Evaluator, EvaluationRequest, EvaluationResult } from './eval/Evaluator';
-export type { Distiller, DistillRequest, DistillResult, DistillSummary } from './distill/Distiller';
+export type {
+  Distiller,
+  DistillRequest,
+  DistillResult,
+  DistillSummary,
+  DistillSummaryFile,
+  SourceSpec,
+} from './distill/Distiller';
 export type { DistillTools } from './distill/DistillTools';
 export { distillTools } from './distill/fromServices';
 

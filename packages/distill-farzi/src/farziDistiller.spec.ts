@@ -79,6 +79,7 @@ function config(distill: Record<string, unknown>): ExperimentConfig {
       train: { learningRate: 0.01 },
       eval: { ks: [5], metric: 'NDCG@5' },
       distill: {
+        method: 'farzi',
         size: [4, 5],
         latentDim: 3,
         innerSteps: 3,
@@ -144,12 +145,27 @@ describe('Farzi distiller', () => {
     expect(summary.budget).toMatchObject({ sequences: 4, length: 5, events: 20 });
     expect(summary.budget.percentOfTraining).toBeCloseTo((100 * 20) / (16 * 7), 6);
     expect(summary.history.filter((h: { valid?: unknown }) => h.valid)).toHaveLength(3); // steps 0, 2, 3
+    // The result (and summary.json) name the training source that reads the data, and the step-0 data.
+    expect(result.source).toEqual({
+      name: 'farzi',
+      path: path.resolve(out, 'farzi-data.safetensors'),
+    });
+    expect(result.initialSource).toEqual({
+      name: 'farzi',
+      path: path.resolve(out, 'farzi-data-step0.safetensors'),
+    });
+    expect(summary).toMatchObject({ method: 'farzi', steps: 3, source: result.source });
+    expect(Object.keys(summary.details.secondsPerOuterStep).sort()).toEqual([
+      'forward',
+      'real',
+      'reverse',
+    ]);
     const data = loadFarziData(result.dataFile);
     expect(data.latent.shape).toEqual([4, 5, 3]);
     expect(data.vocabulary).toEqual(split.vocab.tokens);
 
     const trainConfig = config({});
-    trainConfig.train.source = { name: 'farzi', path: result.dataFile };
+    trainConfig.train.source = { ...result.source };
     const source = createSource(trainConfig, split, services);
     expect(source.numSequences).toBe(4);
     const [batch] = [...source.batches(4, new Rng(1))];
@@ -340,7 +356,7 @@ describe('Farzi distiller', () => {
       outDir: initOnly,
       resume: false,
     });
-    expect(zero.summary).toMatchObject({ outerSteps: 0, bestStep: 0 });
+    expect(zero.summary).toMatchObject({ steps: 0, bestStep: 0 });
     const init = loadFarziData(zero.dataFile);
     expect(Array.from(init.latent.dataSync())).not.toEqual(Array.from(a.latent.dataSync()));
     // Every fresh run keeps its step-0 data: the optimised run's equals the outerSteps-0 run's.

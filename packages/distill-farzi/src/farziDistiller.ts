@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
+import * as path from 'path';
 import {
   checkWritableDirectory,
   Distiller,
@@ -17,6 +18,7 @@ import {
 } from '@farzi/core';
 import { DistillConfig, distillSchema } from './distillSchema';
 import { saveFarziData } from './farziData';
+import { farziSourceFactory } from './farziSource';
 import { FarziContext, farziContext, FarziRun } from './farziRun';
 import { toList } from './innerLoop';
 import { realSequences } from './realData';
@@ -84,6 +86,15 @@ function prepareRun(request: DistillRequest, run: RunDirectory, stateFile: strin
 
 /** The initial (step-0) Farzi Data of a fresh run, saved before the first outer step. */
 export const STEP0_FILE = 'farzi-data-step0.safetensors';
+
+/** Farzi's own figures in a distillation's summary: mean seconds per outer step by phase. */
+export interface FarziDetails {
+  readonly secondsPerOuterStep?: {
+    readonly forward: number;
+    readonly real: number;
+    readonly reverse: number;
+  };
+}
 
 function budgetOf(ctx: FarziContext): DistillSummary['budget'] {
   const [mu, xi] = ctx.settings.size;
@@ -315,22 +326,34 @@ async function outerLoop(
   if (!fs.existsSync(v.farziFile)) saveFarziData(v.farziFile, farzi.current(v.info()));
   // Over every session of a resumed run (the work after its last checkpoint, redone, counts once).
   const seconds = farzi.priorSeconds + (Date.now() - started) / 1000;
-  const summary: DistillSummary = {
+  const summary: DistillSummary<FarziDetails> = {
+    method: farziDistiller.name,
     budget,
     bestStep: farzi.bestStep,
     bestMetric: farzi.bestMetric,
     metric: v.metricName,
-    outerSteps: dc.outerSteps,
+    steps: dc.outerSteps,
     seconds,
     ...(initSeconds !== undefined ? { initSeconds } : {}),
-    secondsPerOuterStep: phase.steps
+    details: phase.steps
       ? {
-          forward: phase.forward / phase.steps,
-          real: phase.real / phase.steps,
-          reverse: phase.reverse / phase.steps,
+          secondsPerOuterStep: {
+            forward: phase.forward / phase.steps,
+            real: phase.real / phase.steps,
+            reverse: phase.reverse / phase.steps,
+          },
         }
-      : undefined,
+      : {},
   };
-  run.writeJson('summary.json', { ...summary, history: farzi.history });
-  return { dataFile: v.farziFile, summary };
+  const dataFile = path.resolve(v.farziFile);
+  const source = { name: farziSourceFactory.name, path: dataFile };
+  const step0 = path.resolve(run.file(STEP0_FILE));
+  const initialSource = fs.existsSync(step0) ? { ...source, path: step0 } : undefined;
+  run.writeJson('summary.json', {
+    ...summary,
+    source,
+    ...(initialSource ? { initialSource } : {}),
+    history: farzi.history,
+  });
+  return { dataFile, source, ...(initialSource ? { initialSource } : {}), summary };
 }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeFileAtomic, writeJsonAtomic } from '@farzi/core';
+import { DistillSummaryFile, SourceSpec, writeFileAtomic, writeJsonAtomic } from '@farzi/core';
 import type { DatasetPlan } from './datasetPlans';
 import { checkReusable } from './reuse';
 
@@ -104,13 +104,6 @@ function train(
   return readJson<Metrics>(path.join(dir, 'metrics.json')) as Metrics;
 }
 
-interface DistillSummaryFile {
-  seconds: number;
-  /** Seconds until the initial (step-0) data was ready. */
-  initSeconds?: number;
-  bestMetric: number | null;
-  budget: { events: number; percentOfTraining: number };
-}
 
 function distill(options: DatasetQualityOptions, dir: string, teacher: string, extra: string[]) {
   const setArgs = [
@@ -276,33 +269,26 @@ export function runDatasetQuality(options: DatasetQualityOptions) {
     const [mu, xi] = budget.split('x').map(Number);
     const dir = path.join(runs, `farzi-${budget}`);
     const optimised = !options.skipOptimised?.includes(budget);
-    let step0 = path.resolve(dir, 'farzi-data-step0.safetensors');
+    // Each distillation names the training source that reads its data (summary.json).
+    let step0: SourceSpec | undefined;
     let step0Seconds: number | undefined;
     if (optimised) {
       const summary = distill(options, dir, teacher, sets([`distill.size=[${mu},${xi}]`]));
-      const file = path.resolve(dir, 'farzi-data.safetensors');
-      students(budget, 'farzi', { name: 'farzi', path: file }, summary.seconds);
+      students(budget, 'farzi', summary.source, summary.seconds);
+      step0 = summary.initialSource;
       step0Seconds = summary.initSeconds;
-      if (cross) {
-        students(
-          budget,
-          `${cross.name}-on-farzi`,
-          { name: 'farzi', path: file },
-          summary.seconds,
-          cross,
-        );
-      }
+      if (cross) students(budget, `${cross.name}-on-farzi`, summary.source, summary.seconds, cross);
     }
-    // The step-0 data: kept by the optimised run (farzi-data-step0.safetensors), or distilled with
-    // distill.outerSteps 0 (no optimised run, or one from before runs kept that file).
-    if (!optimised || !fs.existsSync(step0)) {
+    // The step-0 data: kept by the optimised run (its initialSource), or distilled with
+    // distill.outerSteps 0 (no optimised run, or one from before runs kept that data).
+    if (!optimised || !step0) {
       const zeroDir = path.join(runs, `farzi-step0-${budget}`);
       const sets0 = sets([`distill.size=[${mu},${xi}]`, 'distill.outerSteps=0']);
       const zero = distill(options, zeroDir, teacher, sets0);
       step0Seconds = zero.initSeconds ?? zero.seconds;
-      step0 = path.resolve(zeroDir, 'farzi-data.safetensors');
+      step0 = zero.source;
     }
-    students(budget, 'farzi-step0', { name: 'farzi', path: step0 }, step0Seconds);
+    students(budget, 'farzi-step0', step0, step0Seconds);
     for (const baseline of plan.baselines) {
       students(budget, baseline, { name: baseline, users: mu, length: xi });
     }

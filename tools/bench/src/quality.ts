@@ -7,7 +7,7 @@ import {
   selectBackend,
   writeJsonAtomic,
   writeFileAtomic,
-  DistillSummary,
+  DistillSummaryFile,
   smallDataRecipe,
   distillTools,
   isFarziError,
@@ -171,11 +171,11 @@ async function distillBudget(
   distillDir: string,
   sets: string[],
   earlierTrajectories: string | undefined,
-): Promise<DistillSummary> {
+): Promise<DistillSummaryFile> {
   const summaryFile = path.join(distillDir, 'summary.json');
   if (fs.existsSync(summaryFile)) {
     log(`reusing ${distillDir}`);
-    return JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as DistillSummary;
+    return JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as DistillSummaryFile;
   }
   if (fs.existsSync(distillDir)) fs.rmSync(distillDir, { recursive: true, force: true });
   // Every budget distils with the same model, data and seeds: reuse the pretrained trajectories
@@ -197,7 +197,7 @@ async function distillBudget(
       if (e.type === 'message') log(`[farzi ${tag}] ${e.text}`);
     },
   });
-  return result.summary;
+  return { ...result.summary, source: result.source, initialSource: result.initialSource };
 }
 
 /** One budget's rows: SASRec and GRU4Rec on its Farzi Data, SASRec on the random and head samples. */
@@ -206,14 +206,15 @@ async function budgetRows(
   [mu, xi]: [number, number],
   variant: string,
   distillDir: string,
-  summary: DistillSummary,
+  summary: DistillSummaryFile,
 ): Promise<void> {
   const tag = `${mu}x${xi}`;
-  const farziFile = path.join(distillDir, 'farzi-data.safetensors');
-  const studentSets = [...b.base, `train.source={"name":"farzi","path":"${farziFile}"}`];
+  // The training source that reads the distilled data, as the distiller named it.
+  const studentSets = [...b.base, `train.source=${JSON.stringify(summary.source)}`];
   const distillInfo = {
     distillSeconds: summary.seconds,
-    secondsPerOuterStep: summary.secondsPerOuterStep,
+    secondsPerOuterStep: (summary.details as { secondsPerOuterStep?: unknown } | undefined)
+      ?.secondsPerOuterStep,
     percentOfTraining: summary.budget.percentOfTraining,
   };
   const sasrecFile = 'configs/farzi-sasrec-ml100k.json';
@@ -264,7 +265,9 @@ async function extraFarziRows(b: Bench): Promise<void> {
         distill: { size: [number, number] };
       }
     ).distill.size;
-    const farziFile = path.join(dir, 'farzi-data.safetensors');
+    const { source } = JSON.parse(
+      fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'),
+    ) as DistillSummaryFile;
     await recordTuned(
       b,
       `SASRec, Farzi [${mu}x${xi}] (${describeDistillation(dir)})`,
@@ -272,7 +275,7 @@ async function extraFarziRows(b: Bench): Promise<void> {
       `farzi ${mu}x${xi} ${name}`,
       mu * xi,
       'configs/farzi-sasrec-ml100k.json',
-      [...b.base, `train.source={"name":"farzi","path":"${farziFile}"}`],
+      [...b.base, `train.source=${JSON.stringify(source)}`],
       mu,
       path.join(runs, `sasrec-${name}`),
     );

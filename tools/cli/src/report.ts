@@ -50,7 +50,11 @@ interface DistillRunInfo {
     bestMetric: number | null;
     metric: string;
     seconds: number;
-    secondsPerOuterStep?: { forward: number; real: number; reverse: number };
+    /** The distiller (older runs: absent) and its own figures. */
+    method?: string;
+    details?: Record<string, unknown>;
+    /** Older Farzi runs wrote their phase times here. */
+    secondsPerOuterStep?: Record<string, number>;
     history: { step: number; outerLoss?: number; drift?: number; valid?: Record<string, number> }[];
   };
 }
@@ -305,7 +309,7 @@ async function distillationSection(d: DistillRunInfo): Promise<string> {
     charts.push(
       await renderVegaLite(
         lineSpec(
-          `Validation ${s.metric} of a student trained on the current Farzi Data`,
+          `Validation ${s.metric} of a student trained on the current data`,
           valid,
           'outer step',
           s.metric,
@@ -313,15 +317,38 @@ async function distillationSection(d: DistillRunInfo): Promise<string> {
         ),
       ),
     );
-  const t = s.secondsPerOuterStep;
+  const details = describeDetails(
+    s.details ?? (s.secondsPerOuterStep ? { secondsPerOuterStep: s.secondsPerOuterStep } : {}),
+  );
   return (
-    `<h2>Distillation: ${escape(d.label)}</h2>` +
-    `<p>Data budget: Farzi Data [${s.budget.sequences}×${s.budget.length}] = <b>${s.budget.events.toLocaleString('en-US')}</b> events, ` +
+    `<h2>Distillation${s.method ? ` (${escape(s.method)})` : ''}: ${escape(d.label)}</h2>` +
+    `<p>Data budget: [${s.budget.sequences}×${s.budget.length}] = <b>${s.budget.events.toLocaleString('en-US')}</b> events, ` +
     `<b>${s.budget.percentOfTraining.toFixed(2)}%</b> of the ${s.budget.realTrainingEvents.toLocaleString('en-US')} real training events. ` +
     `Best validation ${escape(s.metric)} ${s.bestMetric === null ? '–' : s.bestMetric.toFixed(4)} at outer step ${s.bestStep ?? '–'}; ` +
-    `${s.seconds.toFixed(0)} s in total${t ? ` (per outer step: inner ${t.forward.toFixed(1)} s, real loss ${t.real.toFixed(2)} s, reverse ${t.reverse.toFixed(1)} s)` : ''}.</p>` +
+    `${s.seconds.toFixed(0)} s in total${details ? ` (${escape(details)})` : ''}.</p>` +
     `<div class="charts">${charts.map((c) => `<figure>${c}</figure>`).join('')}</div>`
   );
+}
+
+/**
+ * A method's own figures in words: `{secondsPerOuterStep: {forward: 1.02, …}}` → "seconds per outer
+ * step: forward 1.02, …" (numbers and one level of named numbers; anything else is left out).
+ */
+export function describeDetails(details: Record<string, unknown>): string {
+  const words = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  const number = (v: number) => (Math.abs(v) >= 10 ? v.toFixed(0) : v.toPrecision(3));
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(details)) {
+    if (typeof value === 'number' && Number.isFinite(value))
+      parts.push(`${words(key)} ${number(value)}`);
+    else if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const inner = Object.entries(value as Record<string, unknown>)
+        .filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1]))
+        .map(([k, v]) => `${words(k)} ${number(v)}`);
+      if (inner.length) parts.push(`${words(key)}: ${inner.join(', ')}`);
+    }
+  }
+  return parts.join('; ');
 }
 
 /** The self-contained HTML page around the sections. */

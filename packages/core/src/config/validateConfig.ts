@@ -87,12 +87,12 @@ function checkDistill(
   const distill = config.distill;
   const distillers = context.distillers;
   if (!isObject(distill) || !distillers || distillers.names().length === 0) return;
+  // Always written out: a config must not change meaning when another distiller is registered.
   if (distill.method === undefined) {
-    if (distillers.names().length === 1) distill.method = distillers.names()[0];
-    else {
-      problems.push(`distill.method: not set; choose one of ${distillers.names().join(', ')}`);
-      return;
-    }
+    problems.push(
+      `distill.method: not set; name the distiller, one of ${distillers.names().join(', ')} (e.g. "method": "${distillers.names()[0]}")`,
+    );
+    return;
   }
   const distiller = lookup(distillers, distill.method);
   if (distiller) check(distill, cachedNamedPart(distiller.schema, 'method'), 'distill');
@@ -293,21 +293,14 @@ function distillSection(section: JsonSchema, registry: Registry<Distiller>): Jso
   const distillers = registry.values();
   return {
     ...section,
+    required: ['method'],
     properties: {
-      method: {
-        enum: registry.names(),
-        ...(distillers.length === 1 ? { default: distillers[0].name } : {}),
-        description: 'a registered distiller',
-      },
+      method: { enum: registry.names(), description: 'the distiller (a registered method)' },
     },
-    // One method: its settings apply whether or not `method` is written.
-    allOf:
-      distillers.length === 1
-        ? [namedPartSchema(distillers[0].schema, 'method')]
-        : byName(
-            distillers.map((d) => ({ name: d.name, schema: d.schema })),
-            'method',
-          ),
+    allOf: byName(
+      distillers.map((d) => ({ name: d.name, schema: d.schema })),
+      'method',
+    ),
   };
 }
 

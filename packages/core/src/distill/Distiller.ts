@@ -20,8 +20,19 @@ export interface DistillRequest {
   readonly backend?: SelectedBackend;
 }
 
-/** What a distillation reports: its budget, its best validation result and its cost. */
-export interface DistillSummary {
+/** A `train.source` value: the training source that reads a distilled data file, and its options. */
+export interface SourceSpec {
+  readonly name: string;
+  readonly [option: string]: unknown;
+}
+
+/**
+ * What a distillation reports: its budget, its best validation result and its cost. Figures of the
+ * method's own (e.g. seconds per phase of a bi-level step) are in `details`, typed by the method.
+ */
+export interface DistillSummary<Details extends object = object> {
+  /** The distiller (distill.method). */
+  readonly method: string;
   readonly budget: {
     /** μ synthetic sequences of ξ positions: μ·ξ events. */
     readonly sequences: number;
@@ -30,31 +41,40 @@ export interface DistillSummary {
     readonly percentOfTraining: number;
     readonly realTrainingEvents: number;
   };
-  /** The outer step whose data validated best (null without an evaluator). */
+  /** The step whose data validated best (null without an evaluator). */
   readonly bestStep: number | null;
   readonly bestMetric: number | null;
   /** The validation metric (eval.metric). */
   readonly metric: string;
-  readonly outerSteps: number;
-  /** Seconds of the outer loop (validations included). */
+  /** Optimisation steps the method was asked for (for a bi-level method: outer steps). */
+  readonly steps: number;
+  /** Seconds of the optimisation (validations included). */
   readonly seconds: number;
   /**
-   * Seconds until the initial data was ready (teacher fit or initialisation; a fresh run only):
-   * the cost of the step-0 data, which a distiller keeps as `farzi-data-step0.safetensors`.
+   * Seconds until the initial data was ready (a teacher fit or an initialisation; a fresh run
+   * only): the cost of the initial data, which `DistillResult.initialSource` reads.
    */
   readonly initSeconds?: number;
-  /** Mean seconds per outer step by phase (inner loop, real loss, reverse pass). */
-  readonly secondsPerOuterStep?: {
-    readonly forward: number;
-    readonly real: number;
-    readonly reverse: number;
-  };
+  /** The method's own figures. */
+  readonly details?: Details;
 }
 
-export interface DistillResult {
+export interface DistillResult<Details extends object = object> {
   /** The distilled data file. */
   readonly dataFile: string;
-  readonly summary: DistillSummary;
+  /** How to train on it: the `train.source` that reads `dataFile` (an absolute path in it). */
+  readonly source: SourceSpec;
+  /** The data before any optimisation step, when the method keeps it (same form as `source`). */
+  readonly initialSource?: SourceSpec;
+  readonly summary: DistillSummary<Details>;
+}
+
+/** What a distillation run directory's `summary.json` holds (every method writes it so). */
+export interface DistillSummaryFile extends DistillSummary {
+  readonly source: SourceSpec;
+  readonly initialSource?: SourceSpec;
+  /** Per-step records of the method (validation metric by step, for the report). */
+  readonly history?: unknown[];
 }
 
 /**

@@ -15,7 +15,7 @@ import { runDirFor } from './train';
 export const distillCommand: Command = {
   name: 'distill',
   summary:
-    'distil Farzi Data from the configured data set; writes <run-dir>/farzi-data.safetensors',
+    'distil a small synthetic data set from the configured one with distill.method (e.g. Farzi Data); prints how to train on it',
   options: {
     ...configOptions,
     out: {
@@ -59,19 +59,24 @@ export const distillCommand: Command = {
       backend,
     });
     if (values.json) {
-      io.out(`${JSON.stringify({ dataFile: result.dataFile, ...result.summary }, null, 2)}\n`);
+      const { dataFile, source, initialSource } = result;
+      io.out(
+        `${JSON.stringify({ dataFile, source, ...(initialSource ? { initialSource } : {}), ...result.summary }, null, 2)}\n`,
+      );
       return 0;
     }
     const s = result.summary;
     const recipe = smallDataRecipe(s.budget.sequences);
+    // A shell-quoted train.source (single quotes in it closed and reopened).
+    const source = `'${JSON.stringify(result.source).replace(/'/g, "'\\''")}'`;
     io.out(
       [
-        `Farzi Data     ${result.dataFile}`,
+        `data           ${result.dataFile} (distill.method ${s.method})`,
         `budget         [${s.budget.sequences}×${s.budget.length}] = ${s.budget.events} events (${s.budget.percentOfTraining.toFixed(2)}% of the real training events)`,
         `best           ${s.metric} ${s.bestMetric === null ? '-' : s.bestMetric.toFixed(4)} at outer step ${s.bestStep ?? '-'} (validation, fresh student)`,
         `time           ${s.seconds.toFixed(1)}s`,
         // The small-data recipe the quality benchmark measured (BENCHMARKS.md).
-        `train on it    npx farzi train --config ${file} --set train.source='{"name":"farzi","path":"${result.dataFile}"}' ` +
+        `train on it    npx farzi train --config ${file} --set train.source=${source} ` +
           `--set train.batchSize=${recipe.batchSize} --set train.epochs=${recipe.epochs} --set train.learningRate=${recipe.learningRate} --set train.evalEvery=${recipe.evalEvery}`,
         '',
       ].join('\n'),
