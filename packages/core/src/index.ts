@@ -94,7 +94,12 @@ export type {
   ApplyOptions,
   ModelDescription,
 } from './model/Model';
-export { describeModel, nonFiniteParameter, parameterMismatch } from './model/Model';
+export {
+  describeModel,
+  nonFiniteParameter,
+  parameterMismatch,
+  parameterShapes,
+} from './model/Model';
 export type { Evaluator, EvaluationRequest, EvaluationResult } from './eval/Evaluator';
 export type {
   Distiller,

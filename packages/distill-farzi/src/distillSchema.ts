@@ -1,4 +1,4 @@
-import type { DistillSection, JsonSchema } from '@farzi/core';
+import { DistillSection, ExperimentConfig, JsonSchema, UserError } from '@farzi/core';
 
 const positiveInt = (d: number, description?: string) => ({
   type: 'integer',
@@ -276,4 +276,18 @@ export interface DistillConfig extends DistillSection {
   evalEvery: number;
   student: { recipe: 'inner' | 'custom'; epochs: number; learningRate: number; batchSize: number };
   checkpointEvery: number;
+}
+
+/**
+ * The validated `distill` section of a Farzi config, typed: the one place its settings are cast
+ * (validation has filled every default and checked every value against `distillSchema`).
+ */
+export function farziSettings(config: ExperimentConfig): DistillConfig {
+  const section = config.distill;
+  if (!section || section.method !== 'farzi') {
+    throw new UserError(
+      `distill.method: "${String(section?.method ?? '')}" is not farzi; this run needs the Farzi distiller's settings.`,
+    );
+  }
+  return section as DistillConfig;
 }

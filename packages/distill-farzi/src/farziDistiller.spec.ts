@@ -23,7 +23,7 @@ import {
 import { metricsModule } from '@farzi/metrics';
 import { distillFarziModule } from './distillFarziModule';
 import { loadFarziData } from './farziData';
-import { studentRecipe } from './farziDistiller';
+import { studentRecipe } from './student';
 import type { DistillConfig } from './distillSchema';
 import { farziSource } from './farziSource';
 import type { FarziCheckpointMeta } from './farziRun';

@@ -9,6 +9,7 @@ import {
   DistillSummary,
   fingerprintSplit,
   Model,
+  parameterShapes,
   Params,
   ProgressListener,
   Rng,
@@ -16,16 +17,13 @@ import {
   runUnits,
   UserError,
 } from '@farzi/core';
-import { DistillConfig, distillSchema } from './distillSchema';
+import { distillSchema, farziSettings } from './distillSchema';
 import { saveFarziData } from './farziData';
 import { farziSourceFactory } from './farziSource';
 import { FarziContext, farziContext, FarziRun } from './farziRun';
-import { toList } from './innerLoop';
 import { realSequences } from './realData';
 import { evaluateFarzi, studentRecipe, trainStudent } from './student';
 
-// The student recipe lives in ./student; re-exported for existing importers.
-export { studentRecipe };
 import { StudentPool } from './studentPool';
 import { pretrainedTrajectories } from './trajectories';
 
@@ -52,7 +50,7 @@ export const farziDistiller: Distiller = {
 /** Settings that cannot work together, found before any work. */
 function checkSettings(request: DistillRequest): void {
   const { config } = request;
-  const dc = config.distill as DistillConfig;
+  const dc = farziSettings(config);
   const xi = dc.size[1];
   const L = config.data.maxLength;
   if (xi - 1 > L) {
@@ -252,7 +250,7 @@ function outerUnit(
   phase: { forward: number; real: number; reverse: number; steps: number },
 ) {
   const { settings: dc, model, emit } = ctx;
-  const names = toList(model.init(0)).names;
+  const names = Object.keys(parameterShapes(model));
   const rng = farzi.rng;
   return async (step: number, eta: () => number): Promise<void> => {
     if (v.poolDue(step - 1)) await v.refreshPool(step - 1);

@@ -21,7 +21,7 @@ import {
   RunError,
   saveCheckpoint,
 } from '@farzi/core';
-import type { DistillConfig } from './distillSchema';
+import { DistillConfig, farziSettings } from './distillSchema';
 import type { FarziData } from './farziData';
 import { initializeFarzi } from './initialize';
 import { farziMetaGradient, MetaResult, RealBatch, realPositions } from './metaGradient';
@@ -54,7 +54,7 @@ export function farziContext(
   return {
     request,
     config,
-    settings: config.distill as DistillConfig,
+    settings: farziSettings(config),
     split,
     model,
     run,
@@ -95,12 +95,6 @@ export function farziMeta(meta: FarziCheckpointMeta | TrainingFieldsMeta): Farzi
     best: { metric: meta.bestMetric, at: meta.bestEpoch, badEvaluations: 0 },
     history: meta.history,
   };
-}
-
-/** One outer step's record, as the history and the progress display show it. */
-export interface OuterStepRecord {
-  readonly step: number;
-  readonly meta: MetaResult;
 }
 
 /**

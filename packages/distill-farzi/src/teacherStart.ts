@@ -10,7 +10,7 @@ import {
   Rng,
   RunDirectory,
 } from '@farzi/core';
-import type { DistillConfig } from './distillSchema';
+import { farziSettings } from './distillSchema';
 import { sequencesPerChunk } from './synthetic';
 import { fitFarzi, loadTeacher, realWindows, teacherTargets } from './teacher';
 
@@ -26,7 +26,7 @@ export async function teacherParams(
   emit: ProgressListener,
 ): Promise<Params> {
   const { config, split, tools } = request;
-  const dc = config.distill as DistillConfig;
+  const dc = farziSettings(config);
   const fingerprint = fingerprintSplit(split);
   if (dc.teacher.checkpoint) {
     emit({ type: 'message', label: 'farzi', text: `teacher: ${dc.teacher.checkpoint}` });
@@ -64,7 +64,7 @@ export async function teacherInitialization(
   run: RunDirectory,
   emit: ProgressListener,
 ): Promise<{ latent: tf.Tensor; decoder: tf.Tensor }> {
-  const dc = request.config.distill as DistillConfig;
+  const dc = farziSettings(request.config);
   const [mu, xi] = dc.size;
   const teacher = await teacherParams(model, request, run, emit);
   const ids = realWindows(sequences, mu, xi, new Rng(request.config.seed));

@@ -13,6 +13,7 @@ import {
   DistillTools,
   Trainer,
   UserError,
+  writeJsonAtomic,
 } from '@farzi/core';
 import { cloneParams, saveParams } from './checkpoints';
 import type { DistillConfig } from './distillSchema';
@@ -81,6 +82,6 @@ export async function pretrainedTrajectories(
         'set trajectories.every to at most trajectories.epochs, or distill.innerInit to "random".',
     );
   }
-  fs.writeFileSync(manifest, JSON.stringify(files));
+  writeJsonAtomic(manifest, files);
   return kept;
 }

@@ -48,6 +48,7 @@ function configs(data: string): { train: string; distill: string } {
     JSON.stringify({
       ...base,
       distill: {
+        method: 'farzi',
         size: [4, 9],
         latentDim: 4,
         init: 'teacher',

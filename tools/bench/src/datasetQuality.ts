@@ -104,7 +104,6 @@ function train(
   return readJson<Metrics>(path.join(dir, 'metrics.json')) as Metrics;
 }
 
-
 function distill(options: DatasetQualityOptions, dir: string, teacher: string, extra: string[]) {
   const setArgs = [
     '--set',
@@ -275,7 +274,10 @@ export function runDatasetQuality(options: DatasetQualityOptions) {
     if (optimised) {
       const summary = distill(options, dir, teacher, sets([`distill.size=[${mu},${xi}]`]));
       students(budget, 'farzi', summary.source, summary.seconds);
-      step0 = summary.initialSource;
+      // Kept by the run, unless its file is gone (runs from before they kept it).
+      const initial = summary.initialSource;
+      if (initial && (typeof initial.path !== 'string' || fs.existsSync(initial.path)))
+        step0 = initial;
       step0Seconds = summary.initSeconds;
       if (cross) students(budget, `${cross.name}-on-farzi`, summary.source, summary.seconds, cross);
     }

@@ -53,7 +53,7 @@ describe('checkReusable', () => {
       model: { name: 'transformer', hiddenSize: 8, layers: 1, heads: 2 },
       train: { epochs: 1, learningRate: 0.001 },
       eval: { evaluator: 'language-model', metric: 'perplexity' },
-      distill: { size: [4, 9], outerSteps: 90 },
+      distill: { method: 'farzi', size: [4, 9], outerSteps: 90 },
     }),
   );
 

@@ -224,6 +224,7 @@ describe('farzi CLI', () => {
   it('distils Farzi Data from a trained teacher, resumes, and trains GRU4Rec with the printed command', async () => {
     const model = { name: 'sasrec', hiddenSize: 8, blocks: 1, heads: 1, dropout: 0.1 };
     const distill = {
+      method: 'farzi',
       size: [4, 8],
       latentDim: 4,
       init: 'teacher',
@@ -406,7 +407,7 @@ describe('farzi CLI', () => {
     expect(r.out).toContain('| random sample [4×6] |');
     const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
     expect(html).toContain('<h2>Comparison (test split)</h2>');
-    expect(html).toContain('Distillation: distillation');
+    expect(html).toContain('Distillation (farzi): distillation');
     expect(html).toContain('Cold-start users and tail items');
     // Settings and versions per run; events as a share of the data's training events; the loss
     // curves of runs on different data in separate panels.

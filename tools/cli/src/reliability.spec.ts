@@ -124,6 +124,8 @@ describe('reliability: data loss', () => {
         '--config',
         file,
         '--set',
+        'distill.method=farzi',
+        '--set',
         'distill.size=[2,6]',
         '--out',
         out,

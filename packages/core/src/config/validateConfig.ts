@@ -41,9 +41,9 @@ export function topLevelSchema(
   const properties: Record<string, JsonSchema> = { ...coreSections };
   if (distillers && distillers.names().length > 0) {
     // The section's settings are the chosen method's (checked against its schema by name).
+    // No default: a config without a distill section distils nothing.
     properties.distill = {
       type: 'object',
-      default: {},
       description: `data distillation: distill.method (${distillers.names().join(', ')}) and that method's settings`,
     };
   }
@@ -74,7 +74,7 @@ function cachedTopLevel(context: ConfigContext): JsonSchema {
 }
 
 /**
- * `distill`: `method` chooses the distiller (filled in when only one is registered) and the rest of
+ * `distill`: `method` (always written) chooses the distiller and the rest of
  * the section is checked against that distiller's schema, defaults filled in.
  */
 function checkDistill(

@@ -92,25 +92,33 @@ export function describeModel(model: Model): ModelDescription {
 }
 
 /**
+ * The names and shapes of a model's parameters, keeping no tensor (those `init` makes to tell are
+ * disposed): what a caller that only needs the names should use instead of `init`.
+ */
+export function parameterShapes(model: Model): Record<string, number[]> {
+  const params = model.init(0);
+  try {
+    return Object.fromEntries(Object.entries(params).map(([k, t]) => [k, [...t.shape]]));
+  } finally {
+    tf.dispose(Object.values(params));
+  }
+}
+
+/**
  * Why `params` do not fit `model` (a parameter missing or of another shape), or undefined when they
  * do: checked before a model runs on loaded parameters, so that a wrong checkpoint gets a message
  * instead of a shape error deep inside a kernel.
  */
 export function parameterMismatch(model: Model, params: Params): string | undefined {
-  const expected = model.init(0);
-  try {
-    for (const [name, t] of Object.entries(expected)) {
-      const got = params[name];
-      const same =
-        got && got.shape.length === t.shape.length && got.shape.every((s, i) => s === t.shape[i]);
-      if (!same) {
-        return `parameter "${name}" ${got ? `has shape [${got.shape.join(', ')}], expected [${t.shape.join(', ')}]` : 'is missing'}`;
-      }
+  for (const [name, shape] of Object.entries(parameterShapes(model))) {
+    const got = params[name];
+    const same =
+      got && got.shape.length === shape.length && got.shape.every((s, i) => s === shape[i]);
+    if (!same) {
+      return `parameter "${name}" ${got ? `has shape [${got.shape.join(', ')}], expected [${shape.join(', ')}]` : 'is missing'}`;
     }
-    return undefined;
-  } finally {
-    for (const t of Object.values(expected)) t.dispose();
   }
+  return undefined;
 }
 
 /**

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { RunError, UserError } from '../errors/FarziError';
-import { Model, nonFiniteParameter, parameterMismatch, Params } from '../model/Model';
+import { RunError } from '../errors/FarziError';
+import type { Model, Params } from '../model/Model';
 import { softCrossEntropy } from '../ops/losses';
 import { disposeState, Optimizer, OptimizerState } from '../optim/Optimizer';
 import { Rng } from '../random/Rng';
-import { Checkpoint, CheckpointMeta } from './checkpoint';
+import { Checkpoint, CheckpointMeta, checkResumable } from './checkpoint';
 import { NegativeProposal, nextItemLoss } from './outputLoss';
 import type { ProgressListener } from './progress';
 import type { Batch, TrainingSource } from './TrainingSource';
@@ -221,22 +221,7 @@ export class Trainer {
         names: Object.keys(params),
       };
     }
-    const mismatch = parameterMismatch(o.model, resumed.params);
-    const damaged = mismatch ? undefined : nonFiniteParameter(resumed.params);
-    if (mismatch || damaged) {
-      const names = Object.keys(resumed.params);
-      tf.dispose(Object.values(resumed.params));
-      if (resumed.optimizer) disposeState(resumed.optimizer);
-      const held = resumed.meta.model
-        ? `a ${String(resumed.meta.model)} checkpoint`
-        : 'a checkpoint';
-      throw new UserError(
-        mismatch
-          ? `cannot resume: ${o.store?.description ?? 'the run'} holds ${held} (parameters ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''}) ` +
-              `that does not fit the ${o.model.name} model of the config: ${mismatch}. Was a checkpoint copied in from another run?`
-          : `cannot resume: the last checkpoint in ${o.store?.description ?? 'the run'} is damaged: ${damaged}. Start a new run, or restore the file.`,
-      );
-    }
+    checkResumable(o.model, resumed, o.store?.description ?? 'the run');
     if (!resumed.optimizer)
       throw new RunError('cannot resume: the last checkpoint has no optimiser state.');
     const { meta } = resumed;

@@ -96,6 +96,9 @@ export async function runTraining(
       options.resume ?? false,
       (c) => {
         delete (c.train as Record<string, unknown>).epochs;
+        // Training does not read the distill section (runs made before every config named its
+        // distiller saved one with defaults filled in).
+        delete c.distill;
       },
       undefined,
       (saved) => validateConfig(saved, services, run.file('config.json')),
