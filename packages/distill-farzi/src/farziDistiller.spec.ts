@@ -28,7 +28,8 @@ import type { DistillConfig } from './distillSchema';
 import { farziSource } from './farziSource';
 import type { FarziCheckpointMeta } from './farziRun';
 import { runInnerLoop, toList } from './innerLoop';
-import { decodeSynthetic, disposeSynthetic } from './synthetic';
+import { disposeSynthetic } from './softSequences';
+import { decodeSynthetic } from './synthetic';
 import { tinyAttentionModel } from './testing/tinyAttentionModel';
 
 const tinyFactory: ModelFactory = {

@@ -24,7 +24,8 @@ import {
 import { DistillConfig, farziSettings } from './distillSchema';
 import type { FarziData } from './farziData';
 import { initializeFarzi } from './initialize';
-import { farziMetaGradient, MetaResult, RealBatch, realPositions } from './metaGradient';
+import { metaGradient, MetaResult, RealBatch, realPositions } from './metaGradient';
+import { farziSequences } from './synthetic';
 import { nextItemCounts, popularityWeights, sampleRealBatch } from './realData';
 import { teacherDistributions } from './teacher';
 import { teacherInitialization, teacherParams } from './teacherStart';
@@ -242,11 +243,11 @@ export class FarziRun {
       this.rng,
     );
     const real = this.withWeights(this.withTeacher(sampled));
-    const meta = farziMetaGradient(
+    const meta = metaGradient(
       this.ctx.model,
       names,
       w0,
-      { latent: this.latent, decoder: this.decoder, temperature: dc.temperature },
+      farziSequences({ latent: this.latent, decoder: this.decoder, temperature: dc.temperature }),
       real,
       {
         steps: dc.innerSteps,
@@ -295,14 +296,17 @@ export class FarziRun {
       () =>
         tf
           .logicalAnd(
-            tf.logicalAnd(tf.all(tf.isFinite(meta.latent)), tf.all(tf.isFinite(meta.decoder))),
+            tf.logicalAnd(
+              tf.all(tf.isFinite(meta.grads.latent)),
+              tf.all(tf.isFinite(meta.grads.decoder)),
+            ),
             meta.learningRates ? tf.all(tf.isFinite(meta.learningRates)) : tf.scalar(true),
           )
           .dataSync()[0],
     );
     if (Number.isFinite(meta.loss) && finite) return;
     // The run's own tensors are disposed by its owner (FarziRun.dispose).
-    tf.dispose([meta.latent, meta.decoder]);
+    tf.dispose([meta.grads.latent, meta.grads.decoder]);
     if (meta.learningRates) meta.learningRates.dispose();
     throw new RunError(
       `distillation stopped: the outer loss or meta-gradient became non-finite at outer step ${step}; ` +
@@ -314,7 +318,7 @@ export class FarziRun {
     const { latent, decoder, logLr, opt, outer } = this;
     const next = tf.tidy(() => {
       const params: Params = { latent, decoder };
-      const grads: Params = { latent: meta.latent, decoder: meta.decoder };
+      const grads: Params = { latent: meta.grads.latent, decoder: meta.grads.decoder };
       if (logLr && meta.learningRates) {
         params.logLr = logLr;
         // d/d log α = α · d/dα
@@ -328,7 +332,7 @@ export class FarziRun {
         slots: r.state.slots as unknown as tf.TensorContainer,
       };
     });
-    tf.dispose([meta.latent, meta.decoder, latent, decoder]);
+    tf.dispose([meta.grads.latent, meta.grads.decoder, latent, decoder]);
     if (meta.learningRates) meta.learningRates.dispose();
     if (logLr) logLr.dispose();
     disposeState(opt);

@@ -16,19 +16,22 @@ export { FarziRun } from './farziRun';
 export type { FarziContext, FarziCheckpointMeta } from './farziRun';
 export { distillSchema } from './distillSchema';
 export type { DistillConfig } from './distillSchema';
-export { farziMetaGradient, unrolledMetaGradient, outerObjective } from './metaGradient';
+export { metaGradient, unrolledMetaGradient, outerObjective } from './metaGradient';
 export type { MetaOptions, MetaResult, RealBatch } from './metaGradient';
+export { farziMetaGradient, farziOuterObjective, unrolledFarziMetaGradient } from './farziMeta';
 export { reverseAdam } from './reverseAdam';
 export type { ReversePhases, SecondOrderMethod } from './reverseAdam';
 export { runInnerLoop, syntheticLoss, toList, toParams } from './innerLoop';
-export {
-  decodeSynthetic,
-  disposeSynthetic,
-  lossOnSynthetic,
-  pullBackToLatent,
-  sequencesPerChunk,
-} from './synthetic';
-export type { InnerData, SyntheticBatch, SyntheticChunk, SyntheticData } from './synthetic';
+export { disposeSynthetic, lossOnSynthetic, sequencesPerChunk } from './softSequences';
+export type {
+  ChunkCotangent,
+  SoftSequences,
+  SyntheticBatch,
+  SyntheticChunk,
+  SyntheticData,
+} from './softSequences';
+export { decodeSynthetic, farziSequences, pullBackToLatent } from './synthetic';
+export type { InnerData } from './synthetic';
 export { initializeFarzi } from './initialize';
 export { fitFarzi, loadTeacher, realWindows, teacherTargets } from './teacher';
 export type { FarziFit } from './teacher';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { AdamHyper, adamUpdate, Model, Params } from '@farzi/core';
-import { chunkLoss, decodePositions, lossOnSynthetic, SyntheticData } from './synthetic';
+import { chunkLoss, lossOnSynthetic, SoftSequences, SyntheticData } from './softSequences';
 
 /** A model's parameters as a list in a fixed name order (what `tf.grads` works with). */
 export interface ParamList {
@@ -20,22 +20,19 @@ export function toParams(names: string[], values: tf.Tensor[]): Params {
 }
 
 /**
- * Inner (synthetic) loss as a function of the latent and decoder: soft next-token cross-entropy of
- * the model on X = softmax(F·M/τ), with X[:, :−1] as inputs and X[:, 1:] as targets. Dropout is off
- * so the reverse pass can replay it. (The inner loop and the reverse pass decode X once per outer
- * step instead; this form is for the unrolled baseline and checks.)
+ * Inner (synthetic) loss as a function of the synthetic sequences' parameters: soft next-token
+ * cross-entropy of the model on X[:, :−1] as inputs and X[:, 1:] as targets. Dropout is off so the
+ * reverse pass can replay it. (The inner loop and the reverse pass decode X once per outer step
+ * instead; this form is for the unrolled baseline and checks.)
  */
 export function syntheticLoss(
   model: Model,
   params: Params,
-  latent: tf.Tensor,
-  decoder: tf.Tensor,
-  temperature: number,
+  sequences: SoftSequences,
+  parameters: Readonly<Record<string, tf.Tensor>>,
 ): tf.Scalar {
-  const data = { latent, decoder, temperature };
-  const [mu, xi] = latent.shape;
-  const inputs = decodePositions(data, 0, xi - 1);
-  const targets = decodePositions(data, 1, xi - 1);
+  const [mu, xi] = sequences.shape;
+  const { inputs, targets } = sequences.decodeWith(parameters);
   return lossOnSynthetic(model, params, inputs, targets, tf.ones([mu, xi - 1]));
 }
 

@@ -3,12 +3,10 @@ import { AdamHyper, availableEmbeddedBackends, selectBackend } from '@farzi/core
 import { toList } from './innerLoop';
 import {
   farziMetaGradient,
-  outerObjective,
-  RealBatch,
-  realLoss,
-  realPositions,
-  unrolledMetaGradient,
-} from './metaGradient';
+  farziOuterObjective as outerObjective,
+  unrolledFarziMetaGradient as unrolledMetaGradient,
+} from './farziMeta';
+import { RealBatch, realLoss, realPositions } from './metaGradient';
 import type { SecondOrderMethod } from './reverseAdam';
 import { tinyAttentionModel } from './testing/tinyAttentionModel';
 

@@ -8,7 +8,7 @@ import {
   sparseSoftmaxCrossEntropy,
 } from '@farzi/core';
 import { runInnerLoop, syntheticLoss, toParams } from './innerLoop';
-import { decodeSynthetic, disposeSynthetic, InnerData } from './synthetic';
+import { disposeSynthetic, SoftSequences } from './softSequences';
 import { ReversePhases, reverseAdam, SecondOrderMethod } from './reverseAdam';
 
 /** A batch of real sequences for the outer (meta) loss. */
@@ -57,8 +57,8 @@ export interface MetaOptions {
 export interface MetaResult {
   /** Outer loss L_real(w_T). */
   readonly loss: number;
-  readonly latent: tf.Tensor;
-  readonly decoder: tf.Tensor;
+  /** dL/d(parameters of the synthetic sequences), by name (Farzi: latent, decoder). */
+  readonly grads: Record<string, tf.Tensor>;
   /** dL/dα_t for each inner step's learning rate (shape [T]), when `learningRates` were given. */
   readonly learningRates?: tf.Tensor;
   /** ‖ŵ₀ − w₀‖ / ‖w₀‖: how far the reversal drifted from the true start (float32 error). */
@@ -97,21 +97,22 @@ function weightedMean(values: tf.Tensor, weights: tf.Tensor): tf.Scalar {
 }
 
 /**
- * The Farzi meta-gradient: run T inner Adam steps on decode(F, M) from w₀, take the real-data loss
- * at w_T, and differentiate it w.r.t. F and M by reverse-mode Adam (memory independent of T).
- * The caller keeps ownership of w₀ and the data tensors.
+ * The meta-gradient of a bi-level distillation: run T inner Adam steps on the decoded synthetic
+ * sequences from w₀, take the real-data loss at w_T, and differentiate it w.r.t. the sequences'
+ * parameters by reverse-mode Adam (memory independent of T). The caller keeps ownership of w₀ and
+ * the parameters.
  */
-export function farziMetaGradient(
+export function metaGradient(
   model: Model,
   names: string[],
   w0: tf.Tensor[],
-  data: InnerData,
+  sequences: SoftSequences,
   real: RealBatch,
   options: MetaOptions,
 ): MetaResult {
   const t0 = Date.now();
-  // X = decode(F, M) does not change within an outer step: decode it once for both passes.
-  const synthetic = decodeSynthetic(data, options.sequenceChunk);
+  // X does not change within an outer step: decode it once for both passes.
+  const synthetic = sequences.decode(options.sequenceChunk);
   const { final, kept } = runInnerLoop(model, names, w0, synthetic, {
     steps: options.steps,
     hyper: options.hyper,
@@ -126,7 +127,7 @@ export function farziMetaGradient(
   const loss = value.dataSync()[0];
   value.dispose();
   const t2 = Date.now();
-  const meta = reverseAdam(model, names, final, grads, data, synthetic, {
+  const meta = reverseAdam(model, names, final, grads, sequences, synthetic, {
     hyper: options.hyper,
     learningRates: options.learningRates,
     method: options.method,
@@ -146,8 +147,7 @@ export function farziMetaGradient(
   const t3 = Date.now();
   return {
     loss,
-    latent: meta.latent,
-    decoder: meta.decoder,
+    grads: meta.grads,
     learningRates: options.learningRates ? meta.learningRates : undefined,
     drift: driftValue,
     seconds: { forward: (t1 - t0) / 1000, real: (t2 - t1) / 1000, reverse: (t3 - t2) / 1000 },
@@ -160,13 +160,13 @@ export function outerObjective(
   model: Model,
   names: string[],
   w0: tf.Tensor[],
-  data: InnerData,
+  sequences: SoftSequences,
   real: RealBatch,
   steps: number,
   hyper: AdamHyper,
   learningRates?: readonly number[],
 ): number {
-  const batch = decodeSynthetic(data);
+  const batch = sequences.decode();
   const { final } = runInnerLoop(model, names, w0, batch, { steps, hyper, learningRates });
   disposeSynthetic(batch);
   const loss = tf.tidy(() => realLoss(model, names, final.w, real).dataSync()[0]);
@@ -182,20 +182,22 @@ export function unrolledMetaGradient(
   model: Model,
   names: string[],
   w0: tf.Tensor[],
-  data: InnerData,
+  sequences: SoftSequences,
   real: RealBatch,
   steps: number,
   hyper: AdamHyper,
   onStep?: (step: number) => void,
-): { loss: number; latent: tf.Tensor; decoder: tf.Tensor } {
+): { loss: number; grads: Record<string, tf.Tensor> } {
+  const keys = Object.keys(sequences.parameters);
   const out = tf.tidy(() => {
-    const f = (F: tf.Tensor, M: tf.Tensor): tf.Scalar => {
+    const f = (...values: tf.Tensor[]): tf.Scalar => {
+      const parameters = Object.fromEntries(keys.map((k, i) => [k, values[i]]));
       let w = w0;
       let m = w0.map((x) => tf.zerosLike(x));
       let v = w0.map((x) => tf.zerosLike(x));
       for (let t = 1; t <= steps; t++) {
         const g = tf.grads((...ws: tf.Tensor[]) =>
-          syntheticLoss(model, toParams(names, ws), F, M, data.temperature),
+          syntheticLoss(model, toParams(names, ws), sequences, parameters),
         )(w);
         const next = g.map((gi, i) => adamUpdate(w[i], gi, m[i], v[i], t, hyper));
         w = next.map((r) => r.w);
@@ -205,10 +207,10 @@ export function unrolledMetaGradient(
       }
       return realLoss(model, names, w, real);
     };
-    const { value, grads } = tf.valueAndGrads(f)([data.latent, data.decoder]);
-    return { value, latent: grads[0], decoder: grads[1] };
+    const { value, grads } = tf.valueAndGrads(f)(keys.map((k) => sequences.parameters[k]));
+    return { value, grads };
   });
   const loss = out.value.dataSync()[0];
   out.value.dispose();
-  return { loss, latent: out.latent, decoder: out.decoder };
+  return { loss, grads: Object.fromEntries(keys.map((k, i) => [k, out.grads[i]])) };
 }

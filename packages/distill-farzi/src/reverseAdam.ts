@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AdamHyper, Model } from '@farzi/core';
 import { disposeInnerState, InnerState, stepHyper, syntheticGradient, toParams } from './innerLoop';
-import { chunkLoss, InnerData, pullBackToLatent, SyntheticChunk, SyntheticData } from './synthetic';
+import { chunkLoss, SoftSequences, SyntheticChunk, SyntheticData } from './softSequences';
 
 export type SecondOrderMethod = 'exact' | 'finite-difference';
 
@@ -18,8 +18,8 @@ export interface ReverseOptions {
 }
 
 export interface MetaGradient {
-  readonly latent: tf.Tensor;
-  readonly decoder: tf.Tensor;
+  /** dL/d(parameters of the synthetic sequences), by name. */
+  readonly grads: Record<string, tf.Tensor>;
   /** dL/dα_t for t = 1..T (shape [T]): the gradient w.r.t. each inner step's learning rate. */
   readonly learningRates: tf.Tensor;
   /** The gradient w.r.t. the inner loop's starting parameters w₀ (for diagnostics). */
@@ -33,7 +33,7 @@ export interface MetaGradient {
 /**
  * The reverse pass's time by phase: the inner gradient with the second-order products (one shared
  * pass, or a gradient pass then the products when the data is chunked), the Adam inversion and
- * adjoint updates around them, and the one pull-back of dL/dX to F and M.
+ * adjoint updates around them, and the one pull-back of dL/dX to the parameters.
  */
 export interface ReversePhases {
   products: number;
@@ -47,7 +47,7 @@ interface Products {
   readonly g: tf.Tensor[];
   /** H_ww·dg. */
   readonly hw: tf.Tensor[];
-  /** H_Xw·dg for each chunk's decoded inputs and targets X (pulled back to F, M once per outer step). */
+  /** H_Xw·dg for each chunk's decoded inputs and targets X (pulled back to the parameters once per outer step). */
   readonly hx: { readonly inputs: tf.Tensor; readonly targets: tf.Tensor }[];
 }
 
@@ -160,16 +160,16 @@ function finiteDifferenceProducts(
  * Reverse-mode differentiation of T Adam steps (FARZI.md): starting from the final state and
  * dL/dw_T, walk the steps backwards, inverting each update instead of storing the trajectory, and
  * accumulate dL/dX for the decoded synthetic inputs and targets through mixed second derivatives;
- * dL/dF and dL/dM come from one pull-back through the decoder at the end. Memory does not grow
- * with T. Takes ownership of `final` and `dwFinal` (disposes them); the caller owns `synthetic`,
- * the decoding of `data`.
+ * the gradient w.r.t. the sequences' parameters (Farzi: F and M) comes from one pull-back at the
+ * end. Memory does not grow with T. Takes ownership of `final` and `dwFinal` (disposes them); the
+ * caller owns `synthetic`, the decoding of `sequences`.
  */
 export function reverseAdam(
   model: Model,
   names: string[],
   final: InnerState,
   dwFinal: tf.Tensor[],
-  data: InnerData,
+  sequences: SoftSequences,
   synthetic: SyntheticData,
   options: ReverseOptions,
 ): MetaGradient {
@@ -280,16 +280,14 @@ export function reverseAdam(
   const learningRates = dAlpha.length ? tf.stack(dAlpha) : tf.zeros([0]);
   tf.dispose(dAlpha);
   const pullStart = performance.now();
-  const pulled = pullBackToLatent(
-    data,
+  const grads = sequences.pullBack(
     dx.map((d, c) => ({ chunk: synthetic[c], dInputs: d.inputs, dTargets: d.targets })),
   );
   tf.dispose(dx.flatMap((d) => [d.inputs, d.targets]));
   phases.pullBack = (performance.now() - pullStart) / 1000;
   return {
     phases,
-    latent: pulled.latent,
-    decoder: pulled.decoder,
+    grads,
     learningRates,
     w0: dw,
     reconstructedW0: w,

@@ -1,12 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '@farzi/core';
-import {
-  AUTO_CHUNK_VALUES,
-  decodeSynthetic,
-  disposeSynthetic,
-  pullBackToLatent,
-  sequencesPerChunk,
-} from './synthetic';
+import { AUTO_CHUNK_VALUES, disposeSynthetic, sequencesPerChunk } from './softSequences';
+import { decodeSynthetic, pullBackToLatent } from './synthetic';
 
 describe('synthetic sequences in chunks', () => {
   beforeAll(async () => {

@@ -11,7 +11,7 @@ import {
   RunDirectory,
 } from '@farzi/core';
 import { farziSettings } from './distillSchema';
-import { sequencesPerChunk } from './synthetic';
+import { sequencesPerChunk } from './softSequences';
 import { fitFarzi, loadTeacher, realWindows, teacherTargets } from './teacher';
 
 /**

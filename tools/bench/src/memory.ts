@@ -4,7 +4,11 @@ import { parseArgs } from 'util';
 import * as tf from '@tensorflow/tfjs';
 import { appServices } from '@farzi/cli';
 import { selectBackend, writeFileAtomic, writeJsonAtomic } from '@farzi/core';
-import { farziMetaGradient, toList, unrolledMetaGradient } from '@farzi/distill-farzi';
+import {
+  farziMetaGradient,
+  toList,
+  unrolledFarziMetaGradient as unrolledMetaGradient,
+} from '@farzi/distill-farzi';
 import { INNER_ADAM, syntheticRealBatch } from './synthetic';
 
 /*
