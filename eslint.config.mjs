@@ -22,19 +22,35 @@ export default [
             { sourceTag: 'scope:model', onlyDependOnLibsWithTags: ['type:core'] },
             { sourceTag: 'scope:metrics', onlyDependOnLibsWithTags: ['type:core'] },
             { sourceTag: 'scope:data', onlyDependOnLibsWithTags: ['type:core'] },
-            { sourceTag: 'scope:distill', onlyDependOnLibsWithTags: ['type:core', 'scope:metrics'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:core', 'type:plugin'] },
-            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:core', 'type:plugin', 'type:app'] },
+            { sourceTag: 'scope:distill-kit', onlyDependOnLibsWithTags: ['type:core'] },
+            {
+              sourceTag: 'scope:distill',
+              onlyDependOnLibsWithTags: ['type:core', 'scope:metrics', 'type:kit'],
+            },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:core', 'type:plugin', 'type:kit'],
+            },
+            {
+              sourceTag: 'type:bench',
+              onlyDependOnLibsWithTags: ['type:core', 'type:plugin', 'type:kit', 'type:app'],
+            },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:core'] },
           ],
         },
       ],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
     files: ['**/*.spec.ts', '**/testing/**/*.ts'],
-    rules: { '@typescript-eslint/no-require-imports': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+    rules: {
+      '@typescript-eslint/no-require-imports': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
   },
   prettier,
 ];

@@ -10,6 +10,7 @@ const packageDirs = {
   '@farzi/models-sasrec': 'packages/models-sasrec',
   '@farzi/models-gru4rec': 'packages/models-gru4rec',
   '@farzi/models-transformer': 'packages/models-transformer',
+  '@farzi/distill-kit': 'packages/distill-kit',
   '@farzi/distill-farzi': 'packages/distill-farzi',
   '@farzi/cli': 'tools/cli',
 };

@@ -27,8 +27,7 @@ import { studentRecipe } from './student';
 import type { DistillConfig } from './distillSchema';
 import { farziSource } from './farziSource';
 import type { FarziCheckpointMeta } from './farziRun';
-import { runInnerLoop, toList } from './innerLoop';
-import { disposeSynthetic } from './softSequences';
+import { disposeSynthetic, runInnerLoop, toList } from '@farzi/distill-kit';
 import { decodeSynthetic } from './synthetic';
 import { tinyAttentionModel } from './testing/tinyAttentionModel';
 

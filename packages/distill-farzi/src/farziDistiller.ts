@@ -21,7 +21,7 @@ import { distillSchema, farziSettings } from './distillSchema';
 import { saveFarziData } from './farziData';
 import { farziSourceFactory } from './farziSource';
 import { FarziContext, farziContext, FarziRun } from './farziRun';
-import { realSequences } from './realData';
+import { realSequences } from '@farzi/distill-kit';
 import { evaluateFarzi, studentRecipe, trainStudent } from './student';
 
 import { StudentPool } from './studentPool';

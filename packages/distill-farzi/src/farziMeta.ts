@@ -7,7 +7,7 @@ import {
   outerObjective,
   RealBatch,
   unrolledMetaGradient,
-} from './metaGradient';
+} from '@farzi/distill-kit';
 import { farziSequences, InnerData } from './synthetic';
 
 /** The meta-gradient w.r.t. Farzi's F and M (`metaGradient` on `farziSequences(data)`). */

@@ -24,9 +24,16 @@ import {
 import { DistillConfig, farziSettings } from './distillSchema';
 import type { FarziData } from './farziData';
 import { initializeFarzi } from './initialize';
-import { metaGradient, MetaResult, RealBatch, realPositions } from './metaGradient';
+import {
+  metaGradient,
+  MetaResult,
+  nextItemCounts,
+  popularityWeights,
+  RealBatch,
+  realPositions,
+  sampleRealBatch,
+} from '@farzi/distill-kit';
 import { farziSequences } from './synthetic';
-import { nextItemCounts, popularityWeights, sampleRealBatch } from './realData';
 import { teacherDistributions } from './teacher';
 import { teacherInitialization, teacherParams } from './teacherStart';
 

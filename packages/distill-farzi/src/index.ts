@@ -16,22 +16,9 @@ export { FarziRun } from './farziRun';
 export type { FarziContext, FarziCheckpointMeta } from './farziRun';
 export { distillSchema } from './distillSchema';
 export type { DistillConfig } from './distillSchema';
-export { metaGradient, unrolledMetaGradient, outerObjective } from './metaGradient';
-export type { MetaOptions, MetaResult, RealBatch } from './metaGradient';
 export { farziMetaGradient, farziOuterObjective, unrolledFarziMetaGradient } from './farziMeta';
-export { reverseAdam } from './reverseAdam';
-export type { ReversePhases, SecondOrderMethod } from './reverseAdam';
-export { runInnerLoop, syntheticLoss, toList, toParams } from './innerLoop';
-export { disposeSynthetic, lossOnSynthetic, sequencesPerChunk } from './softSequences';
-export type {
-  ChunkCotangent,
-  SoftSequences,
-  SyntheticBatch,
-  SyntheticChunk,
-  SyntheticData,
-} from './softSequences';
 export { decodeSynthetic, farziSequences, pullBackToLatent } from './synthetic';
 export type { InnerData } from './synthetic';
 export { initializeFarzi } from './initialize';
-export { fitFarzi, loadTeacher, realWindows, teacherTargets } from './teacher';
+export { fitFarzi, loadTeacher, teacherTargets } from './teacher';
 export type { FarziFit } from './teacher';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@farzi/core';
 import type { DistillConfig } from './distillSchema';
-import { realWindows } from './teacher';
+import { realWindows } from '@farzi/distill-kit';
 
 /**
  * Initial Farzi Data. "random": F, M ~ N(0, initStd²). "real": M holds a random unit-norm code per

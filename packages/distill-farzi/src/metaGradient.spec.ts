@@ -1,13 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { AdamHyper, availableEmbeddedBackends, selectBackend } from '@farzi/core';
-import { toList } from './innerLoop';
 import {
   farziMetaGradient,
   farziOuterObjective as outerObjective,
   unrolledFarziMetaGradient as unrolledMetaGradient,
 } from './farziMeta';
-import { RealBatch, realLoss, realPositions } from './metaGradient';
-import type { SecondOrderMethod } from './reverseAdam';
+import { RealBatch, realLoss, realPositions, SecondOrderMethod, toList } from '@farzi/distill-kit';
 import { tinyAttentionModel } from './testing/tinyAttentionModel';
 
 const V = 9;

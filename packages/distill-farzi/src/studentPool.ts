@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadCheckpoint, Params, writeJsonAtomic } from '@farzi/core';
-import { cloneParams, saveParams } from './checkpoints';
+import { cloneParams, saveParams } from '@farzi/distill-kit';
 import type { DistillConfig } from './distillSchema';
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '@farzi/core';
-import { AUTO_CHUNK_VALUES, disposeSynthetic, sequencesPerChunk } from './softSequences';
+import { AUTO_CHUNK_VALUES, disposeSynthetic, sequencesPerChunk } from '@farzi/distill-kit';
 import { decodeSynthetic, pullBackToLatent } from './synthetic';
 
 describe('synthetic sequences in chunks', () => {

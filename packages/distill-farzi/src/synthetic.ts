@@ -6,7 +6,7 @@ import {
   SyntheticChunk,
   SyntheticData,
   sequencesPerChunk,
-} from './softSequences';
+} from '@farzi/distill-kit';
 
 /**
  * Farzi's parameterisation of the synthetic sequences, X = softmax(F·M/τ), as the distillation kit

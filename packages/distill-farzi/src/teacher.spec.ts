@@ -4,7 +4,8 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { Rng, saveCheckpoint, selectBackend } from '@farzi/core';
 import { decodeFarzi } from './farziData';
-import { fitFarzi, loadTeacher, realWindows, teacherTargets } from './teacher';
+import { realWindows } from '@farzi/distill-kit';
+import { fitFarzi, loadTeacher, teacherTargets } from './teacher';
 import { tinyAttentionModel } from './testing/tinyAttentionModel';
 
 describe('teacher initialisation of Farzi Data', () => {

@@ -15,31 +15,6 @@ import {
 import { farziLogits } from './farziData';
 
 /**
- * μ windows of ξ consecutive real items (row-major `[μ·ξ]`): the last ξ items of distinct random
- * users with at least ξ items (shorter sequences, repeated from their start, only when too few
- * users are that long).
- */
-export function realWindows(
-  sequences: readonly Int32Array[],
-  mu: number,
-  xi: number,
-  rng: Rng,
-): Int32Array {
-  if (sequences.length === 0) throw new UserError('the training data has no sequences.');
-  const long = sequences.filter((s) => s.length >= xi);
-  const pool = long.length >= Math.min(mu, sequences.length) ? long : sequences;
-  const order = rng.permutation(pool.length);
-  const ids = new Int32Array(mu * xi);
-  for (let i = 0; i < mu; i++) {
-    const seq = pool[order[i % pool.length]];
-    for (let t = 0; t < xi; t++) {
-      ids[i * xi + t] = seq.length >= xi ? seq[seq.length - xi + t] : seq[t % seq.length];
-    }
-  }
-  return ids;
-}
-
-/**
  * Soft sequences that carry a trained teacher's knowledge: position 0 is the real item; position
  * t > 0 is `(1 − mix)·onehot(item_t) + mix·p_teacher(· | items_<t)` with the teacher's next-item
  * distribution at temperature `temperature` (padding excluded). As a training target a row keeps

@@ -11,8 +11,8 @@ import {
   RunDirectory,
 } from '@farzi/core';
 import { farziSettings } from './distillSchema';
-import { sequencesPerChunk } from './softSequences';
-import { fitFarzi, loadTeacher, realWindows, teacherTargets } from './teacher';
+import { realWindows, sequencesPerChunk } from '@farzi/distill-kit';
+import { fitFarzi, loadTeacher, teacherTargets } from './teacher';
 
 /**
  * The teacher of `init: "teacher"`: the configured checkpoint, or a model trained here on the real

@@ -15,7 +15,7 @@ import {
   UserError,
   writeJsonAtomic,
 } from '@farzi/core';
-import { cloneParams, saveParams } from './checkpoints';
+import { cloneParams, saveParams } from '@farzi/distill-kit';
 import type { DistillConfig } from './distillSchema';
 
 /** Trains K models on the real data and keeps checkpoints along each run (the paper's Ω). */

@@ -6,9 +6,9 @@ import { appServices } from '@farzi/cli';
 import { selectBackend, writeFileAtomic, writeJsonAtomic } from '@farzi/core';
 import {
   farziMetaGradient,
-  toList,
   unrolledFarziMetaGradient as unrolledMetaGradient,
 } from '@farzi/distill-farzi';
+import { toList } from '@farzi/distill-kit';
 import { INNER_ADAM, syntheticRealBatch } from './synthetic';
 
 /*

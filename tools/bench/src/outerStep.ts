@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { appServices } from '@farzi/cli';
-import { farziMetaGradient, sequencesPerChunk, toList } from '@farzi/distill-farzi';
+import { farziMetaGradient } from '@farzi/distill-farzi';
+import { sequencesPerChunk, toList } from '@farzi/distill-kit';
 import { median, profileSplit, ProfileSplit } from './profiling';
 import { INNER_ADAM, syntheticRealBatch } from './synthetic';
 

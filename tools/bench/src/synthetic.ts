@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AdamHyper } from '@farzi/core';
-import type { RealBatch } from '@farzi/distill-farzi';
+import type { RealBatch } from '@farzi/distill-kit';
 
 /** The distiller's default inner Adam (distill.innerLearningRate and distill.innerOptimizer). */
 export const INNER_ADAM: AdamHyper = {

@@ -8,37 +8,9 @@ import {
   sparseSoftmaxCrossEntropy,
 } from '@farzi/core';
 import { runInnerLoop, syntheticLoss, toParams } from './innerLoop';
+import { RealBatch, realPositions } from './realData';
 import { disposeSynthetic, SoftSequences } from './softSequences';
 import { ReversePhases, reverseAdam, SecondOrderMethod } from './reverseAdam';
-
-/** A batch of real sequences for the outer (meta) loss. */
-export interface RealBatch {
-  readonly inputs: tf.Tensor2D;
-  readonly targets: tf.Tensor2D;
-  /**
-   * A teacher's next-item distributions at the real (non-padding) positions, [N, |V|] in row-major
-   * order of `targets` (see realPositions), and their weight λ in the outer loss:
-   * (1 − λ)·CE(real next items) + λ·CE(teacher's distributions) (distill.outerTeacher).
-   */
-  readonly teacher?: { readonly probabilities: tf.Tensor2D; readonly weight: number };
-  /**
-   * A weight per real position [N] (same order as `teacher`'s rows), applied to both terms of the
-   * outer loss, each a weighted mean over the real positions (distill.outerPopularityPower).
-   */
-  readonly weights?: tf.Tensor1D;
-}
-
-/**
- * The flat indices (into [B·L]) of the positions of `targets` [B, L] that hold a real next item
- * (not padding). Short histories leave most of a [B, L] batch padded: the teacher's term works on
- * these rows only, so its [N, |V|] tensors stay small on large catalogues.
- */
-export function realPositions(targets: tf.Tensor2D): tf.Tensor1D {
-  const flat = targets.dataSync();
-  const rows: number[] = [];
-  for (let i = 0; i < flat.length; i++) if (flat[i] !== 0) rows.push(i);
-  return tf.tensor1d(rows, 'int32');
-}
 
 export interface MetaOptions {
   readonly steps: number;

@@ -1,0 +1,34 @@
+// Public API of @farzi/distill-kit: what any bi-level data-distillation method builds on. A method
+// parameterises its soft synthetic sequences (`SoftSequences`); the kit runs the inner loop on
+// their decoding, takes the real-data loss, and differentiates it back to the parameters by
+// reverse-mode Adam (memory independent of the inner horizon; ../shared/docs/FARZI.md).
+export type {
+  ChunkCotangent,
+  SoftSequences,
+  SyntheticBatch,
+  SyntheticChunk,
+  SyntheticData,
+} from './softSequences';
+export {
+  AUTO_CHUNK_VALUES,
+  chunkLoss,
+  disposeSynthetic,
+  lossOnSynthetic,
+  sequencesPerChunk,
+} from './softSequences';
+export { runInnerLoop, syntheticLoss, toList, toParams } from './innerLoop';
+export type { InnerState, ParamList } from './innerLoop';
+export { reverseAdam } from './reverseAdam';
+export type { MetaGradient, ReversePhases, SecondOrderMethod } from './reverseAdam';
+export { metaGradient, outerObjective, realLoss, unrolledMetaGradient } from './metaGradient';
+export type { MetaOptions, MetaResult } from './metaGradient';
+export {
+  nextItemCounts,
+  popularityWeights,
+  realPositions,
+  realSequences,
+  realWindows,
+  sampleRealBatch,
+} from './realData';
+export type { RealBatch } from './realData';
+export { cloneParams, saveParams } from './checkpoints';

@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs';
+import { AdamHyper, selectBackend } from '@farzi/core';
+import { tinyModel } from '@farzi/core/testing';
+import { toList } from './innerLoop';
+import { metaGradient, outerObjective, unrolledMetaGradient } from './metaGradient';
+import type { RealBatch } from './realData';
+import { freeLogitsSequences } from './testing/freeLogits';
+
+// The kit's meta-gradient for a parameterisation that is not Farzi's (free logits per position):
+// reverse-mode Adam against unrolled autograd and against central finite differences, chunked or
+// not, and without leaking tensors. (Farzi's F·M is checked the same way in distill-farzi.)
+const V = 7;
+const XI = 5;
+const hyper: AdamHyper = {
+  learningRate: 0.05,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  epsRoot: 1e-8,
+  weightDecay: 0,
+};
+
+function setup() {
+  const model = tinyModel(V, XI - 1, 4);
+  const { names, values: w0 } = toList(model.init(2));
+  const logits = tf.randomNormal([3, XI, V], 0, 1, 'float32', 5) as tf.Tensor3D;
+  const real: RealBatch = {
+    inputs: tf.tensor2d(
+      [
+        [1, 2, 3, 4],
+        [0, 5, 6, 1],
+      ],
+      undefined,
+      'int32',
+    ),
+    targets: tf.tensor2d(
+      [
+        [2, 3, 4, 5],
+        [5, 6, 1, 2],
+      ],
+      undefined,
+      'int32',
+    ),
+  };
+  return { model, names, w0, logits, real };
+}
+
+describe('the meta-gradient of any SoftSequences (free logits)', () => {
+  beforeAll(async () => {
+    await selectBackend('cpu');
+  });
+
+  it('equals unrolled autograd and a central finite difference, in one chunk or several', () => {
+    const s = setup();
+    const steps = 4;
+    const sequences = freeLogitsSequences(s.logits);
+    const unrolled = unrolledMetaGradient(s.model, s.names, s.w0, sequences, s.real, steps, hyper);
+    const u = tf.randomNormal(s.logits.shape, 0, 1, 'float32', 9);
+    const along = (g: tf.Tensor) => tf.tidy(() => tf.sum(tf.mul(g, u)).dataSync()[0]);
+    const reference = along(unrolled.grads.logits);
+    for (const sequenceChunk of [0, 1]) {
+      const meta = metaGradient(s.model, s.names, s.w0, sequences, s.real, {
+        steps,
+        hyper,
+        method: 'exact',
+        checkpointEvery: 0,
+        sequenceChunk,
+      });
+      expect(meta.loss).toBeCloseTo(unrolled.loss, 5);
+      expect(Math.abs(along(meta.grads.logits) - reference)).toBeLessThan(
+        1e-4 * Math.max(1, Math.abs(reference)),
+      );
+      tf.dispose(Object.values(meta.grads));
+    }
+    const eps = 3e-3;
+    const at = (sign: number) =>
+      tf.tidy(() => {
+        const moved = tf.add(s.logits, tf.mul(u, sign * eps)) as tf.Tensor3D;
+        return outerObjective(
+          s.model,
+          s.names,
+          s.w0,
+          freeLogitsSequences(moved),
+          s.real,
+          steps,
+          hyper,
+        );
+      });
+    const fd = (at(1) - at(-1)) / (2 * eps);
+    expect(Math.abs(fd - reference)).toBeLessThan(
+      2e-2 * Math.max(1e-3, Math.abs(reference)) + 1e-4,
+    );
+    tf.dispose([...Object.values(unrolled.grads), u]);
+  });
+
+  it('keeps no tensor: what it returns is all that is left', () => {
+    const s = setup();
+    const before = tf.memory().numTensors;
+    const meta = metaGradient(s.model, s.names, s.w0, freeLogitsSequences(s.logits), s.real, {
+      steps: 3,
+      hyper,
+      method: 'exact',
+      checkpointEvery: 0,
+    });
+    expect(tf.memory().numTensors).toBe(before + 1); // dL/dlogits
+    tf.dispose(Object.values(meta.grads));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
