@@ -185,6 +185,13 @@ export const distillSchema: JsonSchema = {
           default: 1,
           description: "temperature of the teacher's softmax in the outer loss",
         },
+        featureWeight: {
+          type: 'number',
+          minimum: 0,
+          default: 0,
+          description:
+            "β: feature alignment (as TD3): the outer loss adds β·(mean squared distance between the student's hidden states and the teacher's at the same real positions), so the data teaches the teacher's representations, not only its next-item distributions (0 = off; needs a model with hidden states, e.g. SASRec, GRU4Rec)",
+        },
       },
     },
     outerPopularityPower: {
@@ -270,7 +277,7 @@ export interface DistillConfig extends DistillSection {
   };
   outerSteps: number;
   outerLearningRate: number;
-  outerTeacher: { weight: number; temperature: number };
+  outerTeacher: { weight: number; temperature: number; featureWeight: number };
   outerPopularityPower: number;
   realBatchSize: number;
   evalEvery: number;

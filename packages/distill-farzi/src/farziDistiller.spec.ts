@@ -467,6 +467,53 @@ describe('Farzi distiller', () => {
     tf.dispose([a.latent, a.decoder, b.latent, b.decoder]);
   });
 
+  it('aligns the hidden states with the teacher’s (outerTeacher.featureWeight), and resumes it', async () => {
+    const settings = { innerInit: 'random', evalEvery: 0, outerSteps: 2 };
+    const trained = (c: ExperimentConfig) => {
+      c.train.epochs = 3;
+      return c;
+    };
+    const run = (name: string, distill: Record<string, unknown>, resume = false) =>
+      distiller.distill({
+        config: trained(config({ ...settings, ...distill })),
+        split,
+        tools,
+        outDir: path.join(dir, name),
+        resume,
+      });
+    await run('features-off', {});
+    const features = { outerTeacher: { featureWeight: 5 } };
+    await run('features-on', features);
+    // The teacher is trained here for the feature term alone; the outer loss gains that term.
+    expect(fs.existsSync(path.join(dir, 'features-on', 'teacher', 'metrics.json'))).toBe(true);
+    const [off, on] = [outerLosses('features-off'), outerLosses('features-on')];
+    expect(on[0]).toBeGreaterThan(off[0] + 1e-4);
+    await run('features-parted', { ...features, outerSteps: 1 });
+    await run('features-parted', features, true);
+    expect(outerLosses('features-parted')).toEqual(on);
+    // A model without hidden states is refused before any work.
+    const flat = trained(config({ ...settings, ...features }));
+    const noHidden = {
+      ...tools,
+      createModel: (c: ExperimentConfig, s: typeof split) => {
+        const m = tools.createModel(c, s);
+        return { ...m, hiddenStates: undefined };
+      },
+    };
+    await expect(
+      distiller.distill({
+        config: flat,
+        split,
+        tools: noHidden,
+        outDir: path.join(dir, 'features-none'),
+        resume: false,
+      }),
+    ).rejects.toThrow(
+      /featureWeight: feature alignment needs hidden states, and the tiny-attention model exposes none/,
+    );
+    expect(fs.existsSync(path.join(dir, 'features-none'))).toBe(false);
+  });
+
   it('weighs the outer loss by inverse popularity (outerPopularityPower), and resumes it', async () => {
     const settings = { innerInit: 'random', evalEvery: 0, outerSteps: 2 };
     const run = (name: string, distill: Record<string, unknown>, resume = false) =>

@@ -58,6 +58,12 @@ function checkSettings(request: DistillRequest): void {
       `distill.size: ξ = ${xi} positions need data.maxLength ≥ ${xi - 1} (it is ${L}).`,
     );
   }
+  const hasHidden = Boolean(request.tools.createModel(config, request.split).hiddenStates);
+  if (dc.outerTeacher.featureWeight > 0 && !hasHidden) {
+    throw new UserError(
+      `distill.outerTeacher.featureWeight: feature alignment needs hidden states, and the ${config.model.name} model exposes none; set it to 0 or use a model that does (SASRec, GRU4Rec).`,
+    );
+  }
   const studentEpochs = studentRecipe(config, dc).epochs;
   if (dc.innerInit === 'student' && dc.studentTrajectory.every > studentEpochs) {
     throw new UserError(
@@ -67,6 +73,9 @@ function checkSettings(request: DistillRequest): void {
   }
 }
 
+/** What a distillation computes before its first state file: kept, and resumed, once it exists. */
+const DERIVED = ['trajectories', 'teacher', 'teacher.safetensors', 'student-pool'];
+
 /** Prepares the run directory (resumable from the distillation state, or the config before it). */
 function prepareRun(request: DistillRequest, run: RunDirectory, stateFile: string): void {
   run.prepare(
@@ -75,9 +84,14 @@ function prepareRun(request: DistillRequest, run: RunDirectory, stateFile: strin
     (c) => {
       delete (c.distill as Record<string, unknown>).outerSteps;
     },
-    // Before the first outer step is saved, the config alone makes a run resumable: a run killed
-    // while training its trajectories or teacher continues them.
-    fs.existsSync(stateFile) ? stateFile : run.file('config.json'),
+    // Before the first outer step is saved, the config alone makes a run resumable when it has
+    // work to continue (a run killed while training its trajectories, teacher or student pool); a
+    // run that failed before any (a missing or damaged teacher) starts over with the config given.
+    fs.existsSync(stateFile) || DERIVED.some((f) => fs.existsSync(run.file(f)))
+      ? fs.existsSync(stateFile)
+        ? stateFile
+        : run.file('config.json')
+      : stateFile,
     (saved) => request.tools.validateConfig(saved, run.file('config.json')),
   );
 }

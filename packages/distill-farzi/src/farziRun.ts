@@ -34,7 +34,7 @@ import {
   sampleRealBatch,
 } from '@farzi/distill-kit';
 import { farziSequences } from './synthetic';
-import { teacherDistributions } from './teacher';
+import { teacherDistributions, teacherHidden } from './teacher';
 import { teacherInitialization, teacherParams } from './teacherStart';
 
 /** What every part of one distillation shares: its settings, data, model and run directory. */
@@ -156,7 +156,8 @@ export class FarziRun {
    */
   static async start(ctx: FarziContext, stateFile: string, resume: boolean): Promise<FarziRun> {
     const run = await FarziRun.startState(ctx, stateFile, resume);
-    if (ctx.settings.outerTeacher.weight > 0) {
+    const aligned = ctx.settings.outerTeacher;
+    if (aligned.weight > 0 || aligned.featureWeight > 0) {
       const { model, request, run: dir, emit } = ctx;
       run.teacher = await teacherParams(model, request, dir, emit);
     }
@@ -267,27 +268,34 @@ export class FarziRun {
     );
     tf.dispose([real.inputs, real.targets]);
     if (real.teacher) real.teacher.probabilities.dispose();
+    if (real.features) real.features.hidden.dispose();
     if (real.weights) real.weights.dispose();
     this.checkFinite(meta, step, stateFile);
     this.update(meta);
     return meta;
   }
 
-  /** The real batch with the teacher's distributions at its real positions (outerTeacher). */
+  /**
+   * The real batch with the teacher's distributions (outerTeacher.weight) and hidden states
+   * (outerTeacher.featureWeight) at its real positions.
+   */
   private withTeacher(real: RealBatch): RealBatch {
     const { teacher } = this;
     if (!teacher) return real;
     const { model, settings } = this.ctx;
+    const { weight, temperature, featureWeight } = settings.outerTeacher;
     const rows = realPositions(real.targets);
-    const probabilities = teacherDistributions(
-      model,
-      teacher,
-      real.inputs,
-      settings.outerTeacher.temperature,
-      rows,
-    ) as tf.Tensor2D;
+    const probabilities =
+      weight > 0
+        ? (teacherDistributions(model, teacher, real.inputs, temperature, rows) as tf.Tensor2D)
+        : undefined;
+    const hidden = featureWeight > 0 ? teacherHidden(model, teacher, real.inputs, rows) : undefined;
     rows.dispose();
-    return { ...real, teacher: { probabilities, weight: settings.outerTeacher.weight } };
+    return {
+      ...real,
+      ...(probabilities ? { teacher: { probabilities, weight } } : {}),
+      ...(hidden ? { features: { hidden, weight: featureWeight } } : {}),
+    };
   }
 
   /** The real batch with a weight per real position (outerPopularityPower). */

@@ -76,6 +76,26 @@ export function teacherDistributions(
   });
 }
 
+/** A teacher's hidden states `[N, d]` at the flat positions `rows` of `inputs` (feature alignment). */
+export function teacherHidden(
+  model: Model,
+  teacher: Params,
+  inputs: tf.Tensor2D,
+  rows: tf.Tensor1D,
+): tf.Tensor2D {
+  if (!model.hiddenStates) {
+    throw new UserError(
+      `distill.outerTeacher.featureWeight: the ${model.name} model exposes no hidden states to align; set it to 0.`,
+    );
+  }
+  const states = model.hiddenStates.bind(model);
+  return tf.tidy(() => {
+    const hidden = states(teacher, inputs, { training: false });
+    const d = hidden.shape[2];
+    return tf.gather(tf.reshape(hidden, [-1, d]), rows) as tf.Tensor2D;
+  });
+}
+
 export interface FarziFit {
   readonly latent: tf.Tensor3D;
   readonly decoder: tf.Tensor2D;

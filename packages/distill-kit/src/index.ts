@@ -20,7 +20,13 @@ export { runInnerLoop, syntheticLoss, toList, toParams } from './innerLoop';
 export type { InnerState, ParamList } from './innerLoop';
 export { reverseAdam } from './reverseAdam';
 export type { MetaGradient, ReversePhases, SecondOrderMethod } from './reverseAdam';
-export { metaGradient, outerObjective, realLoss, unrolledMetaGradient } from './metaGradient';
+export {
+  featureDistance,
+  metaGradient,
+  outerObjective,
+  realLoss,
+  unrolledMetaGradient,
+} from './metaGradient';
 export type { MetaOptions, MetaResult } from './metaGradient';
 export {
   nextItemCounts,

@@ -6,6 +6,7 @@ import {
   Model,
   softCrossEntropy,
   sparseSoftmaxCrossEntropy,
+  UserError,
 } from '@farzi/core';
 import { runInnerLoop, syntheticLoss, toParams } from './innerLoop';
 import { RealBatch, realPositions } from './realData';
@@ -41,12 +42,50 @@ export interface MetaResult {
   readonly reversePhases: ReversePhases;
 }
 
+/**
+ * The outer objective on a real batch: the cross-entropy of the real next items, mixed with the
+ * teacher's distributions (`teacher`), weighted per position (`weights`), plus the feature
+ * alignment term (`features`).
+ */
 export function realLoss(
   model: Model,
   names: string[],
   w: tf.Tensor[],
   real: RealBatch,
 ): tf.Scalar {
+  const loss = logitLoss(model, names, w, real);
+  const features = real.features;
+  if (!features || features.weight === 0) return loss;
+  return tf.add(loss, tf.mul(featureDistance(model, names, w, real), features.weight)) as tf.Scalar;
+}
+
+/**
+ * Mean over the real positions (weighted as the rest of the loss) of the mean squared difference
+ * between the model's hidden states and the teacher's.
+ */
+export function featureDistance(
+  model: Model,
+  names: string[],
+  w: tf.Tensor[],
+  real: RealBatch,
+): tf.Scalar {
+  if (!model.hiddenStates) {
+    throw new UserError(
+      `feature alignment needs the model's hidden states, and the ${model.name} model does not expose them (Model.hiddenStates).`,
+    );
+  }
+  const hidden = model.hiddenStates(toParams(names, w), real.inputs, { training: false });
+  const d = hidden.shape[2];
+  const positions = realPositions(real.targets);
+  const rows = tf.gather(tf.reshape(hidden, [-1, d]), positions);
+  const perRow = tf.mean(
+    tf.square(tf.sub(rows, (real.features as { hidden: tf.Tensor }).hidden)),
+    -1,
+  );
+  return weightedMean(perRow, real.weights ?? tf.ones([perRow.shape[0] as number]));
+}
+
+function logitLoss(model: Model, names: string[], w: tf.Tensor[], real: RealBatch): tf.Scalar {
   const logits = model.apply(toParams(names, w), real.inputs, { training: false });
   const aligning = real.teacher !== undefined && real.teacher.weight > 0;
   if (!aligning && !real.weights) return crossEntropy(logits, real.targets);

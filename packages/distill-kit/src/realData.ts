@@ -16,6 +16,13 @@ export interface RealBatch {
    * outer loss, each a weighted mean over the real positions (distill.outerPopularityPower).
    */
   readonly weights?: tf.Tensor1D;
+  /**
+   * A teacher's hidden states at the real positions, [N, d] (rows as `teacher`'s), and their weight
+   * β: the outer loss adds β·(mean squared distance between the model's hidden states there and
+   * these) — feature alignment, as TD3 matches representations, not only next-item distributions.
+   * Needs `Model.hiddenStates`.
+   */
+  readonly features?: { readonly hidden: tf.Tensor2D; readonly weight: number };
 }
 
 /**
