@@ -235,6 +235,53 @@ describe('runs that fail early, and damaged files', () => {
     expect(fixed.code).toBe(0);
   }, 120_000);
 
+  it('a distillation refused for its teacher (missing, another model) can be started again', async () => {
+    const distill = {
+      method: 'farzi',
+      size: [2, 6],
+      latentDim: 2,
+      innerSteps: 1,
+      outerSteps: 1,
+      evalEvery: 0,
+      realBatchSize: 4,
+      innerInit: 'random',
+      student: { epochs: 1 },
+    };
+    const file = writeConfig('distill.json', sasrec, { distill });
+    const out = path.join(dir, 'distill-teacher');
+    const gru = path.join(dir, 'gru-teacher');
+    const g = await run(
+      'train',
+      '--config',
+      path.join(dir, 'base.json'),
+      '--set',
+      'model={"name":"gru4rec","hiddenSize":8}',
+      '--set',
+      'train.epochs=1',
+      '--out',
+      gru,
+    );
+    expect(g.code).toBe(0);
+    for (const teacher of [path.join(dir, 'no-such-teacher'), gru]) {
+      const r = await run(
+        'distill',
+        '--config',
+        file,
+        '--set',
+        'distill.init=teacher',
+        '--set',
+        `distill.teacher.checkpoint=${teacher}`,
+        '--out',
+        out,
+      );
+      expect(r.code).toBe(2);
+      expect(r.err).not.toContain('already holds a run');
+    }
+    const fixed = await run('distill', '--config', file, '--out', out);
+    expect(fixed.err).not.toContain('already holds a run');
+    expect(fixed.code).toBe(0);
+  }, 120_000);
+
   it('--resume over another model’s checkpoint, a lock that is a folder', async () => {
     const other = path.join(dir, 'gru');
     const g = await run(
