@@ -262,7 +262,7 @@ describeWithRedis('a private Redis: password and TLS', () => {
     workspace.writeConfig('base.json', { name: 'gru4rec', hiddenSize: 8 });
     const sweep = path.join(dir, 'sweep.yaml');
     fs.writeFileSync(sweep, 'base: base.json\ngrid:\n  seed: [1]\n');
-    const coordinator = startCli([
+    const args = [
       'sweep',
       '--config',
       sweep,
@@ -276,16 +276,24 @@ describeWithRedis('a private Redis: password and TLS', () => {
       secretFile,
       '--workers',
       '1',
-    ]);
+    ];
+    const coordinator = startCli(args);
     // While it runs, no other process has the password in its arguments (its own has: the user
     // put it there, which the README advises against).
+    // (A child between fork and exec still shows its parent's command line: such copies of the
+    // coordinator's own are not leaks.)
+    const own = `${[process.execPath, path.join(__dirname, '..', 'bin', 'farzi.js'), ...args].join('\0')}\0`;
     const leaks = new Set<string>();
+    let seen = '';
     const scan = setInterval(() => {
       for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-        if (Number(pid) === coordinator.child.pid) continue;
         try {
           const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-          if (cmdline.includes(password)) leaks.add(cmdline.replace(/\0/g, ' '));
+          if (Number(pid) === coordinator.child.pid) {
+            if (cmdline.includes('sweep')) seen = cmdline;
+            continue;
+          }
+          if (cmdline.includes(password) && cmdline !== own) leaks.add(cmdline.replace(/\0/g, ' '));
         } catch {
           // gone
         }
@@ -297,6 +305,7 @@ describeWithRedis('a private Redis: password and TLS', () => {
     expect(code).toBe(0);
     expect(coordinator.output()).not.toContain(password);
     expect([...leaks]).toEqual([]);
+    expect(seen).toBe(own); // the copies told apart above are exactly the coordinator's own
   }, 120_000);
 });
 
