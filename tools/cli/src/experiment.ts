@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import {
   applyOverrides,
@@ -89,5 +90,19 @@ export function checkExperiment(
   }
   const files = loadPlugins((named as string[] | undefined) ?? [], process.cwd());
   if (files.length) raw.plugins = [...new Set(files)];
-  return validateConfig(raw, appServices(), label);
+  return withSourceFile(validateConfig(raw, appServices(), label), label);
+}
+
+/**
+ * A training source that reads a file (`train.source.path`, e.g. distilled data) names one that
+ * exists: a sweep finds a missing file before any trial runs, not once per trial.
+ */
+function withSourceFile(config: ExperimentConfig, label: string): ExperimentConfig {
+  const file = (config.train.source as { path?: unknown }).path;
+  if (typeof file === 'string' && file !== '' && !fs.existsSync(file)) {
+    throw new UserError(
+      `${label}: train.source.path ${file}: no such file (the ${config.train.source.name} source reads it).`,
+    );
+  }
+  return config;
 }

@@ -94,7 +94,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 }
 
 // The app's public API for scripts and benchmarks.
-export { appServices, pluginModules } from './plugins';
+export { appServices, loadPlugins, pluginModules } from './plugins';
 export { loadExperiment } from './experiment';
 export { loadRun } from './runs';
 export type { LoadedRun } from './runs';

@@ -1,4 +1,4 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -118,5 +118,26 @@ describe('plugins from outside the repository', () => {
     const empty = await run('train', '--config', config('empty.json', { plugins: ['./empty.js'] }));
     expect(empty.code).toBe(2);
     expect(empty.err).toContain('exports no plugin module');
+    // The fix the message gives is the one the README and the generator use.
+    expect(empty.err).toContain('export const myModelModule = definePlugin({ models: [myModel] })');
+  });
+
+  it('the app exports loadPlugins, and config schema takes --plugin (editors see plugin models)', async () => {
+    const cli = await import('./main');
+    expect(typeof cli.loadPlugins).toBe('function');
+    const schema = await run('config', 'schema', '--plugin', path.join(project, 'models-toyrec'));
+    expect(schema.code).toBe(0);
+    expect(JSON.stringify(JSON.parse(schema.out).properties.model)).toContain('"const":"toyrec"');
+  });
+
+  it('farzi-new-model --help prints its usage; an unknown flag is a usage error, not a crash', () => {
+    const bin = path.join(root, 'tools', 'generators', 'bin', 'farzi-new-model.js');
+    const help = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('usage: farzi-new-model <name>');
+    const bad = spawnSync(process.execPath, [bin, 'narm', '--outt', 'x'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("farzi-new-model: Unknown option '--outt'");
+    expect(bad.stderr).not.toContain('    at ');
   });
 });

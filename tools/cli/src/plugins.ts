@@ -142,8 +142,8 @@ export function loadPlugins(specs: readonly string[], baseDir: string): string[]
     const modules = Object.values(exported).filter(isContainerModule);
     if (modules.length === 0) {
       throw new UserError(
-        `plugins: "${spec}" (${file}) exports no plugin module; a plugin's entry point exports an Inversify ContainerModule ` +
-          '(e.g. `export const myModelModule = new ContainerModule(({ bind }) => …)`).',
+        `plugins: "${spec}" (${file}) exports no plugin module; a plugin's entry point exports the module that ` +
+          '`definePlugin` from @farzi/core makes (e.g. `export const myModelModule = definePlugin({ models: [myModel] })`).',
       );
     }
     external.set(file, modules);

@@ -68,7 +68,7 @@ describe('recommend', () => {
   it('names an unknown user or item, and needs exactly one of --user and --history', async () => {
     const cases: [string[], string][] = [
       [['--user', 'nobody'], 'user "nobody" is not in the data'],
-      [['--history', '3 999'], 'item "999" is not in the vocabulary'],
+      [['--history', '998 999'], 'none of the --history items is in the vocabulary'],
       [[], 'give exactly one of --user'],
       [['--user', '5', '--history', '3'], 'give exactly one of --user'],
       [['--user', '5', '--k', '0'], '--k: expected a positive integer'],
@@ -78,6 +78,15 @@ describe('recommend', () => {
       expect(r.code).toBe(2);
       expect(r.err).toContain(message);
     }
+    // One unknown item among known ones is left out with a note, not fatal.
+    const mixed = await run('recommend', '--run', out, '--history', '3 999 7', '--json');
+    expect(mixed.code).toBe(0);
+    expect(mixed.err).toContain('left out 1 item(s) not in the vocabulary');
+    const result = JSON.parse(mixed.out);
+    expect(result.history).toEqual(['3', '7']);
+    expect(result.ignored).toEqual(['999']);
+    const same = await run('recommend', '--run', out, '--history', '3 7', '--json');
+    expect(JSON.parse(same.out).items).toEqual(result.items);
   });
 });
 

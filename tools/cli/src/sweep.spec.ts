@@ -87,7 +87,7 @@ describe('farzi sweep (local workers)', () => {
   it('keeps going when a trial fails, and records its error', async () => {
     const bad = sweepFile(
       'failing.yaml',
-      'base: base.json\nlist:\n  - seed: 1\n  - { seed: 2, train.source: { name: farzi, path: missing.safetensors } }\n',
+      'base: base.json\nlist:\n  - seed: 1\n  - { seed: 2, train.learningRate: 1e30 }\n',
     );
     const r = await run(
       'sweep',
@@ -102,7 +102,7 @@ describe('farzi sweep (local workers)', () => {
     const summary = JSON.parse(fs.readFileSync(path.join(dir, 'failing', 'sweep.json'), 'utf8'));
     expect(summary.counts).toEqual({ trials: 2, done: 1, failed: 1 });
     const failed = summary.trials.find((t: { status: string }) => t.status === 'failed');
-    expect(failed.error).toContain('missing.safetensors');
+    expect(failed.error).toContain('the loss became NaN');
     expect(failed.attempts).toBe(1); // a trial's own error is not retried
   });
 
@@ -119,6 +119,11 @@ describe('farzi sweep (local workers)', () => {
     ],
     ['nothing to sweep', 'base: base.json\n', /neither grid nor list names a setting/],
     ['a missing base', 'base: nope.json\nlist: [{seed: 1}]\n', /nope\.json: no such file/],
+    [
+      'a trial whose training source reads a missing file',
+      'base: base.json\nlist:\n  - { seed: 2, train.source: { name: farzi, path: missing.safetensors } }\n',
+      /trial seed=2, train\.source=farzi \(path=missing\.safetensors\): train\.source\.path .*missing\.safetensors: no such file/,
+    ],
     [
       'a trial the schema rejects',
       'base: base.json\ngrid:\n  train.learningRate: [0.01, -1]\n',

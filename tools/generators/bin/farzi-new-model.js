@@ -4,12 +4,40 @@
 // your own project (outside this workspace). Inside the workspace use `npx nx g @farzi/generators:model`.
 const { parseArgs } = require('util');
 const path = require('path');
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { out: { type: 'string', default: '.' }, description: { type: 'string' } },
-});
+const usage = [
+  'usage: farzi-new-model <name> [--out <dir>] [--description "<text>"]',
+  '',
+  'Creates <out>/models-<name>: a model plugin package (model, module, config schema and the',
+  "model-contract tests of @farzi/core/testing). Build it with `npx tsc -p <dir>`, then name it in a",
+  'config\'s "plugins" (or pass --plugin <dir>).',
+  '',
+  'Options:',
+  '  --out <dir>             where the package folder goes (default: the current folder)',
+  '  --description "<text>"  one line describing the model',
+  '  -h, --help              show this help',
+  '',
+].join('\n');
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', default: '.' },
+      description: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+} catch (error) {
+  process.stderr.write(`farzi-new-model: ${error.message.split('\n')[0]}\n${usage}`);
+  process.exit(2);
+}
+const { values, positionals } = parsed;
+if (values.help) {
+  process.stdout.write(usage);
+  process.exit(0);
+}
 if (positionals.length !== 1) {
-  process.stderr.write('usage: farzi-new-model <name> [--out <dir>] [--description "<text>"]\n');
+  process.stderr.write(usage);
   process.exit(2);
 }
 try {

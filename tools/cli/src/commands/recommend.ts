@@ -39,13 +39,33 @@ export const recommendCommand: Command = {
     }
     const run = await loadRun(dir, pluginTrust(values));
     try {
-      const history =
+      const given =
         values.user !== undefined
           ? run.userHistory(String(values.user))
           : String(values.history)
               .split(/[\s,]+/)
               .filter(Boolean);
-      if (history.length === 0) throw new UserError('--history: no item ids given.');
+      if (given.length === 0) throw new UserError('--history: no item ids given.');
+      // Items the run never saw are left out with a note; a history of nothing known is an error.
+      const known = (id: string) => (run.split.vocab.indexOf(id) ?? 0) > 0;
+      const history = given.filter(known);
+      const ignored = given.filter((id) => !known(id));
+      if (history.length === 0) {
+        throw new UserError(
+          `none of the --history items is in the vocabulary of ${dir} (${run.split.vocab.numTokens} items): ${ignored
+            .slice(0, 5)
+            .map((i) => JSON.stringify(i).slice(0, 40))
+            .join(', ')}${ignored.length > 5 ? ', …' : ''}.`,
+        );
+      }
+      if (ignored.length > 0) {
+        io.err(
+          `recommend: left out ${ignored.length} item(s) not in the vocabulary of ${dir}: ${ignored
+            .slice(0, 5)
+            .map((i) => JSON.stringify(i).slice(0, 40))
+            .join(', ')}${ignored.length > 5 ? ', …' : ''}\n`,
+        );
+      }
       const titles = itemTitles(run.config.data);
       const items = run.recommend(history, k).map((r, i) => ({
         rank: i + 1,
@@ -58,9 +78,8 @@ export const recommendCommand: Command = {
           ? `nothing left to recommend: the history holds every one of the ${run.split.vocab.numTokens} items of ${dir}`
           : undefined;
       if (values.json) {
-        io.out(
-          `${JSON.stringify({ run: dir, history, items, ...(note ? { note } : {}) }, null, 2)}\n`,
-        );
+        const extra = { ...(ignored.length ? { ignored } : {}), ...(note ? { note } : {}) };
+        io.out(`${JSON.stringify({ run: dir, history, items, ...extra }, null, 2)}\n`);
         return 0;
       }
       const shown = history.length > 10 ? `… ${history.slice(-10).join(' ')}` : history.join(' ');
