@@ -90,14 +90,14 @@ export function checkExperiment(
   }
   const files = loadPlugins((named as string[] | undefined) ?? [], process.cwd());
   if (files.length) raw.plugins = [...new Set(files)];
-  return withSourceFile(validateConfig(raw, appServices(), label), label);
+  return validateConfig(raw, appServices(), label);
 }
 
 /**
  * A training source that reads a file (`train.source.path`, e.g. distilled data) names one that
  * exists: a sweep finds a missing file before any trial runs, not once per trial.
  */
-function withSourceFile(config: ExperimentConfig, label: string): ExperimentConfig {
+export function checkSourceFile(config: ExperimentConfig, label: string): ExperimentConfig {
   const file = (config.train.source as { path?: unknown }).path;
   if (typeof file === 'string' && file !== '' && !fs.existsSync(file)) {
     throw new UserError(

@@ -5,7 +5,7 @@ import { checkWritableDirectory, RunLock, UserError } from '@farzi/core';
 import { requireString } from '../args';
 import type { Command } from '../Command';
 import type { Io } from '../Io';
-import { checkExperiment } from '../experiment';
+import { checkExperiment, checkSourceFile } from '../experiment';
 import { appServices } from '../plugins';
 import { AttemptPolicy, runLocalSweep } from '../sweep/localSweep';
 import { SweepProgress } from '../sweep/progress';
@@ -105,6 +105,8 @@ export const sweepCommand: Command = {
     const files = new TrialFiles();
     const trials = planTrials(spec, (raw, label) => {
       const config = checkExperiment(raw, label, dataDir);
+      // A file a trial trains on must exist before any trial runs (a listing does not need it).
+      if (!values['dry-run']) checkSourceFile(config, label);
       firstMetric ??= config.eval.metric;
       if (spec.metric !== undefined) {
         const evaluator = appServices().evaluators.get(config.eval.evaluator);

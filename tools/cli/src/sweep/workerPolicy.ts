@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ExperimentConfig, isFarziError, printable, UserError } from '@farzi/core';
 import { dataDirs } from '../dataLookup';
-import { checkExperiment } from '../experiment';
+import { checkExperiment, checkSourceFile } from '../experiment';
 import type { Trial } from './sweepFile';
 
 /**
@@ -112,11 +112,9 @@ export function checkQueuedTrial(
   }
   let config: ExperimentConfig;
   try {
-    config = checkExperiment(
-      structuredClone(raw) as Record<string, unknown>,
-      `trial ${trial.id}`,
-      policy.dataDir,
-    );
+    const label = `trial ${trial.id}`;
+    const raw2 = structuredClone(raw) as Record<string, unknown>;
+    config = checkExperiment(raw2, label, policy.dataDir);
   } catch (error) {
     if (isFarziError(error)) throw error;
     throw new UserError(
@@ -137,6 +135,8 @@ export function checkQueuedTrial(
       );
     }
   }
+  // Only once the paths are known to be inside: a missing file is not reported for any other.
+  checkSourceFile(config, `trial ${trial.id}`);
   return { trial: trial as Trial, config };
 }
 
