@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { Batch, Rng, TrainingSource, TrainingSourceFactory, UserError } from '@farzi/core';
+import { TrainingSource, TrainingSourceFactory, UserError } from '@farzi/core';
+import { softSequenceSource } from '@farzi/distill-kit';
 import { checkVocabulary, FarziData, farziShape, loadFarziData } from './farziData';
 import { decodePositions } from './synthetic';
 
@@ -16,30 +17,11 @@ export function farziSource(
   const { sequences: mu, length: xi } = farziShape(data);
   const used = Math.min(xi, maxLength + 1);
   // Inputs and targets decoded once, each from its slice of the (small) latent.
-  const inputs = decodePositions(data, xi - used, used - 1);
-  const targets = decodePositions(data, xi - used + 1, used - 1);
-  return {
-    description: `${label} [${mu}×${xi}] (${mu * xi} events)`,
-    numSequences: mu,
-    numEvents: mu * (used - 1),
-    *batches(batchSize: number, rng: Rng): Generator<Batch> {
-      const order = rng.permutation(mu);
-      for (let start = 0; start < mu; start += batchSize) {
-        const rows = order.slice(start, start + batchSize);
-        const b = rows.length;
-        const batch = tf.tidy(() => {
-          const picked = tf.tensor1d(rows, 'int32');
-          return {
-            inputs: tf.gather(inputs, picked) as tf.Tensor3D,
-            targets: tf.gather(targets, picked) as tf.Tensor3D,
-            mask: tf.ones([b, used - 1]) as tf.Tensor2D,
-          };
-        });
-        yield { kind: 'soft', ...batch, size: b };
-      }
-    },
-    dispose: () => tf.dispose([inputs, targets]),
-  };
+  return softSequenceSource(
+    decodePositions(data, xi - used, used - 1),
+    decodePositions(data, xi - used + 1, used - 1),
+    `${label} [${mu}×${xi}] (${mu * xi} events)`,
+  );
 }
 
 /** `train.source: {name: "farzi", path: "<file>.safetensors"}`: train any model on Farzi Data. */

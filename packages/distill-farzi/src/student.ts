@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import {
   createOptimizer,
   DataSplit,
@@ -9,9 +8,12 @@ import {
   optimizerConfig,
   Params,
   Evaluator,
-  Trainer,
-  TrainerOptions,
 } from '@farzi/core';
+import {
+  evaluateStudent,
+  StudentRecipe,
+  trainStudent as kitTrainStudent,
+} from '@farzi/distill-kit';
 import type { DistillConfig } from './distillSchema';
 import type { FarziData } from './farziData';
 import { farziSource } from './farziSource';
@@ -24,7 +26,7 @@ export function studentRecipe(
   config: ExperimentConfig,
   dc: DistillConfig,
   schedule?: readonly number[],
-): Pick<TrainerOptions, 'optimizer' | 'epochs' | 'batchSize' | 'dropout'> {
+): StudentRecipe {
   if (dc.student.recipe === 'inner') {
     const innerConfig = optimizerConfig({ name: 'adam', clipNorm: 0, ...dc.innerOptimizer });
     const fixed = createOptimizer(innerConfig, dc.innerLearningRate);
@@ -67,24 +69,16 @@ export async function trainStudent(
   schedule?: readonly number[],
   onEpochEnd?: (epoch: number, params: Params) => void,
 ): Promise<Params> {
-  const source = farziSource(
-    { ...data, vocabulary: [], sourceFingerprint: '', info: {} },
-    config.data.maxLength,
-  );
+  const source = studentSource(data, config);
   try {
-    const result = await new Trainer({
-      model,
-      source,
-      seed: config.seed,
-      ...studentRecipe(config, dc, schedule),
-      onEpochEnd,
-    }).run();
-    return result.params;
+    const recipe = studentRecipe(config, dc, schedule);
+    return await kitTrainStudent(model, source, config.seed, recipe, onEpochEnd);
   } finally {
     source.dispose?.();
   }
 }
 
+/** A fresh student's validation (or test) result on Farzi Data (undefined without an evaluator). */
 export async function evaluateFarzi(
   model: Model,
   data: Pick<FarziData, 'latent' | 'decoder' | 'temperature'>,
@@ -97,17 +91,27 @@ export async function evaluateFarzi(
   onEpochEnd?: (epoch: number, params: Params) => void,
 ): Promise<EvaluationResult | undefined> {
   if (!evaluator) return undefined;
-  const params = await trainStudent(model, data, config, dc, schedule, onEpochEnd);
+  const source = studentSource(data, config);
   try {
-    return await evaluator.evaluate({
+    return await evaluateStudent(
       model,
-      params,
-      split,
+      source,
+      studentRecipe(config, dc, schedule),
+      { split, evaluator, config: config.eval, seed: config.seed },
       part,
-      config: config.eval,
-      seed: config.seed,
-    });
+      onEpochEnd,
+    );
   } finally {
-    tf.dispose(Object.values(params));
+    source.dispose?.();
   }
+}
+
+function studentSource(
+  data: Pick<FarziData, 'latent' | 'decoder' | 'temperature'>,
+  config: ExperimentConfig,
+) {
+  return farziSource(
+    { ...data, vocabulary: [], sourceFingerprint: '', info: {} },
+    config.data.maxLength,
+  );
 }

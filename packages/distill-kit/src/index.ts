@@ -38,3 +38,6 @@ export {
 } from './realData';
 export type { RealBatch } from './realData';
 export { cloneParams, saveParams } from './checkpoints';
+export { softSequenceSource } from './softSequenceSource';
+export { evaluateStudent, trainStudent } from './student';
+export type { StudentRecipe } from './student';
