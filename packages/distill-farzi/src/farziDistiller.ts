@@ -21,11 +21,8 @@ import { distillSchema, farziSettings } from './distillSchema';
 import { saveFarziData } from './farziData';
 import { farziSourceFactory } from './farziSource';
 import { FarziContext, farziContext, FarziRun } from './farziRun';
-import { realSequences } from '@farzi/distill-kit';
+import { pretrainedTrajectories, realSequences, StudentPool } from '@farzi/distill-kit';
 import { evaluateFarzi, studentRecipe, trainStudent } from './student';
-
-import { StudentPool } from './studentPool';
-import { pretrainedTrajectories } from './trajectories';
 
 /**
  * Farzi: distils the configured data into Farzi Data [μ×ξ] by bi-level optimisation — inner Adam
@@ -146,12 +143,12 @@ async function distillInto(request: DistillRequest, run: RunDirectory): Promise<
   });
   const trajectories =
     dc.innerInit === 'trajectories'
-      ? await pretrainedTrajectories(model, config, dc, split, tools, run, emit)
+      ? await pretrainedTrajectories(model, config, dc.trajectories, split, tools, run, emit)
       : [];
   const initStarted = Date.now();
   const farzi = await FarziRun.start(ctx, stateFile, request.resume);
   const initSeconds = farzi.startStep === 0 ? (Date.now() - initStarted) / 1000 : undefined;
-  const pool = new StudentPool(run.file('student-pool'), dc);
+  const pool = new StudentPool(run.file('student-pool'), dc.studentTrajectory.every);
   try {
     return await outerLoop(ctx, farzi, trajectories, pool, stateFile, budget, initSeconds);
   } finally {

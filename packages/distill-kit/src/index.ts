@@ -41,3 +41,6 @@ export { cloneParams, saveParams } from './checkpoints';
 export { softSequenceSource } from './softSequenceSource';
 export { evaluateStudent, trainStudent } from './student';
 export type { StudentRecipe } from './student';
+export { StudentPool } from './studentPool';
+export { pretrainedTrajectories } from './trajectories';
+export type { TrajectorySettings } from './trajectories';

@@ -2,19 +2,19 @@ import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadCheckpoint, Params, writeJsonAtomic } from '@farzi/core';
-import { cloneParams, saveParams } from '@farzi/distill-kit';
-import type { DistillConfig } from './distillSchema';
+import { cloneParams, saveParams } from './checkpoints';
 
 /**
- * innerInit "student": the parameters every `studentTrajectory.every` epochs of a student trained on
- * the Farzi Data as it was after outer step `step`, saved under `dir` (atomically, manifest last).
+ * Where inner loops start when they start along a student of the current data: the parameters
+ * every `every` epochs of a student trained on the data as it was after outer step `step`, saved
+ * under `dir` (atomically, manifest last) so that a resumed distillation starts from the same ones.
  */
 export class StudentPool {
   params: Params[] = [];
   step = -1;
   constructor(
     private readonly dir: string,
-    private readonly dc: DistillConfig,
+    private readonly every: number,
   ) {}
 
   private get manifest(): string {
@@ -41,7 +41,7 @@ export class StudentPool {
     const kept: { epoch: number; params: Params }[] = [];
     return {
       onEpochEnd: (epoch, params) => {
-        if (epoch % this.dc.studentTrajectory.every !== 0) return;
+        if (epoch % this.every !== 0) return;
         kept.push({ epoch, params: cloneParams(params) });
       },
       finish: () => {

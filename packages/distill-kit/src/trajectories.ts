@@ -15,14 +15,26 @@ import {
   UserError,
   writeJsonAtomic,
 } from '@farzi/core';
-import { cloneParams, saveParams } from '@farzi/distill-kit';
-import type { DistillConfig } from './distillSchema';
+import { cloneParams, saveParams } from './checkpoints';
+
+/** Pretrained trajectories: K models trained on the real data, checkpoints kept along each. */
+export interface TrajectorySettings {
+  /** K: models trained on the real data. */
+  readonly count: number;
+  readonly epochs: number;
+  /** Keep a checkpoint every N epochs. */
+  readonly every: number;
+  /** Also keep the untrained initialisation. */
+  readonly includeInitial: boolean;
+  readonly learningRate: number;
+  readonly batchSize: number;
+}
 
 /** Trains K models on the real data and keeps checkpoints along each run (the paper's Ω). */
 export async function pretrainedTrajectories(
   model: Model,
   config: ExperimentConfig,
-  dc: DistillConfig,
+  t: TrajectorySettings,
   split: DataSplit,
   tools: DistillTools,
   run: RunDirectory,
@@ -37,7 +49,7 @@ export async function pretrainedTrajectories(
     const files = existing;
     emit({
       type: 'message',
-      label: 'farzi',
+      label: 'distill',
       text: `reusing ${files.length} trajectory checkpoints from ${dir}`,
     });
     return files.map((f) => loadCheckpoint(path.join(dir, f)).params);
@@ -52,7 +64,6 @@ export async function pretrainedTrajectories(
     files.push(file);
     kept.push(cloneParams(params));
   };
-  const t = dc.trajectories;
   for (let k = 0; k < t.count; k++) {
     const seed = config.seed * 7919 + k + 1;
     if (t.includeInitial) {
