@@ -32,9 +32,10 @@ import {
   RealBatch,
   realPositions,
   sampleRealBatch,
+  teacherDistributions,
+  teacherHidden,
 } from '@farzi/distill-kit';
 import { farziSequences } from './synthetic';
-import { teacherDistributions, teacherHidden } from './teacher';
 import { teacherInitialization, teacherParams } from './teacherStart';
 
 /** What every part of one distillation shares: its settings, data, model and run directory. */

@@ -20,5 +20,5 @@ export { farziMetaGradient, farziOuterObjective, unrolledFarziMetaGradient } fro
 export { decodeSynthetic, farziSequences, pullBackToLatent } from './synthetic';
 export type { InnerData } from './synthetic';
 export { initializeFarzi } from './initialize';
-export { fitFarzi, loadTeacher, teacherTargets } from './teacher';
+export { fitFarzi } from './teacher';
 export type { FarziFit } from './teacher';

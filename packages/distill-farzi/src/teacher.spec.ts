@@ -4,8 +4,8 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { Rng, saveCheckpoint, selectBackend } from '@farzi/core';
 import { decodeFarzi } from './farziData';
-import { realWindows } from '@farzi/distill-kit';
-import { fitFarzi, loadTeacher, teacherTargets } from './teacher';
+import { loadTeacher, realWindows, teacherTargets } from '@farzi/distill-kit';
+import { fitFarzi } from './teacher';
 import { tinyAttentionModel } from './testing/tinyAttentionModel';
 
 describe('teacher initialisation of Farzi Data', () => {

@@ -11,8 +11,8 @@ import {
   RunDirectory,
 } from '@farzi/core';
 import { farziSettings } from './distillSchema';
-import { realWindows, sequencesPerChunk } from '@farzi/distill-kit';
-import { fitFarzi, loadTeacher, teacherTargets } from './teacher';
+import { loadTeacher, realWindows, sequencesPerChunk, teacherTargets } from '@farzi/distill-kit';
+import { fitFarzi } from './teacher';
 
 /**
  * The teacher of `init: "teacher"`: the configured checkpoint, or a model trained here on the real

@@ -44,3 +44,4 @@ export type { StudentRecipe } from './student';
 export { StudentPool } from './studentPool';
 export { pretrainedTrajectories } from './trajectories';
 export type { TrajectorySettings } from './trajectories';
+export { loadTeacher, teacherDistributions, teacherHidden, teacherTargets } from './teacher';
