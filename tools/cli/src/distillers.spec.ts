@@ -69,6 +69,27 @@ describe('a third distiller, added as a plugin', () => {
     const page = fs.readFileSync(html, 'utf8');
     expect(page).toContain('Distillation (coreset)');
     expect(page).toMatch(/items covered \d+/);
+    // Two distillations of one data set on one page: one table, a row each.
+    const both = path.join(dir, 'both.html');
+    const two = await run(
+      'report',
+      '--run',
+      out,
+      '--run',
+      path.join(dir, 'again'),
+      '--label',
+      'first',
+      '--label',
+      'second',
+      '--out',
+      both,
+    );
+    expect(two.code).toBe(0);
+    const side = fs.readFileSync(both, 'utf8');
+    const table = side.slice(side.indexOf('<h2>Distillations side by side</h2>'));
+    expect(table).toMatch(/<td>first<\/td><td>coreset<\/td><td>\[6×5\] = \d+ events<\/td>/);
+    expect(table).toMatch(/<td>second<\/td><td>coreset<\/td>/);
+    expect(table).toMatch(/items covered \d+/);
   }, 120_000);
 
   it('validates each method’s own settings, and every config names its method', async () => {

@@ -185,6 +185,7 @@ export async function buildReport(
   const sections: string[] = [];
 
   if (training.length > 0) sections.push(...(await trainingSections(training)));
+  if (distills.length > 1) sections.push(await distillationsSideBySide(distills));
   for (const d of distills) sections.push(await distillationSection(d));
 
   const recommendation = training.filter((t) => t.recommendation);
@@ -327,6 +328,54 @@ async function distillationSection(d: DistillRunInfo): Promise<string> {
     `Best validation ${escape(s.metric)} ${s.bestMetric === null ? '–' : s.bestMetric.toFixed(4)} at outer step ${s.bestStep ?? '–'}; ` +
     `${s.seconds.toFixed(0)} s in total${details ? ` (${escape(details)})` : ''}.</p>` +
     `<div class="charts">${charts.map((c) => `<figure>${c}</figure>`).join('')}</div>`
+  );
+}
+
+/**
+ * Two or more distillations on one page: budget, best validation, steps, cost and each method's
+ * own figures in one table, and their validation curves in one chart (one colour per run).
+ */
+async function distillationsSideBySide(distills: DistillRunInfo[]): Promise<string> {
+  const header =
+    '<tr><th>run</th><th>method</th><th>budget</th><th>share of the training events</th><th>best validation</th><th>steps</th><th>seconds</th><th>the method’s own figures</th></tr>';
+  const rows = distills.map(({ label, summary: s }) => {
+    const best =
+      s.bestMetric === null
+        ? '–'
+        : `${escape(s.metric)} ${s.bestMetric.toFixed(4)} (step ${s.bestStep ?? '–'})`;
+    const steps = (s as { steps?: number }).steps ?? (s as { outerSteps?: number }).outerSteps;
+    const details = describeDetails(
+      s.details ?? (s.secondsPerOuterStep ? { secondsPerOuterStep: s.secondsPerOuterStep } : {}),
+    );
+    return (
+      `<tr><td>${escape(label)}</td><td>${escape(s.method ?? '?')}</td>` +
+      `<td>[${s.budget.sequences}×${s.budget.length}] = ${s.budget.events.toLocaleString('en-US')} events</td>` +
+      `<td>${s.budget.percentOfTraining.toFixed(2)}%</td><td>${best}</td><td>${steps ?? '–'}</td>` +
+      `<td>${s.seconds.toFixed(0)}</td><td>${escape(details) || '–'}</td></tr>`
+    );
+  });
+  const points = distills.flatMap(({ label, summary: s }) =>
+    s.history
+      .filter((h) => h.valid?.[s.metric] !== undefined)
+      .map((h) => ({ x: h.step, y: h.valid?.[s.metric] as number, series: label })),
+  );
+  const metric = distills[0].summary.metric;
+  const chart =
+    points.length > 0
+      ? `<figure>${await renderVegaLite(
+          lineSpec(
+            `Validation ${metric} of a student trained on each run's current data`,
+            points,
+            'outer step',
+            metric,
+            { integerX: true },
+          ),
+        )}</figure>`
+      : '';
+  return (
+    '<h2>Distillations side by side</h2>' +
+    `<table>${header}${rows.join('')}</table>` +
+    (chart ? `<div class="charts">${chart}</div>` : '')
   );
 }
 
