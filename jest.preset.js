@@ -12,6 +12,7 @@ const packageDirs = {
   '@farzi/models-transformer': 'packages/models-transformer',
   '@farzi/distill-kit': 'packages/distill-kit',
   '@farzi/distill-farzi': 'packages/distill-farzi',
+  '@farzi/distill-td3': 'packages/distill-td3',
   '@farzi/cli': 'tools/cli',
 };
 

@@ -1,59 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
-import * as fs from 'fs';
-import * as path from 'path';
-import {
-  DistillRequest,
-  fingerprintSplit,
-  Model,
-  Params,
-  ProgressListener,
-  Rng,
-  RunDirectory,
-} from '@farzi/core';
+import { DistillRequest, Model, Params, ProgressListener, Rng, RunDirectory } from '@farzi/core';
 import { farziSettings } from './distillSchema';
-import { loadTeacher, realWindows, sequencesPerChunk, teacherTargets } from '@farzi/distill-kit';
+import { obtainTeacher, realWindows, sequencesPerChunk, teacherTargets } from '@farzi/distill-kit';
 import { fitFarzi } from './teacher';
 
 /**
- * The teacher of `init: "teacher"`: the configured checkpoint, or a model trained here on the real
- * data with the config's train section (a run directory `<run>/teacher`, resumed if interrupted and
- * reused once finished).
+ * The teacher of `init: "teacher"` and of the outer loss's alignment: the configured checkpoint, or
+ * a model trained here (see `obtainTeacher`).
  */
-export async function teacherParams(
+export function teacherParams(
   model: Model,
   request: DistillRequest,
   run: RunDirectory,
   emit: ProgressListener,
 ): Promise<Params> {
-  const { config, split, tools } = request;
-  const dc = farziSettings(config);
-  const fingerprint = fingerprintSplit(split);
-  if (dc.teacher.checkpoint) {
-    emit({ type: 'message', label: 'farzi', text: `teacher: ${dc.teacher.checkpoint}` });
-    return loadTeacher(dc.teacher.checkpoint, model, fingerprint);
-  }
-  const dir = run.file('teacher');
-  if (!fs.existsSync(path.join(dir, 'metrics.json'))) {
-    emit({
-      type: 'message',
-      label: 'farzi',
-      text: `training the teacher on the real data (train section: ${config.train.epochs} epochs, lr ${config.train.learningRate}) in ${dir}`,
-    });
-    const resume = fs.existsSync(path.join(dir, 'checkpoints', 'last.safetensors'));
-    // Killed before the teacher's first epoch ended: nothing to keep.
-    if (!resume) fs.rmSync(dir, { recursive: true, force: true });
-    await tools.train(
-      { ...config, train: { ...config.train, source: { name: 'real' } } },
-      {
-        outDir: dir,
-        resume,
-        onProgress: emit,
-        split,
-        backend: request.backend,
-      },
-    );
-  }
-  return loadTeacher(dir, model, fingerprint);
+  return obtainTeacher(model, request, run, emit, farziSettings(request.config).teacher.checkpoint);
 }
 
 /** `init: "teacher"`: F and M fitted to real windows mixed with the teacher's predictions. */

@@ -44,4 +44,10 @@ export type { StudentRecipe } from './student';
 export { StudentPool } from './studentPool';
 export { pretrainedTrajectories } from './trajectories';
 export type { TrajectorySettings } from './trajectories';
-export { loadTeacher, teacherDistributions, teacherHidden, teacherTargets } from './teacher';
+export {
+  loadTeacher,
+  obtainTeacher,
+  teacherDistributions,
+  teacherHidden,
+  teacherTargets,
+} from './teacher';

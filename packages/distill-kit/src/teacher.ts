@@ -1,7 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadCheckpoint, Model, parameterMismatch, Params, UserError } from '@farzi/core';
+import {
+  DistillRequest,
+  fingerprintSplit,
+  loadCheckpoint,
+  Model,
+  parameterMismatch,
+  Params,
+  ProgressListener,
+  RunDirectory,
+  UserError,
+} from '@farzi/core';
 
 /**
  * Soft sequences that carry a trained teacher's knowledge: position 0 is the real item; position
@@ -125,4 +135,46 @@ export function loadTeacher(location: string, model: Model, fingerprint: string)
     );
   }
   return params;
+}
+
+/**
+ * A distillation's teacher: the checkpoint given (`checkpoint`: a file or a run directory), or a
+ * model trained here on the real data with the config's train section (a run directory
+ * `<run>/teacher`, resumed if interrupted and reused once finished).
+ */
+export async function obtainTeacher(
+  model: Model,
+  request: DistillRequest,
+  run: RunDirectory,
+  emit: ProgressListener,
+  checkpoint: string,
+): Promise<Params> {
+  const { config, split, tools } = request;
+  const fingerprint = fingerprintSplit(split);
+  if (checkpoint) {
+    emit({ type: 'message', label: 'distill', text: `teacher: ${checkpoint}` });
+    return loadTeacher(checkpoint, model, fingerprint);
+  }
+  const dir = run.file('teacher');
+  if (!fs.existsSync(path.join(dir, 'metrics.json'))) {
+    emit({
+      type: 'message',
+      label: 'distill',
+      text: `training the teacher on the real data (train section: ${config.train.epochs} epochs, lr ${config.train.learningRate}) in ${dir}`,
+    });
+    const resume = fs.existsSync(path.join(dir, 'checkpoints', 'last.safetensors'));
+    // Killed before the teacher's first epoch ended: nothing to keep.
+    if (!resume) fs.rmSync(dir, { recursive: true, force: true });
+    await tools.train(
+      { ...config, train: { ...config.train, source: { name: 'real' } } },
+      {
+        outDir: dir,
+        resume,
+        onProgress: emit,
+        split,
+        backend: request.backend,
+      },
+    );
+  }
+  return loadTeacher(dir, model, fingerprint);
 }

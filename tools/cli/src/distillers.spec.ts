@@ -1,5 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { loadCheckpoint } from '@farzi/core';
+import { loadTd3Data } from '@farzi/distill-td3';
 import { cliWorkspace, run } from './testing/cliHarness';
 
 // The distillation contract for many methods (issue 35): a third method — a coverage coreset in
@@ -135,4 +137,52 @@ describe('a third distiller, added as a plugin', () => {
     expect(distill.required).toEqual(['method']);
     expect(JSON.stringify(distill.allOf)).toContain('"const":"coreset"');
   });
+
+  it('TD3 is a registered method: distils through the CLI with a teacher trained there, and its data trains a student', async () => {
+    const td3 = writeConfig('td3.json', sasrec, {
+      distill: {
+        method: 'td3',
+        size: [3, 6],
+        ranks: { users: 2, positions: 3 },
+        init: 'teacher',
+        innerSteps: 2,
+        horizon: 3,
+        crop: 5,
+        outerSteps: 2,
+        realBatchSize: 8,
+        evalEvery: 1,
+        outerTeacher: { featureWeight: 1 },
+        student: { epochs: 2 },
+      },
+    });
+    const out = path.join(dir, 'td3');
+    const r = await run('distill', '--config', td3, '--out', out, '--json');
+    expect(r.err).not.toContain('internal error');
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.out);
+    expect(result).toMatchObject({
+      method: 'td3',
+      source: { name: 'td3', path: path.join(out, 'td3-data.safetensors') },
+      steps: 2,
+    });
+    // The item factor started from the teacher's item vectors (r3 = the hidden size, 8).
+    const step0 = loadTd3Data(path.join(out, 'td3-data-step0.safetensors'));
+    const teacher = loadCheckpoint(path.join(out, 'teacher', 'checkpoints', 'best.safetensors'));
+    expect(step0.factors.items.shape).toEqual(teacher.params.itemEmbedding.shape);
+    expect(Array.from(step0.factors.items.dataSync())).toEqual(
+      Array.from(teacher.params.itemEmbedding.dataSync()),
+    );
+    const student = await run(
+      'train',
+      '--config',
+      td3,
+      '--set',
+      `train.source=${JSON.stringify(result.source)}`,
+      '--set',
+      'train.epochs=1',
+      '--out',
+      path.join(dir, 'td3-student'),
+    );
+    expect(student.code).toBe(0);
+  }, 180_000);
 });

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { createContainer, resolveServices, Services, UserError } from '@farzi/core';
 import { distillFarziModule } from '@farzi/distill-farzi';
+import { distillTd3Module } from '@farzi/distill-td3';
 import { dataDuckdbModule } from '@farzi/data-duckdb';
 import { metricsModule } from '@farzi/metrics';
 import { gru4recModule } from '@farzi/models-gru4rec';
@@ -15,6 +16,7 @@ export const pluginModules = [
   transformerModule,
   metricsModule,
   distillFarziModule,
+  distillTd3Module,
   dataDuckdbModule,
 ];
 

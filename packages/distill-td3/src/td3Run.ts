@@ -1,0 +1,307 @@
+import * as fs from 'fs';
+import * as tf from '@tensorflow/tfjs';
+import {
+  adam,
+  AdamHyper,
+  DistillRequest,
+  disposeState,
+  ExperimentConfig,
+  fingerprintSplit,
+  LoopBest,
+  loadCheckpoint,
+  Model,
+  Optimizer,
+  OptimizerState,
+  Params,
+  ProgressListener,
+  RunError,
+  Rng,
+  RngState,
+  RunDirectory,
+  saveCheckpoint,
+} from '@farzi/core';
+import {
+  disposeSynthetic,
+  metaGradient,
+  obtainTeacher,
+  RealBatch,
+  realPositions,
+  runInnerLoop,
+  sampleRealBatch,
+  teacherDistributions,
+  teacherHidden,
+  toList,
+} from '@farzi/distill-kit';
+import type { Td3Data } from './td3Data';
+import type { Td3Settings } from './td3Schema';
+import { FACTOR_NAMES, TuckerFactors, tuckerSequences } from './tucker';
+
+/** What every part of a TD3 distillation shares. */
+export interface Td3Context {
+  readonly request: DistillRequest;
+  readonly config: ExperimentConfig;
+  readonly settings: Td3Settings;
+  readonly model: Model;
+  readonly run: RunDirectory;
+  readonly sequences: Int32Array[];
+  readonly emit: ProgressListener;
+}
+
+interface Td3Meta {
+  kind: 'td3-distillation';
+  step: number;
+  rng: RngState;
+  best: LoopBest;
+  history: Record<string, unknown>[];
+  seconds: number;
+}
+
+/** One outer step's figures. */
+export interface Td3Step {
+  readonly loss: number;
+  readonly innerSteps: number;
+  readonly seconds: { forward: number; real: number; reverse: number };
+}
+
+/**
+ * The outer state of a TD3 distillation — the Tucker factors, the outer Adam state, the RNG and
+ * the best validation — with its start (fresh or resumed), one outer step, its checkpoint and its
+ * disposal.
+ */
+export class Td3Run {
+  readonly best: LoopBest = { metric: null, at: null, badEvaluations: 0 };
+  readonly history: Record<string, unknown>[] = [];
+  priorSeconds = 0;
+  teacher: Params | undefined;
+
+  private constructor(
+    private readonly ctx: Td3Context,
+    private readonly outer: Optimizer,
+    public factors: TuckerFactors,
+    private opt: OptimizerState,
+    readonly rng: Rng,
+    readonly startStep: number,
+  ) {}
+
+  /** Resumes from `stateFile` when asked and present; otherwise initialises the factors. */
+  static async start(ctx: Td3Context, stateFile: string, resume: boolean): Promise<Td3Run> {
+    const s = ctx.settings;
+    const outer = adam(
+      { ...ctx.config.train.optimizer, name: 'adam', weightDecay: 0, clipNorm: 0, epsRoot: 0 },
+      s.outerLearningRate,
+    );
+    const needsTeacher =
+      s.init === 'teacher' || s.outerTeacher.weight > 0 || s.outerTeacher.featureWeight > 0;
+    const teacher = needsTeacher
+      ? await obtainTeacher(ctx.model, ctx.request, ctx.run, ctx.emit, s.teacher.checkpoint)
+      : undefined;
+    let run: Td3Run;
+    if (resume && fs.existsSync(stateFile)) {
+      const saved = loadCheckpoint<Td3Meta>(stateFile);
+      const p = saved.params;
+      const factors = {
+        users: p.users,
+        positions: p.positions,
+        items: p.items,
+        core: p.core,
+      } as TuckerFactors;
+      run = new Td3Run(
+        ctx,
+        outer,
+        factors,
+        saved.optimizer as OptimizerState,
+        new Rng(saved.meta.rng),
+        saved.meta.step,
+      );
+      Object.assign(run.best, saved.meta.best);
+      run.history.push(...saved.meta.history);
+      run.priorSeconds = saved.meta.seconds;
+      ctx.emit({
+        type: 'message',
+        label: 'td3',
+        text: `resuming after outer step ${run.startStep}`,
+      });
+    } else {
+      const factors = initialFactors(ctx, teacher);
+      run = new Td3Run(
+        ctx,
+        outer,
+        factors,
+        outer.init(factors as unknown as Params),
+        new Rng(ctx.config.seed ^ 0x7d3),
+        0,
+      );
+    }
+    run.teacher = teacher;
+    return run;
+  }
+
+  /**
+   * One outer step: a fresh student from a random initialisation runs a random number of inner
+   * steps in [T, horizon] on this step's window of the synthetic sequences; the last T are
+   * differentiated (RaT-BPTT) against the outer loss on a real batch, and the factors take an
+   * outer Adam step.
+   */
+  outerStep(step: number, stateFile: string): Td3Step {
+    const { model, settings: s } = this.ctx;
+    const hyper: AdamHyper = {
+      learningRate: s.innerLearningRate,
+      beta1: 0.9,
+      beta2: 0.999,
+      eps: 1e-8,
+      epsRoot: 1e-8,
+      weightDecay: 0,
+    };
+    const xi = s.size[1];
+    const crop = s.crop > 0 ? Math.min(s.crop, xi) : xi;
+    const window = crop < xi ? { start: this.rng.int(xi - crop + 1), length: crop } : undefined;
+    const sequences = tuckerSequences(this.factors, s.temperature, window);
+    const horizon = Math.max(s.innerSteps, s.horizon);
+    const prefix = horizon > s.innerSteps ? this.rng.int(horizon - s.innerSteps + 1) : 0;
+    const init = model.init(this.rng.int(2 ** 31 - 1));
+    const { names, values } = toList(init);
+    let w0 = values;
+    if (prefix > 0) {
+      const synthetic = sequences.decode();
+      const { final } = runInnerLoop(model, names, w0, synthetic, { steps: prefix, hyper });
+      disposeSynthetic(synthetic);
+      tf.dispose(values);
+      tf.dispose([...final.m, ...final.v]);
+      w0 = final.w;
+    }
+    const real = this.withTeacher(
+      sampleRealBatch(
+        this.ctx.sequences,
+        s.realBatchSize,
+        this.ctx.config.data.maxLength,
+        this.rng,
+      ),
+    );
+    const meta = metaGradient(model, names, w0, sequences, real, {
+      steps: s.innerSteps,
+      hyper,
+      method: 'exact',
+      checkpointEvery: s.reverseCheckpointEvery,
+    });
+    tf.dispose([...w0, real.inputs, real.targets]);
+    if (real.teacher) real.teacher.probabilities.dispose();
+    if (real.features) real.features.hidden.dispose();
+    const finite =
+      Number.isFinite(meta.loss) &&
+      tf.tidy(
+        () =>
+          tf
+            .all(tf.stack(FACTOR_NAMES.map((n) => tf.all(tf.isFinite(meta.grads[n])))))
+            .dataSync()[0],
+      );
+    if (!finite) {
+      tf.dispose(Object.values(meta.grads));
+      throw new RunError(
+        `distillation stopped: the outer loss or meta-gradient became non-finite at outer step ${step}; the last saved state (${stateFile}) is intact. Lower distill.innerLearningRate or distill.outerLearningRate.`,
+      );
+    }
+    // The update's intermediates are freed; the new factors and moments are kept.
+    const next = tf.tidy(() => {
+      const r = this.outer.step(this.factors as unknown as Params, meta.grads, this.opt);
+      return { params: r.params, m: r.state.slots.m, v: r.state.slots.v, step: r.state.step };
+    });
+    tf.dispose([...Object.values(this.factors), ...Object.values(meta.grads)]);
+    disposeState(this.opt);
+    this.factors = next.params as unknown as TuckerFactors;
+    this.opt = { step: next.step, slots: { m: next.m, v: next.v } };
+    return { loss: meta.loss, innerSteps: prefix + s.innerSteps, seconds: meta.seconds };
+  }
+
+  /** The real batch with the teacher's distributions and hidden states at its real positions. */
+  private withTeacher(real: RealBatch): RealBatch {
+    const { teacher } = this;
+    const { weight, temperature, featureWeight } = this.ctx.settings.outerTeacher;
+    if (!teacher || (weight === 0 && featureWeight === 0)) return real;
+    const { model } = this.ctx;
+    const rows = realPositions(real.targets);
+    const probabilities =
+      weight > 0
+        ? (teacherDistributions(model, teacher, real.inputs, temperature, rows) as tf.Tensor2D)
+        : undefined;
+    const hidden = featureWeight > 0 ? teacherHidden(model, teacher, real.inputs, rows) : undefined;
+    rows.dispose();
+    return {
+      ...real,
+      ...(probabilities ? { teacher: { probabilities, weight } } : {}),
+      ...(hidden ? { features: { hidden, weight: featureWeight } } : {}),
+    };
+  }
+
+  /** The current data (the factors are the run's: save them, do not dispose them). */
+  current(): Td3Data {
+    return {
+      factors: this.factors,
+      temperature: this.ctx.settings.temperature,
+      vocabulary: this.ctx.request.split.vocab.tokens,
+      sourceFingerprint: fingerprintSplit(this.ctx.request.split),
+    };
+  }
+
+  checkpoint(stateFile: string, step: number, seconds: number): void {
+    saveCheckpoint<Td3Meta>(stateFile, {
+      params: this.factors as unknown as Params,
+      optimizer: this.opt,
+      meta: {
+        kind: 'td3-distillation',
+        step,
+        rng: this.rng.getState(),
+        best: { ...this.best },
+        history: this.history,
+        seconds: this.priorSeconds + seconds,
+      },
+    });
+  }
+
+  dispose(): void {
+    tf.dispose(Object.values(this.factors));
+    if (this.teacher) tf.dispose(Object.values(this.teacher));
+    disposeState(this.opt);
+  }
+}
+
+/** Small random factors; with init "teacher", the item factor is the teacher's item vectors. */
+function initialFactors(ctx: Td3Context, teacher: Params | undefined): TuckerFactors {
+  const s = ctx.settings;
+  const { model } = ctx;
+  const [mu, xi] = s.size;
+  const seed = ctx.config.seed * 31 + 7;
+  const r3 = itemRank(ctx);
+  const normal = (shape: number[], k: number) =>
+    tf.randomNormal(shape, 0, 0.1, 'float32', seed + k);
+  let items: tf.Tensor2D;
+  if (s.init === 'teacher') {
+    const layer = model.outputLayer?.(teacher as Params);
+    const vectors = layer
+      ? layer.itemAxis === 0
+        ? tf.clone(layer.weights)
+        : tf.transpose(layer.weights)
+      : undefined;
+    if (!vectors || vectors.shape[0] !== model.vocabSize || vectors.shape[1] !== r3) {
+      vectors?.dispose();
+      throw new RunError(
+        `distill.init "teacher": the ${model.name} model's output layer does not give one vector of size ${r3} per item; use init "random".`,
+      );
+    }
+    items = vectors as tf.Tensor2D;
+  } else {
+    items = normal([model.vocabSize, r3], 3) as tf.Tensor2D;
+  }
+  return {
+    users: normal([mu, s.ranks.users], 1) as tf.Tensor2D,
+    positions: normal([xi, s.ranks.positions], 2) as tf.Tensor2D,
+    items,
+    core: normal([s.ranks.users, s.ranks.positions, r3], 4) as tf.Tensor3D,
+  };
+}
+
+/** r3: as configured, or the model's hidden size (its output layer's width), or 16. */
+export function itemRank(ctx: Pick<Td3Context, 'settings' | 'model'>): number {
+  if (ctx.settings.ranks.items > 0) return ctx.settings.ranks.items;
+  const hidden = Number(ctx.model.hyperParameters.hiddenSize ?? ctx.model.hyperParameters.d);
+  return Number.isInteger(hidden) && hidden > 0 ? hidden : 16;
+}
