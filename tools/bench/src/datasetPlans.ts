@@ -6,6 +6,8 @@ export interface DatasetPlan {
   readonly train: string;
   /** Distillation config; its model and eval sections also train the students. */
   readonly distill: string;
+  /** Other methods' distillation configs (`--method farzi,td3`), by method. */
+  readonly methods?: Readonly<Record<string, string>>;
   readonly budgets: readonly string[];
   /** Training sources of the baselines at the Farzi budget (`random-sample`, `head-sample`). */
   readonly baselines: readonly string[];
@@ -52,6 +54,7 @@ export const DATASET_PLANS: Readonly<Record<string, DatasetPlan>> = {
   'ml-100k': {
     train: 'configs/sasrec-ml100k.json',
     distill: 'configs/farzi-sasrec-ml100k.json',
+    methods: { td3: 'configs/td3-sasrec-ml100k.json' },
     budgets: ['10x50', '20x50'],
     baselines: ['random-sample', 'head-sample'],
     crossModel: 'configs/gru4rec-ml100k.json',

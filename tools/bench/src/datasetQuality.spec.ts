@@ -200,6 +200,50 @@ describe('bench:quality --datasets', () => {
     expect(logged).toEqual([]);
   }, 600_000);
 
+  it('runs two distillation methods side by side at every budget (--method farzi,td3)', () => {
+    const { train, distill } = configs(corpus());
+    const td3 = path.join(dir, 'td3.json');
+    const base = JSON.parse(fs.readFileSync(distill, 'utf8'));
+    fs.writeFileSync(
+      td3,
+      JSON.stringify({
+        ...base,
+        distill: {
+          method: 'td3',
+          size: [4, 9],
+          ranks: { users: 2, positions: 3, items: 4 },
+          innerSteps: 2,
+          horizon: 3,
+          outerSteps: 1,
+          realBatchSize: 8,
+          evalEvery: 1,
+          student: { epochs: 2 },
+        },
+      }),
+    );
+    const out = path.join(dir, 'methods');
+    const options = {
+      dataset: 'toy',
+      plan: { train, distill, methods: { td3 }, budgets: ['4x9'], baselines: [] },
+      out,
+      seeds: [1],
+      methods: ['farzi', 'td3'],
+      studentSets: ['train.epochs=2'],
+      cli,
+      log: () => undefined,
+    };
+    const results = runDatasetQuality(options);
+    expect(results.rows.map((r) => r.data)).toEqual(['farzi', 'farzi-step0', 'td3', 'td3-step0']);
+    const summary = JSON.parse(
+      fs.readFileSync(path.join(out, 'runs', 'td3-4x9', 'summary.json'), 'utf8'),
+    );
+    expect(summary.method).toBe('td3');
+    expect(results.rows[2].distillSeconds).toBeGreaterThan(0);
+    expect(() => runDatasetQuality({ ...options, methods: ['td4'] })).toThrow(
+      /--method td4: no distillation config for it on toy \(configs for td3, farzi\)/,
+    );
+  }, 600_000);
+
   it('names the log of a run that fails', () => {
     const { distill } = configs(corpus2());
     expect(() =>

@@ -22,6 +22,12 @@ export interface DatasetQualityOptions {
   readonly teacher?: string;
   /** A finished full-data run of the plan's cross model instead of training one in <out>/runs/<model>-full. */
   readonly crossTeacher?: string;
+  /**
+   * The distillation methods to run side by side at every budget (`--method farzi,td3`): the
+   * plan's `distill` config for its own method, `plan.methods[m]` for the others. Default: the
+   * plan's. Rows and run directories are named by method.
+   */
+  readonly methods?: readonly string[];
   /** `--set` overrides for every distillation (e.g. distill.outerSteps=10). */
   readonly distillSets?: readonly string[];
   /** `--set` overrides for every student after the recipe (e.g. train.epochs=100). */
@@ -104,14 +110,20 @@ function train(
   return readJson<Metrics>(path.join(dir, 'metrics.json')) as Metrics;
 }
 
-function distill(options: DatasetQualityOptions, dir: string, teacher: string, extra: string[]) {
+function distill(
+  options: DatasetQualityOptions,
+  config: string,
+  dir: string,
+  teacher: string,
+  extra: string[],
+) {
   const setArgs = [
     '--set',
     `distill.teacher.checkpoint=${teacher}`,
     ...sets(options.distillSets),
     ...extra,
   ];
-  checkReusable(options.cli, dir, options.plan.distill, setArgs, ['name']);
+  checkReusable(options.cli, dir, config, setArgs, ['name']);
   const done = readJson<DistillSummaryFile>(path.join(dir, 'summary.json'));
   if (done) return done;
   const resume = fs.existsSync(path.join(dir, 'config.json'));
@@ -119,7 +131,7 @@ function distill(options: DatasetQualityOptions, dir: string, teacher: string, e
   farzi(options, dir, [
     'distill',
     '--config',
-    options.plan.distill,
+    config,
     ...setArgs,
     '--out',
     dir,
@@ -235,6 +247,25 @@ function crossModel(options: DatasetQualityOptions, metric: string): CrossModel 
   };
 }
 
+/**
+ * The distillation config of each method asked for, in order: the plan's `distill` for the method
+ * it names (`distill.method`), `plan.methods` for the others.
+ */
+export function distillConfigs(options: DatasetQualityOptions): [string, string][] {
+  const { plan } = options;
+  const own = readJson<{ distill?: { method?: string } }>(plan.distill)?.distill?.method ?? 'farzi';
+  const available: Record<string, string> = { ...plan.methods, [own]: plan.distill };
+  return (options.methods ?? [own]).map((m) => {
+    const config = available[m];
+    if (!config) {
+      throw new Error(
+        `--method ${m}: no distillation config for it on ${options.dataset} (configs for ${Object.keys(available).join(', ')}).`,
+      );
+    }
+    return [m, config];
+  });
+}
+
 /** Runs (or reuses) every run of one data set and writes results.json / results.md. */
 export function runDatasetQuality(options: DatasetQualityOptions) {
   const { plan, out } = options;
@@ -264,33 +295,43 @@ export function runDatasetQuality(options: DatasetQualityOptions) {
       }),
     );
   const cross = crossModel(options, metric);
+  const methods = distillConfigs(options);
   for (const budget of plan.budgets) {
     const [mu, xi] = budget.split('x').map(Number);
-    const dir = path.join(runs, `farzi-${budget}`);
-    const optimised = !options.skipOptimised?.includes(budget);
-    // Each distillation names the training source that reads its data (summary.json).
-    let step0: SourceSpec | undefined;
-    let step0Seconds: number | undefined;
-    if (optimised) {
-      const summary = distill(options, dir, teacher, sets([`distill.size=[${mu},${xi}]`]));
-      students(budget, 'farzi', summary.source, summary.seconds);
-      // Kept by the run, unless its file is gone (runs from before they kept it).
-      const initial = summary.initialSource;
-      if (initial && (typeof initial.path !== 'string' || fs.existsSync(initial.path)))
-        step0 = initial;
-      step0Seconds = summary.initSeconds;
-      if (cross) students(budget, `${cross.name}-on-farzi`, summary.source, summary.seconds, cross);
+    for (const [method, config] of methods) {
+      const dir = path.join(runs, `${method}-${budget}`);
+      const optimised = !options.skipOptimised?.includes(budget);
+      // Each distillation names the training source that reads its data (summary.json).
+      let step0: SourceSpec | undefined;
+      let step0Seconds: number | undefined;
+      if (optimised) {
+        const summary = distill(
+          options,
+          config,
+          dir,
+          teacher,
+          sets([`distill.size=[${mu},${xi}]`]),
+        );
+        students(budget, method, summary.source, summary.seconds);
+        // Kept by the run, unless its file is gone (runs from before they kept it).
+        const initial = summary.initialSource;
+        if (initial && (typeof initial.path !== 'string' || fs.existsSync(initial.path)))
+          step0 = initial;
+        step0Seconds = summary.initSeconds;
+        if (cross)
+          students(budget, `${cross.name}-on-${method}`, summary.source, summary.seconds, cross);
+      }
+      // The step-0 data: kept by the optimised run (its initialSource), or distilled with
+      // distill.outerSteps 0 (no optimised run, or one from before runs kept that data).
+      if (!optimised || !step0) {
+        const zeroDir = path.join(runs, `${method}-step0-${budget}`);
+        const sets0 = sets([`distill.size=[${mu},${xi}]`, 'distill.outerSteps=0']);
+        const zero = distill(options, config, zeroDir, teacher, sets0);
+        step0Seconds = zero.initSeconds ?? zero.seconds;
+        step0 = zero.source;
+      }
+      students(budget, `${method}-step0`, step0, step0Seconds);
     }
-    // The step-0 data: kept by the optimised run (its initialSource), or distilled with
-    // distill.outerSteps 0 (no optimised run, or one from before runs kept that data).
-    if (!optimised || !step0) {
-      const zeroDir = path.join(runs, `farzi-step0-${budget}`);
-      const sets0 = sets([`distill.size=[${mu},${xi}]`, 'distill.outerSteps=0']);
-      const zero = distill(options, zeroDir, teacher, sets0);
-      step0Seconds = zero.initSeconds ?? zero.seconds;
-      step0 = zero.source;
-    }
-    students(budget, 'farzi-step0', step0, step0Seconds);
     for (const baseline of plan.baselines) {
       students(budget, baseline, { name: baseline, users: mu, length: xi });
     }
@@ -328,7 +369,7 @@ export function qualityMarkdown(r: ReturnType<typeof runDatasetQuality>): string
     `${r.dataset}: test ${r.metric} (${r.lowerIsBetter ? 'lower' : 'higher'} is better), seeds as listed; full data: ${f4(r.full.test)} (${r.full.events} training events, ${r.full.trainSeconds.toFixed(0)} s)`,
     ...(r.crossFull
       ? [
-          `${r.crossFull.model} on the full data: ${f4(r.crossFull.test)} (${r.crossFull.trainSeconds.toFixed(0)} s); the ${r.crossFull.model}-on-farzi rows (students of that architecture on the data distilled with the first model) are a share of it`,
+          `${r.crossFull.model} on the full data: ${f4(r.crossFull.test)} (${r.crossFull.trainSeconds.toFixed(0)} s); the ${r.crossFull.model}-on-<method> rows (students of that architecture on the data distilled with the first model) are a share of it`,
         ]
       : []),
     ...(r.command ? ['', `\`${r.command}\``] : []),

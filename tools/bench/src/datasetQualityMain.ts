@@ -17,6 +17,7 @@ export async function datasetsMain(
     'full-set'?: string[];
     'skip-optimised'?: string;
     'skip-cross'?: boolean;
+    method?: string;
   },
   outDir: string,
 ): Promise<void> {
@@ -61,6 +62,7 @@ export async function datasetsMain(
       crossStudentSets: values['cross-student-set'],
       fullSets: values['full-set'],
       skipOptimised: values['skip-optimised']?.split(','),
+      methods: values.method?.split(',').filter(Boolean),
       cli: path.resolve(__dirname, '../../cli/bin/farzi.js'),
       command: `node tools/bench/dist/quality.js ${process.argv.slice(2).join(' ')}`,
       log: datasetLog,

@@ -16,6 +16,8 @@ Per data set (the issue-17 tables; writes benchmarks/quality-<data set>/results.
   --full-set k=v                     a --set for the full-data trainings (repeatable)
   --skip-optimised <budgets>         budgets distilled only to their step-0 data
   --skip-cross                       no GRU4Rec rows
+  --method farzi,td3                 distillation methods side by side at every budget (default:
+                                     the plan's; ml-100k has a TD3 config)
   --out <dir>                        write under <dir>/<data set> instead
 
 MovieLens-100K's earlier table (without --datasets): --budgets 10x50,50x50 --outer-steps N
@@ -68,5 +70,7 @@ const benchOptions = {
   'skip-optimised': { type: 'string' },
   // No cross-architecture (GRU4Rec) rows: its full-data run is not trained.
   'skip-cross': { type: 'boolean', default: false },
+  // Distillation methods side by side (each with the plan's config for it).
+  method: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
