@@ -25,15 +25,14 @@ import { DistillConfig, farziSettings } from './distillSchema';
 import type { FarziData } from './farziData';
 import { initializeFarzi } from './initialize';
 import {
+  alignWithTeacher,
+  disposeRealBatch,
   metaGradient,
   MetaResult,
   nextItemCounts,
   popularityWeights,
   RealBatch,
-  realPositions,
   sampleRealBatch,
-  teacherDistributions,
-  teacherHidden,
 } from '@farzi/distill-kit';
 import { farziSequences } from './synthetic';
 import { teacherInitialization, teacherParams } from './teacherStart';
@@ -251,7 +250,9 @@ export class FarziRun {
       this.ctx.config.data.maxLength,
       this.rng,
     );
-    const real = this.withWeights(this.withTeacher(sampled));
+    const real = this.withWeights(
+      alignWithTeacher(this.ctx.model, this.teacher, sampled, dc.outerTeacher),
+    );
     const meta = metaGradient(
       this.ctx.model,
       names,
@@ -267,36 +268,10 @@ export class FarziRun {
         sequenceChunk: dc.sequenceChunk,
       },
     );
-    tf.dispose([real.inputs, real.targets]);
-    if (real.teacher) real.teacher.probabilities.dispose();
-    if (real.features) real.features.hidden.dispose();
-    if (real.weights) real.weights.dispose();
+    disposeRealBatch(real);
     this.checkFinite(meta, step, stateFile);
     this.update(meta);
     return meta;
-  }
-
-  /**
-   * The real batch with the teacher's distributions (outerTeacher.weight) and hidden states
-   * (outerTeacher.featureWeight) at its real positions.
-   */
-  private withTeacher(real: RealBatch): RealBatch {
-    const { teacher } = this;
-    if (!teacher) return real;
-    const { model, settings } = this.ctx;
-    const { weight, temperature, featureWeight } = settings.outerTeacher;
-    const rows = realPositions(real.targets);
-    const probabilities =
-      weight > 0
-        ? (teacherDistributions(model, teacher, real.inputs, temperature, rows) as tf.Tensor2D)
-        : undefined;
-    const hidden = featureWeight > 0 ? teacherHidden(model, teacher, real.inputs, rows) : undefined;
-    rows.dispose();
-    return {
-      ...real,
-      ...(probabilities ? { teacher: { probabilities, weight } } : {}),
-      ...(hidden ? { features: { hidden, weight: featureWeight } } : {}),
-    };
   }
 
   /** The real batch with a weight per real position (outerPopularityPower). */

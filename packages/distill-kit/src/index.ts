@@ -31,6 +31,7 @@ export type { MetaOptions, MetaResult } from './metaGradient';
 export {
   nextItemCounts,
   popularityWeights,
+  disposeRealBatch,
   realPositions,
   realSequences,
   realWindows,
@@ -44,7 +45,9 @@ export type { StudentRecipe } from './student';
 export { StudentPool } from './studentPool';
 export { pretrainedTrajectories } from './trajectories';
 export type { TrajectorySettings } from './trajectories';
+export type { TeacherAlignment } from './teacher';
 export {
+  alignWithTeacher,
   loadTeacher,
   obtainTeacher,
   teacherDistributions,

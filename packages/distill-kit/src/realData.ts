@@ -119,3 +119,11 @@ export function realWindows(
   }
   return ids;
 }
+
+/** Frees a real batch's tensors (its ids, and the teacher's and weights' rows when present). */
+export function disposeRealBatch(real: RealBatch): void {
+  tf.dispose([real.inputs, real.targets]);
+  if (real.teacher) real.teacher.probabilities.dispose();
+  if (real.features) real.features.hidden.dispose();
+  if (real.weights) real.weights.dispose();
+}

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
+import type { RealBatch } from './realData';
+import { realPositions } from './realData';
 import {
   DistillRequest,
   fingerprintSplit,
@@ -177,4 +179,37 @@ export async function obtainTeacher(
     );
   }
   return loadTeacher(dir, model, fingerprint);
+}
+
+/** How a real batch is aligned with a teacher: λ and its temperature, and β for the features. */
+export interface TeacherAlignment {
+  readonly weight: number;
+  readonly temperature: number;
+  readonly featureWeight: number;
+}
+
+/**
+ * The real batch with the teacher's next-item distributions (λ = `weight` > 0) and hidden states
+ * (β = `featureWeight` > 0) at its real positions; the batch as it is without a teacher.
+ */
+export function alignWithTeacher(
+  model: Model,
+  teacher: Params | undefined,
+  real: RealBatch,
+  align: TeacherAlignment,
+): RealBatch {
+  const { weight, temperature, featureWeight } = align;
+  if (!teacher || (weight === 0 && featureWeight === 0)) return real;
+  const rows = realPositions(real.targets);
+  const probabilities =
+    weight > 0
+      ? (teacherDistributions(model, teacher, real.inputs, temperature, rows) as tf.Tensor2D)
+      : undefined;
+  const hidden = featureWeight > 0 ? teacherHidden(model, teacher, real.inputs, rows) : undefined;
+  rows.dispose();
+  return {
+    ...real,
+    ...(probabilities ? { teacher: { probabilities, weight } } : {}),
+    ...(hidden ? { features: { hidden, weight: featureWeight } } : {}),
+  };
 }

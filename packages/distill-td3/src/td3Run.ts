@@ -21,15 +21,13 @@ import {
   saveCheckpoint,
 } from '@farzi/core';
 import {
+  alignWithTeacher,
+  disposeRealBatch,
   disposeSynthetic,
   metaGradient,
   obtainTeacher,
-  RealBatch,
-  realPositions,
   runInnerLoop,
   sampleRealBatch,
-  teacherDistributions,
-  teacherHidden,
   toList,
 } from '@farzi/distill-kit';
 import type { Td3Data } from './td3Data';
@@ -169,23 +167,21 @@ export class Td3Run {
       tf.dispose([...final.m, ...final.v]);
       w0 = final.w;
     }
-    const real = this.withTeacher(
-      sampleRealBatch(
-        this.ctx.sequences,
-        s.realBatchSize,
-        this.ctx.config.data.maxLength,
-        this.rng,
-      ),
+    const sampled = sampleRealBatch(
+      this.ctx.sequences,
+      s.realBatchSize,
+      this.ctx.config.data.maxLength,
+      this.rng,
     );
+    const real = alignWithTeacher(model, this.teacher, sampled, s.outerTeacher);
     const meta = metaGradient(model, names, w0, sequences, real, {
       steps: s.innerSteps,
       hyper,
       method: 'exact',
       checkpointEvery: s.reverseCheckpointEvery,
     });
-    tf.dispose([...w0, real.inputs, real.targets]);
-    if (real.teacher) real.teacher.probabilities.dispose();
-    if (real.features) real.features.hidden.dispose();
+    tf.dispose(w0);
+    disposeRealBatch(real);
     const finite =
       Number.isFinite(meta.loss) &&
       tf.tidy(
@@ -210,26 +206,6 @@ export class Td3Run {
     this.factors = next.params as unknown as TuckerFactors;
     this.opt = { step: next.step, slots: { m: next.m, v: next.v } };
     return { loss: meta.loss, innerSteps: prefix + s.innerSteps, seconds: meta.seconds };
-  }
-
-  /** The real batch with the teacher's distributions and hidden states at its real positions. */
-  private withTeacher(real: RealBatch): RealBatch {
-    const { teacher } = this;
-    const { weight, temperature, featureWeight } = this.ctx.settings.outerTeacher;
-    if (!teacher || (weight === 0 && featureWeight === 0)) return real;
-    const { model } = this.ctx;
-    const rows = realPositions(real.targets);
-    const probabilities =
-      weight > 0
-        ? (teacherDistributions(model, teacher, real.inputs, temperature, rows) as tf.Tensor2D)
-        : undefined;
-    const hidden = featureWeight > 0 ? teacherHidden(model, teacher, real.inputs, rows) : undefined;
-    rows.dispose();
-    return {
-      ...real,
-      ...(probabilities ? { teacher: { probabilities, weight } } : {}),
-      ...(hidden ? { features: { hidden, weight: featureWeight } } : {}),
-    };
   }
 
   /** The current data (the factors are the run's: save them, do not dispose them). */
