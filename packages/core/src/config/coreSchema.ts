@@ -86,7 +86,8 @@ export const coreSections: Record<string, JsonSchema> = {
         default: { name: 'real' },
         required: ['name'],
         properties: { name: { type: 'string', minLength: 1 } },
-        description: 'what to train on: "real" data, "farzi" data from a file, or a sampled subset',
+        description:
+          'what to train on: "real" data, a distillation\'s data file (the source its summary names), or a sampled subset',
       },
       epochs: { type: 'integer', minimum: 1, default: 20 },
       batchSize: { type: 'integer', minimum: 1, default: 128 },
