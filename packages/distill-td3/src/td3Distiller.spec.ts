@@ -157,6 +157,27 @@ describe('TD3 distiller', () => {
     tf.dispose([...Object.values(a.factors), ...Object.values(b.factors)]);
   });
 
+  it('starts from the factors fitted to the teacher’s sequences (init "teacher"), the fit closing the gap', async () => {
+    const kl = (name: string) => {
+      const log = fs.readFileSync(path.join(dir, name, 'log.jsonl'), 'utf8');
+      const m = /fitted into the Tucker factors: .*\(KL (-?[\d.]+) nats\/position\)/.exec(log);
+      if (!m) throw new Error(`no fit reported in ${name}`);
+      return Number(m[1]);
+    };
+    const settings = { init: 'teacher', outerSteps: 0, evalEvery: 0 };
+    await distill('fit-1', { ...settings, teacher: { fitSteps: 1 } });
+    await distill('fit-60', { ...settings, teacher: { fitSteps: 60 } });
+    // The teacher was trained here (no checkpoint given), once per run directory.
+    expect(fs.existsSync(path.join(dir, 'fit-60', 'teacher', 'metrics.json'))).toBe(true);
+    expect(kl('fit-60')).toBeLessThan(kl('fit-1') * 0.7);
+    const fitted = loadTd3Data(path.join(dir, 'fit-60', 'td3-data-step0.safetensors'));
+    const random = loadTd3Data(path.join(dir, 'whole', 'td3-data-step0.safetensors'));
+    expect(Array.from(fitted.factors.core.dataSync())).not.toEqual(
+      Array.from(random.factors.core.dataSync()),
+    );
+    tf.dispose([...Object.values(fitted.factors), ...Object.values(random.factors)]);
+  });
+
   it('refuses impossible settings before any work', async () => {
     for (const [settings, message] of [
       [

@@ -31,6 +31,7 @@ import {
   toList,
 } from '@farzi/distill-kit';
 import type { Td3Data } from './td3Data';
+import { fitToTeacher } from './td3Init';
 import type { Td3Settings } from './td3Schema';
 import { FACTOR_NAMES, TuckerFactors, tuckerSequences } from './tucker';
 
@@ -120,7 +121,16 @@ export class Td3Run {
         text: `resuming after outer step ${run.startStep}`,
       });
     } else {
-      const factors = initialFactors(ctx, teacher);
+      let factors = initialFactors(ctx, teacher);
+      if (s.init === 'teacher' && teacher && s.teacher.fitSteps > 0) {
+        const fit = fitToTeacher(ctx, teacher, factors);
+        factors = fit.factors;
+        ctx.emit({
+          type: 'message',
+          label: 'td3',
+          text: `teacher sequences fitted into the Tucker factors: cross-entropy ${fit.loss.toFixed(4)} vs target entropy ${fit.entropy.toFixed(4)} (KL ${(fit.loss - fit.entropy).toFixed(4)} nats/position)`,
+        });
+      }
       run = new Td3Run(
         ctx,
         outer,
@@ -249,24 +259,18 @@ function initialFactors(ctx: Td3Context, teacher: Params | undefined): TuckerFac
   const r3 = itemRank(ctx);
   const normal = (shape: number[], k: number) =>
     tf.randomNormal(shape, 0, 0.1, 'float32', seed + k);
-  let items: tf.Tensor2D;
-  if (s.init === 'teacher') {
-    const layer = model.outputLayer?.(teacher as Params);
-    const vectors = layer
-      ? layer.itemAxis === 0
+  // init "teacher": E starts as the teacher's item vectors when its output layer gives one of
+  // size r3 per item (the fit then moves every factor).
+  const layer = s.init === 'teacher' && teacher ? model.outputLayer?.(teacher) : undefined;
+  const vectors = layer
+    ? ((layer.itemAxis === 0
         ? tf.clone(layer.weights)
-        : tf.transpose(layer.weights)
-      : undefined;
-    if (!vectors || vectors.shape[0] !== model.vocabSize || vectors.shape[1] !== r3) {
-      vectors?.dispose();
-      throw new RunError(
-        `distill.init "teacher": the ${model.name} model's output layer does not give one vector of size ${r3} per item; use init "random".`,
-      );
-    }
-    items = vectors as tf.Tensor2D;
-  } else {
-    items = normal([model.vocabSize, r3], 3) as tf.Tensor2D;
-  }
+        : tf.transpose(layer.weights)) as tf.Tensor2D)
+    : undefined;
+  const fits =
+    vectors !== undefined && vectors.shape[0] === model.vocabSize && vectors.shape[1] === r3;
+  if (vectors && !fits) vectors.dispose();
+  const items = fits ? (vectors as tf.Tensor2D) : (normal([model.vocabSize, r3], 3) as tf.Tensor2D);
   return {
     users: normal([mu, s.ranks.users], 1) as tf.Tensor2D,
     positions: normal([xi, s.ranks.positions], 2) as tf.Tensor2D,

@@ -51,7 +51,7 @@ export const td3Schema: JsonSchema = {
       enum: ['random', 'teacher'],
       default: 'random',
       description:
-        '"teacher": E starts as the teacher\'s item vectors (its output layer; needs distill.teacher.checkpoint and r3 = the hidden size); "random": N(0, 0.1²) everywhere',
+        '"teacher": E starts as the teacher\'s item vectors (its output layer, when r3 is the hidden size), then every factor is fitted to real windows mixed with the teacher\'s next-item distributions (distill.teacher); "random": N(0, 0.1²) everywhere',
     },
     teacher: {
       type: 'object',
@@ -62,8 +62,24 @@ export const td3Schema: JsonSchema = {
           type: 'string',
           default: '',
           description:
-            'a checkpoint or training run of the same model on the same data (needed by init "teacher" and by the alignment weights)',
+            'a checkpoint or training run of the same model on the same data (init "teacher" and the alignment weights); empty = trained here with the config\'s train section',
         },
+        mix: {
+          type: 'number',
+          minimum: 0,
+          maximum: 1,
+          default: 1,
+          description:
+            'init "teacher": position t starts as (1 − mix)·onehot(item_t) + mix·p_teacher(· | items before t)',
+        },
+        temperature: positive(1, "temperature of the teacher's softmax for the initial data"),
+        fitSteps: {
+          type: 'integer',
+          minimum: 0,
+          default: 200,
+          description: 'Adam steps fitting the factors to the teacher sequences',
+        },
+        fitLearningRate: positive(0.05),
       },
     },
     innerSteps: positiveInt(10, 'T: the window of inner steps differentiated per outer step'),
@@ -135,7 +151,13 @@ export interface Td3Settings {
   ranks: { users: number; positions: number; items: number };
   temperature: number;
   init: 'random' | 'teacher';
-  teacher: { checkpoint: string };
+  teacher: {
+    checkpoint: string;
+    mix: number;
+    temperature: number;
+    fitSteps: number;
+    fitLearningRate: number;
+  };
   innerSteps: number;
   horizon: number;
   crop: number;
