@@ -145,6 +145,9 @@ describe('a third distiller, added as a plugin', () => {
         size: [3, 6],
         ranks: { users: 2, positions: 3 },
         init: 'teacher',
+        // No fit: the step-0 item factor is then exactly the teacher's item vectors (the fit that
+        // moves all four factors is tested in distill-td3).
+        teacher: { fitSteps: 0 },
         innerSteps: 2,
         horizon: 3,
         crop: 5,
