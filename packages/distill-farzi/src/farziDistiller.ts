@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
-import * as path from 'path';
 import {
   checkWritableDirectory,
   Distiller,
@@ -21,7 +20,12 @@ import { distillSchema, farziSettings } from './distillSchema';
 import { saveFarziData } from './farziData';
 import { farziSourceFactory } from './farziSource';
 import { FarziContext, farziContext, FarziRun } from './farziRun';
-import { pretrainedTrajectories, realSequences, StudentPool } from '@farzi/distill-kit';
+import {
+  finishDistillation,
+  pretrainedTrajectories,
+  realSequences,
+  StudentPool,
+} from '@farzi/distill-kit';
 import { evaluateFarzi, studentRecipe, trainStudent } from './student';
 
 /**
@@ -354,15 +358,12 @@ async function outerLoop(
         }
       : {},
   };
-  const dataFile = path.resolve(v.farziFile);
-  const source = { name: farziSourceFactory.name, path: dataFile };
-  const step0 = path.resolve(run.file(STEP0_FILE));
-  const initialSource = fs.existsSync(step0) ? { ...source, path: step0 } : undefined;
-  run.writeJson('summary.json', {
-    ...summary,
-    source,
-    ...(initialSource ? { initialSource } : {}),
-    history: farzi.history,
-  });
-  return { dataFile, source, ...(initialSource ? { initialSource } : {}), summary };
+  return finishDistillation(
+    run,
+    summary,
+    v.farziFile,
+    farziSourceFactory.name,
+    STEP0_FILE,
+    farzi.history,
+  );
 }

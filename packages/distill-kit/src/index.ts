@@ -54,3 +54,4 @@ export {
   teacherHidden,
   teacherTargets,
 } from './teacher';
+export { finishDistillation } from './distillResult';

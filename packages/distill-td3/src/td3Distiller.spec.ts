@@ -8,16 +8,14 @@ import {
   createSource,
   distillTools,
   ExperimentConfig,
-  LeaveOneOutSplit,
   ModelFactory,
   resolveServices,
   Rng,
   selectBackend,
   TYPES,
   validateConfig,
-  Vocabulary,
 } from '@farzi/core';
-import { tinyModel } from '@farzi/core/testing';
+import { tinyModel, toySplit } from '@farzi/core/testing';
 import { metricsModule } from '@farzi/metrics';
 import { loadTd3Data } from './td3Data';
 import { distillTd3Module } from './td3Module';
@@ -38,27 +36,6 @@ const services = resolveServices(
   ]),
 );
 const tools = distillTools(services);
-
-function toySplit(): LeaveOneOutSplit {
-  const items = 11;
-  const seqs = Array.from({ length: 16 }, (_, u) =>
-    Int32Array.from({ length: 9 }, (_, t) => ((u + t * (1 + (u % 3))) % items) + 1),
-  );
-  const evalSet = (offset: number) => ({
-    userIndex: Int32Array.from(seqs, (_, u) => u),
-    histories: seqs.map((s) => s.subarray(0, s.length - offset)),
-    targets: Int32Array.from(seqs, (s) => s[s.length - offset]),
-  });
-  return {
-    kind: 'leave-one-out',
-    source: 'toy',
-    vocab: Vocabulary.fromRaw(Array.from({ length: items }, (_, i) => `i${i + 1}`)),
-    users: seqs.map((_, u) => `u${u}`),
-    train: seqs.map((s) => s.subarray(0, s.length - 2)),
-    valid: evalSet(2),
-    test: evalSet(1),
-  };
-}
 
 function config(distill: Record<string, unknown>): ExperimentConfig {
   return validateConfig(
@@ -93,7 +70,7 @@ describe('TD3 distiller', () => {
   beforeAll(async () => {
     await selectBackend('wasm');
   });
-  const split = toySplit();
+  const split = toySplit(16, 9, 11);
   const distiller = services.distillers.get('td3');
   const distill = (name: string, settings: Record<string, unknown>, resume = false) =>
     distiller.distill({

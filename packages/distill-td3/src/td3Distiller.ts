@@ -12,7 +12,12 @@ import {
   runUnits,
   UserError,
 } from '@farzi/core';
-import { evaluateStudent, realSequences, StudentRecipe } from '@farzi/distill-kit';
+import {
+  evaluateStudent,
+  finishDistillation,
+  realSequences,
+  StudentRecipe,
+} from '@farzi/distill-kit';
 import { saveTd3Data, td3Source, td3SourceFactory } from './td3Data';
 import { Td3Context, Td3Run } from './td3Run';
 import { td3Schema, td3Settings } from './td3Schema';
@@ -226,14 +231,5 @@ async function outerLoop(
         }
       : {},
   };
-  const source = { name: td3SourceFactory.name, path: dataFile };
-  const step0 = path.resolve(run.file(STEP0_FILE));
-  const initialSource = fs.existsSync(step0) ? { ...source, path: step0 } : undefined;
-  run.writeJson('summary.json', {
-    ...summary,
-    source,
-    ...(initialSource ? { initialSource } : {}),
-    history: td3.history,
-  });
-  return { dataFile, source, ...(initialSource ? { initialSource } : {}), summary };
+  return finishDistillation(run, summary, dataFile, td3SourceFactory.name, STEP0_FILE, td3.history);
 }

@@ -102,3 +102,7 @@ export function lineSpec(
     },
   } as vegaLite.TopLevelSpec;
 }
+
+/** Text for an HTML page (the report's tables and headings). */
+export const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
