@@ -246,7 +246,7 @@ describeWithRedis('a private Redis: password and TLS', () => {
     workspace.cleanup();
   });
 
-  it('says "authentication failed" for a wrong or missing password', async () => {
+  it('says "authentication failed" for a wrong or missing password, and takes it from $FARZI_REDIS_PASSWORD', async () => {
     const s = ['--queue-secret-file', secretFile];
     const wrong = await run('worker', '--queue', `redis://:nope@127.0.0.1:${redis.port}`, ...s);
     expect(wrong.code).toBe(2);
@@ -256,6 +256,13 @@ describeWithRedis('a private Redis: password and TLS', () => {
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('authentication failed');
     expect(missing.err).toContain('the server wants a password');
+    // The password from the environment (kept off the command line) is used.
+    const fromEnv = startCli(
+      ['worker', '--queue', redis.url, ...s, '--idle-exit', '1', '--out', path.join(dir, 'w-env')],
+      { FARZI_REDIS_PASSWORD: password },
+    );
+    expect(await fromEnv.exited).toBe(0);
+    expect(fromEnv.output()).toContain(`worker: taking trials from ${redis.url}`);
   });
 
   it('never prints the password nor puts it on a command line', async () => {
