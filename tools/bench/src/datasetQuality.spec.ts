@@ -1,7 +1,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { lowerIsBetter, meanSd, runDatasetQuality } from './datasetQuality';
+import {
+  lowerIsBetter,
+  meanSd,
+  pooledMeanSd,
+  runDatasetQuality,
+  SEED_STRIDE,
+} from './datasetQuality';
 
 // The per-data-set quality benchmark as a user runs it (`bench:quality -- --datasets …`), at toy
 // size: a small text corpus, a one-layer Transformer LM, one budget, one seed. It drives the built
@@ -244,6 +250,83 @@ describe('bench:quality --datasets', () => {
     );
   }, 600_000);
 
+  it('makes each row of distilled data from independent distillations, each from its own teacher (--distillations)', () => {
+    const { train, distill } = configs(corpus());
+    const out = path.join(dir, 'spread');
+    const logged: string[] = [];
+    const options = {
+      dataset: 'toy',
+      plan: { train, distill, budgets: ['4x9'], baselines: ['random-sample'] },
+      out,
+      seeds: [1, 2],
+      distillations: 2,
+      studentSets: ['train.epochs=2', 'train.evalEvery=1'],
+      cli,
+      log: (line: string) => logged.push(line),
+    };
+    const results = runDatasetQuality(options);
+    const runs = path.join(out, 'runs');
+    const config = (run: string) =>
+      JSON.parse(fs.readFileSync(path.join(runs, run, 'config.json'), 'utf8'));
+    // Two teachers and two distillations, each with its own seed; the second distils from the second.
+    expect(results.full.teachers.map((t) => t.seed)).toEqual([3, 3 + SEED_STRIDE]);
+    expect(config('full-d2').seed).toBe(3 + SEED_STRIDE);
+    expect(config('farzi-d2-4x9').seed).toBe(3 + SEED_STRIDE);
+    expect(config('farzi-4x9').seed).toBe(3);
+    expect(config('farzi-d2-4x9').distill.teacher.checkpoint).toBe(path.join(runs, 'full-d2'));
+    const metricOf = (run: string) =>
+      JSON.parse(fs.readFileSync(path.join(runs, run, 'metrics.json'), 'utf8')).test.metrics
+        .perplexity as number;
+    // Full data is the teachers' mean; the baseline is not distilled (one set of students).
+    expect(results.full.test).toBeCloseTo((metricOf('full') + metricOf('full-d2')) / 2, 10);
+    expect(results.rows.map((r) => r.data)).toEqual(['farzi', 'farzi-step0', 'random-sample']);
+    expect(results.rows[2].acrossDistillations).toBeUndefined();
+    expect(results.rows[2].events).toHaveLength(2);
+    for (const [row, data] of [
+      [results.rows[0], 'farzi'],
+      [results.rows[1], 'farzi-step0'],
+    ] as const) {
+      // Each distillation's students: four runs; the spread across distillations is that of
+      // each distillation's mean student.
+      const first = [1, 2].map((s) => metricOf(`${data}-4x9-s${s}`));
+      const second = [1, 2].map((s) => metricOf(`${data}-d2-4x9-s${s}`));
+      expect(row.events).toHaveLength(4);
+      expect(row.test.mean).toBeCloseTo(meanSd([...first, ...second]).mean, 10);
+      expect(row.test.sd).toBeCloseTo(pooledMeanSd([first, second]).sd, 10);
+      const across = row.acrossDistillations;
+      expect(across?.count).toBe(2);
+      expect(across?.test.sd).toBeCloseTo(meanSd([meanSd(first).mean, meanSd(second).mean]).sd, 10);
+      expect(across?.shareOfFull.mean).toBeCloseTo(
+        meanSd([first, second].map((g) => results.full.test / meanSd(g).mean)).mean,
+        10,
+      );
+    }
+    // One record per distillation: its teacher, seed, and outer loop on validation.
+    expect(results.distillations).toHaveLength(2);
+    const [d1, d2] = results.distillations;
+    expect(d2).toEqual(
+      expect.objectContaining({ index: 2, teacherSeed: 3 + SEED_STRIDE, seed: 3 + SEED_STRIDE }),
+    );
+    for (const d of [d1, d2]) {
+      expect(Number.isFinite(d.step0Valid)).toBe(true);
+      expect(Number.isFinite(d.bestValid)).toBe(true);
+      expect(Number.isFinite(d.test)).toBe(true);
+      expect(Number.isFinite(d.step0Test)).toBe(true);
+    }
+    const md = fs.readFileSync(path.join(out, 'results.md'), 'utf8');
+    expect(md).toMatch(/full data: [\d.]+ ± [\d.]+ over 2 teachers \(seeds 3, 1003\)/);
+    expect(md).toMatch(
+      /\| \[4×9\] \| farzi \(seeds 1, 2\) \| .* \| [\d.]+ ± [\d.]+ \([\d.]+% ± [\d.]+ pts, 2\) \|/,
+    );
+    expect(md).toMatch(
+      /\| \[4×9\] \| farzi \| 2 \| 1003 \| [\d.]+ \| 1003 \| [\d.]+ → [\d.]+ \(step \d of 1\) \| [+-][\d.]+% \|/,
+    );
+    // Run again: everything is reused.
+    logged.length = 0;
+    runDatasetQuality(options);
+    expect(logged).toEqual([]);
+  }, 600_000);
+
   it('names the log of a run that fails', () => {
     const { distill } = configs(corpus2());
     expect(() =>
@@ -261,6 +344,14 @@ describe('bench:quality --datasets', () => {
   it('summarises seeds as mean ± sample standard deviation, and knows which metrics fall', () => {
     expect(meanSd([1, 2, 3])).toEqual({ mean: 2, sd: 1 });
     expect(meanSd([5])).toEqual({ mean: 5, sd: 0 });
+    // Pooled within-group sd: each group's variance is 2, whatever the groups' means.
+    const pooled = pooledMeanSd([
+      [1, 3],
+      [5, 7],
+    ]);
+    expect(pooled.mean).toBe(4);
+    expect(pooled.sd).toBeCloseTo(Math.sqrt(2), 12);
+    expect(pooledMeanSd([[1, 2, 3]])).toEqual({ mean: 2, sd: 1 });
     expect(lowerIsBetter('perplexity')).toBe(true);
     expect(lowerIsBetter('NDCG@10')).toBe(false);
   });

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DistillSummaryFile, SourceSpec, writeFileAtomic, writeJsonAtomic } from '@farzi/core';
 import type { DatasetPlan } from './datasetPlans';
+import { qualityMarkdown } from './datasetQualityReport';
 import { checkReusable } from './reuse';
 
 /*
@@ -39,6 +40,11 @@ export interface DatasetQualityOptions {
   readonly crossStudentSets?: readonly string[];
   /** `--set` overrides for the full-data run. */
   readonly fullSets?: readonly string[];
+  /**
+   * Independent distillations per method and budget (default 1): the i-th distils from its own
+   * full-data teacher (trained with seed + SEED_STRIDE·(i − 1)) with its own distillation seed.
+   */
+  readonly distillations?: number;
   /** Budgets whose optimised distillation is not run (only its step-0 data and the baselines). */
   readonly skipOptimised?: readonly string[];
   /** The command that ran the benchmark (kept in results.json and results.md). */
@@ -147,13 +153,28 @@ export interface QualityRow {
   readonly events: number[];
   /** Sequences (users, or spans of text) each seed's training data held. */
   readonly sequences: number[];
+  /**
+   * Mean over every student; sd is the students' spread (over the seeds, within one distillation,
+   * pooled over distillations when there are several).
+   */
   readonly valid: { mean: number; sd: number };
   readonly test: { mean: number; sd: number };
   readonly testHR10?: { mean: number; sd: number };
   /** Test metric as a share of full data (full ÷ this for a lower-is-better metric). */
   readonly shareOfFull: number;
   readonly studentSeconds: number;
+  /** Mean over the row's distillations. */
   readonly distillSeconds?: number;
+  /**
+   * Rows of distilled data made by several independent distillations (teacher and distillation
+   * seeds): mean ± sd across them of each distillation's mean student.
+   */
+  readonly acrossDistillations?: {
+    readonly count: number;
+    readonly valid: { mean: number; sd: number };
+    readonly test: { mean: number; sd: number };
+    readonly shareOfFull: { mean: number; sd: number };
+  };
 }
 
 export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
@@ -162,32 +183,45 @@ export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
   return { mean, sd };
 }
 
+/** Mean of all values and the pooled within-group sd (the groups' own spread, not between them). */
+export function pooledMeanSd(groups: readonly (readonly number[])[]): { mean: number; sd: number } {
+  const all = groups.flat();
+  const mean = all.reduce((a, b) => a + b, 0) / all.length;
+  if (groups.length === 1) return meanSd(all);
+  let ss = 0;
+  let dof = 0;
+  for (const g of groups) {
+    const m = meanSd(g).mean;
+    ss += g.reduce((a, b) => a + (b - m) ** 2, 0);
+    dof += g.length - 1;
+  }
+  return { mean, sd: dof > 0 ? Math.sqrt(ss / dof) : 0 };
+}
+
 export const lowerIsBetter = (metric: string) => /perplexity|cross-entropy|loss/i.test(metric);
 
-/** What one row's students train on. */
+/** What one row's students train on: one source per distillation (one for a baseline). */
 interface RowSpec {
   readonly budget: string;
-  /** The row's name, also the prefix of its run directories. */
+  /** The row's name, also the prefix of its run directories (with each distillation's suffix). */
   readonly data: string;
-  readonly source: object;
-  readonly distillSeconds?: number;
+  readonly sources: readonly { readonly suffix: string; readonly source: object }[];
+  readonly distillSeconds?: readonly number[];
   /** Another model section for the students (the cross-architecture rows). */
   readonly model?: object;
 }
 
-/** One row: students trained on `source` with every seed (reused when finished). */
-function studentRow(
+/** Students trained on `source` with every seed (reused when finished). */
+function students(
   options: DatasetQualityOptions,
-  metric: string,
-  share: (x: number) => number,
-  spec: RowSpec,
-): QualityRow {
+  dir: (seed: number) => string,
+  source: object,
+  mu: number,
+  model?: object,
+) {
   const { plan, seeds } = options;
-  const { budget, data, source, distillSeconds, model } = spec;
-  const runs = path.join(options.out, 'runs');
-  const [mu] = budget.split('x').map(Number);
-  const trained = seeds.map((seed) =>
-    train(options, path.join(runs, `${data}-${budget}-s${seed}`), plan.distill, [
+  return seeds.map((seed) =>
+    train(options, dir(seed), plan.distill, [
       ...sets([
         ...(model ? [`model=${JSON.stringify(model)}`] : []),
         `train.source=${JSON.stringify(source)}`,
@@ -204,22 +238,52 @@ function studentRow(
       ]),
     ]),
   );
-  const at = (part: 'valid' | 'test', key: string) =>
-    trained.map((m) => m[part]?.metrics[key] as number);
-  const test = meanSd(at('test', metric));
-  const hr = at('test', 'HR@10');
+}
+
+/** One row: students of every source (distillation) with every seed. */
+function studentRow(
+  options: DatasetQualityOptions,
+  metric: string,
+  share: (x: number) => number,
+  spec: RowSpec,
+): QualityRow {
+  const { budget, data, sources, distillSeconds, model } = spec;
+  const runs = path.join(options.out, 'runs');
+  const [mu] = budget.split('x').map(Number);
+  const groups = sources.map(({ suffix, source }) => {
+    const dir = (seed: number) => path.join(runs, `${data}${suffix}-${budget}-s${seed}`);
+    return students(options, dir, source, mu, model);
+  });
+  const all = groups.flat();
+  const at = (ms: Metrics[], part: 'valid' | 'test', key: string) =>
+    ms.map((m) => m[part]?.metrics[key] as number);
+  const test = pooledMeanSd(groups.map((g) => at(g, 'test', metric)));
+  const hr = at(all, 'test', 'HR@10');
+  const means = (part: 'valid' | 'test') => groups.map((g) => meanSd(at(g, part, metric)).mean);
   return {
     budget,
     data,
-    seeds: [...seeds],
-    events: trained.map((m) => m.source.events),
-    sequences: trained.map((m) => m.source.sequences),
-    valid: meanSd(at('valid', metric)),
+    seeds: [...options.seeds],
+    events: all.map((m) => m.source.events),
+    sequences: all.map((m) => m.source.sequences),
+    valid: pooledMeanSd(groups.map((g) => at(g, 'valid', metric))),
     test,
-    ...(hr.every((x) => x !== undefined) ? { testHR10: meanSd(hr) } : {}),
+    ...(hr.every((x) => x !== undefined)
+      ? { testHR10: pooledMeanSd(groups.map((g) => at(g, 'test', 'HR@10'))) }
+      : {}),
     shareOfFull: share(test.mean),
-    studentSeconds: meanSd(trained.map((m) => m.trainSeconds)).mean,
-    ...(distillSeconds !== undefined ? { distillSeconds } : {}),
+    studentSeconds: meanSd(all.map((m) => m.trainSeconds)).mean,
+    ...(distillSeconds?.length ? { distillSeconds: meanSd(distillSeconds).mean } : {}),
+    ...(groups.length > 1
+      ? {
+          acrossDistillations: {
+            count: groups.length,
+            valid: meanSd(means('valid')),
+            test: meanSd(means('test')),
+            shareOfFull: meanSd(means('test').map(share)),
+          },
+        }
+      : {}),
   };
 }
 
@@ -266,74 +330,193 @@ export function distillConfigs(options: DatasetQualityOptions): [string, string]
   });
 }
 
+/** Seeds of the i-th distillation (i ≥ 1) are the first one's plus SEED_STRIDE·(i − 1). */
+export const SEED_STRIDE = 1000;
+
+/** One full-data teacher of the distillations: its run and figures. */
+export interface Teacher {
+  readonly run: string;
+  readonly seed: number;
+  readonly valid?: number;
+  readonly test: number;
+  readonly trainSeconds: number;
+  readonly events: number;
+}
+
+/** One distillation of one method at one budget, and how its outer loop went on validation. */
+export interface DistillationRecord {
+  readonly budget: string;
+  readonly method: string;
+  /** 1-based; distillation i uses teacher i. */
+  readonly index: number;
+  readonly run: string;
+  readonly teacherSeed: number;
+  readonly teacherTest: number;
+  readonly seed: number;
+  /** The distillation's validation student on its step-0 data and at its best step. */
+  readonly step0Valid?: number;
+  readonly bestValid?: number;
+  readonly bestStep?: number;
+  readonly steps?: number;
+  /** Mean test metric of the benchmark's students on its optimised and step-0 data. */
+  readonly test?: number;
+  readonly step0Test?: number;
+}
+
+/** The seed a config file sets (42 if it sets none), or the last `seed=` of the --set list. */
+function configSeed(config: string, setList: readonly string[] = []): number {
+  const set = [...setList].reverse().find((s) => /^seed=/.test(s));
+  if (set) return Number(set.slice(5));
+  return readJson<{ seed?: number }>(config)?.seed ?? 42;
+}
+
 /** Runs (or reuses) every run of one data set and writes results.json / results.md. */
 export function runDatasetQuality(options: DatasetQualityOptions) {
   const { plan, out } = options;
+  const count = Math.max(1, options.distillations ?? 1);
   const runs = path.join(out, 'runs');
   fs.mkdirSync(runs, { recursive: true });
   const metric = (readJson<{ eval?: { metric?: string } }>(plan.distill)?.eval?.metric ??
     'NDCG@10') as string;
-  const teacher = options.teacher ?? path.join(runs, 'full');
-  const full = train(options, teacher, plan.train, sets(options.fullSets), !!options.teacher);
-  const fullTest = full.test?.metrics[metric] as number;
+  // Teacher i of distillation i: the first is the plan's full-data run (or --teacher), the others
+  // are trained with their own seeds under runs/full-d<i>.
+  const suffix = (i: number) => (i === 1 ? '' : `-d${i}`);
+  const teachers: Teacher[] = [];
+  for (let i = 1; i <= count; i++) {
+    const given = i === 1 && !!options.teacher;
+    const run = given ? (options.teacher as string) : path.join(runs, `full${suffix(i)}`);
+    const first = teachers[0];
+    const seedSets = first ? [`seed=${first.seed + SEED_STRIDE * (i - 1)}`] : [];
+    const m = train(
+      options,
+      run,
+      plan.train,
+      sets([...(options.fullSets ?? []), ...seedSets]),
+      given,
+    );
+    teachers.push({
+      run,
+      seed:
+        readJson<{ seed: number }>(path.join(run, 'config.json'))?.seed ?? configSeed(plan.train),
+      valid: m.valid?.metrics[metric],
+      test: m.test?.metrics[metric] as number,
+      trainSeconds: m.trainSeconds,
+      events: m.source.events,
+    });
+  }
+  const fullTest = meanSd(teachers.map((t) => t.test)).mean;
   const share = (x: number) => (lowerIsBetter(metric) ? fullTest / x : x / fullTest);
   const rows: QualityRow[] = [];
-  const students = (
-    budget: string,
-    data: string,
-    source: object,
-    distillSeconds?: number,
-    cross?: CrossModel,
-  ) =>
-    rows.push(
-      studentRow(options, metric, cross?.share ?? share, {
-        budget,
-        data,
-        source,
-        distillSeconds,
-        model: cross?.model,
-      }),
-    );
+  const distillations: DistillationRecord[] = [];
+  const addRow = (spec: RowSpec, cross?: CrossModel) => {
+    const row = studentRow(options, metric, cross?.share ?? share, spec);
+    rows.push(row);
+    return row;
+  };
   const cross = crossModel(options, metric);
   const methods = distillConfigs(options);
   for (const budget of plan.budgets) {
     const [mu, xi] = budget.split('x').map(Number);
     for (const [method, config] of methods) {
-      const dir = path.join(runs, `${method}-${budget}`);
       const optimised = !options.skipOptimised?.includes(budget);
-      // Each distillation names the training source that reads its data (summary.json).
-      let step0: SourceSpec | undefined;
-      let step0Seconds: number | undefined;
+      const baseSeed = configSeed(config, options.distillSets);
+      const made = teachers.map((teacher, k) => {
+        const i = k + 1;
+        const seedSets = i === 1 ? [] : [`seed=${baseSeed + SEED_STRIDE * (i - 1)}`];
+        const record = {
+          budget,
+          method,
+          index: i,
+          teacherSeed: teacher.seed,
+          teacherTest: teacher.test,
+          seed: baseSeed + SEED_STRIDE * (i - 1),
+        };
+        // Each distillation names the training source that reads its data (summary.json); the
+        // step-0 data is kept by the optimised run (initialSource), or distilled with
+        // distill.outerSteps 0 (no optimised run, or one from before runs kept that data).
+        let summary: DistillSummaryFile | undefined;
+        let step0: SourceSpec | undefined;
+        let step0Seconds: number | undefined;
+        const dir = path.join(runs, `${method}${suffix(i)}-${budget}`);
+        if (optimised) {
+          summary = distill(
+            options,
+            config,
+            dir,
+            teacher.run,
+            sets([`distill.size=[${mu},${xi}]`, ...seedSets]),
+          );
+          const initial = summary.initialSource;
+          if (initial && (typeof initial.path !== 'string' || fs.existsSync(initial.path)))
+            step0 = initial;
+          step0Seconds = summary.initSeconds;
+        }
+        let zeroSummary: DistillSummaryFile | undefined;
+        if (!step0) {
+          const zeroDir = path.join(runs, `${method}-step0${suffix(i)}-${budget}`);
+          const sets0 = sets([`distill.size=[${mu},${xi}]`, 'distill.outerSteps=0', ...seedSets]);
+          zeroSummary = distill(options, config, zeroDir, teacher.run, sets0);
+          step0Seconds = zeroSummary.initSeconds ?? zeroSummary.seconds;
+          step0 = zeroSummary.source;
+        }
+        const validAt0 = (s?: DistillSummaryFile) =>
+          (s?.history as { step: number; valid?: Record<string, number> }[] | undefined)?.find(
+            (h) => h.step === 0,
+          )?.valid?.[metric];
+        return {
+          suffix: suffix(i),
+          summary,
+          step0: step0 as SourceSpec,
+          step0Seconds: step0Seconds ?? 0,
+          record: {
+            ...record,
+            run: summary ? dir : path.join(runs, `${method}-step0${suffix(i)}-${budget}`),
+            step0Valid: validAt0(summary) ?? validAt0(zeroSummary),
+            ...(summary
+              ? { bestValid: summary.bestMetric, bestStep: summary.bestStep, steps: summary.steps }
+              : {}),
+          } as DistillationRecord,
+        };
+      });
+      let optimisedRow: QualityRow | undefined;
       if (optimised) {
-        const summary = distill(
-          options,
-          config,
-          dir,
-          teacher,
-          sets([`distill.size=[${mu},${xi}]`]),
-        );
-        students(budget, method, summary.source, summary.seconds);
-        // Kept by the run, unless its file is gone (runs from before they kept it).
-        const initial = summary.initialSource;
-        if (initial && (typeof initial.path !== 'string' || fs.existsSync(initial.path)))
-          step0 = initial;
-        step0Seconds = summary.initSeconds;
+        const done = made.filter((d) => d.summary);
+        const spec = {
+          budget,
+          sources: done.map((d) => ({ suffix: d.suffix, source: d.summary?.source as object })),
+          distillSeconds: done.map((d) => d.summary?.seconds as number),
+        };
+        optimisedRow = addRow({ ...spec, data: method });
         if (cross)
-          students(budget, `${cross.name}-on-${method}`, summary.source, summary.seconds, cross);
+          addRow({ ...spec, data: `${cross.name}-on-${method}`, model: cross.model }, cross);
       }
-      // The step-0 data: kept by the optimised run (its initialSource), or distilled with
-      // distill.outerSteps 0 (no optimised run, or one from before runs kept that data).
-      if (!optimised || !step0) {
-        const zeroDir = path.join(runs, `${method}-step0-${budget}`);
-        const sets0 = sets([`distill.size=[${mu},${xi}]`, 'distill.outerSteps=0']);
-        const zero = distill(options, config, zeroDir, teacher, sets0);
-        step0Seconds = zero.initSeconds ?? zero.seconds;
-        step0 = zero.source;
+      addRow({
+        budget,
+        data: `${method}-step0`,
+        sources: made.map((d) => ({ suffix: d.suffix, source: d.step0 })),
+        distillSeconds: made.map((d) => d.step0Seconds),
+      });
+      // Each distillation's own students (mean over the seeds), for the per-distillation table.
+      const studentMean = (data: string, sfx: string) => {
+        const ms = options.seeds.map((seed) =>
+          readJson<Metrics>(path.join(runs, `${data}${sfx}-${budget}-s${seed}`, 'metrics.json')),
+        );
+        return meanSd(ms.map((m) => m?.test?.metrics[metric] as number)).mean;
+      };
+      for (const d of made) {
+        distillations.push({
+          ...d.record,
+          ...(optimisedRow ? { test: studentMean(method, d.suffix) } : {}),
+          step0Test: studentMean(`${method}-step0`, d.suffix),
+        });
       }
-      students(budget, `${method}-step0`, step0, step0Seconds);
     }
     for (const baseline of plan.baselines) {
-      students(budget, baseline, { name: baseline, users: mu, length: xi });
+      addRow({
+        budget,
+        data: baseline,
+        sources: [{ suffix: '', source: { name: baseline, users: mu, length: xi } }],
+      });
     }
   }
   const results = {
@@ -342,49 +525,24 @@ export function runDatasetQuality(options: DatasetQualityOptions) {
     metric,
     lowerIsBetter: lowerIsBetter(metric),
     full: {
-      run: teacher,
-      valid: full.valid?.metrics[metric],
+      run: teachers[0].run,
+      valid: meanSd(teachers.map((t) => t.valid as number)).mean,
       test: fullTest,
-      testHR10: full.test?.metrics['HR@10'],
-      trainSeconds: full.trainSeconds,
-      events: full.source.events,
+      ...(count > 1 ? { testSd: meanSd(teachers.map((t) => t.test)).sd } : {}),
+      testHR10: readJson<Metrics>(path.join(teachers[0].run, 'metrics.json'))?.test?.metrics[
+        'HR@10'
+      ],
+      trainSeconds: meanSd(teachers.map((t) => t.trainSeconds)).mean,
+      events: teachers[0].events,
+      teachers,
     },
     ...(cross ? { crossFull: cross.full } : {}),
     rows,
+    distillations,
   };
   writeJsonAtomic(path.join(out, 'results.json'), results);
   writeFileAtomic(path.join(out, 'results.md'), qualityMarkdown(results));
   return results;
 }
 
-/** Four decimals for values below 10 (NDCG, HR), one above (perplexity). */
-const digits = (x: number) => (Math.abs(x) >= 10 ? 1 : 4);
-const f4 = (x: number) => x.toFixed(digits(x));
-/** Mean ± sd, both with the mean's decimals. */
-const pm = (s: { mean: number; sd: number }) => `${f4(s.mean)} ± ${s.sd.toFixed(digits(s.mean))}`;
-
-/** The results as a markdown table: quality, share of full data and cost per row. */
-export function qualityMarkdown(r: ReturnType<typeof runDatasetQuality>): string {
-  const lines = [
-    `${r.dataset}: test ${r.metric} (${r.lowerIsBetter ? 'lower' : 'higher'} is better), seeds as listed; full data: ${f4(r.full.test)} (${r.full.events} training events, ${r.full.trainSeconds.toFixed(0)} s)`,
-    ...(r.crossFull
-      ? [
-          `${r.crossFull.model} on the full data: ${f4(r.crossFull.test)} (${r.crossFull.trainSeconds.toFixed(0)} s); the ${r.crossFull.model}-on-<method> rows (students of that architecture on the data distilled with the first model) are a share of it`,
-        ]
-      : []),
-    ...(r.command ? ['', `\`${r.command}\``] : []),
-    '',
-    `| budget | training data | events (sequences) | valid ${r.metric} | test ${r.metric} | share of full | test HR@10 | student s | distill s | teacher + distill + student s | students / hour |`,
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-  ];
-  for (const row of r.rows) {
-    const total =
-      row.distillSeconds !== undefined
-        ? (r.full.trainSeconds + row.distillSeconds + row.studentSeconds).toFixed(0)
-        : '–';
-    lines.push(
-      `| [${row.budget?.replace('x', '×')}] | ${row.data} (seeds ${row.seeds.join(', ')}) | ${[...new Set(row.events)].join('/')} (${[...new Set(row.sequences)].join('/')} seq.) | ${pm(row.valid)} | **${pm(row.test)}** | ${(100 * row.shareOfFull).toFixed(1)}% | ${row.testHR10 ? pm(row.testHR10) : '–'} | ${row.studentSeconds.toFixed(0)} | ${row.distillSeconds?.toFixed(0) ?? '–'} | ${total} | ${(3600 / row.studentSeconds).toFixed(1)} |`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
-}
+export type DatasetQualityResults = ReturnType<typeof runDatasetQuality>;

@@ -10,6 +10,7 @@ export async function datasetsMain(
     seeds?: string;
     budgets?: string;
     teacher?: string;
+    distillations?: string;
     'cross-teacher'?: string;
     'distill-set'?: string[];
     'student-set'?: string[];
@@ -35,6 +36,13 @@ export async function datasetsMain(
     );
     process.exit(2);
   }
+  const distillations = Number(values.distillations ?? '3');
+  if (!Number.isInteger(distillations) || distillations < 1) {
+    process.stderr.write(
+      `quality: --distillations ${values.distillations}: expected a whole number ≥ 1\n`,
+    );
+    process.exit(2);
+  }
   const explicitOut = process.argv.some((a) => a === '--out' || a.startsWith('--out='));
   const explicitBudgets = process.argv.some((a) => a === '--budgets' || a.startsWith('--budgets='));
   for (const dataset of names) {
@@ -56,6 +64,7 @@ export async function datasetsMain(
       out,
       seeds: (values.seeds as string).split(',').map(Number),
       teacher: values.teacher,
+      distillations,
       crossTeacher: values['cross-teacher'],
       distillSets: values['distill-set'],
       studentSets: values['student-set'],

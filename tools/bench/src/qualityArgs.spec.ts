@@ -29,5 +29,8 @@ describe('bench:quality arguments', () => {
     expect(dataset.status).toBe(2);
     expect(dataset.stderr).toContain('quality: --datasets beuaty: known data sets are');
     expect(dataset.stderr).not.toMatch(/\n\s+at /);
+    const count = bench('--datasets', 'ml-100k', '--distillations', '0');
+    expect(count.status).toBe(2);
+    expect(count.stderr).toContain('quality: --distillations 0: expected a whole number ≥ 1');
   });
 });

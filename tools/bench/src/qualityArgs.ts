@@ -7,7 +7,11 @@ Per data set (the issue-17 tables; writes benchmarks/quality-<data set>/results.
   --datasets ml-100k,beauty,sports   data sets to run (one or more)
   --budgets 50x20,20x15              Farzi budgets μ×ξ (default: the data set's plan)
   --seeds 42,7,123                   student seeds for every row
-  --teacher <run-dir>                a finished full-data SASRec run to reuse (one data set)
+  --distillations 3                  independent distillations per method and budget, each from
+                                     its own teacher (teacher and distillation seeds + 1000·(i−1));
+                                     rows report the spread across them
+  --teacher <run-dir>                a finished full-data run to reuse as the first teacher (one
+                                     data set)
   --cross-teacher <run-dir>          a finished full-data GRU4Rec run to reuse (one data set)
   --distill-set k=v                  a --set for every distillation (repeatable)
   --student-set k=v                  a --set for every student (repeatable)
@@ -60,6 +64,7 @@ const benchOptions = {
   datasets: { type: 'string' },
   seeds: { type: 'string', default: '42,7,123' },
   teacher: { type: 'string' },
+  distillations: { type: 'string', default: '3' },
   // A finished full-data run of the plan's second architecture (GRU4Rec), one data set only.
   'cross-teacher': { type: 'string' },
   'distill-set': { type: 'string', multiple: true },
