@@ -1,3 +1,5 @@
+import { windowSelectionSchema } from '@farzi/distill-kit';
+import type { WindowSelection } from '@farzi/distill-kit';
 import { DistillSection, ExperimentConfig, JsonSchema, UserError } from '@farzi/core';
 
 const positiveInt = (d: number, description?: string) => ({
@@ -66,6 +68,7 @@ export const distillSchema: JsonSchema = {
         },
         fitSteps: positiveInt(200, 'Adam steps fitting F and M to the teacher sequences'),
         fitLearningRate: { type: 'number', exclusiveMinimum: 0, default: 0.05 },
+        windows: windowSelectionSchema,
       },
     },
     initScale: {
@@ -249,6 +252,7 @@ export interface DistillConfig extends DistillSection {
     temperature: number;
     fitSteps: number;
     fitLearningRate: number;
+    windows: WindowSelection;
   };
   initScale: number;
   initStd: number;

@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { DistillRequest, Model, Params, ProgressListener, Rng, RunDirectory } from '@farzi/core';
 import { farziSettings } from './distillSchema';
-import { obtainTeacher, realWindows, sequencesPerChunk, teacherTargets } from '@farzi/distill-kit';
+import {
+  obtainTeacher,
+  selectWindows,
+  sequencesPerChunk,
+  teacherTargets,
+  windowStats,
+} from '@farzi/distill-kit';
 import { fitFarzi } from './teacher';
 
 /**
@@ -28,7 +34,13 @@ export async function teacherInitialization(
   const dc = farziSettings(request.config);
   const [mu, xi] = dc.size;
   const teacher = await teacherParams(model, request, run, emit);
-  const ids = realWindows(sequences, mu, xi, new Rng(request.config.seed));
+  const ids = selectWindows(sequences, mu, xi, new Rng(request.config.seed), dc.teacher.windows);
+  const stats = windowStats(sequences, ids, model.vocabSize);
+  emit({
+    type: 'message',
+    label: 'farzi',
+    text: `teacher windows (${dc.teacher.windows}): ${stats.items} distinct items, ${(100 * stats.headShare).toFixed(1)}% of their events on head items (real data ${(100 * stats.realHeadShare).toFixed(1)}%)`,
+  });
   // Large vocabularies: the teacher pass and the fit work on chunks of sequences, sized as the
   // synthetic data's chunks (distill.sequenceChunk).
   const chunk = sequencesPerChunk(mu, xi, model.vocabSize, dc.sequenceChunk);

@@ -38,6 +38,8 @@ export {
   sampleRealBatch,
 } from './realData';
 export type { RealBatch } from './realData';
+export { selectWindows, windowSelectionSchema, windowStats } from './windows';
+export type { WindowSelection, WindowStats } from './windows';
 export { cloneParams, saveParams } from './checkpoints';
 export { softSequenceSource } from './softSequenceSource';
 export { evaluateStudent, trainStudent } from './student';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { adam, disposeState, OptimizerState, Params, Rng } from '@farzi/core';
-import { realWindows, sequencesPerChunk, teacherTargets } from '@farzi/distill-kit';
+import { selectWindows, sequencesPerChunk, teacherTargets } from '@farzi/distill-kit';
 import type { Td3Context } from './td3Run';
 import { decodeTucker, FACTOR_NAMES, TuckerFactors } from './tucker';
 
@@ -19,7 +19,13 @@ export function fitToTeacher(
   const s = ctx.settings;
   const { model } = ctx;
   const [mu, xi] = s.size;
-  const ids = realWindows(ctx.sequences, mu, xi, new Rng(ctx.config.seed ^ 0x71d3));
+  const ids = selectWindows(
+    ctx.sequences,
+    mu,
+    xi,
+    new Rng(ctx.config.seed ^ 0x71d3),
+    s.teacher.windows,
+  );
   const chunk = sequencesPerChunk(mu, xi, model.vocabSize);
   const targets = teacherTargets(
     model,

@@ -1,3 +1,5 @@
+import { windowSelectionSchema } from '@farzi/distill-kit';
+import type { WindowSelection } from '@farzi/distill-kit';
 import { ExperimentConfig, JsonSchema, UserError } from '@farzi/core';
 
 const positiveInt = (d: number, description?: string) => ({
@@ -80,6 +82,7 @@ export const td3Schema: JsonSchema = {
           description: 'Adam steps fitting the factors to the teacher sequences',
         },
         fitLearningRate: positive(0.05),
+        windows: windowSelectionSchema,
       },
     },
     innerSteps: positiveInt(10, 'T: the window of inner steps differentiated per outer step'),
@@ -157,6 +160,7 @@ export interface Td3Settings {
     temperature: number;
     fitSteps: number;
     fitLearningRate: number;
+    windows: WindowSelection;
   };
   innerSteps: number;
   horizon: number;
