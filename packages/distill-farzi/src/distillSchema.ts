@@ -168,6 +168,23 @@ export const distillSchema: JsonSchema = {
         'outer (meta-gradient) steps; 0 keeps the initial data (e.g. the teacher initialisation) and only validates it',
     },
     outerLearningRate: { type: 'number', exclusiveMinimum: 0, default: 0.01 },
+    outerBackoff: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description:
+        'when the validation student falls below the best for `patience` validations in a row, go back to the best data and multiply the outer learning rate by `factor` (the outer Adam restarts from there)',
+      properties: {
+        factor: {
+          type: 'number',
+          minimum: 0,
+          exclusiveMaximum: 1,
+          default: 0,
+          description: "the outer learning rate's factor at each back-off (0 = never back off)",
+        },
+        patience: positiveInt(1, 'validations below the best before backing off'),
+      },
+    },
     outerTeacher: {
       type: 'object',
       additionalProperties: false,
@@ -281,6 +298,7 @@ export interface DistillConfig extends DistillSection {
   };
   outerSteps: number;
   outerLearningRate: number;
+  outerBackoff: { factor: number; patience: number };
   outerTeacher: { weight: number; temperature: number; featureWeight: number };
   outerPopularityPower: number;
   realBatchSize: number;

@@ -569,6 +569,77 @@ describe('Farzi distiller', () => {
     tf.dispose([a.latent, a.decoder, b.latent, b.decoder]);
   });
 
+  it('backs off to the best data with a smaller outer step when validation falls (outerBackoff), and resumes it', async () => {
+    const settings = {
+      outerSteps: 6,
+      evalEvery: 1,
+      outerLearningRate: 1,
+      outerBackoff: { factor: 0.5, patience: 1 },
+    };
+    const messages: string[] = [];
+    const straight = path.join(dir, 'backoff-straight');
+    const done = await distiller.distill({
+      config: config(settings),
+      split,
+      tools,
+      outDir: straight,
+      resume: false,
+      onProgress: (e) => {
+        if (e.type === 'message') messages.push(e.text);
+      },
+    });
+    // Validation fell at step 1 (the toy's outer step is far too large): back to step 0's data, the
+    // outer learning rate halved at each back-off.
+    expect(messages).toContain(
+      'step 1: validation below the best (step 0) 1 time(s): back to that data, outer learning rate 0.500',
+    );
+    expect(messages.filter((m) => /back to that data/.test(m)).length).toBeGreaterThanOrEqual(2);
+    const history = JSON.parse(fs.readFileSync(path.join(straight, 'summary.json'), 'utf8'))
+      .history as { step: number; backoff?: { to: number; outerLearningRate: number } }[];
+    expect(history.find((h) => h.backoff)).toEqual({
+      step: 1,
+      backoff: { to: 0, outerLearningRate: 0.5 },
+    });
+    expect(done.summary.bestStep).toBe(0);
+
+    // Interrupted after step 2 (a crash at step 3's report): the state holds the best data and the
+    // halved step; resumed, the same data as the straight run.
+    const parted = path.join(dir, 'backoff-parted');
+    await expect(
+      distiller.distill({
+        config: config(settings),
+        split,
+        tools,
+        outDir: parted,
+        resume: false,
+        onProgress: (e) => {
+          if (e.type === 'outer' && e.step === 3) throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
+    const state = loadCheckpoint<FarziCheckpointMeta>(
+      path.join(parted, 'distill-state.safetensors'),
+    );
+    expect(state.meta.step).toBe(2);
+    expect(state.meta.learningRateScale).toBe(0.25);
+    const step0 = loadFarziData(path.join(parted, 'farzi-data-step0.safetensors'));
+    expect(Array.from(state.params.latent.dataSync())).toEqual(Array.from(step0.latent.dataSync()));
+    expect(Array.from(state.params['best.decoder'].dataSync())).toEqual(
+      Array.from(step0.decoder.dataSync()),
+    );
+    await distiller.distill({
+      config: config(settings),
+      split,
+      tools,
+      outDir: parted,
+      resume: true,
+    });
+    const a = loadFarziData(path.join(straight, 'farzi-data-last.safetensors'));
+    const b = loadFarziData(path.join(parted, 'farzi-data-last.safetensors'));
+    expect(Array.from(b.latent.dataSync())).toEqual(Array.from(a.latent.dataSync()));
+    expect(Array.from(b.decoder.dataSync())).toEqual(Array.from(a.decoder.dataSync()));
+  });
+
   it('names a teacher checkpoint that is missing', async () => {
     await expect(
       distiller.distill({

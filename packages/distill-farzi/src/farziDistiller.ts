@@ -222,6 +222,23 @@ function validator(
       label: 'farzi',
       text: `step ${step}: student valid ${metricName} ${value.toFixed(4)}${better ? ' (best)' : ''}`,
     });
+    backOff(step, better);
+  };
+  /** distill.outerBackoff: keep the best data; go back to it when validation has fallen. */
+  const backOff = (step: number, better: boolean) => {
+    const { factor, patience } = dc.outerBackoff;
+    if (factor === 0) return;
+    if (better) return farzi.rememberBest();
+    if (step >= dc.outerSteps || farzi.best.badEvaluations < patience) return;
+    const learningRate = farzi.backOff(factor);
+    if (learningRate === undefined) return;
+    farzi.best.badEvaluations = 0;
+    farzi.history.push({ step, backoff: { to: farzi.bestStep, outerLearningRate: learningRate } });
+    emit({
+      type: 'message',
+      label: 'farzi',
+      text: `step ${step}: validation below the best (step ${farzi.bestStep}) ${patience} time(s): back to that data, outer learning rate ${learningRate.toPrecision(3)}`,
+    });
   };
   const refreshPool = async (step: number) => {
     const collect = pool.collector(step);

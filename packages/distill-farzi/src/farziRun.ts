@@ -82,7 +82,12 @@ export interface FarziCheckpointMeta {
   readonly history: Record<string, unknown>[];
   /** Seconds the distillation had run until this checkpoint, over every session (absent in old files). */
   readonly seconds?: number;
+  /** The outer learning rate's factor after back-offs (distill.outerBackoff; absent: 1). */
+  readonly learningRateScale?: number;
 }
+
+/** The parameters of the outer state, and their copies at the best validation (`best.` prefix). */
+const OUTER = ['latent', 'decoder', 'logLr'] as const;
 
 /** A state file written before distillations had their own meta-data (training's fields). */
 export interface TrainingFieldsMeta {
@@ -116,6 +121,10 @@ export class FarziRun {
   readonly history: Record<string, unknown>[] = [];
   /** Seconds spent by the sessions before a resume (0 for a fresh run). */
   priorSeconds = 0;
+  /** The outer learning rate's factor after back-offs (distill.outerBackoff). */
+  private learningRateScale = 1;
+  /** Copies of (F, M[, log α]) at the best validation, kept when back-offs are on. */
+  private bestState: Params | undefined;
   /** The teacher of the outer loss's alignment term (distill.outerTeacher.weight > 0). */
   private teacher: Params | undefined;
   /** Each item's count as a next item in the real data (distill.outerPopularityPower > 0). */
@@ -131,7 +140,7 @@ export class FarziRun {
 
   private constructor(
     private readonly ctx: FarziContext,
-    private readonly outer: Optimizer,
+    private outer: Optimizer,
     private latent: tf.Tensor,
     private decoder: tf.Tensor,
     /** log α_t per inner step when the schedule is learned (distill.learnInnerLearningRate). */
@@ -143,11 +152,51 @@ export class FarziRun {
   ) {}
 
   /** The outer optimiser: Adam with train.optimizer's moments, no weight decay or clipping. */
-  private static outerOptimizer(ctx: FarziContext): Optimizer {
+  private static outerOptimizer(ctx: FarziContext, scale = 1): Optimizer {
     return adam(
       { ...ctx.config.train.optimizer, name: 'adam', weightDecay: 0, clipNorm: 0, epsRoot: 0 },
-      ctx.settings.outerLearningRate,
+      ctx.settings.outerLearningRate * scale,
     );
+  }
+
+  /** The outer learning rate now (distill.outerLearningRate after back-offs). */
+  get outerLearningRate(): number {
+    return this.outer.learningRate;
+  }
+
+  private outerParams(): Params {
+    return {
+      latent: this.latent,
+      decoder: this.decoder,
+      ...(this.logLr ? { logLr: this.logLr } : {}),
+    };
+  }
+
+  /** Keeps a copy of the current data as the best (distill.outerBackoff: what a back-off returns to). */
+  rememberBest(): void {
+    if (this.bestState) tf.dispose(Object.values(this.bestState));
+    const now = this.outerParams();
+    this.bestState = Object.fromEntries(
+      Object.entries(now).map(([k, t]) => [k, tf.clone(t)]),
+    ) as Params;
+  }
+
+  /**
+   * distill.outerBackoff: back to the best data, the outer learning rate times `factor`, and a fresh
+   * outer Adam state from there. Returns the new learning rate (undefined: nothing kept to return to).
+   */
+  backOff(factor: number): number | undefined {
+    const best = this.bestState;
+    if (!best) return undefined;
+    tf.dispose(Object.values(this.outerParams()));
+    disposeState(this.opt);
+    this.latent = tf.clone(best.latent);
+    this.decoder = tf.clone(best.decoder);
+    this.logLr = best.logLr ? tf.clone(best.logLr) : undefined;
+    this.learningRateScale *= factor;
+    this.outer = FarziRun.outerOptimizer(this.ctx, this.learningRateScale);
+    this.opt = this.outer.init(this.outerParams());
+    return this.outer.learningRate;
   }
 
   /**
@@ -178,9 +227,10 @@ export class FarziRun {
       const saved = loadCheckpoint<FarziCheckpointMeta | TrainingFieldsMeta>(stateFile);
       const meta = farziMeta(saved.meta);
       const { latent, decoder, logLr } = saved.params;
+      const scale = meta.learningRateScale ?? 1;
       const run = new FarziRun(
         ctx,
-        outer,
+        scale === 1 ? outer : FarziRun.outerOptimizer(ctx, scale),
         latent,
         decoder,
         logLr,
@@ -191,6 +241,11 @@ export class FarziRun {
       Object.assign(run.best, meta.best);
       run.history.push(...meta.history);
       run.priorSeconds = meta.seconds ?? 0;
+      run.learningRateScale = scale;
+      const kept = OUTER.filter((k) => saved.params[`best.${k}`]);
+      if (kept.length) {
+        run.bestState = Object.fromEntries(kept.map((k) => [k, saved.params[`best.${k}`]]));
+      }
       ctx.emit({
         type: 'message',
         label: 'farzi',
@@ -340,9 +395,10 @@ export class FarziRun {
   checkpoint(stateFile: string, step: number, seconds: number): void {
     saveCheckpoint<FarziCheckpointMeta>(stateFile, {
       params: {
-        latent: this.latent,
-        decoder: this.decoder,
-        ...(this.logLr ? { logLr: this.logLr } : {}),
+        ...this.outerParams(),
+        ...Object.fromEntries(
+          Object.entries(this.bestState ?? {}).map(([k, t]) => [`best.${k}`, t]),
+        ),
       },
       optimizer: this.opt,
       meta: {
@@ -352,12 +408,14 @@ export class FarziRun {
         best: { ...this.best },
         history: this.history,
         seconds: this.priorSeconds + seconds,
+        ...(this.learningRateScale !== 1 ? { learningRateScale: this.learningRateScale } : {}),
       },
     });
   }
 
   dispose(): void {
     tf.dispose([this.latent, this.decoder]);
+    if (this.bestState) tf.dispose(Object.values(this.bestState));
     if (this.teacher) tf.dispose(Object.values(this.teacher));
     if (this.logLr) this.logLr.dispose();
     disposeState(this.opt);
