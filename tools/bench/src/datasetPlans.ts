@@ -51,6 +51,16 @@ export const DATASET_PLANS: Readonly<Record<string, DatasetPlan>> = {
     // Beauty's choice (validation on Sports: 0.0161 ± 0.0018 against 0.0088 ± 0.0005 at 0.003).
     crossStudentSets: ['train.learningRate=0.03'],
   },
+  // Toys: 128,773 training events ([50×20] 0.78%, [20×15] 0.23%); Beauty's statistics, and the check
+  // that a recipe chosen on Beauty is not a recipe for Beauty (issue 39): Beauty's settings as they are.
+  toys: {
+    train: 'configs/sasrec-toys.json',
+    distill: 'configs/farzi-sasrec-toys.json',
+    budgets: ['50x20', '20x15'],
+    baselines: ['random-sample', 'head-sample'],
+    crossModel: 'configs/gru4rec-toys.json',
+    crossStudentSets: ['train.learningRate=0.03'],
+  },
   'ml-100k': {
     train: 'configs/sasrec-ml100k.json',
     distill: 'configs/farzi-sasrec-ml100k.json',

@@ -4,7 +4,7 @@ import { parseArgs } from 'util';
 export const USAGE = `npm run bench:quality -- [options]   (node tools/bench/dist/quality.js [options])
 
 Per data set (the issue-17 tables; writes benchmarks/quality-<data set>/results.{json,md}):
-  --datasets ml-100k,beauty,sports   data sets to run (one or more)
+  --datasets ml-100k,beauty,sports   data sets to run (one or more; also toys, ptb)
   --budgets 50x20,20x15              Farzi budgets μ×ξ (default: the data set's plan)
   --seeds 42,7,123                   student seeds for every row
   --distillations 3                  independent distillations per method and budget, each from

@@ -30,6 +30,9 @@ describe('shipped configs', () => {
         'gru4rec-beauty.json',
         'sasrec-sports.json',
         'gru4rec-sports.json',
+        'sasrec-toys.json',
+        'farzi-sasrec-toys.json',
+        'gru4rec-toys.json',
       ]),
     );
   });

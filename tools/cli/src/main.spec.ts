@@ -26,6 +26,7 @@ describe('farzi CLI', () => {
     expect(list.out).toMatch(/user-sequences\s+one line per user/);
     expect(list.out).toMatch(/amazon-beauty\s+format user-sequences/);
     expect(list.out).toMatch(/amazon-sports\s+format user-sequences/);
+    expect(list.out).toMatch(/amazon-toys\s+format user-sequences/);
     const shared = [
       process.env.FARZI_DATA_DIR,
       path.resolve(__dirname, '../../../../shared/data'),
@@ -34,6 +35,7 @@ describe('farzi CLI', () => {
     for (const [file, users, items, events] of [
       ['amazon-beauty/Beauty.txt', '22,363', '12,101', '198,502'],
       ['amazon-sports/Sports_and_Outdoors.txt', '35,598', '18,357', '296,337'],
+      ['amazon-toys/Toys.txt', '19,412', '11,924', '167,597'],
     ]) {
       const r = await run(
         'datasets',

@@ -63,6 +63,15 @@ export const KNOWN_DATASETS: readonly KnownDataset[] = [
       "McAuley's Amazon reviews (Sports and Outdoors), 5-core, as published with the ICLRec code (data/Sports_and_Outdoors.txt)",
   },
   {
+    name: 'amazon-toys',
+    format: 'user-sequences',
+    folder: 'amazon-toys',
+    file: 'Toys.txt',
+    files: 'Toys.txt',
+    source:
+      "McAuley's Amazon reviews (Toys and Games), 5-core, the same preprocessing as Beauty and Sports (one line per user)",
+  },
+  {
     name: 'ptb',
     format: 'text',
     folder: 'ptb',
