@@ -33,6 +33,13 @@ export const distillSchema: JsonSchema = {
       default: 1,
       description: 'τ in softmax(F·M/τ)',
     },
+    support: {
+      type: 'integer',
+      minimum: 0,
+      default: 0,
+      description:
+        'sparse support: each synthetic position decodes to a softmax over only its k largest logits, re-selected from F·M at every decoding (0 = over every item)',
+    },
     init: {
       enum: ['real', 'random', 'teacher'],
       default: 'real',
@@ -262,6 +269,7 @@ export interface DistillConfig extends DistillSection {
   size: [number, number];
   latentDim: number;
   temperature: number;
+  support: number;
   init: 'real' | 'random' | 'teacher';
   teacher: {
     checkpoint: string;

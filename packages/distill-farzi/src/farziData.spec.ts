@@ -31,6 +31,85 @@ describe('Farzi Data', () => {
     info: { budget: 12 },
   });
 
+  it("decodes with a sparse support: a softmax over each position's k largest logits (checked by hand)", () => {
+    const V = 9;
+    const F = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 5);
+    const M = tf.randomNormal([4, V], 0, 1, 'float32', 6);
+    const k = 3;
+    const x = decodeFarzi(F, M, 0.7, k).arraySync() as number[][][];
+    const logits = tf
+      .tidy(() => tf.div(tf.matMul(tf.reshape(F, [6, 4]), M), 0.7))
+      .arraySync() as number[][];
+    logits.forEach((row, p) => {
+      // Padding (index 0) is never in the support; the k largest of the others are.
+      const top = row
+        .map((l, j) => [l, j])
+        .slice(1)
+        .sort((a, b) => b[0] - a[0])
+        .slice(0, k)
+        .map(([, j]) => j);
+      const z = top.reduce((a, j) => a + Math.exp(row[j]), 0);
+      const got = x[Math.floor(p / 3)][p % 3];
+      got.forEach((q, j) => expect(q).toBeCloseTo(top.includes(j) ? Math.exp(row[j]) / z : 0, 5));
+    });
+    // support 0, or as large as the catalogue: every item.
+    const dense = decodeFarzi(F, M, 0.7).dataSync();
+    expect(Array.from(decodeFarzi(F, M, 0.7, V - 1).dataSync())).toEqual(Array.from(dense));
+    tf.dispose([F, M]);
+  });
+
+  it('differentiates the sparse decoding within its support (finite differences)', () => {
+    const F = tf.randomNormal([1, 2, 3], 0, 1, 'float32', 7);
+    const M = tf.randomNormal([3, 8], 0, 1, 'float32', 8);
+    const w = tf.randomNormal([1, 2, 8], 0, 1, 'float32', 9);
+    const f = (a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(decodeFarzi(a, b, 1, 3), w)) as tf.Scalar;
+    const [dF, dM] = tf.grads(f)([F, M]);
+    const h = 1e-2;
+    const fd = (t: tf.Tensor, i: number, other: tf.Tensor, first: boolean) => {
+      const base = t.dataSync().slice();
+      const at = (delta: number) => {
+        const moved = base.slice();
+        moved[i] += delta;
+        const x = tf.tensor(moved, t.shape);
+        const v = (first ? f(x, other) : f(other, x)).dataSync()[0];
+        x.dispose();
+        return v;
+      };
+      return (at(h) - at(-h)) / (2 * h);
+    };
+    const gF = dF.dataSync();
+    for (let i = 0; i < gF.length; i++) expect(gF[i]).toBeCloseTo(fd(F, i, M, true), 2);
+    const gM = dM.dataSync();
+    for (let i = 0; i < gM.length; i++) expect(gM[i]).toBeCloseTo(fd(M, i, F, false), 2);
+    // Items outside every position's support get no gradient in their decoder column.
+    const x = decodeFarzi(F, M, 1, 3).dataSync();
+    for (let j = 1; j < 8; j++) {
+      if (x[j] === 0 && x[8 + j] === 0) for (let r = 0; r < 3; r++) expect(gM[r * 8 + j]).toBe(0);
+    }
+    tf.dispose([F, M, w, dF, dM]);
+  });
+
+  it('keeps the support in the file and refuses a damaged one', () => {
+    const file = path.join(dir, 'support.safetensors');
+    saveFarziData(file, { ...make(), support: 2 });
+    const back = loadFarziData(file);
+    expect(back.support).toBe(2);
+    const source = farziSource(back, 8);
+    const [batch] = [...source.batches(3, new Rng(1))];
+    if (batch.kind !== 'soft') throw new Error('expected soft batches');
+    // Every decoded position holds mass on 2 items.
+    const nonzero = tf.tidy(() => tf.sum(tf.cast(tf.greater(batch.targets, 0), 'float32'), -1));
+    expect(Array.from(nonzero.dataSync())).toEqual(new Array(9).fill(2));
+    tf.dispose([batch.inputs, batch.targets, batch.mask, nonzero]);
+    source.dispose?.();
+    const content = readSafetensors(file);
+    writeSafetensors(file, { ...content, metadata: { ...content.metadata, support: '1.5' } });
+    expect(() => loadFarziData(file)).toThrow(
+      /support\.safetensors: its metadata "support" is "1\.5"; expected a whole number ≥ 0/,
+    );
+  });
+
   it('decodes to distributions with no mass on padding', () => {
     const x = decodeFarzi(make().latent, make().decoder, 0.5);
     expect(x.shape).toEqual([3, 4, 5]);

@@ -9,6 +9,11 @@ export interface FarziData {
   readonly latent: tf.Tensor3D;
   readonly decoder: tf.Tensor2D;
   readonly temperature: number;
+  /**
+   * Sparse support (distill.support): each position keeps only its k largest logits (0 or absent:
+   * every item), so its mass sits on k items chosen, and revised, by the outer loop.
+   */
+  readonly support?: number;
   /** Raw item ids / words by index (index 0 = padding), to map the data back and check it fits. */
   readonly vocabulary: readonly string[];
   /** Fingerprint of the real data it was distilled from. */
@@ -51,22 +56,42 @@ export function farziLogits(
 
 /**
  * Decodes latent F and decoder M into synthetic token distributions `[μ, ξ, |V|]` with the
- * second-order-safe softmax (the Farzi meta-gradient differentiates through it).
+ * second-order-safe softmax (the Farzi meta-gradient differentiates through it). With `support` k
+ * (0 < k < |V| − 1) each position's softmax is over its k largest logits only: the others get a
+ * −∞-like bias, a constant of the current (F, M) (no gradient reaches them; the selection is made
+ * again at every decoding, so an item whose logit grows enters the support).
  */
 export function decodeFarzi(
   latent: tf.Tensor,
   decoder: tf.Tensor,
   temperature: number,
+  support = 0,
 ): tf.Tensor3D {
   return tf.tidy(() => {
     const [mu, xi] = latent.shape as [number, number, number];
     const v = decoder.shape[1] as number;
-    return tf.reshape(safeOps.softmax(farziLogits(latent, decoder, temperature)), [
-      mu,
-      xi,
-      v,
-    ]) as tf.Tensor3D;
+    let logits: tf.Tensor = farziLogits(latent, decoder, temperature);
+    if (support > 0 && support < v - 1) logits = tf.add(logits, supportBias(logits, support));
+    return tf.reshape(safeOps.softmax(logits), [mu, xi, v]) as tf.Tensor3D;
   });
+}
+
+/**
+ * 0 on each row's `k` largest logits, −1e9 elsewhere: computed from the logits' values and made a
+ * new tensor, so that it is a constant to any gradient taken through the logits.
+ */
+function supportBias(logits: tf.Tensor, k: number): tf.Tensor {
+  const values = tf.tidy(() => {
+    const kth = tf.slice(tf.topk(logits, k).values, [0, k - 1], [-1, 1]);
+    return tf.where(
+      tf.greaterEqual(logits, kth),
+      tf.zerosLike(logits),
+      tf.fill(logits.shape, -1e9),
+    );
+  });
+  const bias = tf.tensor(values.dataSync() as Float32Array, values.shape);
+  values.dispose();
+  return bias;
 }
 
 const FORMAT = 'farzi-data';
@@ -90,6 +115,7 @@ export function saveFarziData(file: string, data: FarziData): void {
       format: FORMAT,
       version: '1',
       temperature: String(data.temperature),
+      ...(data.support ? { support: String(data.support) } : {}),
       vocabulary: JSON.stringify(data.vocabulary),
       source_fingerprint: data.sourceFingerprint,
       info: JSON.stringify(data.info),
@@ -136,6 +162,12 @@ export function loadFarziData(file: string): FarziData {
       );
     }
   }
+  const support = m.support === undefined ? 0 : Number(m.support);
+  if (!(Number.isInteger(support) && support >= 0)) {
+    throw new UserError(
+      `${file}: its metadata "support" is ${JSON.stringify(String(m.support)).slice(0, 40)}; expected a whole number ≥ 0 (the file is damaged or not made by farzi distill).`,
+    );
+  }
   if (vocabulary.length !== decoder.shape[1]) {
     throw new UserError(
       `${file}: the decoder has ${decoder.shape[1]} columns but the vocabulary ${vocabulary.length} entries.`,
@@ -145,6 +177,7 @@ export function loadFarziData(file: string): FarziData {
     latent: tf.tensor3d(latent.values as Float32Array, latent.shape as [number, number, number]),
     decoder: tf.tensor2d(decoder.values as Float32Array, decoder.shape as [number, number]),
     temperature,
+    ...(support ? { support } : {}),
     vocabulary,
     sourceFingerprint: m.source_fingerprint,
     info: parseMetadata(file, 'info', m.info ?? '{}') as FarziData['info'],

@@ -22,7 +22,7 @@ import {
 } from '@farzi/core';
 import { metricsModule } from '@farzi/metrics';
 import { distillFarziModule } from './distillFarziModule';
-import { loadFarziData } from './farziData';
+import { decodeFarzi, loadFarziData } from './farziData';
 import { studentRecipe } from './student';
 import type { DistillConfig } from './distillSchema';
 import { farziSource } from './farziSource';
@@ -638,6 +638,36 @@ describe('Farzi distiller', () => {
     const b = loadFarziData(path.join(parted, 'farzi-data-last.safetensors'));
     expect(Array.from(b.latent.dataSync())).toEqual(Array.from(a.latent.dataSync()));
     expect(Array.from(b.decoder.dataSync())).toEqual(Array.from(a.decoder.dataSync()));
+  });
+
+  it('distils data with a sparse support (distill.support): every position on k items, kept in the file', async () => {
+    const out = path.join(dir, 'support');
+    const result = await distiller.distill({
+      config: config({ support: 3, outerSteps: 2, evalEvery: 1 }),
+      split,
+      tools,
+      outDir: out,
+      resume: false,
+    });
+    for (const file of [result.dataFile, path.join(out, 'farzi-data-step0.safetensors')]) {
+      const data = loadFarziData(file);
+      expect(data.support).toBe(3);
+      const x = decodeFarzi(data.latent, data.decoder, data.temperature, data.support);
+      const counts = tf.tidy(() => tf.sum(tf.cast(tf.greater(x, 0), 'float32'), -1));
+      expect(new Set(counts.dataSync())).toEqual(new Set([3]));
+      tf.dispose([x, counts, data.latent, data.decoder]);
+    }
+    await expect(
+      distiller.distill({
+        config: config({ support: 11 }),
+        split,
+        tools,
+        outDir: path.join(dir, 'support-all'),
+        resume: false,
+      }),
+    ).rejects.toThrow(
+      'distill.support: 11 items is every item of the catalogue (11); use a smaller support, or 0 for every item.',
+    );
   });
 
   it('names a teacher checkpoint that is missing', async () => {

@@ -59,6 +59,12 @@ function checkSettings(request: DistillRequest): void {
       `distill.size: ξ = ${xi} positions need data.maxLength ≥ ${xi - 1} (it is ${L}).`,
     );
   }
+  const items = request.split.vocab.size - 1;
+  if (dc.support >= items) {
+    throw new UserError(
+      `distill.support: ${dc.support} items is every item of the catalogue (${items}); use a smaller support, or 0 for every item.`,
+    );
+  }
   const hasHidden = Boolean(request.tools.createModel(config, request.split).hiddenStates);
   if (dc.outerTeacher.featureWeight > 0 && !hasHidden) {
     throw new UserError(

@@ -286,6 +286,7 @@ export class FarziRun {
       latent: this.latent as tf.Tensor3D,
       decoder: this.decoder as tf.Tensor2D,
       temperature: settings.temperature,
+      ...(settings.support ? { support: settings.support } : {}),
       vocabulary: split.vocab.tokens,
       sourceFingerprint: fingerprintSplit(split),
       info: { ...info, ...(this.logLr ? { innerLearningRates: this.schedule() } : {}) },
@@ -312,7 +313,12 @@ export class FarziRun {
       this.ctx.model,
       names,
       w0,
-      farziSequences({ latent: this.latent, decoder: this.decoder, temperature: dc.temperature }),
+      farziSequences({
+        latent: this.latent,
+        decoder: this.decoder,
+        temperature: dc.temperature,
+        support: dc.support,
+      }),
       real,
       {
         steps: dc.innerSteps,

@@ -354,6 +354,34 @@ describe.each(availableEmbeddedBackends())('Farzi meta-gradient on %s', (backend
     expect(rel(reverse.latent, unrolled.latent)).toBeLessThan(1e-2);
     expect(rel(reverse.decoder, unrolled.decoder)).toBeLessThan(1e-2);
   });
+
+  it('agrees with unrolled autograd with a sparse support (distill.support), and differs from the dense one', () => {
+    const s = setup(3);
+    const data = { latent: s.latent, decoder: s.decoder, temperature: 1, support: 3 };
+    const reverse = farziMetaGradient(s.model, s.names, s.w0, data, s.real, {
+      steps: 3,
+      hyper,
+      method: 'exact',
+      checkpointEvery: 0,
+    });
+    const unrolled = unrolledMetaGradient(s.model, s.names, s.w0, data, s.real, 3, hyper);
+    expect(reverse.loss).toBeCloseTo(unrolled.loss, 5);
+    const rel = (a: tf.Tensor, b: tf.Tensor) =>
+      tf.tidy(() => tf.norm(tf.sub(a, b)).dataSync()[0] / tf.norm(b).dataSync()[0]);
+    expect(rel(reverse.latent, unrolled.latent)).toBeLessThan(1e-2);
+    expect(rel(reverse.decoder, unrolled.decoder)).toBeLessThan(1e-2);
+    // The dense decoding's meta-gradient is another one (the support changes the data).
+    const dense = unrolledMetaGradient(
+      s.model,
+      s.names,
+      s.w0,
+      { ...data, support: 0 },
+      s.real,
+      3,
+      hyper,
+    );
+    expect(rel(dense.decoder, unrolled.decoder)).toBeGreaterThan(0.05);
+  });
 });
 
 describe('reversal drift', () => {

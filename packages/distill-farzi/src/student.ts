@@ -63,7 +63,7 @@ export function studentRecipe(
  */
 export async function trainStudent(
   model: Model,
-  data: Pick<FarziData, 'latent' | 'decoder' | 'temperature'>,
+  data: Pick<FarziData, 'latent' | 'decoder' | 'temperature' | 'support'>,
   config: ExperimentConfig,
   dc: DistillConfig,
   schedule?: readonly number[],
@@ -81,7 +81,7 @@ export async function trainStudent(
 /** A fresh student's validation (or test) result on Farzi Data (undefined without an evaluator). */
 export async function evaluateFarzi(
   model: Model,
-  data: Pick<FarziData, 'latent' | 'decoder' | 'temperature'>,
+  data: Pick<FarziData, 'latent' | 'decoder' | 'temperature' | 'support'>,
   config: ExperimentConfig,
   dc: DistillConfig,
   split: DataSplit,
@@ -107,7 +107,7 @@ export async function evaluateFarzi(
 }
 
 function studentSource(
-  data: Pick<FarziData, 'latent' | 'decoder' | 'temperature'>,
+  data: Pick<FarziData, 'latent' | 'decoder' | 'temperature' | 'support'>,
   config: ExperimentConfig,
 ) {
   return farziSource(

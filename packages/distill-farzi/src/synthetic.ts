@@ -31,6 +31,8 @@ export interface InnerData {
   readonly latent: tf.Tensor;
   readonly decoder: tf.Tensor;
   readonly temperature: number;
+  /** Sparse support k (0 or absent: every item); see decodeFarzi. */
+  readonly support?: number;
 }
 
 /**
@@ -47,7 +49,7 @@ export function decodePositions(
   return tf.tidy(() => {
     const [mu, , d] = latent.shape as [number, number, number];
     const part = tf.slice(latent, [0, from, 0], [mu, length, d]);
-    return decodeFarzi(part, decoder, data.temperature);
+    return decodeFarzi(part, decoder, data.temperature, data.support);
   });
 }
 
