@@ -130,6 +130,14 @@ export const distillSchema: JsonSchema = {
       description:
         'learn one inner learning rate per inner step (log-parametrised, starting at innerLearningRate, updated by the outer Adam with its reverse-mode meta-gradient); the schedule is saved with the Farzi Data and used by the "inner" student recipe',
     },
+    innerModels: {
+      type: 'array',
+      default: [],
+      maxItems: 8,
+      items: { type: 'object', required: ['name'] },
+      description:
+        'more architectures in the inner loop, each a model section (e.g. {"name": "gru4rec"}): outer step k trains the config\'s model and these in turn, so the data is optimised for all of them; each has its own student pool (innerInit "student")',
+    },
     innerInit: {
       enum: ['trajectories', 'random', 'student'],
       default: 'trajectories',
@@ -294,6 +302,7 @@ export interface DistillConfig extends DistillSection {
   sequenceChunk: number;
   reverseCheckpointEvery: number;
   learnInnerLearningRate: boolean;
+  innerModels: Record<string, unknown>[];
   innerInit: 'trajectories' | 'random' | 'student';
   studentTrajectory: { every: number; refreshEvery: number };
   trajectories: {

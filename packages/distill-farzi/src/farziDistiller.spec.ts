@@ -37,12 +37,20 @@ const tinyFactory: ModelFactory = {
   schema: { type: 'object', properties: {} },
   create: (_h, ctx) => tinyAttentionModel(ctx.vocabSize, ctx.maxLength, 4),
 };
+/** Another architecture for distill.innerModels (its own parameters and sizes). */
+const wideFactory: ModelFactory = {
+  name: 'tiny-wide',
+  description: 'test model',
+  schema: { type: 'object', properties: {} },
+  create: (_h, ctx) => tinyAttentionModel(ctx.vocabSize, ctx.maxLength, 6),
+};
 const services = resolveServices(
   createContainer([
     metricsModule,
     distillFarziModule,
     new ContainerModule(({ bind }) => {
       bind(TYPES.ModelFactory).toConstantValue(tinyFactory);
+      bind(TYPES.ModelFactory).toConstantValue(wideFactory);
     }),
   ]),
 );
@@ -668,6 +676,71 @@ describe('Farzi distiller', () => {
     ).rejects.toThrow(
       'distill.support: 11 items is every item of the catalogue (11); use a smaller support, or 0 for every item.',
     );
+  });
+
+  it('trains more than one architecture in the inner loop in turn (innerModels), each from its own pool, and resumes', async () => {
+    const settings = {
+      innerInit: 'student',
+      innerModels: [{ name: 'tiny-wide' }],
+      studentTrajectory: { every: 1, refreshEvery: 2 },
+      evalEvery: 2,
+    };
+    const messages: string[] = [];
+    const straight = path.join(dir, 'inner-models');
+    await distiller.distill({
+      config: config({ ...settings, outerSteps: 4 }),
+      split,
+      tools,
+      outDir: straight,
+      resume: false,
+      onProgress: (e) => {
+        if (e.type === 'message') messages.push(e.text);
+      },
+    });
+    const history = JSON.parse(fs.readFileSync(path.join(straight, 'summary.json'), 'utf8'))
+      .history as { step: number; model?: string; outerLoss?: number }[];
+    expect(history.filter((h) => h.outerLoss !== undefined).map((h) => h.model)).toEqual([
+      'tiny-attention',
+      'tiny-wide',
+      'tiny-attention',
+      'tiny-wide',
+    ]);
+    // The other architecture's pool: students of that architecture, kept beside the main pool.
+    expect(
+      messages.filter((m) => /^tiny-wide: inner loops now start from 4 checkpoints/.test(m)),
+    ).toHaveLength(2);
+    const manifest = JSON.parse(
+      fs.readFileSync(path.join(straight, 'student-pool-1', 'manifest.json'), 'utf8'),
+    );
+    const kept = loadCheckpoint(path.join(straight, 'student-pool-1', manifest.files[0]));
+    expect(kept.params.embedding.shape[1]).toBe(6);
+    // Stopped after step 2 and resumed: the same data as the straight run.
+    const parted = path.join(dir, 'inner-models-parted');
+    for (const [outerSteps, resume] of [
+      [2, false],
+      [4, true],
+    ] as const) {
+      await distiller.distill({
+        config: config({ ...settings, outerSteps }),
+        split,
+        tools,
+        outDir: parted,
+        resume,
+      });
+    }
+    const a = loadFarziData(path.join(straight, 'farzi-data-last.safetensors'));
+    const b = loadFarziData(path.join(parted, 'farzi-data-last.safetensors'));
+    expect(Array.from(b.latent.dataSync())).toEqual(Array.from(a.latent.dataSync()));
+    // An unknown architecture is named with its place.
+    await expect(
+      distiller.distill({
+        config: config({ ...settings, innerModels: [{ name: 'narm' }] }),
+        split,
+        tools,
+        outDir: path.join(dir, 'inner-models-unknown'),
+        resume: false,
+      }),
+    ).rejects.toThrow(/distill\.innerModels\[0\] has a problem:.*unknown model "narm"/s);
   });
 
   it('names a teacher checkpoint that is missing', async () => {

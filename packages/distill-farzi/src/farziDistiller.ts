@@ -8,7 +8,6 @@ import {
   DistillSummary,
   fingerprintSplit,
   Model,
-  parameterShapes,
   Params,
   ProgressListener,
   Rng,
@@ -27,6 +26,7 @@ import {
   StudentPool,
 } from '@farzi/distill-kit';
 import { evaluateFarzi, studentRecipe, trainStudent } from './student';
+import { architectureOf, InnerArchitecture, innerArchitectures, refreshPool } from './innerModels';
 
 /**
  * Farzi: distils the configured data into Farzi Data [μ×ξ] by bi-level optimisation — inner Adam
@@ -59,6 +59,13 @@ function checkSettings(request: DistillRequest): void {
       `distill.size: ξ = ${xi} positions need data.maxLength ≥ ${xi - 1} (it is ${L}).`,
     );
   }
+  // Each inner architecture is a model section of its own (checked before anything is trained).
+  dc.innerModels.forEach((model, i) =>
+    request.tools.validateConfig(
+      { ...config, model } as unknown as Record<string, unknown>,
+      `distill.innerModels[${i}]`,
+    ),
+  );
   const items = request.split.vocab.size - 1;
   if (dc.support >= items) {
     throw new UserError(
@@ -286,17 +293,20 @@ function outerUnit(
   v: ReturnType<typeof validator>,
   stateFile: string,
   phase: { forward: number; real: number; reverse: number; steps: number },
+  archs: readonly InnerArchitecture[],
 ) {
-  const { settings: dc, model, emit } = ctx;
-  const names = Object.keys(parameterShapes(model));
+  const { settings: dc, emit } = ctx;
   const rng = farzi.rng;
   return async (step: number, eta: () => number): Promise<void> => {
     if (v.poolDue(step - 1)) await v.refreshPool(step - 1);
-    const starts = dc.innerInit === 'student' ? pool.params : trajectories;
-    const w0 = innerStart(starts, names, model, rng);
+    const arch = architectureOf(archs, step);
+    if (dc.innerInit === 'student' && !arch.primary && arch.pool.step !== pool.step)
+      await refreshPool(ctx, farzi, arch, pool.step);
+    const starts = dc.innerInit === 'student' ? arch.pool.params : arch.primary ? trajectories : [];
+    const w0 = innerStart(starts, arch.names, arch.model, rng);
     let meta;
     try {
-      meta = farzi.outerStep(step, names, w0, stateFile);
+      meta = farzi.outerStep(step, arch, w0, stateFile);
     } finally {
       if (starts.length === 0) tf.dispose(w0);
     }
@@ -304,7 +314,13 @@ function outerUnit(
     phase.real += meta.seconds.real;
     phase.reverse += meta.seconds.reverse;
     phase.steps++;
-    farzi.history.push({ step, outerLoss: meta.loss, drift: meta.drift, seconds: meta.seconds });
+    farzi.history.push({
+      step,
+      outerLoss: meta.loss,
+      drift: meta.drift,
+      seconds: meta.seconds,
+      ...(archs.length > 1 ? { model: arch.config.model.name } : {}),
+    });
     const schedule = farzi.schedule();
     emit({
       type: 'outer',
@@ -332,14 +348,42 @@ async function outerLoop(
   budget: DistillSummary['budget'],
   initSeconds: number | undefined,
 ): Promise<DistillResult> {
+  const dc = ctx.settings;
+  const archs = innerArchitectures(ctx, pool);
+  if (dc.innerInit === 'student' && ctx.request.resume) for (const a of archs) a.pool.load();
+  try {
+    return await outerLoopWith(
+      ctx,
+      farzi,
+      trajectories,
+      pool,
+      stateFile,
+      budget,
+      initSeconds,
+      archs,
+    );
+  } finally {
+    for (const a of archs) if (!a.primary) a.pool.dispose();
+  }
+}
+
+async function outerLoopWith(
+  ctx: FarziContext,
+  farzi: FarziRun,
+  trajectories: Params[],
+  pool: StudentPool,
+  stateFile: string,
+  budget: DistillSummary['budget'],
+  initSeconds: number | undefined,
+  archs: readonly InnerArchitecture[],
+): Promise<DistillResult> {
   const { settings: dc, run } = ctx;
-  if (dc.innerInit === 'student' && ctx.request.resume) pool.load();
   const v = validator(ctx, farzi, pool, budget);
   // The data before any outer step, kept next to the optimised data (what the outer loop adds).
   if (farzi.startStep === 0) saveFarziData(run.file(STEP0_FILE), farzi.current(v.info()));
   const started = Date.now();
   const phase = { forward: 0, real: 0, reverse: 0, steps: 0 };
-  const unit = outerUnit(ctx, farzi, trajectories, pool, v, stateFile, phase);
+  const unit = outerUnit(ctx, farzi, trajectories, pool, v, stateFile, phase, archs);
   // The loop training uses too: validate at step 0, every evalEvery steps and at the end, keep the
   // best data, checkpoint every checkpointEvery steps and at the end, resume after the saved step.
   await runUnits({

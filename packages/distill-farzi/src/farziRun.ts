@@ -23,6 +23,7 @@ import {
 } from '@farzi/core';
 import { DistillConfig, farziSettings } from './distillSchema';
 import type { FarziData } from './farziData';
+import type { InnerArchitecture } from './innerModels';
 import { initializeFarzi } from './initialize';
 import {
   alignWithTeacher,
@@ -297,7 +298,12 @@ export class FarziRun {
    * One outer step: an inner loop from `w0` on the synthetic data, the outer loss on a sampled real
    * batch, the reverse-mode meta-gradient, and an outer Adam update of (F, M[, log α]).
    */
-  outerStep(step: number, names: string[], w0: tf.Tensor[], stateFile: string): MetaResult {
+  outerStep(
+    step: number,
+    arch: Pick<InnerArchitecture, 'model' | 'names' | 'primary'>,
+    w0: tf.Tensor[],
+    stateFile: string,
+  ): MetaResult {
     const dc = this.ctx.settings;
     const hyper: AdamHyper = { learningRate: dc.innerLearningRate, ...dc.innerOptimizer };
     const sampled = sampleRealBatch(
@@ -306,12 +312,14 @@ export class FarziRun {
       this.ctx.config.data.maxLength,
       this.rng,
     );
-    const real = this.withWeights(
-      alignWithTeacher(this.ctx.model, this.teacher, sampled, dc.outerTeacher),
-    );
+    // The teacher's targets come from its own architecture (the config's model); its hidden
+    // states only align a student of that architecture.
+    const aligned = alignWithTeacher(this.ctx.model, this.teacher, sampled, dc.outerTeacher);
+    if (!arch.primary && aligned.features) aligned.features.hidden.dispose();
+    const real = this.withWeights(arch.primary ? aligned : { ...aligned, features: undefined });
     const meta = metaGradient(
-      this.ctx.model,
-      names,
+      arch.model,
+      arch.names,
       w0,
       farziSequences({
         latent: this.latent,
