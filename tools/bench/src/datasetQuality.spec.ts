@@ -325,6 +325,19 @@ describe('bench:quality --datasets', () => {
     logged.length = 0;
     runDatasetQuality(options);
     expect(logged).toEqual([]);
+
+    // A lever's ablation elsewhere, from the same teachers (--teachers) and without baselines.
+    const lever = runDatasetQuality({
+      ...options,
+      out: path.join(dir, 'spread-lever'),
+      teacher: [path.join(runs, 'full'), path.join(runs, 'full-d2')],
+      skipBaselines: true,
+      distillSets: ['distill.outerSteps=2'],
+    });
+    expect(lever.rows.map((r) => r.data)).toEqual(['farzi', 'farzi-step0']);
+    expect(lever.full.test).toBe(results.full.test);
+    expect(logged.filter((l) => /full/.test(l))).toEqual([]);
+    expect(lever.distillations.map((d) => d.steps)).toEqual([2, 2]);
   }, 600_000);
 
   it('names the log of a run that fails', () => {

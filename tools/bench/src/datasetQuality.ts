@@ -19,8 +19,13 @@ export interface DatasetQualityOptions {
   readonly plan: DatasetPlan;
   readonly out: string;
   readonly seeds: readonly number[];
-  /** A finished full-data run to use as the teacher instead of training one in <out>/runs/full. */
-  readonly teacher?: string;
+  /**
+   * Finished full-data runs to use as the teachers (the i-th for distillation i) instead of
+   * training them under <out>/runs (`--teacher`, `--teachers a,b,c`); the rest are trained there.
+   */
+  readonly teacher?: string | readonly string[];
+  /** No baseline rows (`--skip-baselines`: e.g. a lever's ablation beside an earlier table). */
+  readonly skipBaselines?: boolean;
   /** A finished full-data run of the plan's cross model instead of training one in <out>/runs/<model>-full. */
   readonly crossTeacher?: string;
   /**
@@ -383,8 +388,9 @@ export function runDatasetQuality(options: DatasetQualityOptions) {
   const suffix = (i: number) => (i === 1 ? '' : `-d${i}`);
   const teachers: Teacher[] = [];
   for (let i = 1; i <= count; i++) {
-    const given = i === 1 && !!options.teacher;
-    const run = given ? (options.teacher as string) : path.join(runs, `full${suffix(i)}`);
+    const named = [options.teacher ?? []].flat()[i - 1];
+    const given = named !== undefined;
+    const run = named ?? path.join(runs, `full${suffix(i)}`);
     const first = teachers[0];
     const seedSets = first ? [`seed=${first.seed + SEED_STRIDE * (i - 1)}`] : [];
     const m = train(
@@ -511,7 +517,7 @@ export function runDatasetQuality(options: DatasetQualityOptions) {
         });
       }
     }
-    for (const baseline of plan.baselines) {
+    for (const baseline of options.skipBaselines ? [] : plan.baselines) {
       addRow({
         budget,
         data: baseline,

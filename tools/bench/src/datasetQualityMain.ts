@@ -10,6 +10,8 @@ export async function datasetsMain(
     seeds?: string;
     budgets?: string;
     teacher?: string;
+    teachers?: string;
+    'skip-baselines'?: boolean;
     distillations?: string;
     'cross-teacher'?: string;
     'distill-set'?: string[];
@@ -30,9 +32,9 @@ export async function datasetsMain(
     );
     process.exit(2);
   }
-  if ((values.teacher || values['cross-teacher']) && names.length > 1) {
+  if ((values.teacher || values.teachers || values['cross-teacher']) && names.length > 1) {
     process.stderr.write(
-      'quality: --teacher and --cross-teacher name one full-data run: give one data set\n',
+      'quality: --teacher(s) and --cross-teacher name full-data runs of one data set: give one data set\n',
     );
     process.exit(2);
   }
@@ -63,7 +65,8 @@ export async function datasetsMain(
       },
       out,
       seeds: (values.seeds as string).split(',').map(Number),
-      teacher: values.teacher,
+      teacher: values.teachers ? values.teachers.split(',').filter(Boolean) : values.teacher,
+      skipBaselines: values['skip-baselines'],
       distillations,
       crossTeacher: values['cross-teacher'],
       distillSets: values['distill-set'],

@@ -12,6 +12,8 @@ Per data set (the issue-17 tables; writes benchmarks/quality-<data set>/results.
                                      rows report the spread across them
   --teacher <run-dir>                a finished full-data run to reuse as the first teacher (one
                                      data set)
+  --teachers <dir1,dir2,dir3>        finished full-data runs to reuse as the teachers, in order
+  --skip-baselines                   no random-/head-sample rows (e.g. a lever's ablation)
   --cross-teacher <run-dir>          a finished full-data GRU4Rec run to reuse (one data set)
   --distill-set k=v                  a --set for every distillation (repeatable)
   --student-set k=v                  a --set for every student (repeatable)
@@ -64,6 +66,8 @@ const benchOptions = {
   datasets: { type: 'string' },
   seeds: { type: 'string', default: '42,7,123' },
   teacher: { type: 'string' },
+  teachers: { type: 'string' },
+  'skip-baselines': { type: 'boolean', default: false },
   distillations: { type: 'string', default: '3' },
   // A finished full-data run of the plan's second architecture (GRU4Rec), one data set only.
   'cross-teacher': { type: 'string' },
