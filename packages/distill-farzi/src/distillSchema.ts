@@ -269,6 +269,12 @@ export const distillSchema: JsonSchema = {
         },
       },
     },
+    diagnose: {
+      type: 'boolean',
+      default: false,
+      description:
+        "record, per outer step, the meta-gradient's norm, its agreement with a central difference of the outer objective along it (two more inner loops per step) and the teacher's entropy at the real positions (summary.json history)",
+    },
     checkpointEvery: positiveInt(1, 'save the distillation state every N outer steps'),
   },
 };
@@ -322,6 +328,7 @@ export interface DistillConfig extends DistillSection {
   evalEvery: number;
   student: { recipe: 'inner' | 'custom'; epochs: number; learningRate: number; batchSize: number };
   checkpointEvery: number;
+  diagnose: boolean;
 }
 
 /**

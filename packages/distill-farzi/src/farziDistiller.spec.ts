@@ -502,6 +502,37 @@ describe('Farzi distiller', () => {
     expect(Array.from(b.latent.dataSync())).toEqual(Array.from(a.latent.dataSync()));
     expect(outerLosses('align-parted')).toEqual(on);
     tf.dispose([a.latent, a.decoder, b.latent, b.decoder]);
+
+    // distill.diagnose: per outer step the meta-gradient's norm, its agreement with a central
+    // difference along it at a small radius (≈ 1: the reverse mode is exact), the step's agreement
+    // (finite: what the step did ÷ what the gradient predicted), and the teacher's entropy at the
+    // real positions (between 0 and log |V|); the data is the same as without it.
+    await run('align-diagnosed', {
+      ...aligned,
+      diagnose: true,
+      teacher: { checkpoint: path.join(dir, 'align-on', 'teacher') },
+    });
+    const steps = (
+      JSON.parse(fs.readFileSync(path.join(dir, 'align-diagnosed', 'summary.json'), 'utf8'))
+        .history as {
+        outerLoss?: number;
+        gradNorm?: number;
+        fdAgreement?: number;
+        teacherEntropy?: number;
+      }[]
+    ).filter((h) => h.outerLoss !== undefined);
+    expect(steps).toHaveLength(2);
+    for (const h of steps) {
+      expect(h.gradNorm).toBeGreaterThan(0);
+      // (Not to 1e-5: Adam's first steps from a fresh start are close to sign(gradient), which
+      // makes the objective rough even at this radius.)
+      expect(h.fdAgreement).toBeGreaterThan(0.8);
+      expect(h.fdAgreement).toBeLessThan(1.25);
+      expect(Number.isFinite(h.stepAgreement)).toBe(true);
+      expect(h.teacherEntropy).toBeGreaterThan(0);
+      expect(h.teacherEntropy).toBeLessThan(Math.log(11));
+    }
+    expect(outerLosses('align-diagnosed')).toEqual(on);
   });
 
   it('aligns the hidden states with the teacher’s (outerTeacher.featureWeight), and resumes it', async () => {

@@ -320,6 +320,7 @@ function outerUnit(
       drift: meta.drift,
       seconds: meta.seconds,
       ...(archs.length > 1 ? { model: arch.config.model.name } : {}),
+      ...(farzi.diagnosis ?? {}),
     });
     const schedule = farzi.schedule();
     emit({

@@ -24,6 +24,7 @@ import {
 import { DistillConfig, farziSettings } from './distillSchema';
 import type { FarziData } from './farziData';
 import type { InnerArchitecture } from './innerModels';
+import { afterStep, beforeStep, OuterDiagnosis } from './outerDiagnosis';
 import { initializeFarzi } from './initialize';
 import {
   alignWithTeacher,
@@ -337,11 +338,24 @@ export class FarziRun {
         sequenceChunk: dc.sequenceChunk,
       },
     );
-    disposeRealBatch(real);
-    this.checkFinite(meta, step, stateFile);
-    this.update(meta);
+    const inner = { model: arch.model, names: arch.names, w0, real, settings: dc };
+    const probe = dc.diagnose
+      ? beforeStep(inner, this.current({}), meta.grads, this.schedule())
+      : undefined;
+    try {
+      this.checkFinite(meta, step, stateFile);
+      this.update(meta);
+      this.diagnosis =
+        probe && afterStep(inner, probe, this.current({}), meta.loss, this.schedule());
+    } finally {
+      probe?.dispose();
+      disposeRealBatch(real);
+    }
     return meta;
   }
+
+  /** What distill.diagnose measured at the last outer step (undefined when it is off). */
+  diagnosis: OuterDiagnosis | undefined;
 
   /** The real batch with a weight per real position (outerPopularityPower). */
   private withWeights(real: RealBatch): RealBatch {
