@@ -35,6 +35,7 @@ export const DATASET_PLANS: Readonly<Record<string, DatasetPlan>> = {
   beauty: {
     train: 'configs/sasrec-beauty.json',
     distill: 'configs/farzi-sasrec-beauty.json',
+    methods: { td3: 'configs/td3-sasrec-beauty.json' },
     budgets: ['50x20', '20x15'],
     baselines: ['random-sample', 'head-sample'],
     crossModel: 'configs/gru4rec-beauty.json',
@@ -45,6 +46,7 @@ export const DATASET_PLANS: Readonly<Record<string, DatasetPlan>> = {
   sports: {
     train: 'configs/sasrec-sports.json',
     distill: 'configs/farzi-sasrec-sports.json',
+    methods: { td3: 'configs/td3-sasrec-sports.json' },
     budgets: ['50x20', '20x20'],
     baselines: ['random-sample', 'head-sample'],
     crossModel: 'configs/gru4rec-sports.json',
@@ -56,6 +58,7 @@ export const DATASET_PLANS: Readonly<Record<string, DatasetPlan>> = {
   toys: {
     train: 'configs/sasrec-toys.json',
     distill: 'configs/farzi-sasrec-toys.json',
+    methods: { td3: 'configs/td3-sasrec-toys.json' },
     budgets: ['50x20', '20x15'],
     baselines: ['random-sample', 'head-sample'],
     crossModel: 'configs/gru4rec-toys.json',

@@ -33,6 +33,9 @@ describe('shipped configs', () => {
         'sasrec-toys.json',
         'farzi-sasrec-toys.json',
         'gru4rec-toys.json',
+        'td3-sasrec-beauty.json',
+        'td3-sasrec-sports.json',
+        'td3-sasrec-toys.json',
       ]),
     );
   });
