@@ -113,6 +113,55 @@ describe('interaction adapters', () => {
     ).toThrow(/events\.tsv:1: no column "user" \(data\.options\.columns\.user\)/);
   });
 
+  it('reads RFC 4180 quoted fields in delimited logs, and names a broken quote', () => {
+    const file = tmp.write(
+      'quoted.csv',
+      'u1,"Book, The",5,100\nu1,"say ""hi""",4,200\n"u 2",plain,3,300\n',
+    );
+    expect(rows(delimitedAdapter.load(file, { delimiter: ',', header: false }))).toEqual([
+      ['u1', 'Book, The', 5, 100],
+      ['u1', 'say "hi"', 4, 200],
+      ['u 2', 'plain', 3, 300],
+    ]);
+    const broken = tmp.write('broken.csv', 'u1,a,5,100\nu1,"Book, The,4,200\n');
+    expect(() => delimitedAdapter.load(broken, { delimiter: ',', header: false })).toThrow(
+      /broken\.csv:2: a quoted field does not end on this line \(fields with line breaks are not supported\) in "u1,\\"Book, The,4,200"/,
+    );
+    const after = tmp.write('after.csv', 'u1,"a"b,5,100\n');
+    expect(() => delimitedAdapter.load(after, { delimiter: ',', header: false })).toThrow(
+      /after\.csv:1: text after a closing quote/,
+    );
+    // quote "": fields are split at every delimiter, as before.
+    const unquoted = tmp.write('unquoted.csv', 'u1,"x,5,100\n');
+    expect(
+      rows(delimitedAdapter.load(unquoted, { delimiter: ',', header: false, quote: '' })),
+    ).toEqual([['u1', '"x', 5, 100]]);
+  });
+
+  it('finds the columns by their header names when none are given (item,user,rating,time)', () => {
+    const file = tmp.write(
+      'named.csv',
+      'item_id,userId,rating,timestamp\nB001,AU1,5,14\nB002,AU1,4,13\n',
+    );
+    expect(rows(delimitedAdapter.load(file, { delimiter: ',', header: true }))).toEqual([
+      ['AU1', 'B001', 5, 14],
+      ['AU1', 'B002', 4, 13],
+    ]);
+    const unknown = tmp.write('unknown.csv', 'customer,book\nc1,b1\n');
+    expect(() => delimitedAdapter.load(unknown, { delimiter: ',', header: true })).toThrow(
+      /unknown\.csv:1: the header "customer,book" names no user column that farzi recognises; say which columns hold what with data\.options\.columns/,
+    );
+    expect(
+      rows(
+        delimitedAdapter.load(unknown, {
+          delimiter: ',',
+          header: true,
+          columns: { user: 'customer', item: 'book' },
+        }),
+      ),
+    ).toEqual([['c1', 'b1', null, null]]);
+  });
+
   it('reads pre-sequenced "user item" lines in file order', () => {
     const file = tmp.write('seq.txt', '1 5\n1 3\n2 5\n');
     const log = presequencedAdapter.load(file, {});

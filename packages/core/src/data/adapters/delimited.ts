@@ -1,7 +1,7 @@
 import { UserError } from '../../errors/FarziError';
 import type { InteractionAdapter } from '../DataAdapter';
 import { quoteLine, readFirstLine } from '../lines';
-import { ColumnLayout, parseDelimited } from './parseDelimited';
+import { ColumnLayout, parseDelimited, QuoteError, splitFields } from './parseDelimited';
 
 const column = {
   oneOf: [
@@ -26,20 +26,33 @@ export const delimitedAdapter: InteractionAdapter = {
     properties: {
       delimiter: { type: 'string', minLength: 1, default: ',' },
       header: { type: 'boolean', default: false },
+      quote: {
+        type: 'string',
+        maxLength: 1,
+        default: '"',
+        description:
+          'the quote character of quoted fields (RFC 4180: "Book, The" is one field, "" inside it a quote); "" = fields are never quoted',
+      },
       columns: {
         type: 'object',
         additionalProperties: false,
         required: ['user', 'item'],
         properties: { user: column, item: column, rating: column, time: column },
-        default: { user: 0, item: 1, rating: 2, time: 3 },
+        description:
+          'where user, item, rating and time are; default: found by name in the header (user/user_id/userId/uid/reviewerID, item/item_id/itemId/movieId/asin/…, rating/score, time/timestamp/ts), or user 0, item 1, rating 2, time 3 without a header',
       },
     },
   },
   load(path, options) {
     const delimiter = options.delimiter === '\\t' ? '\t' : (options.delimiter as string);
     const header = options.header as boolean;
-    const spec = options.columns as Record<string, number | string | undefined>;
-    const names = header ? readFirstLine(path, 'a header line').split(delimiter) : [];
+    const quote = (options.quote as string | undefined) ?? '"';
+    const names = header ? headerNames(path, delimiter, quote) : [];
+    const spec = (options.columns ??
+      (header ? columnsByName(path, names, delimiter) : DEFAULT_COLUMNS)) as Record<
+      string,
+      number | string | undefined
+    >;
     const toIndex = (key: string): number | undefined => {
       const value = spec[key];
       if (value === undefined || typeof value === 'number') return value;
@@ -70,6 +83,7 @@ export const delimitedAdapter: InteractionAdapter = {
       headerLines: header ? 1 : 0,
       columns,
       numericIds: false,
+      ...(quote ? { quote } : {}),
     });
   },
 };
@@ -81,4 +95,47 @@ function describeLayout(columns: ColumnLayout, delimiter: string): string {
   }
   const sep = delimiter === '\t' ? '<TAB>' : delimiter;
   return Array.from(slots, (s) => s ?? '…').join(sep);
+}
+
+/** The header line's names (its quoting checked like any line's). */
+function headerNames(path: string, delimiter: string, quote: string): string[] {
+  const line = readFirstLine(path, 'a header line');
+  try {
+    return splitFields(line, delimiter, quote);
+  } catch (error) {
+    if (!(error instanceof QuoteError)) throw error;
+    throw new UserError(`${path}:1: ${error.message} in the header ${quoteLine(line)}.`);
+  }
+}
+
+const DEFAULT_COLUMNS = { user: 0, item: 1, rating: 2, time: 3 };
+
+/** Header names each column is found by (compared without case, "_" or "-"). */
+const SYNONYMS: Record<string, string[]> = {
+  user: ['user', 'userid', 'uid', 'reviewerid', 'customerid', 'visitorid', 'sessionid'],
+  item: ['item', 'itemid', 'iid', 'movieid', 'asin', 'productid', 'parentasin', 'trackid'],
+  rating: ['rating', 'score', 'stars', 'overall'],
+  time: ['time', 'timestamp', 'ts', 'unixreviewtime', 'datetime'],
+};
+
+const canonical = (name: string) =>
+  name
+    .trim()
+    .toLowerCase()
+    .replace(/[_\-\s]/g, '');
+
+/** The columns named in the header; user and item must be found (else an error lists the header). */
+function columnsByName(path: string, names: string[], delimiter: string) {
+  const found: Record<string, number> = {};
+  for (const [key, synonyms] of Object.entries(SYNONYMS)) {
+    const index = names.findIndex((n) => synonyms.includes(canonical(n)));
+    if (index >= 0) found[key] = index;
+  }
+  if (found.user === undefined || found.item === undefined) {
+    throw new UserError(
+      `${path}:1: the header ${quoteLine(names.join(delimiter))} names no ${found.user === undefined ? 'user' : 'item'} column that farzi recognises; ` +
+        'say which columns hold what with data.options.columns, e.g. {"user": "customer", "item": "book"}.',
+    );
+  }
+  return found;
 }

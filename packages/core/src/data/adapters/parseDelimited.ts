@@ -22,6 +22,58 @@ export interface DelimitedFormat {
   columnCount?: number;
   /** Ids must be integers (MovieLens). */
   numericIds: boolean;
+  /** Quote character of RFC 4180 quoted fields (string delimiters only; absent: no quoting). */
+  quote?: string;
+}
+
+/**
+ * One line's fields: split at `delimiter`, except inside fields quoted with `quote` (RFC 4180:
+ * the quotes are removed, a doubled quote inside is one quote). A quoted field that does not end on
+ * the line is an error (fields with line breaks are not supported).
+ */
+export function splitFields(line: string, delimiter: string, quote = ''): string[] {
+  if (!quote || !line.includes(quote)) return line.split(delimiter);
+  const fields: string[] = [];
+  let i = 0;
+  for (;;) {
+    if (line.startsWith(quote, i)) {
+      let value = '';
+      let j = i + 1;
+      for (;;) {
+        const close = line.indexOf(quote, j);
+        if (close < 0) throw new QuoteError();
+        value += line.slice(j, close);
+        if (line.startsWith(quote, close + 1)) {
+          value += quote;
+          j = close + 2;
+          continue;
+        }
+        j = close + 1;
+        break;
+      }
+      fields.push(value);
+      if (j >= line.length) return fields;
+      if (!line.startsWith(delimiter, j)) throw new QuoteError('text after a closing quote');
+      i = j + delimiter.length;
+    } else {
+      const next = line.indexOf(delimiter, i);
+      if (next < 0) {
+        fields.push(line.slice(i));
+        return fields;
+      }
+      fields.push(line.slice(i, next));
+      i = next + delimiter.length;
+    }
+  }
+}
+
+/** A line whose quoting is broken (its message names what). */
+export class QuoteError extends Error {
+  constructor(
+    what = 'a quoted field does not end on this line (fields with line breaks are not supported)',
+  ) {
+    super(what);
+  }
 }
 
 const INTEGER = /^-?\d+$/;
@@ -39,15 +91,22 @@ export function parseDelimited(path: string, format: DelimitedFormat): Interacti
   forEachLine(path, expectation, (line, lineNumber) => {
     if (lineNumber <= format.headerLines) return;
     if (line.trim() === '') return;
-    // Whitespace-separated formats tolerate whitespace around the line.
-    const fields = (typeof format.delimiter === 'string' ? line : line.trim()).split(
-      format.delimiter,
-    );
     const fail = (problem: string): never => {
       throw new UserError(
         `${path}:${lineNumber}: ${problem} in ${quoteLine(line)}; expected ${expectation}.`,
       );
     };
+    // Whitespace-separated formats tolerate whitespace around the line.
+    let fields: string[];
+    try {
+      fields =
+        typeof format.delimiter === 'string'
+          ? splitFields(line, format.delimiter, format.quote)
+          : line.trim().split(format.delimiter);
+    } catch (error) {
+      if (!(error instanceof QuoteError)) throw error;
+      fields = fail(error.message);
+    }
     if (format.columnCount !== undefined && fields.length !== format.columnCount) {
       fail(`found ${fields.length} columns instead of ${format.columnCount}`);
     } else if (fields.length < needed) {
