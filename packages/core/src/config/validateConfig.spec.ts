@@ -121,11 +121,8 @@ describe('validateConfig', () => {
       { ...minimal(), data: { format: 'delimited', path: 'x.csv' } },
       services,
     );
-    expect(ok.data.options).toEqual({
-      delimiter: ',',
-      header: false,
-      columns: { user: 0, item: 1, rating: 2, time: 3 },
-    });
+    // No columns filled in: the adapter finds them by header name, or takes 0–3 without a header.
+    expect(ok.data.options).toEqual({ delimiter: ',', header: false, quote: '"' });
   });
 
   it('reports missing required sections', () => {
