@@ -1,0 +1,19 @@
+#!/bin/sh
+# Step-0 data with the shipped Amazon recipe (configs/farzi-sasrec-<data set>.json) from the
+# full-data teacher of bench:quality (benchmarks/quality-<data set>/runs/full): random against
+# coverage windows, and the teacher's share of each position (mix 1 shipped, 0.5, 0 = the real
+# windows as they are). Each log gives the windows' head share, the targets' entropy, the fit's KL
+# and the step-0 validation student; tools/bench/scripts/farziDataStats.js describes the data.
+# Usage (repository root, FARZI_DATA_DIR set): benchmarks/step0-diagnosis/run.sh toys|beauty|sports
+set -e
+DS=$1
+T=benchmarks/quality-$DS/runs/full
+O=benchmarks/step0-diagnosis/$DS
+mkdir -p $O
+for v in "random 1" "coverage 1" "random 0.5" "random 0"; do
+  set -- $v
+  name=windows-$1-mix$2
+  [ -f $O/$name/summary.json ] || node tools/cli/bin/farzi.js distill --config configs/farzi-sasrec-$DS.json \
+    --set distill.teacher.checkpoint=$T --set distill.outerSteps=0 --set distill.teacher.windows=$1 \
+    --set distill.teacher.mix=$2 --out $O/$name > $O/$name.log 2>&1
+done
