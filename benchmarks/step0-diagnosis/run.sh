@@ -10,10 +10,11 @@ DS=$1
 T=benchmarks/quality-$DS/runs/full
 O=benchmarks/step0-diagnosis/$DS
 mkdir -p $O
-for v in "random 1" "coverage 1" "random 0.5" "random 0"; do
+for v in "random 1 0" "coverage 1 0" "random 0.5 0" "random 0 0" "random 1 64" "random 1 256"; do
   set -- $v
   name=windows-$1-mix$2
+  [ "$3" = 0 ] || name=$name-support$3
   [ -f $O/$name/summary.json ] || node tools/cli/bin/farzi.js distill --config configs/farzi-sasrec-$DS.json \
     --set distill.teacher.checkpoint=$T --set distill.outerSteps=0 --set distill.teacher.windows=$1 \
-    --set distill.teacher.mix=$2 --out $O/$name > $O/$name.log 2>&1
+    --set distill.teacher.mix=$2 --set distill.support=$3 --out $O/$name > $O/$name.log 2>&1
 done
