@@ -18,3 +18,10 @@ for v in "random 1 0" "coverage 1 0" "random 0.5 0" "random 0 0" "random 1 64" "
     --set distill.teacher.checkpoint=$T --set distill.outerSteps=0 --set distill.teacher.windows=$1 \
     --set distill.teacher.mix=$2 --set distill.support=$3 --out $O/$name > $O/$name.log 2>&1
 done
+# The same 1,000 events as more, shorter sequences: [100×10] and [200×5].
+for size in 100,10 200,5; do
+  name=windows-random-mix1-size$(echo $size | tr , x)
+  [ -f $O/$name/summary.json ] || node tools/cli/bin/farzi.js distill --config configs/farzi-sasrec-$DS.json \
+    --set distill.teacher.checkpoint=$T --set distill.outerSteps=0 --set "distill.size=[$size]" \
+    --out $O/$name > $O/$name.log 2>&1
+done

@@ -20,6 +20,10 @@ export const LEVERS: Readonly<Record<string, (crossModel?: object) => string[]>>
   'support-64': () => ['distill.support=64'],
   features: () => ['distill.outerTeacher.featureWeight=1'],
   'inner-random': () => ['distill.innerInit=random'],
+  // Settings any bi-level method has (Farzi and TD3), for choosing them on validation.
+  'outer-lr-0.003': () => ['distill.outerLearningRate=0.003'],
+  'outer-lr-0.03': () => ['distill.outerLearningRate=0.03'],
+  'teacher-weight-0.5': () => ['distill.outerTeacher.weight=0.5'],
   'inner-models': (cross) => {
     if (!cross) throw new Error('levers: inner-models needs a data set with a second architecture');
     return [`distill.innerModels=${JSON.stringify([cross])}`];
@@ -28,6 +32,7 @@ export const LEVERS: Readonly<Record<string, (crossModel?: object) => string[]>>
 
 const USAGE = `npm run bench:levers -- --dataset ml-100k [options]
   --levers recipe,coverage,…   levers to run (${Object.keys(LEVERS).join(', ')})
+  --method farzi               the distillation method (its config in the data set's plan; td3 too)
   --budget 10x50               one budget μ×ξ
   --distillations 3            independent distillations per lever (teachers and seeds as bench:quality)
   --teachers a,b,c             finished full-data runs as the teachers (else trained under <out>/recipe)
@@ -45,6 +50,7 @@ function args() {
         dataset: { type: 'string' },
         levers: { type: 'string', default: Object.keys(LEVERS).join(',') },
         budget: { type: 'string', default: '' },
+        method: { type: 'string' },
         distillations: { type: 'string', default: '3' },
         teachers: { type: 'string' },
         seeds: { type: 'string', default: '42,7,123' },
@@ -121,6 +127,7 @@ async function main(): Promise<void> {
       seeds: (values.seeds as string).split(',').map(Number),
       distillations: Number(values.distillations),
       teacher: teachers,
+      ...(values.method ? { methods: [values.method as string] } : {}),
       skipBaselines: true,
       distillSets: [...(values['distill-set'] as string[]), ...sets],
       fullSets: values['full-set'] as string[],
