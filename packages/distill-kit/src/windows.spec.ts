@@ -12,11 +12,7 @@ function catalogue(rng: Rng): Int32Array[] {
   for (let u = 0; u < 300; u++) {
     const len = 4 + rng.int(10);
     const head = u % 10 !== 0;
-    out.push(
-      Int32Array.from({ length: len }, () =>
-        head ? 1 + rng.int(8) : 9 + rng.int(190),
-      ),
-    );
+    out.push(Int32Array.from({ length: len }, () => (head ? 1 + rng.int(8) : 9 + rng.int(190))));
   }
   return out;
 }
