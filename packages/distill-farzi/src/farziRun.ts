@@ -3,25 +3,17 @@ import * as fs from 'fs';
 import {
   adam,
   AdamHyper,
-  DataSplit,
-  DistillRequest,
   disposeState,
-  ExperimentConfig,
   fingerprintSplit,
   loadCheckpoint,
   LoopBest,
-  Model,
   Optimizer,
   OptimizerState,
   Params,
-  ProgressListener,
   Rng,
-  RngState,
-  RunDirectory,
   RunError,
   saveCheckpoint,
 } from '@farzi/core';
-import { DistillConfig, farziSettings } from './distillSchema';
 import type { FarziData } from './farziData';
 import type { InnerArchitecture } from './innerModels';
 import { afterStep, beforeStep, OuterDiagnosis } from './outerDiagnosis';
@@ -39,78 +31,13 @@ import {
 import { farziSequences } from './synthetic';
 import { teacherInitialization, teacherParams } from './teacherStart';
 
-/** What every part of one distillation shares: its settings, data, model and run directory. */
-export interface FarziContext {
-  readonly request: DistillRequest;
-  readonly config: ExperimentConfig;
-  /** The `distill` section, typed (the one place it is cast). */
-  readonly settings: DistillConfig;
-  readonly split: DataSplit;
-  readonly model: Model;
-  readonly run: RunDirectory;
-  readonly emit: ProgressListener;
-  /** The real training sequences the outer loss samples. */
-  readonly sequences: Int32Array[];
-}
+import { FarziCheckpointMeta, farziMeta, OUTER, TrainingFieldsMeta } from './farziCheckpoint';
+import type { FarziContext } from './farziContext';
 
-export function farziContext(
-  request: DistillRequest,
-  model: Model,
-  run: RunDirectory,
-  emit: ProgressListener,
-  sequences: Int32Array[],
-): FarziContext {
-  const { config, split } = request;
-  return {
-    request,
-    config,
-    settings: farziSettings(config),
-    split,
-    model,
-    run,
-    emit,
-    sequences,
-  };
-}
-
-/** Meta-data of the distillation checkpoint (`distill-state.safetensors`). */
-export interface FarziCheckpointMeta {
-  readonly kind: 'farzi-distillation';
-  /** Outer steps done. */
-  readonly step: number;
-  readonly rng: RngState;
-  /** The best validation so far (`at`: its outer step). */
-  readonly best: LoopBest;
-  readonly history: Record<string, unknown>[];
-  /** Seconds the distillation had run until this checkpoint, over every session (absent in old files). */
-  readonly seconds?: number;
-  /** The outer learning rate's factor after back-offs (distill.outerBackoff; absent: 1). */
-  readonly learningRateScale?: number;
-}
-
-/** The parameters of the outer state, and their copies at the best validation (`best.` prefix). */
-const OUTER = ['latent', 'decoder', 'logLr'] as const;
-
-/** A state file written before distillations had their own meta-data (training's fields). */
-export interface TrainingFieldsMeta {
-  readonly epoch: number;
-  readonly rng: RngState;
-  readonly bestMetric: number | null;
-  readonly bestEpoch: number | null;
-  readonly history: Record<string, unknown>[];
-}
-
-/** The meta-data of a state file, in the current form whichever version wrote it. */
-export function farziMeta(meta: FarziCheckpointMeta | TrainingFieldsMeta): FarziCheckpointMeta {
-  if ('kind' in meta) return meta;
-  return {
-    kind: 'farzi-distillation',
-    step: meta.epoch,
-    rng: meta.rng,
-    best: { metric: meta.bestMetric, at: meta.bestEpoch, badEvaluations: 0 },
-    history: meta.history,
-  };
-}
+export { farziContext } from './farziContext';
+export type { FarziContext } from './farziContext';
+export { farziMeta } from './farziCheckpoint';
+export type { FarziCheckpointMeta, TrainingFieldsMeta } from './farziCheckpoint';
 
 /**
  * The outer state of a Farzi distillation — the latent F, the decoder M, the learned inner
