@@ -1,6 +1,10 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import { createRequire } from 'module';
+
+// Browser entries reach no Node-only module (tools/lint/browserSafe.cjs).
+const browserSafe = createRequire(import.meta.url)('./tools/lint/browserSafe.cjs');
 
 export default [
   { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', 'runs/**'] },
@@ -36,6 +40,19 @@ export default [
               onlyDependOnLibsWithTags: ['type:core', 'type:plugin', 'type:kit', 'type:app'],
             },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:core'] },
+            // The browser page: the model zoo, the Farzi source, metrics and the kit's student
+            // training; never the data adapters on DuckDB, the queue or the CLI.
+            {
+              sourceTag: 'type:web',
+              onlyDependOnLibsWithTags: [
+                'type:core',
+                'scope:model',
+                'scope:metrics',
+                'scope:distill',
+                'type:kit',
+              ],
+              bannedExternalImports: ['@duckdb/*', 'bullmq', 'ioredis', '@tensorflow/tfjs-node*'],
+            },
           ],
         },
       ],
@@ -44,6 +61,12 @@ export default [
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
     },
+  },
+  {
+    files: ['**/src/browser.ts', '**/src/browser/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    plugins: { farzi: { rules: { 'browser-safe': browserSafe.rule } } },
+    rules: { 'farzi/browser-safe': 'error' },
   },
   {
     files: ['**/*.spec.ts', '**/testing/**/*.ts'],

@@ -13,6 +13,7 @@ const packageDirs = {
   '@farzi/distill-kit': 'packages/distill-kit',
   '@farzi/distill-farzi': 'packages/distill-farzi',
   '@farzi/distill-td3': 'packages/distill-td3',
+  '@farzi/web': 'packages/web',
   '@farzi/cli': 'tools/cli',
 };
 

@@ -44,6 +44,7 @@ export { formatAjvErrors, describeSchema, toDottedPath } from './config/formatEr
 export { selectBackend, BACKEND_NAMES } from './backend/selectBackend';
 export type { BackendName, SelectedBackend } from './backend/selectBackend';
 export { registerCpuKernels, registerWasmKernels } from './backend/registerKernels';
+export { registerGradients } from './backend/gradients/registerGradients';
 export { availableEmbeddedBackends, nativeKernelsAvailable } from './backend/wasmNative';
 
 // Data
@@ -176,6 +177,8 @@ export {
   writeSafetensors,
 } from './io/safetensors';
 export type { StoredTensor, SafetensorsContent } from './io/safetensors';
+export { exportFiles } from './io/exportFormat';
+export type { ExportFiles, ExportManifest } from './io/exportFormat';
 
 // Contract checks for model tests
 export {

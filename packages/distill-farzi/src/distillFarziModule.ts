@@ -1,6 +1,6 @@
 import { definePlugin } from '@farzi/core';
 import { farziDistiller } from './farziDistiller';
-import { farziSourceFactory } from './farziSource';
+import { farziSourceFactory } from './farziSourceFactory';
 
 /**
  * Registers the Farzi plugin with core: the distiller (`distill.method: "farzi"`, whose schema is

@@ -13,7 +13,8 @@ import {
   writeSafetensors,
 } from '@farzi/core';
 import { checkVocabulary, decodeFarzi, loadFarziData, saveFarziData } from './farziData';
-import { farziSource, farziSourceFactory } from './farziSource';
+import { farziSource } from './farziSource';
+import { farziSourceFactory } from './farziSourceFactory';
 
 describe('Farzi Data', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'farzi-data-'));

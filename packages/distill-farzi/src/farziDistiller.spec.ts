@@ -518,6 +518,7 @@ describe('Farzi distiller', () => {
         outerLoss?: number;
         gradNorm?: number;
         fdAgreement?: number;
+        stepAgreement?: number;
         teacherEntropy?: number;
       }[]
     ).filter((h) => h.outerLoss !== undefined);

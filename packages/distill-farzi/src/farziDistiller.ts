@@ -17,7 +17,7 @@ import {
 } from '@farzi/core';
 import { distillSchema, farziSettings } from './distillSchema';
 import { saveFarziData } from './farziData';
-import { farziSourceFactory } from './farziSource';
+import { farziSourceFactory } from './farziSourceFactory';
 import { FarziContext, farziContext, FarziRun } from './farziRun';
 import {
   finishDistillation,

@@ -22,6 +22,9 @@ export function validator(
     budget,
     distill: dc,
     model: config.model,
+    // What a student needs beyond the data (the browser page trains one from the file alone).
+    data: { maxLength: config.data.maxLength },
+    train: { optimizer: config.train.optimizer },
     bestStep: farzi.bestStep,
     bestMetric: farzi.bestMetric,
     metric: metricName,

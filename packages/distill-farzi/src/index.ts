@@ -7,9 +7,13 @@ export {
   loadFarziData,
   farziShape,
   checkVocabulary,
+  parseFarziData,
+  farziDataContents,
+  farziDataFromContents,
 } from './farziData';
 export type { FarziData } from './farziData';
-export { farziSource, farziSourceFactory } from './farziSource';
+export { farziSource } from './farziSource';
+export { farziSourceFactory } from './farziSourceFactory';
 export { farziDistiller } from './farziDistiller';
 export { evaluateFarzi, trainStudent, studentRecipe } from './student';
 export { FarziRun } from './farziRun';

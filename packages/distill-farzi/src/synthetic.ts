@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { decodeFarzi } from './farziData';
+import { decodeFarzi } from './farziDataFormat';
 import {
   ChunkCotangent,
   SoftSequences,

@@ -3,93 +3,35 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import {
   decodeSafetensors,
-  encodeSafetensors,
+  ExportManifest,
+  exportFiles,
   makeDirectory,
   Model,
   Params,
-  readJsonFile,
-  StoredTensor,
   UserError,
   Vocabulary,
   writeFileAtomic,
-  writeJsonAtomic,
 } from '@farzi/core';
 import { recommendNext } from '@farzi/metrics';
 import { appServices } from './plugins';
 import type { LoadedRun } from './runs';
+import { readZip } from './zip';
 
-/** `manifest.json` of an exported model (`npx farzi export`). */
-export interface ExportManifest {
-  readonly format: 'farzi-export';
-  readonly version: 1;
-  readonly model: {
-    name: string;
-    hyperParameters: Record<string, unknown>;
-    vocabSize: number;
-    maxLength: number;
-  };
-  readonly files: { params: string; embeddings: string; vocab: string };
-  readonly source: { run: string; fingerprint: string; data: string };
-  readonly created: string;
-}
-
-const store = (t: tf.Tensor): StoredTensor => ({
-  dtype: 'float32',
-  shape: t.shape,
-  values: t.dataSync() as Float32Array,
-});
+export type { ExportManifest } from '@farzi/core';
 
 /**
- * Writes a run's model for serving: `params.safetensors` (every parameter), `embeddings.safetensors`
- * (`items` [V, d]: the output layer's item vectors, so that a score is state · item, plus `bias`
- * when the model has one — for nearest-neighbour search), `vocab.json` (index → item id) and
- * `manifest.json` (written last: a folder without it is not an export).
+ * Writes a run's model for serving (core's `exportFiles`: parameters, item embeddings, vocabulary)
+ * into `outDir`, each file atomically and `manifest.json` last: a folder without it is not an export.
  */
 export function writeExport(run: LoadedRun, outDir: string): ExportManifest {
   const { model, params, split } = run;
   makeDirectory(outDir, '--out');
-  const tensors: Record<string, StoredTensor> = {};
-  for (const [name, t] of Object.entries(params)) tensors[name] = store(t);
-  writeFileAtomic(
-    path.join(outDir, 'params.safetensors'),
-    encodeSafetensors({ tensors, metadata: { format: 'farzi-export-params' } }),
-  );
-  const embeddings: Record<string, StoredTensor> = {};
-  if (model.outputLayer) {
-    const layer = model.outputLayer(params);
-    const items = tf.tidy(() =>
-      layer.itemAxis === 0 ? tf.clone(layer.weights) : tf.transpose(layer.weights),
-    );
-    embeddings.items = store(items);
-    items.dispose();
-    if (layer.bias) embeddings.bias = store(layer.bias);
-  }
-  writeFileAtomic(
-    path.join(outDir, 'embeddings.safetensors'),
-    encodeSafetensors({
-      tensors: embeddings,
-      metadata: { format: 'farzi-export-embeddings', model: model.name },
-    }),
-  );
-  writeJsonAtomic(path.join(outDir, 'vocab.json'), split.vocab.tokens);
-  const manifest: ExportManifest = {
-    format: 'farzi-export',
-    version: 1,
-    model: {
-      name: model.name,
-      hyperParameters: { ...model.hyperParameters },
-      vocabSize: model.vocabSize,
-      maxLength: model.maxLength,
-    },
-    files: {
-      params: 'params.safetensors',
-      embeddings: 'embeddings.safetensors',
-      vocab: 'vocab.json',
-    },
-    source: { run: run.dir, fingerprint: run.fingerprint, data: run.config.data.path },
-    created: new Date().toISOString(),
-  };
-  writeJsonAtomic(path.join(outDir, 'manifest.json'), manifest);
+  const { manifest, files } = exportFiles(model, params, split.vocab.tokens, {
+    run: run.dir,
+    fingerprint: run.fingerprint,
+    data: run.config.data.path,
+  });
+  for (const [name, bytes] of files) writeFileAtomic(path.join(outDir, name), bytes);
   return manifest;
 }
 
@@ -149,17 +91,55 @@ export function exportedModelFromContents(
   };
 }
 
-/** Loads an export folder written by `npx farzi export` (Node.js). */
-export function loadExport(dir: string): ExportedModel {
-  const manifestFile = path.join(dir, 'manifest.json');
-  if (!fs.existsSync(manifestFile))
-    throw new UserError(`${dir} is not a farzi export (no manifest.json).`);
-  const manifest = readJsonFile<ExportManifest>(manifestFile);
-  const bytes = fs.readFileSync(path.join(dir, manifest.files.params));
-  const vocab = readJsonFile<string[]>(path.join(dir, manifest.files.vocab));
+/**
+ * Loads an export: a folder written by `npx farzi export`, or a `.zip` of its files (what the
+ * browser page downloads), Node.js.
+ */
+export function loadExport(where: string): ExportedModel {
+  if (!fs.existsSync(where)) throw new UserError(`${where}: no such export folder or zip file.`);
+  const files = fs.statSync(where).isDirectory() ? folderFiles(where) : zipFiles(where);
+  const manifestBytes = files('manifest.json');
+  if (!manifestBytes) throw new UserError(`${where} is not a farzi export (no manifest.json).`);
+  const manifest = parseJson<ExportManifest>(manifestBytes, `${where}: manifest.json`);
+  const paramsBytes = files(String(manifest.files?.params));
+  const vocabBytes = files(String(manifest.files?.vocab));
+  if (!paramsBytes || !vocabBytes)
+    throw new UserError(`${where}: the manifest names files the export does not hold.`);
   return exportedModelFromContents(
     manifest,
-    new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-    vocab,
+    paramsBytes,
+    parseJson<string[]>(vocabBytes, `${where}: ${manifest.files.vocab}`),
   );
+}
+
+function folderFiles(dir: string): (name: string) => Uint8Array | undefined {
+  return (name) => {
+    const file = path.join(dir, path.basename(name));
+    return fs.existsSync(file) ? new Uint8Array(fs.readFileSync(file)) : undefined;
+  };
+}
+
+function zipFiles(file: string): (name: string) => Uint8Array | undefined {
+  let entries: Map<string, Buffer>;
+  try {
+    entries = readZip(fs.readFileSync(file));
+  } catch (error) {
+    throw new UserError(
+      `${file} is neither an export folder nor a zip of one (${(error as Error).message}).`,
+    );
+  }
+  // A zip may hold the files at its top or in one folder (as archivers make it).
+  return (name) => {
+    for (const [entry, bytes] of entries)
+      if (entry === name || entry.endsWith(`/${name}`)) return new Uint8Array(bytes);
+    return undefined;
+  };
+}
+
+function parseJson<T>(bytes: Uint8Array, what: string): T {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as T;
+  } catch {
+    throw new UserError(`${what} is not valid JSON (the export is damaged).`);
+  }
 }

@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeKernels } from '@farzi/kernels-native';
+import { setFusedKernelNames } from './fusedKernels';
+
+export { backendHasKernels, fusedKernelNames } from './fusedKernels';
 
 /*
  * `wasm-native`: the wasm backend with OpenBLAS matmul kernels from the optional
@@ -32,21 +35,11 @@ function load(): NativeKernels | string {
   return native;
 }
 
-/**
- * The names of the fused kernels (softmax cross-entropy, layer norm and their gradients) that a
- * backend may register (wasm-native does); undefined when the kernel package does not load.
- */
-export function fusedKernelNames():
-  typeof import('@farzi/kernels-native').FUSED_KERNELS | undefined {
+// The fused kernels' names come from the kernel package when it loads (`fusedKernels.ts` asks here).
+setFusedKernelNames(() => {
   const module = loadModule();
   return typeof module === 'string' ? undefined : module.FUSED_KERNELS;
-}
-
-/** Whether the current backend registered both named kernels. */
-export function backendHasKernels(...names: string[]): boolean {
-  const backend = tf.getBackend();
-  return names.every((name) => tf.getKernel(name, backend) !== undefined);
-}
+});
 
 /** Whether the native kernels can be used here, without activating them. */
 export function nativeKernelsAvailable(): boolean {

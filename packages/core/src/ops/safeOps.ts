@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { backendHasKernels, fusedKernelNames } from '../backend/wasmNative';
+import { backendHasKernels, fusedKernelNames } from '../backend/fusedKernels';
 import { maskKeepProbability, Rng } from '../random/Rng';
 
 /*

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { backendHasKernels, fusedKernelNames } from '../backend/wasmNative';
+import { backendHasKernels, fusedKernelNames } from '../backend/fusedKernels';
 import type { OptimizerConfig } from '../config/ExperimentConfig';
 import type { Params } from '../model/Model';
 import { clipByGlobalNorm, Optimizer, OptimizerState, zerosLikeParams } from './Optimizer';

@@ -1,4 +1,4 @@
-import { optimizerSchema } from '../config/coreSchema';
+import { optimizerSchema } from '../config/optimizerSchema';
 import type { OptimizerConfig } from '../config/ExperimentConfig';
 import { adam } from './adam';
 import type { Optimizer } from './Optimizer';

@@ -4,7 +4,7 @@ import type { Model, Params } from '../model/Model';
 import { softCrossEntropy } from '../ops/losses';
 import { disposeState, Optimizer, OptimizerState } from '../optim/Optimizer';
 import { Rng } from '../random/Rng';
-import { Checkpoint, CheckpointMeta, checkResumable } from './checkpoint';
+import { Checkpoint, CheckpointMeta, checkResumable } from './checkpointMeta';
 import { NegativeProposal, nextItemLoss } from './outputLoss';
 import type { ProgressListener } from './progress';
 import type { Batch, TrainingSource } from './TrainingSource';

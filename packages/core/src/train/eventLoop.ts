@@ -6,7 +6,12 @@ export function eventLoopYielder(intervalMs = 200): () => Promise<void> {
   let last = Date.now();
   return async () => {
     if (Date.now() - last < intervalMs) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) =>
+      // setImmediate in Node (after pending I/O); a zero timeout in a browser, which has none.
+      typeof globalThis.setImmediate === 'function'
+        ? globalThis.setImmediate(resolve)
+        : setTimeout(resolve, 0),
+    );
     last = Date.now();
   };
 }
