@@ -14,6 +14,8 @@ import { recommendCommand } from './recommend';
 import { exportCommand } from './export';
 import { sweepCommand } from './sweep';
 import { workerCommand } from './worker';
+import { webCommand } from './web';
+import { exportEvalCommand } from './exportEval';
 
 /** Every command of the app, in the order `farzi --help` lists them. */
 export const commands: Command[] = [
@@ -23,6 +25,8 @@ export const commands: Command[] = [
   evaluateCommand,
   recommendCommand,
   exportCommand,
+  webCommand,
+  exportEvalCommand,
   sweepCommand,
   workerCommand,
   analyzeCommand,
