@@ -3,8 +3,8 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import { createRequire } from 'module';
 
-// Browser entries reach no Node-only module (tools/lint/browserSafe.cjs).
-const browserSafe = createRequire(import.meta.url)('./tools/lint/browserSafe.cjs');
+// Browser entries reach no Node-only module (packages/web/lint/browserSafe.cjs).
+const browserSafe = createRequire(import.meta.url)('./packages/web/lint/browserSafe.cjs');
 
 export default [
   { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', 'runs/**'] },

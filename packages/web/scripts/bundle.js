@@ -31,8 +31,15 @@ const workspaceBrowserEntries = {
   },
 };
 
+/** Writes a file by renaming a complete temporary one over it: a server reading the site while
+ * the page is rebuilt (a test rebuilds it) never sees half a file. */
+function put(file, bytes) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, bytes);
+  fs.renameSync(tmp, file);
+}
+
 async function main() {
-  fs.rmSync(out, { recursive: true, force: true });
   fs.mkdirSync(path.join(out, 'wasm'), { recursive: true });
   const result = await esbuild.build({
     entryPoints: [path.join(here, 'src', 'browser', 'page.ts')],
@@ -44,20 +51,22 @@ async function main() {
     sourcemap: false,
     legalComments: 'none',
     outfile: path.join(out, 'app.js'),
+    write: false,
     plugins: [workspaceBrowserEntries],
     tsconfig: path.join(root, 'tsconfig.base.json'),
     define: { 'process.env.NODE_ENV': '"production"' },
     metafile: true,
     logLevel: 'warning',
   });
+  for (const file of result.outputFiles) put(file.path, file.contents);
   for (const file of ['index.html', 'style.css'])
-    fs.copyFileSync(path.join(here, 'site', file), path.join(out, file));
+    put(path.join(out, file), fs.readFileSync(path.join(here, 'site', file)));
   const wasmDir = path.join(
     path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')),
     'dist',
   );
   for (const file of fs.readdirSync(wasmDir).filter((f) => f.endsWith('.wasm')))
-    fs.copyFileSync(path.join(wasmDir, file), path.join(out, 'wasm', file));
+    put(path.join(out, 'wasm', file), fs.readFileSync(path.join(wasmDir, file)));
   const inputs = Object.keys(result.metafile.inputs);
   const sizes = {
     'app.js': fs.statSync(path.join(out, 'app.js')).size,
@@ -71,7 +80,7 @@ async function main() {
       .filter((f) => !f.includes('node_modules'))
       .map((f) => path.relative(root, path.resolve(f))),
   };
-  fs.writeFileSync(path.join(out, 'bundle.json'), `${JSON.stringify(sizes, null, 2)}\n`);
+  put(path.join(out, 'bundle.json'), `${JSON.stringify(sizes, null, 2)}\n`);
   console.log(
     `@farzi/web: site in ${path.relative(root, out)} (app.js ${(sizes['app.js'] / 1e6).toFixed(2)} MB)`,
   );
