@@ -33,11 +33,17 @@ export default [
             },
             {
               sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:core', 'type:plugin', 'type:kit'],
+              onlyDependOnLibsWithTags: ['type:core', 'type:plugin', 'type:kit', 'type:web'],
             },
             {
               sourceTag: 'type:bench',
-              onlyDependOnLibsWithTags: ['type:core', 'type:plugin', 'type:kit', 'type:app'],
+              onlyDependOnLibsWithTags: [
+                'type:core',
+                'type:plugin',
+                'type:kit',
+                'type:app',
+                'type:web',
+              ],
             },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:core'] },
             // The browser page: the model zoo, the Farzi source, metrics and the kit's student
