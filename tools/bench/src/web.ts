@@ -17,6 +17,7 @@ import {
   evaluateOnSample,
   parseEvalSample,
   serveSite,
+  siteDirectory,
   studentDefaults,
   trainOnFarziData,
 } from '@farzi/web';
@@ -57,18 +58,7 @@ async function main(): Promise<void> {
     const result = {
       command: `npm run bench:web -- ${process.argv.slice(2).join(' ')}`,
       machine: { ...machine('see rows'), cpuFlags: cpuFlags() },
-      bundle: JSON.parse(
-        fs.readFileSync(
-          path.join(
-            require.resolve('@farzi/web/package.json'),
-            '..',
-            'dist',
-            'site',
-            'bundle.json',
-          ),
-          'utf8',
-        ),
-      ),
+      bundle: JSON.parse(fs.readFileSync(path.join(siteDirectory(), 'bundle.json'), 'utf8')),
       rows,
     };
     writeFileAtomic(path.join(out, 'results.json'), `${JSON.stringify(result, null, 2)}\n`);
