@@ -233,6 +233,7 @@ async function trainingSections(training: TrainingRunInfo[]): Promise<string[]> 
       lineSpec('Training loss per epoch (one panel per run)', lossRows, 'epoch', 'loss', {
         integerX: true,
         separate: true,
+        seriesOrder: training.map((t) => t.label),
       }),
     ),
   ];
@@ -246,6 +247,7 @@ async function trainingSections(training: TrainingRunInfo[]): Promise<string[]> 
       await renderVegaLite(
         lineSpec(`Validation ${metricName} per epoch`, validRows, 'epoch', metricName, {
           integerX: true,
+          seriesOrder: training.map((t) => t.label),
         }),
       ),
     );

@@ -110,7 +110,7 @@ export async function distillationsSideBySide(distills: DistillRunInfo[]): Promi
             points,
             'outer step',
             metric,
-            { integerX: true },
+            { integerX: true, seriesOrder: distills.map((d) => d.label) },
           ),
         )}</figure>`
       : '';

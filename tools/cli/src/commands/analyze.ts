@@ -304,13 +304,14 @@ async function bucketCharts(analyses: RunAnalysis[]): Promise<{ users: string; i
   ] as const) {
     const rows = analyses.flatMap((r) =>
       pick(r).map((b) => ({
-        category: `${b.label} (n=${b.size})`,
+        category: `${b.label}\n(n=${b.size})`,
         series: r.label,
         value: b.metrics['NDCG@10'],
       })),
     );
-    const order = pick(analyses[0]).map((b) => `${b.label} (n=${b.size})`);
-    charts[name] = await renderVegaLite(groupedBarSpec(title, rows, 'NDCG@10', order));
+    const order = pick(analyses[0]).map((b) => `${b.label}\n(n=${b.size})`);
+    const runs = analyses.map((r) => r.label);
+    charts[name] = await renderVegaLite(groupedBarSpec(title, rows, 'NDCG@10', order, runs));
   }
   return charts as { users: string; items: string };
 }
@@ -326,7 +327,10 @@ async function massChart(analyses: RunAnalysis[], real: TrainingMass): Promise<s
   );
   const order = real.shares.map((b) => b.label);
   const title = 'Training target mass by item popularity';
-  return renderVegaLite(groupedBarSpec(title, rows, 'share of the target mass', order));
+  const runs = analyses.map((r) => r.label);
+  return renderVegaLite(
+    groupedBarSpec(title, rows, 'share of the target mass', order, runs, ['real training data']),
+  );
 }
 
 function analysesConfig(run: LoadedRun, protocol: string | undefined) {

@@ -10,7 +10,7 @@ const escape = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** The validation metric of every finished trial against one swept setting, with the mean. */
-function settingSpec(summary: SweepSummary, key: string): vegaLite.TopLevelSpec {
+export function settingSpec(summary: SweepSummary, key: string): vegaLite.TopLevelSpec {
   const rows = summary.trials
     .filter((t) => t.status === 'done' && t.valid?.[summary.metric] !== undefined)
     .map((t) => ({
@@ -25,6 +25,9 @@ function settingSpec(summary: SweepSummary, key: string): vegaLite.TopLevelSpec 
     title: key,
     axis: { labelAngle: 0, labelLimit: 0 },
   };
+  // Every mark in the legend: the trials' points and the red tick of their mean.
+  const legendScale = { domain: ['a trial', 'mean of the trials'], range: ['#4c78a8', '#d62728'] };
+  const legend = { title: null, orient: 'bottom', labelLimit: 0 };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: `valid ${summary.metric} by ${key}`,
@@ -42,11 +45,16 @@ function settingSpec(summary: SweepSummary, key: string): vegaLite.TopLevelSpec 
             title: `valid ${summary.metric}`,
             scale: { zero: false },
           },
+          color: { datum: 'a trial', scale: legendScale, legend: legend },
         },
       },
       {
-        mark: { type: 'tick', color: '#d62728', thickness: 2, size: 30 },
-        encoding: { x, y: { aggregate: 'mean', field: 'score', type: 'quantitative' } },
+        mark: { type: 'tick', thickness: 2, size: 30 },
+        encoding: {
+          x,
+          y: { aggregate: 'mean', field: 'score', type: 'quantitative' },
+          color: { datum: 'mean of the trials', scale: legendScale, legend: legend },
+        },
       },
     ],
     config: { font: 'sans-serif', background: 'white' },
