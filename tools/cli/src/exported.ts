@@ -26,10 +26,11 @@ export type { ExportManifest } from '@farzi/core';
 export function writeExport(run: LoadedRun, outDir: string): ExportManifest {
   const { model, params, split } = run;
   makeDirectory(outDir, '--out');
+  // No absolute paths: an export is shipped to other machines.
   const { manifest, files } = exportFiles(model, params, split.vocab.tokens, {
-    run: run.dir,
+    run: path.basename(path.resolve(run.dir)),
     fingerprint: run.fingerprint,
-    data: run.config.data.path,
+    data: run.config.data.dataset ?? path.basename(run.config.data.path ?? ''),
   });
   for (const [name, bytes] of files) writeFileAtomic(path.join(outDir, name), bytes);
   return manifest;

@@ -189,7 +189,8 @@ describe('farzi CLI', () => {
     expect(resumed.code).toBe(0);
     expect(resumed.err).toContain('resuming after epoch 1');
     expect(JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8')).epochsRun).toBe(2);
-    // metrics.csv in PyTorch Lightning's CSVLogger layout, resumed epochs included.
+    // metrics.csv in PyTorch Lightning's CSVLogger layout, resumed epochs included, numbered as the
+    // console and metrics.json (epochs from 1) and TensorBoard (steps done).
     const csv = fs.readFileSync(path.join(out, 'metrics.csv'), 'utf8').trim().split('\n');
     const header = csv[0].split(',');
     expect(header.slice(0, 3)).toEqual(['epoch', 'step', 'train_loss']);
@@ -197,8 +198,8 @@ describe('farzi CLI', () => {
     expect(header).toEqual([...header].sort());
     const rows = csv.slice(1).map((line) => line.split(','));
     const col = (name: string) => rows.map((r) => r[header.indexOf(name)]);
-    expect(col('epoch')).toEqual(['0', '0', '1', '1']);
-    expect(col('step')).toEqual(['1', '1', '3', '3']); // 30 users, batch 16: 2 steps per epoch
+    expect(col('epoch')).toEqual(['1', '1', '2', '2']);
+    expect(col('step')).toEqual(['2', '2', '4', '4']); // 30 users, batch 16: 2 steps per epoch
     expect(col('train_loss').map((v) => v !== '')).toEqual([true, false, true, false]);
     expect(col('val_NDCG@10').map((v) => v !== '')).toEqual([false, true, false, true]);
     // TensorBoard event file: version event + 2 epochs × (train/loss + validation metrics).

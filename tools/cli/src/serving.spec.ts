@@ -105,6 +105,13 @@ describe('export', () => {
     expect(vocab).toEqual(JSON.parse(fs.readFileSync(path.join(out, 'vocab.json'), 'utf8')));
     const embeddings = readSafetensors(path.join(target, 'embeddings.safetensors'));
     expect(embeddings.tensors.items.shape).toEqual([41, 8]);
+    // Row 0 is padding, and the files say so; the manifest holds no path of this machine.
+    expect(embeddings.metadata.rows).toContain('row 0 is padding');
+    const manifestText = fs.readFileSync(path.join(target, 'manifest.json'), 'utf8');
+    const manifest = JSON.parse(manifestText);
+    expect(manifest.model.paddingIndex).toBe(0);
+    expect(manifest.source).toMatchObject({ run: 'run', data: 'ml' });
+    expect(manifestText).not.toContain(dir);
     const params = readSafetensors(path.join(target, 'params.safetensors'));
     expect(Array.from(embeddings.tensors.items.values)).toEqual(
       Array.from(params.tensors.itemEmbedding.values),

@@ -14,9 +14,14 @@ export interface ExportManifest {
     hyperParameters: Record<string, unknown>;
     vocabSize: number;
     maxLength: number;
+    /** Row / index of the padding token in vocab.json, the parameters and the embeddings (never an item). */
+    paddingIndex: 0;
   };
   readonly files: { params: string; embeddings: string; vocab: string };
-  /** Where the model came from: a run directory (or, e.g., "browser"), its data's fingerprint. */
+  /**
+   * Where the model came from, without the machine's paths: the run directory's name (or, e.g.,
+   * "browser: <file>"), the data's fingerprint and the data set's name (or its file's name).
+   */
   readonly source: { run: string; fingerprint: string; data: string };
   readonly created: string;
 }
@@ -36,7 +41,8 @@ const store = (t: tf.Tensor): StoredTensor => ({
 /**
  * A model's export: `params.safetensors` (every parameter), `embeddings.safetensors` (`items`
  * [V, d]: the output layer's item vectors, so that a score is state · item, plus `bias` when the
- * model has one — for nearest-neighbour search), `vocab.json` (index → item id) and
+ * model has one — for nearest-neighbour search; row 0 is padding, as in vocab.json, which the
+ * embeddings' metadata says), `vocab.json` (index → item id) and
  * `manifest.json` (last).
  */
 export function exportFiles(
@@ -65,6 +71,7 @@ export function exportFiles(
       hyperParameters: { ...model.hyperParameters },
       vocabSize: model.vocabSize,
       maxLength: model.maxLength,
+      paddingIndex: 0,
     },
     files: {
       params: 'params.safetensors',
@@ -86,7 +93,11 @@ export function exportFiles(
         manifest.files.embeddings,
         encodeSafetensors({
           tensors: embeddings,
-          metadata: { format: 'farzi-export-embeddings', model: model.name },
+          metadata: {
+            format: 'farzi-export-embeddings',
+            model: model.name,
+            rows: 'row i is the item vocab.json[i]; row 0 is padding (not an item, never recommended)',
+          },
         }),
       ],
       [manifest.files.vocab, text(vocabTokens)],

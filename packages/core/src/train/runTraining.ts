@@ -286,12 +286,13 @@ async function trainInRun(
 /**
  * The run's history as `metrics.csv` in the layout of PyTorch Lightning's CSVLogger: one row per
  * logged event (a training epoch's mean loss, a validation), the union of keys as sorted columns,
- * `step` the global step (0-based) at the end of the epoch, empty cells where a row has no value.
+ * empty cells where a row has no value. Numbered as everywhere else in a run (the console,
+ * metrics.json, TensorBoard): `epoch` from 1, `step` the optimizer steps done by the epoch's end.
  */
 export function metricsCsv(history: readonly EpochRecord[], stepsPerEpoch: number): string {
   const rows: Record<string, number>[] = [];
   for (const r of history) {
-    const base = { epoch: r.epoch - 1, step: r.epoch * stepsPerEpoch - 1 };
+    const base = { epoch: r.epoch, step: r.epoch * stepsPerEpoch };
     rows.push({ ...base, train_loss: r.loss });
     if (r.metrics) {
       const validation: Record<string, number> = { ...base };
