@@ -33,6 +33,15 @@ describe('progress rendering', () => {
     expect(o.text).not.toContain('\r');
   });
 
+  it('counts in words that agree with the number ("1 epoch, 1 step", "2 epochs, 10 steps")', () => {
+    const o = io(false);
+    const render = progressRenderer(o);
+    render({ type: 'start', label: 'm', totalSteps: 1, epochs: 1, description: 'd' });
+    render({ type: 'start', label: 'm', totalSteps: 10, epochs: 2, description: 'd' });
+    expect(o.text).toContain('[m] training on d: 1 epoch, 1 step\n');
+    expect(o.text).toContain('[m] training on d: 2 epochs, 10 steps\n');
+  });
+
   it('redraws a bar with ETA on a terminal and clears it before the next line', () => {
     const o = io(true);
     const render = progressRenderer(o);

@@ -48,7 +48,7 @@ export function progressRenderer(
         epochs = event.epochs;
         clearBar();
         io.err(
-          `[${event.label}] training on ${event.description}: ${epochs} epochs, ${event.totalSteps} steps\n`,
+          `[${event.label}] training on ${event.description}: ${count(epochs, 'epoch')}, ${count(event.totalSteps, 'step')}\n`,
         );
         break;
       case 'step': {
@@ -96,3 +96,8 @@ export function progressRenderer(
 }
 
 export { formatMetrics };
+
+/** "1 epoch", "3 epochs". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

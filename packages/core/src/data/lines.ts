@@ -75,11 +75,35 @@ function openForReading(path: string, expected: string): number {
   if (stat.isDirectory()) {
     throw new UserError(`${path} is a directory; expected a file with ${expected}.`);
   }
+  let fd: number;
   try {
-    return fs.openSync(path, 'r');
+    fd = fs.openSync(path, 'r');
   } catch (error) {
     throw new UserError(`cannot read ${path}: ${(error as Error).message}`);
   }
+  const head = Buffer.alloc(10);
+  const n = fs.readSync(fd, head, 0, 10, 0);
+  const kind = compression(head.subarray(0, n));
+  if (kind) {
+    fs.closeSync(fd);
+    throw new UserError(
+      `${path} is ${kind}-compressed; this format reads plain text (expected ${expected}): decompress it first, or read it with "format": "event-log", which reads compressed logs directly.`,
+    );
+  }
+  return fd;
+}
+
+/** The compression a file's first bytes announce (gzip, zip, zstd, bzip2, xz), if any. */
+function compression(head: Uint8Array): string | undefined {
+  const starts = (...bytes: number[]) => bytes.every((b, i) => head[i] === b);
+  if (starts(0x1f, 0x8b)) return 'gzip';
+  if (starts(0x50, 0x4b, 0x03, 0x04)) return 'zip';
+  if (starts(0x28, 0xb5, 0x2f, 0xfd)) return 'zstd';
+  // "BZh", the block size digit, then the block magic (π's digits): not a line of text.
+  if (starts(0x42, 0x5a, 0x68) && head[3] >= 0x31 && head[3] <= 0x39 && head[4] === 0x31)
+    if ([0x41, 0x59, 0x26, 0x53, 0x59].every((b, i) => head[5 + i] === b)) return 'bzip2';
+  if (starts(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00)) return 'xz';
+  return undefined;
 }
 
 /**

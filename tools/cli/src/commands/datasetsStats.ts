@@ -82,7 +82,10 @@ export const datasetsStatsCommand: Command = {
     };
     if (values['min-rating'] !== undefined) raw.minRating = Number(values['min-rating']);
     if (values['k-core'] !== undefined) raw.kCore = Number(values['k-core']);
-    const data = await loadData(validateDataConfig(raw, adapters, 'the data flags'), adapters);
+    const data = await loadData(
+      validateDataConfig(raw, adapters, 'the data given by --format, --path and --option'),
+      adapters,
+    );
     const stats = data.kind === 'sequences' ? sequenceStatistics(data) : tokenStatistics(data);
     if (values.json) {
       io.out(`${JSON.stringify(stats, null, 2)}\n`);

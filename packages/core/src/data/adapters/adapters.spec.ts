@@ -204,6 +204,24 @@ describe('bad input', () => {
     );
   });
 
+  it('says a compressed file is compressed (and which format reads it), not "not UTF-8"', () => {
+    const csv = 'userId,movieId,rating,timestamp\n1,2,3,4\n';
+    const gz = `${tmp.dir}/ratings.csv.gz`;
+    require('fs').writeFileSync(gz, require('zlib').gzipSync(csv));
+    expect(() => movielensCsvAdapter.load(gz, {})).toThrow(
+      /ratings\.csv\.gz is gzip-compressed; this format reads plain text .*"format": "event-log"/,
+    );
+    const zst = `${tmp.dir}/log.tsv.zst`;
+    require('fs').writeFileSync(zst, Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0]));
+    expect(() => delimitedAdapter.load(zst, {})).toThrow(/log\.tsv\.zst is zstd-compressed/);
+    // Plain text that merely starts with those letters is read as text.
+    const bz2 = `${tmp.dir}/log.bz2`;
+    require('fs').writeFileSync(bz2, Buffer.from('BZh91AY&SY\x00', 'latin1'));
+    expect(() => delimitedAdapter.load(bz2, {})).toThrow(/log\.bz2 is bzip2-compressed/);
+    const plain = tmp.write('BZh.data', 'BZh9\t2\t3\t4\n');
+    expect(() => movielens100kAdapter.load(plain, {})).toThrow(/user id "BZh9" is not an integer/);
+  });
+
   it('rejects a file with only blank lines', () => {
     expect(() => load('\n\n')).toThrow(/holds no events/);
   });
