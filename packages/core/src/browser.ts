@@ -36,6 +36,8 @@ export type {
   TextCorpus,
 } from './data/DataAdapter';
 export { Vocabulary, PAD, PAD_TOKEN } from './data/Vocabulary';
+export { describeFunnel, funnelDropped, funnelLines, logStage, sequenceStage } from './data/funnel';
+export type { FunnelStage } from './data/funnel';
 export type {
   SequenceDataset,
   LeaveOneOutSplit,

@@ -59,6 +59,8 @@ export type {
   TextCorpus,
 } from './data/DataAdapter';
 export { Vocabulary, PAD, PAD_TOKEN } from './data/Vocabulary';
+export { describeFunnel, funnelDropped, funnelLines, logStage, sequenceStage } from './data/funnel';
+export type { FunnelStage } from './data/funnel';
 export { printable, quoteField, quoteLine } from './data/lines';
 export { KNOWN_DATASETS, knownDataset, locateDataset } from './data/knownDatasets';
 export type { KnownDataset } from './data/knownDatasets';
@@ -74,7 +76,7 @@ export { EOS } from './data/adapters/textCorpus';
 export { filterMinRating, filterKCore } from './data/filters';
 export { buildSequences } from './data/buildSequences';
 export { leaveOneOut, tokenSplit } from './data/split';
-export { loadData, loadSplit, fingerprintSplit } from './data/loadData';
+export { loadData, loadSplit, fingerprintSplit, whyUserAbsent } from './data/loadData';
 export {
   sequenceBatches,
   tokenBatches,

@@ -81,6 +81,9 @@ describe('event-log (DuckDB) against the built-in parser and core filters', () =
     const duck = await sequences(config('event-log', csv, filters));
     expect(view(duck)).toEqual(view(reference));
     expect(reference.sequences.length).toBeGreaterThan(10);
+    // The same funnel, step by step: read, each filter (done in SQL here, in core there).
+    expect(duck.funnel).toEqual(reference.funnel);
+    expect(reference.funnel?.length).toBe(1 + Object.keys(filters).length);
   });
 
   it('reads the same events from gzip, JSON lines and Parquet', async () => {

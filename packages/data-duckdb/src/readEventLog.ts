@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as readline from 'readline';
 import * as nodePath from 'path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { EventFilters, InteractionLog } from '@farzi/core';
+import type { EventFilters, FunnelStage, InteractionLog } from '@farzi/core';
 import { printable, quoteField, quoteLine, UserError } from '@farzi/core';
 import { eventExpressions, EventExpressions, FileColumn } from './columns';
 import { openLockedConnection } from './connection';
@@ -50,6 +50,8 @@ class EventLogQuery {
     this.reader = readerSql(path, type, options);
   }
 
+  private readonly funnel: FunnelStage[] = [];
+
   async run(): Promise<InteractionLog> {
     const columns = await this.describe();
     if (this.options.where !== undefined) {
@@ -63,10 +65,31 @@ class EventLogQuery {
     }
     await this.readEvents(expressions);
     await this.checkValues(expressions);
+    await this.stage(
+      this.options.where === undefined ? 'read' : `read where ${this.options.where}`,
+    );
     await this.minRating(expressions);
+    if (this.filters.minRating !== undefined)
+      await this.stage(`data.minRating ${this.filters.minRating}`);
     await this.kCore(this.filters.kCore);
+    if (this.filters.kCore > 1) await this.stage(`data.kCore ${this.filters.kCore}`);
     await this.minUserEvents(this.options.minUserEvents);
-    return this.fetch(expressions);
+    if (this.options.minUserEvents > 1)
+      await this.stage(`data.options.minUserEvents ${this.options.minUserEvents}`);
+    return { ...(await this.fetch(expressions)), funnel: this.funnel };
+  }
+
+  /** What the events table holds now, as a step of the data funnel. */
+  private async stage(name: string): Promise<void> {
+    const [events, users, items] = (
+      await this.sql('SELECT count(*), count(DISTINCT u), count(DISTINCT i) FROM events')
+    ).getRows()[0];
+    this.funnel.push({
+      stage: name,
+      events: Number(events),
+      users: Number(users),
+      items: Number(items),
+    });
   }
 
   /** Runs SQL, turning DuckDB's errors into a user error that names the file. */

@@ -152,6 +152,7 @@ async function distillInto(request: DistillRequest, run: RunDirectory): Promise<
     format: config.data.format,
     path: config.data.path,
     fingerprint: fingerprintSplit(split),
+    ...(split.kind === 'leave-one-out' && split.funnel ? { funnel: split.funnel } : {}),
     budget,
   });
   emit({

@@ -116,6 +116,7 @@ async function distillInto(
     format: config.data.format,
     path: config.data.path,
     fingerprint: fingerprintSplit(split),
+    ...(split.kind === 'leave-one-out' && split.funnel ? { funnel: split.funnel } : {}),
     budget,
   });
   const initStarted = Date.now();

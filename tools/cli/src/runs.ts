@@ -7,6 +7,7 @@ import {
   ExperimentConfig,
   fingerprintSplit,
   loadSplit,
+  whyUserAbsent,
   readJsonFile,
   Model,
   nonFiniteParameter,
@@ -32,7 +33,7 @@ export interface LoadedRun {
   /** The top-k next items after a history of raw item ids (the history excluded), best first. */
   recommend(history: readonly string[], k: number): { item: string; score: number }[];
   /** The raw item ids a user of the data set interacted with, in time order (all of them). */
-  userHistory(user: string): string[];
+  userHistory(user: string): Promise<string[]>;
   dispose(): void;
 }
 
@@ -120,14 +121,15 @@ export async function loadRun(dir: string, trust: PluginTrust = {}): Promise<Loa
         score: r.score,
       }));
     },
-    userHistory(user) {
+    async userHistory(user) {
       if (split.kind !== 'leave-one-out') {
         throw new UserError(`${dir} was trained on text; --user needs recommendation data.`);
       }
       const u = split.users.indexOf(user);
       if (u < 0) {
+        const why = await whyUserAbsent(config.data, services.adapters, user);
         throw new UserError(
-          `user ${JSON.stringify(user).slice(0, 60)} is not in the data of ${dir} (${split.users.length} users).`,
+          `user ${JSON.stringify(user).slice(0, 60)} is not in the data of ${dir} (${split.users.length} users)${why ? `: ${why}` : ''}.`,
         );
       }
       return [...split.test.histories[u], split.test.targets[u]].map((i) => split.vocab.tokens[i]);

@@ -90,6 +90,46 @@ describe('recommend', () => {
   });
 });
 
+describe('users who are not in the data', () => {
+  it('train prints and records the funnel; recommend --user says why a user is absent', async () => {
+    // Ratings 1–5 in turn: keeping 5 only leaves most users too few events for leave-one-out.
+    const file = writeConfig(
+      'rated.json',
+      { name: 'sasrec', hiddenSize: 8, blocks: 1, heads: 1 },
+      { data: { format: 'movielens-100k', path: dataDir, maxLength: 10, minRating: 5 } },
+    );
+    const rated = path.join(dir, 'run-rated');
+    const r = await run('train', '--config', file, '--set', 'train.epochs=1', '--out', rated);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/\[data\] read: \d+ events, 30 users, 40 items\n/);
+    expect(r.err).toMatch(/\[data\] data\.minRating 5: \d+ events \(−\d+\), 30 users, \d+ items/);
+    expect(r.err).toMatch(/\[data\] leave-one-out \(users with ≥ 3 events\): .*users \(−\d+\)/);
+    const funnel = JSON.parse(fs.readFileSync(path.join(rated, 'data.json'), 'utf8')).funnel;
+    expect(funnel.map((s: { stage: string }) => s.stage)).toEqual([
+      'read',
+      'data.minRating 5',
+      'leave-one-out (users with ≥ 3 events)',
+    ]);
+    const kept = JSON.parse(fs.readFileSync(path.join(rated, 'data.json'), 'utf8')).users;
+    expect(kept).toBeLessThan(30);
+    // A user the split dropped, and one that never was in the file.
+    const lines = fs.readFileSync(path.join(dataDir, 'u.data'), 'utf8').trim().split('\n');
+    const fives = new Map<string, number>();
+    for (const l of lines) {
+      const [u, , rating] = l.split('\t');
+      if (rating === '5') fives.set(u, (fives.get(u) ?? 0) + 1);
+    }
+    const dropped = [...fives.entries()].find(([, n]) => n < 3)?.[0] as string;
+    const why = await run('recommend', '--run', rated, '--user', dropped);
+    expect(why.code).toBe(2);
+    expect(why.err).toContain(
+      `user "${dropped}" has ${fives.get(dropped)} event(s) after the filters; leave-one-out needs 3`,
+    );
+    const unknown = await run('recommend', '--run', rated, '--user', '999');
+    expect(unknown.err).toContain('user "999" has no events in');
+  });
+});
+
 describe('export', () => {
   it('writes parameters, item embeddings, vocabulary and a manifest that another process loads to the same recommendations', async () => {
     const target = path.join(dir, 'export');

@@ -1,3 +1,4 @@
+import type { FunnelStage } from './funnel';
 import type { Vocabulary } from './Vocabulary';
 
 /** Per-user item sequences in time order (item indices from the vocabulary, never 0). */
@@ -8,6 +9,8 @@ export interface SequenceDataset {
   /** Raw user id of each sequence. */
   readonly users: string[];
   readonly sequences: Int32Array[];
+  /** What reading and each filter kept (events, users, items), first step first. */
+  readonly funnel?: readonly FunnelStage[];
 }
 
 /** Targets to predict from histories: one per user (validation or test of leave-one-out). */
@@ -29,6 +32,8 @@ export interface LeaveOneOutSplit {
   readonly train: Int32Array[];
   readonly valid: EvalSet;
   readonly test: EvalSet;
+  /** The data's funnel and the split's own step (users with the 3 events leave-one-out needs). */
+  readonly funnel?: readonly FunnelStage[];
 }
 
 /** Token streams of a text corpus with given train/valid/test parts. */

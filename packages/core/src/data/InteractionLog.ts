@@ -1,3 +1,5 @@
+import type { FunnelStage } from './funnel';
+
 /**
  * Interactions as read from a file, in file order. User and item ids are interned into dense codes
  * (`userIds[code]`, `itemIds[code]` give the raw ids back).
@@ -13,6 +15,8 @@ export interface InteractionLog {
   readonly rating: Float32Array | null;
   /** Timestamps, when the format has them; otherwise the file order is the time order. */
   readonly time: Float64Array | null;
+  /** Adapters that filter while reading (event-log): what each of their steps kept. */
+  readonly funnel?: readonly FunnelStage[];
 }
 
 export class InteractionLogBuilder {

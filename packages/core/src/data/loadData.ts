@@ -4,8 +4,10 @@ import type { Registry } from '../di/Registry';
 import { UserError } from '../errors/FarziError';
 import { buildSequences } from './buildSequences';
 import type { DataAdapter } from './DataAdapter';
+import type { InteractionLog } from './InteractionLog';
 import type { DataSplit, SequenceDataset, TokenSplit } from './Dataset';
 import { filterKCore, filterMinRating } from './filters';
+import { FunnelStage, logStage, sequenceStage } from './funnel';
 import { leaveOneOut, tokenSplit } from './split';
 
 /** Reads the configured data and applies the filters: sequences (events) or token streams (text). */
@@ -25,9 +27,12 @@ export async function loadData(
   }
   if (adapter.kind === 'filtered-interactions') {
     const filters = { minRating: config.minRating, kCore: config.kCore };
-    return buildSequences(await adapter.load(config.path, config.options, filters));
+    const log = await adapter.load(config.path, config.options, filters);
+    const data = buildSequences(log);
+    return { ...data, funnel: log.funnel ?? [sequenceStage('read', data.sequences)] };
   }
   let log = adapter.load(config.path, config.options);
+  const funnel: FunnelStage[] = [logStage('read', log)];
   if (config.minRating !== undefined) {
     if (!log.rating) {
       throw new UserError(
@@ -35,9 +40,13 @@ export async function loadData(
       );
     }
     log = filterMinRating(log, config.minRating);
+    funnel.push(logStage(`data.minRating ${config.minRating}`, log));
   }
-  if (config.kCore > 1) log = filterKCore(log, config.kCore);
-  return buildSequences(log);
+  if (config.kCore > 1) {
+    log = filterKCore(log, config.kCore);
+    funnel.push(logStage(`data.kCore ${config.kCore}`, log));
+  }
+  return { ...buildSequences(log), funnel };
 }
 
 /** Reads the configured data and splits it: leave-one-out for events, the given parts for text. */
@@ -69,4 +78,62 @@ export function fingerprintSplit(split: DataSplit): string {
     add(split.test.targets);
   }
   return `sha256:${hash.digest('hex').slice(0, 32)}`;
+}
+
+/**
+ * Why a user of the file is not in the data a run trained on, in words: not in the file, every
+ * event dropped by `data.minRating` or `data.kCore`, or fewer than the 3 events leave-one-out needs
+ * (training, validation, test). Undefined when the user is in the split (or the data is text).
+ */
+export async function whyUserAbsent(
+  config: DataConfig,
+  adapters: Registry<DataAdapter>,
+  user: string,
+): Promise<string | undefined> {
+  const adapter = adapters.get(config.format);
+  if (adapter.kind === 'corpus' || config.path === undefined) return undefined;
+  const eventsOf = (log: InteractionLog) => {
+    const code = log.userIds.indexOf(user);
+    let n = 0;
+    if (code >= 0) for (let i = 0; i < log.user.length; i++) if (log.user[i] === code) n++;
+    return n;
+  };
+  const who = `user ${JSON.stringify(user).slice(0, 60)}`;
+  let log =
+    adapter.kind === 'filtered-interactions'
+      ? await adapter.load(config.path, config.options, { kCore: 0 })
+      : adapter.load(config.path, config.options);
+  const read = eventsOf(log);
+  if (read === 0)
+    return adapter.kind === 'filtered-interactions' && config.options.where !== undefined
+      ? `${who} has no events in ${config.path} that pass data.options.where`
+      : `${who} has no events in ${config.path}`;
+  if (adapter.kind === 'filtered-interactions') {
+    const kept = eventsOf(
+      await adapter.load(config.path, config.options, {
+        minRating: config.minRating,
+        kCore: config.kCore,
+      }),
+    );
+    if (kept === 0)
+      return `${who}'s ${read} event(s) were all dropped by the filters (data.minRating ${config.minRating ?? '–'}, data.kCore ${config.kCore}, data.options.minUserEvents)`;
+    return kept < 3
+      ? `${who} has ${kept} event(s) after the filters; leave-one-out needs 3 (training, validation, test)`
+      : undefined;
+  }
+  if (config.minRating !== undefined && log.rating) {
+    log = filterMinRating(log, config.minRating);
+    if (eventsOf(log) === 0)
+      return `all ${read} event(s) of ${who} are rated below data.minRating ${config.minRating}`;
+  }
+  if (config.kCore > 1) {
+    const before = eventsOf(log);
+    log = filterKCore(log, config.kCore);
+    if (eventsOf(log) === 0)
+      return `data.kCore ${config.kCore} dropped ${who} (${before} event(s) before it: users and items with fewer than ${config.kCore} events are removed until none is left)`;
+  }
+  const kept = eventsOf(log);
+  return kept < 3
+    ? `${who} has ${kept} event(s) after the filters; leave-one-out needs 3 (training, validation, test)`
+    : undefined;
 }

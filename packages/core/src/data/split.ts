@@ -1,3 +1,4 @@
+import { sequenceStage } from './funnel';
 import { UserError } from '../errors/FarziError';
 import type { EvalSet, LeaveOneOutSplit, SequenceDataset, TokenSplit } from './Dataset';
 import type { TextCorpus } from './DataAdapter';
@@ -33,6 +34,9 @@ export function leaveOneOut(data: SequenceDataset): LeaveOneOutSplit {
     train: seqs.map((s) => s.subarray(0, s.length - 2)),
     valid: evalSet(2),
     test: evalSet(1),
+    ...(data.funnel
+      ? { funnel: [...data.funnel, sequenceStage('leave-one-out (users with ≥ 3 events)', seqs)] }
+      : {}),
   };
 }
 

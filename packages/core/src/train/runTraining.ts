@@ -3,6 +3,7 @@ import { validateConfig } from '../config/validateConfig';
 import { selectBackend, SelectedBackend } from '../backend/selectBackend';
 import type { ExperimentConfig } from '../config/ExperimentConfig';
 import type { DataSplit } from '../data/Dataset';
+import { funnelLines } from '../data/funnel';
 import { fingerprintSplit, loadSplit } from '../data/loadData';
 import type { Services } from '../di/Services';
 import type { Evaluator } from '../eval/Evaluator';
@@ -194,6 +195,8 @@ function writeRunDescription(
     path: config.data.path,
     fingerprint: fingerprintSplit(split),
     kind: split.kind,
+    // Events, users and items after reading and after each filter (none vanish unannounced).
+    ...(split.kind === 'leave-one-out' && split.funnel ? { funnel: split.funnel } : {}),
     vocabulary: split.vocab.numTokens,
     ...(split.kind === 'leave-one-out'
       ? { users: split.users.length }
@@ -228,6 +231,8 @@ async function trainInRun(
       text: `${options.outDir} holds no checkpoint yet; starting from scratch`,
     });
   }
+  if (split.kind === 'leave-one-out')
+    for (const text of funnelLines(split.funnel)) emit({ type: 'message', label: 'data', text });
   writeRunDescription(run, config, split, model);
 
   const evaluator = findEvaluator(config, services);

@@ -1,8 +1,12 @@
 import {
+  describeFunnel,
+  FunnelStage,
   KNOWN_DATASETS,
   knownDataset,
+  leaveOneOut,
   loadData,
   locateDataset,
+  SequenceDataset,
   sequenceStatistics,
   tokenStatistics,
   UserError,
@@ -87,8 +91,10 @@ export const datasetsStatsCommand: Command = {
       adapters,
     );
     const stats = data.kind === 'sequences' ? sequenceStatistics(data) : tokenStatistics(data);
+    // What reading, each filter and the leave-one-out split a training would make keep.
+    const funnel = data.kind === 'sequences' ? splitFunnel(data) : undefined;
     if (values.json) {
-      io.out(`${JSON.stringify(stats, null, 2)}\n`);
+      io.out(`${JSON.stringify(funnel ? { ...stats, funnel } : stats, null, 2)}\n`);
       return 0;
     }
     const n = (x: number) => x.toLocaleString('en-US');
@@ -102,6 +108,9 @@ export const datasetsStatsCommand: Command = {
           `interactions  ${n(stats.interactions)}`,
           `seq. length   min ${l.min}, median ${l.median}, mean ${l.mean.toFixed(1)}, max ${l.max}`,
           `density       ${(stats.density * 100).toFixed(2)}%`,
+          ...describeFunnel(funnel ?? []).map(
+            (line, i) => `${i === 0 ? 'funnel' : ''}`.padEnd(14) + line,
+          ),
           '',
         ].join('\n'),
       );
@@ -120,3 +129,12 @@ export const datasetsStatsCommand: Command = {
     return 0;
   },
 };
+
+/** The data's funnel and the leave-one-out step (users with ≥ 3 events) training would take. */
+function splitFunnel(data: SequenceDataset): readonly FunnelStage[] | undefined {
+  try {
+    return leaveOneOut(data).funnel;
+  } catch {
+    return data.funnel; // no user with 3 events: the split itself will say so when training
+  }
+}

@@ -1,5 +1,6 @@
 import {
   checkWritableDirectory,
+  funnelLines,
   loadSplit,
   selectBackend,
   smallDataRecipe,
@@ -48,6 +49,9 @@ export const distillCommand: Command = {
     const onProgress = progressRenderer(io, { metricNames: [config.eval.metric] });
     onProgress({ type: 'message', label: 'run', text: `backend ${backend.name}` });
     const split = await loadSplit(config.data, services.adapters);
+    if (split.kind === 'leave-one-out')
+      for (const text of funnelLines(split.funnel))
+        onProgress({ type: 'message', label: 'data', text });
     const method = config.distill?.method as string;
     const result = await services.distillers.get(method).distill({
       config,

@@ -11,7 +11,7 @@ interface Recommender {
   readonly vocab: Vocabulary;
   readonly titles: Map<string, string>;
   recommend(history: readonly string[], k: number): { item: string; score: number }[];
-  userHistory?(user: string): string[];
+  userHistory?(user: string): Promise<string[]>;
   dispose(): void;
 }
 
@@ -91,7 +91,7 @@ export const recommendCommand: Command = {
     try {
       const given =
         values.user !== undefined && source.userHistory
-          ? source.userHistory(String(values.user))
+          ? await source.userHistory(String(values.user))
           : String(values.history)
               .split(/[\s,]+/)
               .filter(Boolean);
