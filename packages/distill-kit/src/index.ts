@@ -57,3 +57,9 @@ export {
   teacherTargets,
 } from './teacher';
 export { finishDistillation } from './distillResult';
+export {
+  DISTILL_TENSORBOARD_FILE,
+  distillEvents,
+  distillMetricsCsv,
+  writeDistillMetrics,
+} from './distillMetrics';

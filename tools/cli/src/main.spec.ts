@@ -287,6 +287,16 @@ describe('farzi CLI', () => {
     expect(resumed.out).toMatch(/budget\s+\[4×8\] = 32 events/);
     const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
     expect(summary.history.filter((h: { outerLoss?: number }) => h.outerLoss).length).toBe(3);
+    // The history as a training run's: metrics.csv and TensorBoard scalars, resumed steps included.
+    const csv = fs.readFileSync(path.join(out, 'metrics.csv'), 'utf8').trim().split('\n');
+    expect(csv[0].split(',').slice(0, 1)).toEqual(['step']);
+    expect(csv[0]).toContain('outer_loss');
+    expect(csv[0]).toContain('val_NDCG@10');
+    expect(csv.filter((l) => /^\d+,/.test(l)).length).toBeGreaterThanOrEqual(3);
+    const board = fs.readFileSync(
+      path.join(out, 'tensorboard', 'events.out.tfevents.0.farzi-distill'),
+    );
+    expect(board.includes(Buffer.from('distill/outer_loss'))).toBe(true);
 
     // The printed command, with GRU4Rec swapped in (cross-architecture), runs as printed.
     const hint = resumed.out.split('\n').find((l) => l.startsWith('train on it'));
