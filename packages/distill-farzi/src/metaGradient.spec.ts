@@ -163,9 +163,10 @@ describe.each(availableEmbeddedBackends())('Farzi meta-gradient on %s', (backend
     expect(Array.from(positions.dataSync())).toEqual([
       0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14,
     ]);
-    const oneHot = tf
-      .oneHot(tf.gather(tf.reshape(s.real.targets, [-1]), positions), V)
-      .toFloat() as tf.Tensor2D;
+    const oneHot = tf.cast(
+      tf.oneHot(tf.gather(tf.reshape(s.real.targets, [-1]), positions), V),
+      'float32',
+    ) as tf.Tensor2D;
     for (const weight of [0.3, 1])
       expect(lossOf({ ...s.real, teacher: { probabilities: oneHot, weight } })).toBeCloseTo(
         observed,
@@ -251,10 +252,10 @@ describe.each(availableEmbeddedBackends())('Farzi meta-gradient on %s', (backend
     // Equal weights give the unweighted loss; one non-zero weight gives that position's loss.
     const ones = tf.ones([14]) as tf.Tensor1D;
     expect(lossOf({ ...s.real, weights: ones })).toBeCloseTo(lossOf(s.real), 5);
-    const only = tf
-      .oneHot(tf.tensor1d([9], 'int32'), 14)
-      .reshape([14])
-      .toFloat() as tf.Tensor1D;
+    const only = tf.cast(
+      tf.reshape(tf.oneHot(tf.tensor1d([9], 'int32'), 14), [14]),
+      'float32',
+    ) as tf.Tensor1D;
     expect(lossOf({ ...s.real, weights: only })).toBeCloseTo(ce[9], 4);
     tf.dispose([logits, weights, ones, only]);
   });

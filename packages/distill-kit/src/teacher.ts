@@ -46,7 +46,7 @@ export function teacherTargets(
   const v = model.vocabSize;
   return tf.tidy(() => {
     const idt = tf.tensor2d(ids, [mu, xi], 'int32');
-    const oneHot = tf.oneHot(idt, v).toFloat() as tf.Tensor3D;
+    const oneHot = tf.cast(tf.oneHot(idt, v), 'float32') as tf.Tensor3D;
     if (mix === 0 || xi < 2) return oneHot;
     // As the student sees them: inputs are positions 0..ξ−2, and the logits at t − 1 predict item t.
     const prefix = tf.slice(idt, [0, 0], [mu, xi - 1]) as tf.Tensor2D;

@@ -23,9 +23,9 @@ const nextItemModel: Model = {
   apply(_params, input) {
     return tf.tidy(() => {
       const [b, L] = input.shape;
-      const last = tf.slice(input, [0, L - 1], [b, 1]).reshape([b]);
-      const hit = tf.oneHot(tf.add(last, 1).cast('int32'), V).cast('float32');
-      const base = tf.linspace(0, 0.5, V).expandDims(0);
+      const last = tf.reshape(tf.slice(input, [0, L - 1], [b, 1]), [b]);
+      const hit = tf.cast(tf.oneHot(tf.cast(tf.add(last, 1), 'int32'), V), 'float32');
+      const base = tf.expandDims(tf.linspace(0, 0.5, V), 0);
       return tf.tile(tf.expandDims(tf.add(hit, base), 1), [1, L, 1]) as tf.Tensor3D;
     });
   },

@@ -114,6 +114,8 @@ async function main(): Promise<void> {
       executablePath: chromium,
       headless: true,
       args: ['--no-sandbox', '--enable-unsafe-swiftshader'],
+      // Training in software WebGL blocks the page for minutes between its yields.
+      protocolTimeout: 7_200_000,
     });
     try {
       for (const backend of browserBackends) {

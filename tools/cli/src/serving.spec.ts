@@ -43,11 +43,14 @@ describe('recommend', () => {
     const loaded = await loadRun(out);
     const idx = history.map((h) => loaded.split.vocab.indexOf(h) as number);
     const logits = tf.tidy(() =>
-      loaded.model
-        .apply(loaded.params, tf.tensor2d(leftPadded(idx, 10), [1, 10], 'int32'), {
-          training: false,
-        })
-        .slice([0, 9, 0], [1, 1, loaded.model.vocabSize])
+      tf
+        .slice(
+          loaded.model.apply(loaded.params, tf.tensor2d(leftPadded(idx, 10), [1, 10], 'int32'), {
+            training: false,
+          }),
+          [0, 9, 0],
+          [1, 1, loaded.model.vocabSize],
+        )
         .dataSync(),
     );
     const expected = Array.from(logits.keys())

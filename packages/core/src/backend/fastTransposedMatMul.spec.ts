@@ -42,7 +42,7 @@ describe('wasm BatchMatMul with transposes (explicit transpose + fast kernel)', 
         const [gx, gw] = tf.grads((p: tf.Tensor, q: tf.Tensor) =>
           tf.sum(tf.square(tf.matMul(p, q, false, true))),
         )([x, w]);
-        return tf.concat([gx.flatten(), gw.flatten()]);
+        return tf.concat([tf.reshape(gx, [-1]), tf.reshape(gw, [-1])]);
       });
       const values = Array.from(g.dataSync());
       g.dispose();

@@ -127,7 +127,7 @@ export function parameterMismatch(model: Model, params: Params): string | undefi
  */
 export function nonFiniteParameter(params: Params): string | undefined {
   for (const [name, t] of Object.entries(params)) {
-    const bad = tf.tidy(() => tf.logicalNot(tf.isFinite(t)).any().dataSync()[0]);
+    const bad = tf.tidy(() => tf.any(tf.logicalNot(tf.isFinite(t))).dataSync()[0]);
     if (bad) return `parameter "${name}" holds NaN or infinite values`;
   }
   return undefined;

@@ -13,7 +13,7 @@ import type { Model, Params } from './Model';
 export function softVersusIdDifference(model: Model, params: Params, ids: tf.Tensor2D): number {
   return tf.tidy(() => {
     const hard = model.apply(params, ids, { training: false });
-    const soft = model.apply(params, tf.oneHot(ids, model.vocabSize).toFloat(), {
+    const soft = model.apply(params, tf.cast(tf.oneHot(ids, model.vocabSize), 'float32'), {
       training: false,
     });
     return tf.max(tf.abs(tf.sub(hard, soft))).dataSync()[0];

@@ -108,7 +108,7 @@ describeNative('fused sparse softmax cross-entropy (wasm-native)', () => {
           tf.sum(
             tf.mul(
               sparseSoftmaxCrossEntropy(x, labels, fused),
-              tf.sigmoid(tf.slice(x, [0, 0], [N, 1]).reshape([N])),
+              tf.sigmoid(tf.reshape(tf.slice(x, [0, 0], [N, 1]), [N])),
             ),
           ) as tf.Scalar;
         const g = tf.grad(h);

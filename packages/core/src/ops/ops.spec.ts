@@ -195,7 +195,7 @@ describe('losses', () => {
       undefined,
       'int32',
     );
-    const soft = tf.oneHot(targets, 3).toFloat();
+    const soft = tf.cast(tf.oneHot(targets, 3), 'float32');
     const mask = tf.cast(tf.notEqual(targets, 0), 'float32');
     close(softCrossEntropy(logits(), soft, mask), crossEntropy(logits(), targets), 1e-6);
   });

@@ -40,8 +40,14 @@ export function oneHotSource(hard: TrainingSource, vocabSize: number): TrainingS
       for (const b of hard.batches(batchSize, rng)) {
         if (b.kind !== 'hard') throw new Error('expected hard batches');
         const soft = tf.tidy(() => ({
-          inputs: tf.oneHot(tf.cast(b.inputs, 'int32'), vocabSize).toFloat() as tf.Tensor3D,
-          targets: tf.oneHot(tf.cast(b.targets, 'int32'), vocabSize).toFloat() as tf.Tensor3D,
+          inputs: tf.cast(
+            tf.oneHot(tf.cast(b.inputs, 'int32'), vocabSize),
+            'float32',
+          ) as tf.Tensor3D,
+          targets: tf.cast(
+            tf.oneHot(tf.cast(b.targets, 'int32'), vocabSize),
+            'float32',
+          ) as tf.Tensor3D,
           mask: tf.cast(tf.notEqual(b.targets, 0), 'float32') as tf.Tensor2D,
         }));
         tf.dispose([b.inputs, b.targets]);

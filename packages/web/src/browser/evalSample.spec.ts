@@ -27,9 +27,14 @@ describe('the held-out sample', () => {
       const target = data.vocabulary.indexOf(q.target);
       const L = model.maxLength;
       const row = tf.tidy(() =>
-        model
-          .apply(params, tf.tensor2d(leftPadded(idx, L), [1, L], 'int32'), { training: false })
-          .slice([0, L - 1, 0], [1, 1, 31])
+        tf
+          .slice(
+            model.apply(params, tf.tensor2d(leftPadded(idx, L), [1, L], 'int32'), {
+              training: false,
+            }),
+            [0, L - 1, 0],
+            [1, 1, 31],
+          )
           .dataSync(),
       );
       let rank = 1;
