@@ -13,7 +13,7 @@ import {
   writeFileAtomic,
 } from '@farzi/core';
 import { recommendNext } from '@farzi/metrics';
-import { appServices } from './plugins';
+import { appServices, loadPlugins, pluginOfModel } from './plugins';
 import type { LoadedRun } from './runs';
 import { readZip } from './zip';
 
@@ -27,11 +27,17 @@ export function writeExport(run: LoadedRun, outDir: string): ExportManifest {
   const { model, params, split } = run;
   makeDirectory(outDir, '--out');
   // No absolute paths: an export is shipped to other machines.
-  const { manifest, files } = exportFiles(model, params, split.vocab.tokens, {
-    run: path.basename(path.resolve(run.dir)),
-    fingerprint: run.fingerprint,
-    data: run.config.data.dataset ?? path.basename(run.config.data.path ?? ''),
-  });
+  const { manifest, files } = exportFiles(
+    model,
+    params,
+    split.vocab.tokens,
+    {
+      run: path.basename(path.resolve(run.dir)),
+      fingerprint: run.fingerprint,
+      data: run.config.data.dataset ?? path.basename(run.config.data.path ?? ''),
+    },
+    pluginOfModel(model.name)?.name,
+  );
   for (const [name, bytes] of files) writeFileAtomic(path.join(outDir, name), bytes);
   return manifest;
 }
@@ -63,7 +69,13 @@ export function exportedModelFromContents(
   }
   const { name, hyperParameters, vocabSize, maxLength } = manifest.model;
   const { name: _drop, ...hyper } = { name, ...hyperParameters };
-  const model = appServices().models.get(name).create(hyper, { vocabSize, maxLength });
+  const models = appServices().models;
+  if (!models.names().includes(name) && manifest.model.plugin)
+    throw new UserError(
+      `the export's model "${name}" comes from the plugin ${JSON.stringify(manifest.model.plugin)}, which is not loaded: ` +
+        `pass it (its package name or folder) — loadExport(dir, { plugins: ["…"] }) or npx farzi recommend --export … --plugin <package-or-path>.`,
+    );
+  const model = models.get(name).create(hyper, { vocabSize, maxLength });
   const content = decodeSafetensors(paramsBytes, manifest.files.params);
   const params: Params = {};
   for (const [n, t] of Object.entries(content.tensors))
@@ -94,10 +106,13 @@ export function exportedModelFromContents(
 
 /**
  * Loads an export: a folder written by `npx farzi export`, or a `.zip` of its files (what the
- * browser page downloads), Node.js.
+ * browser page downloads), Node.js. A model from a plugin needs that plugin in `options.plugins`
+ * (package names or paths, as `--plugin` takes them; the manifest names it).
  */
-export function loadExport(where: string): ExportedModel {
+export function loadExport(where: string, options: { plugins?: string[] } = {}): ExportedModel {
   if (!fs.existsSync(where)) throw new UserError(`${where}: no such export folder or zip file.`);
+  // Plugins run code: only the ones the caller names are loaded, never what a manifest says.
+  if (options.plugins?.length) loadPlugins(options.plugins, process.cwd());
   const files = fs.statSync(where).isDirectory() ? folderFiles(where) : zipFiles(where);
   const manifestBytes = files('manifest.json');
   if (!manifestBytes) throw new UserError(`${where} is not a farzi export (no manifest.json).`);

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { createContainer, resolveServices, Services, UserError } from '@farzi/core';
 import { distillFarziModule } from '@farzi/distill-farzi';
@@ -152,4 +153,28 @@ export function loadPlugins(specs: readonly string[], baseDir: string): string[]
     services = undefined;
   }
   return files;
+}
+
+/**
+ * The loaded plugin that provides a model (not one of the shipped models): its file and package
+ * name (from the package.json above the file; its folder's name when there is none).
+ */
+export function pluginOfModel(model: string): { file: string; name: string } | undefined {
+  for (const [file, modules] of external) {
+    if (!resolveServices(createContainer(modules)).models.names().includes(model)) continue;
+    let dir = path.dirname(file);
+    for (; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      const manifest = path.join(dir, 'package.json');
+      if (fs.existsSync(manifest)) {
+        try {
+          const name = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: unknown }).name;
+          if (typeof name === 'string') return { file, name };
+        } catch {
+          break;
+        }
+      }
+    }
+    return { file, name: path.basename(path.dirname(file)) };
+  }
+  return undefined;
 }

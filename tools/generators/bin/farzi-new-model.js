@@ -8,8 +8,10 @@ const usage = [
   'usage: farzi-new-model <name> [--out <dir>] [--description "<text>"]',
   '',
   'Creates <out>/models-<name>: a model plugin package (model, module, config schema and the',
-  "model-contract tests of @farzi/core/testing). Build it with `npx tsc -p <dir>`, then name it in a",
-  'config\'s "plugins" (or pass --plugin <dir>).',
+  'model-contract tests of @farzi/core/testing), with @farzi/core and @tensorflow/tfjs as peer',
+  'dependencies and its own build and test tools as devDependencies. Run it in a project that has',
+  '@farzi/cli installed; then in the package: npm install, npm run build, npm test; then name it',
+  'in a config\'s "plugins" (or pass --plugin <dir>).',
   '',
   'Options:',
   '  --out <dir>             where the package folder goes (default: the current folder)',
@@ -46,7 +48,8 @@ try {
   );
   const dir = generateStandaloneModel(positionals[0], values.out, values.description);
   process.stdout.write(
-    `created ${dir}\nbuild it with \`npx tsc -p ${dir}\`, then add "plugins": ["${dir}"] to a config (or pass --plugin ${dir}).\n`,
+    `created ${dir}\nin it: \`npm install\` (its build and test tools; @farzi/core and tfjs come from this project), ` +
+      `\`npm run build\`, \`npm test\`; then add "plugins": ["${dir}"] to a config (or pass --plugin ${dir}).\n`,
   );
 } catch (error) {
   process.stderr.write(`farzi-new-model: ${error.message}\n`);

@@ -16,6 +16,8 @@ export interface ExportManifest {
     maxLength: number;
     /** Row / index of the padding token in vocab.json, the parameters and the embeddings (never an item). */
     paddingIndex: 0;
+    /** The plugin package that provides the model, when it is not a shipped one (load it to read the export). */
+    plugin?: string;
   };
   readonly files: { params: string; embeddings: string; vocab: string };
   /**
@@ -50,6 +52,7 @@ export function exportFiles(
   params: Params,
   vocabTokens: readonly string[],
   source: ExportManifest['source'],
+  plugin?: string,
 ): ExportFiles {
   const tensors: Record<string, StoredTensor> = {};
   for (const [name, t] of Object.entries(params)) tensors[name] = store(t);
@@ -72,6 +75,7 @@ export function exportFiles(
       vocabSize: model.vocabSize,
       maxLength: model.maxLength,
       paddingIndex: 0,
+      ...(plugin ? { plugin } : {}),
     },
     files: {
       params: 'params.safetensors',

@@ -18,7 +18,9 @@ interface Recommender {
 async function openRecommender(values: Record<string, unknown>, trust: PluginTrust) {
   if (typeof values.export === 'string' && values.export !== '') {
     await selectBackend('auto');
-    const exported = loadExport(values.export);
+    const exported = loadExport(values.export, {
+      plugins: (values.plugin as string[] | undefined) ?? [],
+    });
     const recommender: Recommender = {
       label: values.export,
       vocab: exported.vocab,

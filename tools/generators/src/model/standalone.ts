@@ -7,10 +7,21 @@ import { writeModelFiles } from './generator';
 /**
  * The model generator for a user's own project, outside this workspace: the same package (model,
  * module, schema, standard tests) with a standalone tsconfig and Jest config, written to
- * `<outDir>/models-<name>`. Build it with `npx tsc -p tsconfig.json` in a project that has
- * `@farzi/core` and `@tensorflow/tfjs` installed (no Inversify code: the module is `definePlugin`), then name it in a config's
- * `plugins` (or pass `--plugin <path>`) to train it with `npx farzi train`.
+ * `<outDir>/models-<name>`, with `@farzi/core` and `@tensorflow/tfjs` as peer dependencies and its
+ * own build and test tools as devDependencies. In a project that has `@farzi/cli` installed:
+ * `npm install` in the plugin's folder, `npm run build`, `npm test` (no Inversify code: the module
+ * is `definePlugin`), then name it in a config's `plugins` (or pass `--plugin <path>`) to train it
+ * with `npx farzi train`.
  */
+/** A standalone plugin's build and test tools (the versions this workspace is tested with). */
+export const STANDALONE_DEV_DEPENDENCIES = {
+  '@types/jest': '^30.0.0',
+  '@types/node': '^20.19.43',
+  jest: '^30.5.2',
+  'ts-jest': '^29.4.15',
+  typescript: '^5.9.3',
+};
+
 export function generateStandaloneModel(
   name: string,
   outDir: string,
@@ -54,7 +65,15 @@ export function generateStandaloneModel(
   const pkg = JSON.parse(tree.read('package.json', 'utf-8') as string);
   delete pkg.nx;
   pkg.scripts = { build: 'tsc -p tsconfig.json', test: 'jest' };
+  // The framework comes from the project that uses the plugin (peers, one copy of core and tfjs);
+  // the plugin's own build and test tools are its devDependencies.
+  pkg.peerDependencies = pkg.dependencies;
+  delete pkg.dependencies;
+  pkg.devDependencies = STANDALONE_DEV_DEPENDENCIES;
   tree.write('package.json', `${JSON.stringify(pkg, null, 2)}\n`);
+  // `npm install` in the plugin's folder installs its tools only; the peers resolve from the
+  // project around it (npm would otherwise look for @farzi/core in the public registry).
+  tree.write('.npmrc', 'legacy-peer-deps=true\n');
   flushChanges(target, tree.listChanges());
   return target;
 }
