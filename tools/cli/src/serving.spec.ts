@@ -64,8 +64,11 @@ describe('recommend', () => {
     loaded.dispose();
     const text = await run('recommend', '--run', out, '--history', '3 7, 12');
     expect(text.code).toBe(0);
-    expect(text.out).toMatch(/^history \(3 items\): 3 7 12\n\s+1\. \d+\s+-?\d+\.\d{3}\s+Film \d+/);
-    expect(text.out.trim().split('\n')).toHaveLength(11);
+    // The scores are labelled: the model's logits.
+    expect(text.out).toMatch(
+      /^history \(3 items\): 3 7 12\n\s+#\s+item\s+score\s+\(logit\)\n\s+1\. \d+\s+-?\d+\.\d{3}\s+Film \d+/,
+    );
+    expect(text.out.trim().split('\n')).toHaveLength(12);
   });
 
   it('names an unknown user or item, and needs exactly one of --user and --history', async () => {

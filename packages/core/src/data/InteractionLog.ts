@@ -15,6 +15,8 @@ export interface InteractionLog {
   readonly rating: Float32Array | null;
   /** Timestamps, when the format has them; otherwise the file order is the time order. */
   readonly time: Float64Array | null;
+  /** Which columns were read as user, item, rating and time, in words (formats that choose). */
+  readonly layout?: string;
   /** Adapters that filter while reading (event-log): what each of their steps kept. */
   readonly funnel?: readonly FunnelStage[];
 }

@@ -61,7 +61,7 @@ describe('the data funnel', () => {
     const all = tmp.write('all.data', '1\t1\t5\t1\n1\t2\t5\t2\n1\t3\t5\t3\n');
     const split = await loadSplit(data({ path: all }), adapters);
     expect(funnelLines(split.kind === 'leave-one-out' ? split.funnel : [])).toEqual([
-      '3 events, 1 user, 3 items, nothing filtered out',
+      'read: 3 events, 1 user, 3 items; nothing filtered out',
     ]);
   });
 

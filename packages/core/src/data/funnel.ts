@@ -65,9 +65,6 @@ export function describeFunnel(funnel: readonly FunnelStage[]): string[] {
  */
 export function funnelLines(funnel: readonly FunnelStage[] | undefined): string[] {
   if (!funnel || funnel.length === 0) return [];
-  if (!funnelDropped(funnel)) {
-    const [line] = describeFunnel([funnel[funnel.length - 1]]);
-    return [`${line.replace(/^[^:]*: /, '')}, nothing filtered out`];
-  }
+  if (!funnelDropped(funnel)) return [`${describeFunnel([funnel[0]])[0]}; nothing filtered out`];
   return describeFunnel(funnel);
 }

@@ -32,7 +32,7 @@ export async function loadData(
     return { ...data, funnel: log.funnel ?? [sequenceStage('read', data.sequences)] };
   }
   let log = adapter.load(config.path, config.options);
-  const funnel: FunnelStage[] = [logStage('read', log)];
+  const funnel: FunnelStage[] = [logStage(log.layout ? `read (${log.layout})` : 'read', log)];
   if (config.minRating !== undefined) {
     if (!log.rating) {
       throw new UserError(

@@ -138,6 +138,9 @@ export const recommendCommand: Command = {
       const shown = history.length > 10 ? `… ${history.slice(-10).join(' ')}` : history.join(' ');
       io.out(`history (${history.length} items): ${shown}\n`);
       if (note) io.out(`${note}\n`);
+      // Scores are the model's logits for the next item: comparable within a list, not probabilities.
+      if (items.length)
+        io.out(`${'#'.padStart(3)}  ${'item'.padEnd(8)} ${'score'.padStart(8)}  (logit)\n`);
       for (const r of items) {
         io.out(
           `${String(r.rank).padStart(3)}. ${r.item.padEnd(8)} ${r.score.toFixed(3).padStart(8)}${r.title ? `  ${r.title}` : ''}\n`,

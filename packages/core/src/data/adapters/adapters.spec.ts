@@ -173,6 +173,19 @@ describe('interaction adapters', () => {
   });
 });
 
+describe('the column mapping, said', () => {
+  it('delimited says which column it read as what (by header name, or by index)', () => {
+    const named = tmp.write('swapped.csv', 'item,user,rating,time\n10,1,5,1\n');
+    expect(delimitedAdapter.load(named, { header: true, delimiter: ',' }).layout).toBe(
+      'user ← "user", item ← "item", rating ← "rating", time ← "time"',
+    );
+    const plain = tmp.write('plain.csv', '1,10,5,1\n');
+    expect(
+      delimitedAdapter.load(plain, { delimiter: ',', columns: { user: 1, item: 0 } }).layout,
+    ).toBe('user ← column 1, item ← column 0');
+  });
+});
+
 describe('bad input', () => {
   const load = (text: string) =>
     movielens100kAdapter.load(tmp.write(`bad-${Math.random()}.data`, text), {});

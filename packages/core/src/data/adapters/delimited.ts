@@ -77,7 +77,7 @@ export const delimitedAdapter: InteractionAdapter = {
       time: toIndex('time'),
     };
     const shown = describeLayout(columns, delimiter);
-    return parseDelimited(path, {
+    const log = parseDelimited(path, {
       delimiter,
       expected: shown,
       headerLines: header ? 1 : 0,
@@ -85,6 +85,14 @@ export const delimitedAdapter: InteractionAdapter = {
       numericIds: false,
       ...(quote ? { quote } : {}),
     });
+    // Which column was read as what, for the funnel's first line (a swapped mapping shows there).
+    const layout = Object.entries(columns)
+      .filter(([, index]) => index !== undefined)
+      .map(([name, index]) =>
+        header ? `${name} ← "${names[index as number]}"` : `${name} ← column ${index}`,
+      )
+      .join(', ');
+    return { ...log, layout };
   },
 };
 
