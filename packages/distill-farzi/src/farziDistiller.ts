@@ -6,10 +6,8 @@ import {
   DistillRequest,
   DistillResult,
   DistillSummary,
-  fingerprintSplit,
   Model,
   Params,
-  ProgressListener,
   Rng,
   RunDirectory,
   runUnits,
@@ -20,10 +18,14 @@ import { saveFarziData } from './farziData';
 import { farziSourceFactory } from './farziSourceFactory';
 import { FarziContext, farziContext, FarziRun } from './farziRun';
 import {
+  distillBudget,
+  distillLogger,
   finishDistillation,
+  prepareDistillRun,
   pretrainedTrajectories,
   realSequences,
   StudentPool,
+  writeDistillData,
 } from '@farzi/distill-kit';
 import { studentRecipe } from './student';
 import { validator } from './farziValidator';
@@ -92,25 +94,6 @@ function checkSettings(request: DistillRequest): void {
 const DERIVED = ['trajectories', 'teacher', 'teacher.safetensors', 'student-pool'];
 
 /** Prepares the run directory (resumable from the distillation state, or the config before it). */
-function prepareRun(request: DistillRequest, run: RunDirectory, stateFile: string): void {
-  run.prepare(
-    request.config,
-    request.resume,
-    (c) => {
-      delete (c.distill as Record<string, unknown>).outerSteps;
-    },
-    // Before the first outer step is saved, the config alone makes a run resumable when it has
-    // work to continue (a run killed while training its trajectories, teacher or student pool); a
-    // run that failed before any (a missing or damaged teacher) starts over with the config given.
-    fs.existsSync(stateFile) || DERIVED.some((f) => fs.existsSync(run.file(f)))
-      ? fs.existsSync(stateFile)
-        ? stateFile
-        : run.file('config.json')
-      : stateFile,
-    (saved) => request.tools.validateConfig(saved, run.file('config.json')),
-  );
-}
-
 /** The initial (step-0) Farzi Data of a fresh run, saved before the first outer step. */
 export const STEP0_FILE = 'farzi-data-step0.safetensors';
 
@@ -123,38 +106,17 @@ export interface FarziDetails {
   };
 }
 
-function budgetOf(ctx: FarziContext): DistillSummary['budget'] {
-  const [mu, xi] = ctx.settings.size;
-  const realEvents = ctx.sequences.reduce((n, s) => n + s.length, 0);
-  return {
-    sequences: mu,
-    length: xi,
-    events: mu * xi,
-    percentOfTraining: (100 * mu * xi) / realEvents,
-    realTrainingEvents: realEvents,
-  };
-}
-
 async function distillInto(request: DistillRequest, run: RunDirectory): Promise<DistillResult> {
   checkSettings(request);
   const { config, split, tools } = request;
-  const emit: ProgressListener = (event) => {
-    if (event.type !== 'step') run.appendLog(event);
-    request.onProgress?.(event);
-  };
+  const emit = distillLogger(request, run);
   const stateFile = run.file('distill-state.safetensors');
-  prepareRun(request, run, stateFile);
+  prepareDistillRun(request, run, stateFile, DERIVED);
   const model = tools.createModel(config, split);
   const ctx = farziContext(request, model, run, emit, realSequences(split, config.data.maxLength));
   const dc = ctx.settings;
-  const budget = budgetOf(ctx);
-  run.writeJson('data.json', {
-    format: config.data.format,
-    path: config.data.path,
-    fingerprint: fingerprintSplit(split),
-    ...(split.kind === 'leave-one-out' && split.funnel ? { funnel: split.funnel } : {}),
-    budget,
-  });
+  const budget = distillBudget(dc.size, ctx.sequences);
+  writeDistillData(run, request, budget);
   emit({
     type: 'message',
     label: 'farzi',

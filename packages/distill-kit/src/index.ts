@@ -57,6 +57,7 @@ export {
   teacherTargets,
 } from './teacher';
 export { finishDistillation } from './distillResult';
+export { distillBudget, distillLogger, prepareDistillRun, writeDistillData } from './distillRun';
 export {
   DISTILL_TENSORBOARD_FILE,
   distillEvents,

@@ -6,17 +6,19 @@ import {
   DistillRequest,
   DistillResult,
   DistillSummary,
-  fingerprintSplit,
-  ProgressListener,
   RunDirectory,
   runUnits,
   UserError,
 } from '@farzi/core';
 import {
+  distillBudget,
+  distillLogger,
   evaluateStudent,
   finishDistillation,
+  prepareDistillRun,
   realSequences,
   StudentRecipe,
+  writeDistillData,
 } from '@farzi/distill-kit';
 import { saveTd3Data, td3Source, td3SourceFactory } from './td3Data';
 import { Td3Context, Td3Run } from './td3Run';
@@ -86,39 +88,15 @@ async function distillInto(
   run: RunDirectory,
 ): Promise<DistillResult<Td3Details>> {
   const { config, split, tools } = request;
-  const emit: ProgressListener = (event) => {
-    if (event.type !== 'step') run.appendLog(event);
-    request.onProgress?.(event);
-  };
+  const emit = distillLogger(request, run);
   const stateFile = run.file('distill-state.safetensors');
-  const derived = fs.existsSync(stateFile) || fs.existsSync(run.file('teacher'));
-  run.prepare(
-    config,
-    request.resume,
-    (c) => delete (c.distill as Record<string, unknown>).outerSteps,
-    derived ? (fs.existsSync(stateFile) ? stateFile : run.file('config.json')) : stateFile,
-    (saved) => tools.validateConfig(saved, run.file('config.json')),
-  );
+  prepareDistillRun(request, run, stateFile, ['teacher']);
   const model = tools.createModel(config, split);
   const settings = td3Settings(config);
   const sequences = realSequences(split, config.data.maxLength);
   const ctx: Td3Context = { request, config, settings, model, run, sequences, emit };
-  const [mu, xi] = settings.size;
-  const realEvents = sequences.reduce((n, q) => n + q.length, 0);
-  const budget: DistillSummary['budget'] = {
-    sequences: mu,
-    length: xi,
-    events: mu * xi,
-    percentOfTraining: (100 * mu * xi) / realEvents,
-    realTrainingEvents: realEvents,
-  };
-  run.writeJson('data.json', {
-    format: config.data.format,
-    path: config.data.path,
-    fingerprint: fingerprintSplit(split),
-    ...(split.kind === 'leave-one-out' && split.funnel ? { funnel: split.funnel } : {}),
-    budget,
-  });
+  const budget = distillBudget(settings.size, sequences);
+  writeDistillData(run, request, budget);
   const initStarted = Date.now();
   const td3 = await Td3Run.start(ctx, stateFile, request.resume);
   const initSeconds = td3.startStep === 0 ? (Date.now() - initStarted) / 1000 : undefined;
