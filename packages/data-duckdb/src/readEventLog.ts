@@ -65,8 +65,17 @@ class EventLogQuery {
     }
     await this.readEvents(expressions);
     await this.checkValues(expressions);
+    // Which column was read as what, as the delimited format says it (a swapped mapping shows).
+    const layout = (['user', 'item', 'rating', 'time'] as const)
+      .filter((k) => expressions.sources[k] !== undefined)
+      .map((k) => {
+        const name = (expressions.sources[k] as string).replace(/^"(.*)"$/, '$1');
+        const index = /^column(\d+)$/.exec(name);
+        return `${k} ← ${index && !this.options.header ? `column ${index[1]}` : `"${name}"`}`;
+      })
+      .join(', ');
     await this.stage(
-      this.options.where === undefined ? 'read' : `read where ${this.options.where}`,
+      `read (${layout})${this.options.where === undefined ? '' : ` where ${this.options.where}`}`,
     );
     await this.minRating(expressions);
     if (this.filters.minRating !== undefined)
@@ -76,7 +85,7 @@ class EventLogQuery {
     await this.minUserEvents(this.options.minUserEvents);
     if (this.options.minUserEvents > 1)
       await this.stage(`data.options.minUserEvents ${this.options.minUserEvents}`);
-    return { ...(await this.fetch(expressions)), funnel: this.funnel };
+    return { ...(await this.fetch(expressions)), funnel: this.funnel, layout };
   }
 
   /** What the events table holds now, as a step of the data funnel. */
