@@ -40,6 +40,8 @@ export interface DistillRow {
   backend: string;
   command: string;
   setting: string;
+  /** The case's name (`ml100k-10x50`, …), to pair the row with its PyTorch twin. */
+  case?: string;
   forward: number;
   real: number;
   reverse: number;
@@ -122,6 +124,7 @@ export async function outerStep(
     backend,
     command,
     setting: describeCase(c) + (smoke ? ' (smoke)' : ''),
+    case: name,
     forward,
     real: realSeconds,
     reverse,

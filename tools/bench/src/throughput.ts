@@ -30,6 +30,7 @@ import {
   outerStep,
   outerStepMarkdown,
 } from './outerStep';
+import { cpuFlags, PeerRun, runPeers } from './peers';
 
 /*
  * Speed benchmark: the kernel ceiling (GFLOP/s of a large matmul and of the models' hot matmul
@@ -51,6 +52,9 @@ function parseOptions() {
       steps: { type: 'string', default: '5' },
       out: { type: 'string', default: 'benchmarks/throughput' },
       smoke: { type: 'boolean', default: false },
+      // The PyTorch twins of ../shared/peers, in the same run (skipped, saying why, without torch).
+      'skip-peers': { type: 'boolean', default: false },
+      shared: { type: 'string', default: '../shared' },
     },
   }).values;
 }
@@ -193,6 +197,7 @@ export function markdown(
   matmuls: MatmulRow[],
   training: TrainingRow[],
   distill: DistillRow[] = [],
+  peers?: PeerRun,
 ): string {
   const commands = [...new Set([...matmuls, ...training, ...distill].map((r) => r.command))];
   const lines = [
@@ -200,7 +205,7 @@ export function markdown(
     '',
     `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), ` +
       `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ` +
-      `TensorFlow.js ${tf.version_core}. Made by: ${commands.map((c) => `\`${c}\``).join(', ')}.`,
+      `TensorFlow.js ${tf.version_core}, CPU flags ${cpuFlags()}. Made by: ${commands.map((c) => `\`${c}\``).join(', ')}.`,
     '',
     '## Kernel ceiling (matmul, median of the timed repetitions after one warm-up)',
     '',
@@ -232,8 +237,40 @@ export function markdown(
       'allocation). s/epoch = steps per epoch × s/step.',
     '',
     ...outerStepMarkdown(distill),
+    ...(peers ? peerMarkdown(peers, training, distill) : []),
   ];
   return lines.join('\n');
+}
+
+/** Our rows beside their PyTorch twins of the same run: seconds and the ratio (theirs ÷ ours). */
+export function peerMarkdown(
+  peers: PeerRun,
+  training: TrainingRow[],
+  distill: DistillRow[],
+): string[] {
+  const lines = ['', '## Against PyTorch (the twins of ../shared/peers, same run)', '', peers.note];
+  if (peers.rows.length === 0) return lines;
+  lines.push(
+    '',
+    '| what | ours: backend | ours s | PyTorch s | ratio (PyTorch ÷ ours) |',
+    '|---|---|---|---|---|',
+  );
+  for (const p of peers.rows) {
+    const ours =
+      p.what === 'sasrec-step'
+        ? training
+            .filter((t) => t.model === 'sasrec' && !t.setting.includes('smoke'))
+            .map((t) => ({ backend: t.backend, s: t.secondsPerStep }))
+        : distill
+            .filter((d) => d.case === p.setting)
+            .map((d) => ({ backend: d.backend, s: d.total }));
+    for (const o of ours)
+      lines.push(
+        `| ${p.what} ${p.setting} | ${o.backend} | ${fmt(o.s, 3)} | ${fmt(p.seconds, 3)} | ${fmt(p.seconds / o.s, 2)}× |`,
+      );
+  }
+  lines.push('', `PyTorch commands: ${peers.rows.map((r) => `\`${r.command}\``).join(', ')}.`);
+  return lines;
 }
 
 /** Exits with status 2 naming the choices when a model or outer-step case is unknown. */
@@ -330,6 +367,14 @@ async function main(): Promise<void> {
       }
     }
   }
+  const peers = values['skip-peers']
+    ? undefined
+    : await runPeers(
+        path.resolve(values.shared as string),
+        [...new Set(distill.map((d) => d.case ?? ''))].filter((c) => c.startsWith('ml100k')),
+        smoke,
+      );
+  if (peers) process.stderr.write(`${peers.note}\n`);
   const results = {
     command,
     date: new Date().toISOString(),
@@ -339,16 +384,18 @@ async function main(): Promise<void> {
       memoryGiB: os.totalmem() / 2 ** 30,
       node: process.version,
       tfjs: tf.version_core,
+      cpuFlags: cpuFlags(),
     },
     matmuls,
     training,
     distill,
+    ...(peers ? { peers } : {}),
   };
   const file = path.join(outDir, 'results.json');
   keepPreviousRows(file, matmuls, training, distill);
   writeJsonAtomic(file, results);
-  writeFileAtomic(path.join(outDir, 'results.md'), markdown(matmuls, training, distill));
-  process.stdout.write(markdown(matmuls, training, distill));
+  writeFileAtomic(path.join(outDir, 'results.md'), markdown(matmuls, training, distill, peers));
+  process.stdout.write(markdown(matmuls, training, distill, peers));
 }
 
 export { kernelCeiling };
