@@ -259,7 +259,7 @@ export function peerMarkdown(
     const ours =
       p.what === 'sasrec-step'
         ? training
-            .filter((t) => t.model === 'sasrec' && !t.setting.includes('smoke'))
+            .filter((t) => t.model.toLowerCase() === 'sasrec' && !t.setting.includes('smoke'))
             .map((t) => ({ backend: t.backend, s: t.secondsPerStep }))
         : distill
             .filter((d) => d.case === p.setting)
