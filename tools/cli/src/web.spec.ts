@@ -294,6 +294,20 @@ describe('farzi web', () => {
         auto.losses.forEach((loss: number, i: number) =>
           expect(Math.abs(loss - node.losses[i])).toBeLessThan(1e-3 * Math.abs(node.losses[i])),
         );
+        // GRU4Rec, chosen on the page, trains on the same data and is scored the same way.
+        await page.select('#model', 'gru4rec');
+        await page.$eval('#epochs', (e) => ((e as HTMLInputElement).value = '2'));
+        await page.click('#train');
+        await page.waitForFunction(
+          () =>
+            (window as unknown as FarziWindow).farzi.status === 'trained' &&
+            (window as unknown as FarziWindow).farzi.losses.length === 2,
+          { timeout: 120_000 },
+        );
+        const gru = await page.evaluate(() => (window as unknown as FarziWindow).farzi);
+        expect(gru.losses.every(Number.isFinite)).toBe(true);
+        expect(await text(page, '#progress-text')).toContain('trained gru4rec for 2 epochs');
+        expect(gru.metrics['NDCG@10']).toBeGreaterThanOrEqual(0);
         expect(errors).toEqual([]);
         tf.dispose([data.latent, data.decoder, ...Object.values(node.params)]);
       } finally {
