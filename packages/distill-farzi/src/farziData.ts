@@ -1,16 +1,8 @@
 import { readSafetensors, writeSafetensors } from '@farzi/core';
 import { FarziData, farziDataContents, farziDataFromContents } from './farziDataFormat';
 
-export {
-  checkVocabulary,
-  decodeFarzi,
-  farziDataContents,
-  farziDataFromContents,
-  farziLogits,
-  farziShape,
-  parseFarziData,
-} from './farziDataFormat';
-export type { FarziData } from './farziDataFormat';
+// Everything about Farzi Data in memory, plus the file-system side below.
+export * from './farziDataFormat';
 
 /** Writes Farzi Data in the safetensors layout (tensors `latent`, `decoder`), atomically. */
 export function saveFarziData(file: string, data: FarziData): void {

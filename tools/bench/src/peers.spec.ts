@@ -1,5 +1,4 @@
-import { parseFarziStep, parseSasrecStep, torchVersion } from './peers';
-import { peerMarkdown } from './throughput';
+import { parseFarziStep, parseSasrecStep, peerMarkdown, torchVersion } from './peers';
 
 describe('the PyTorch twins', () => {
   it("reads the twins' outputs", () => {

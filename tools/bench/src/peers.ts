@@ -1,6 +1,8 @@
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import type { DistillRow } from './outerStep';
+import type { TrainingRow } from './throughput';
 
 // The PyTorch twins of ../shared/peers (a SASRec training step; a plain Farzi outer step with
 // unrolled differentiable Adam), timed in the same run as our rows so that every speed claim is a
@@ -149,4 +151,40 @@ export function cpuFlags(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/** Our rows beside their PyTorch twins of the same run: seconds and the ratio (theirs ÷ ours). */
+export function peerMarkdown(
+  peers: PeerRun,
+  training: TrainingRow[],
+  distill: DistillRow[],
+): string[] {
+  const lines = ['', '## Against PyTorch (the twins of ../shared/peers, same run)', '', peers.note];
+  if (peers.rows.length === 0) return lines;
+  lines.push(
+    '',
+    '| what | ours: backend | ours s | PyTorch s | ratio (PyTorch ÷ ours) |',
+    '|---|---|---|---|---|',
+  );
+  for (const p of peers.rows) {
+    const ours =
+      p.what === 'sasrec-step'
+        ? training
+            .filter((t) => t.model.toLowerCase() === 'sasrec' && !t.setting.includes('smoke'))
+            .map((t) => ({ backend: t.backend, s: t.secondsPerStep }))
+        : distill
+            .filter((d) => d.case === p.setting)
+            .map((d) => ({ backend: d.backend, s: d.total }));
+    for (const o of ours)
+      lines.push(
+        `| ${p.what} ${p.setting} | ${o.backend} | ${fmt(o.s, 3)} | ${fmt(p.seconds, 3)} | ${fmt(p.seconds / o.s, 2)}× |`,
+      );
+  }
+  lines.push('', `PyTorch commands: ${peers.rows.map((r) => `\`${r.command}\``).join(', ')}.`);
+  return lines;
+}
+
+/** As the throughput tables print numbers: whole from 100 up, else `digits` decimals. */
+function fmt(x: number, digits = 2): string {
+  return x >= 100 ? x.toFixed(0) : x.toFixed(digits);
 }

@@ -30,7 +30,7 @@ import {
   outerStep,
   outerStepMarkdown,
 } from './outerStep';
-import { cpuFlags, PeerRun, runPeers } from './peers';
+import { cpuFlags, PeerRun, peerMarkdown, runPeers } from './peers';
 
 /*
  * Speed benchmark: the kernel ceiling (GFLOP/s of a large matmul and of the models' hot matmul
@@ -87,7 +87,7 @@ const MODEL_CASES: Record<string, ModelCase> = {
   },
 };
 
-interface TrainingRow {
+export interface TrainingRow {
   backend: string;
   command: string;
   model: string;
@@ -240,37 +240,6 @@ export function markdown(
     ...(peers ? peerMarkdown(peers, training, distill) : []),
   ];
   return lines.join('\n');
-}
-
-/** Our rows beside their PyTorch twins of the same run: seconds and the ratio (theirs ÷ ours). */
-export function peerMarkdown(
-  peers: PeerRun,
-  training: TrainingRow[],
-  distill: DistillRow[],
-): string[] {
-  const lines = ['', '## Against PyTorch (the twins of ../shared/peers, same run)', '', peers.note];
-  if (peers.rows.length === 0) return lines;
-  lines.push(
-    '',
-    '| what | ours: backend | ours s | PyTorch s | ratio (PyTorch ÷ ours) |',
-    '|---|---|---|---|---|',
-  );
-  for (const p of peers.rows) {
-    const ours =
-      p.what === 'sasrec-step'
-        ? training
-            .filter((t) => t.model.toLowerCase() === 'sasrec' && !t.setting.includes('smoke'))
-            .map((t) => ({ backend: t.backend, s: t.secondsPerStep }))
-        : distill
-            .filter((d) => d.case === p.setting)
-            .map((d) => ({ backend: d.backend, s: d.total }));
-    for (const o of ours)
-      lines.push(
-        `| ${p.what} ${p.setting} | ${o.backend} | ${fmt(o.s, 3)} | ${fmt(p.seconds, 3)} | ${fmt(p.seconds / o.s, 2)}× |`,
-      );
-  }
-  lines.push('', `PyTorch commands: ${peers.rows.map((r) => `\`${r.command}\``).join(', ')}.`);
-  return lines;
 }
 
 /** Exits with status 2 naming the choices when a model or outer-step case is unknown. */

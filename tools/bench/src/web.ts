@@ -6,7 +6,6 @@
 //   npm run bench:web -- --case ml-100k=<farzi-data.safetensors>:configs/farzi-sasrec-ml100k.json \
 //     [--case …] [--users N] [--browser-backends wasm,webgl] [--node-backends wasm,wasm-native]
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import puppeteer from 'puppeteer-core';
@@ -21,6 +20,7 @@ import {
   studentDefaults,
   trainOnFarziData,
 } from '@farzi/web';
+import { cpuFlags } from './peers';
 import { machine } from './qualityTable';
 
 interface Row {
@@ -64,6 +64,12 @@ async function main(): Promise<void> {
     writeFileAtomic(path.join(out, 'results.json'), `${JSON.stringify(result, null, 2)}\n`);
     writeFileAtomic(path.join(out, 'results.md'), markdown(result));
   };
+  /** Keeps a measured row: printed, and the results files rewritten (a long run loses nothing). */
+  const record = (row: Row) => {
+    rows.push(row);
+    console.log(JSON.stringify(row));
+    save();
+  };
   const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((c) => fs.existsSync(c));
   for (const c of cases) {
     const evalFile = path.join(out, `${c.label}-eval.json`);
@@ -91,7 +97,7 @@ async function main(): Promise<void> {
         data.sourceFingerprint,
         sample,
       );
-      rows.push({
+      record({
         case: c.label,
         where: 'node',
         backend,
@@ -102,8 +108,6 @@ async function main(): Promise<void> {
         users: m.users,
       });
       tf.dispose([data.latent, data.decoder, ...Object.values(trained.params)]);
-      console.log(JSON.stringify(rows[rows.length - 1]));
-      save();
     }
     if (!chromium) {
       console.log('no Chromium here (apt-get install chromium): browser rows skipped');
@@ -151,7 +155,7 @@ async function main(): Promise<void> {
         );
         const s = await page.evaluate(() => (globalThis as unknown as Farzi).farzi);
         if (s.error) throw new Error(`${c.label} ${backend}: ${s.error}`);
-        rows.push({
+        record({
           case: c.label,
           where: 'chromium',
           backend,
@@ -161,8 +165,6 @@ async function main(): Promise<void> {
           hr10: s.metrics['HR@10'],
           users: sample.sequences.length,
         });
-        console.log(JSON.stringify(rows[rows.length - 1]));
-        save();
         await page.close();
       }
     } finally {
@@ -182,18 +184,6 @@ interface Farzi {
     losses: number[];
     metrics: Record<string, number>;
   };
-}
-
-function cpuFlags(): string {
-  try {
-    const flags = /^flags\s*:\s*(.*)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '';
-    return flags
-      .split(' ')
-      .filter((f) => /^(avx|avx2|avx512f|fma|sse4_2)$/.test(f))
-      .join(' ');
-  } catch {
-    return os.arch();
-  }
 }
 
 function markdown(result: {
