@@ -178,5 +178,21 @@ describe('export', () => {
     const again = await run('export', '--run', out, '--out', target);
     expect(again.code).toBe(2);
     expect(again.err).toContain('already holds an export');
+
+    // recommend --export names what is wrong with what it was given.
+    const bogus = path.join(dir, 'bogus.zip');
+    fs.writeFileSync(bogus, 'not a zip');
+    const cases: [string, string][] = [
+      [path.join(dir, 'missing.zip'), 'no such export folder or zip file'],
+      [bogus, 'is neither an export folder nor a zip of one'],
+      [dataDir, 'is not a farzi export (no manifest.json)'],
+    ];
+    for (const [where, message] of cases) {
+      const r = await run('recommend', '--export', where, '--history', '3 7');
+      expect([where, r.code]).toEqual([where, 2]);
+      expect(r.err).toContain(message);
+    }
+    const fromZip = await run('recommend', '--export', target, '--user', '5');
+    expect(fromZip.err).toContain('--user needs the data set of a run');
   });
 });
