@@ -33,5 +33,8 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
   moduleNameMapper,
+  // tfjs-core as every user of the packages gets it through @farzi/core's entries (the CPU
+  // backend, the gradients, the chained ops), also for tests that import one module of a package.
+  setupFiles: [path.join(__dirname, 'packages/core/src/backend/tfjs.ts')],
   testTimeout: 120000,
 };

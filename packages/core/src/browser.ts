@@ -2,6 +2,8 @@
 // native module or process. Bundlers take this file for `@farzi/core` (package.json "browser");
 // the `farzi/browser-safe` lint rule checks that nothing it reaches imports a Node built-in.
 
+import './backend/tfjs';
+
 export { FarziError, UserError, RunError, isFarziError } from './errors/FarziError';
 export { Rng } from './random/Rng';
 export type { RngState } from './random/Rng';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { decodeSafetensors, SafetensorsContent, safeOps, UserError, Vocabulary } from '@farzi/core';
 
 // Farzi Data in memory: no file system (part of the browser bundle); files are in farziData.ts.

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { TrainingSourceFactory, UserError } from '@farzi/core';
 import { checkVocabulary, loadFarziData } from './farziData';
 import { farziSource } from './farziSource';

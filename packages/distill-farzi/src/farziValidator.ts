@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { DistillSummary } from '@farzi/core';
 import type { StudentPool } from '@farzi/distill-kit';
 import { saveFarziData } from './farziData';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@farzi/core';
 import type { DistillConfig } from './distillSchema';
 import { realWindows } from '@farzi/distill-kit';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { ExperimentConfig, Model, parameterShapes } from '@farzi/core';
 import { StudentPool } from '@farzi/distill-kit';
 import type { FarziContext, FarziRun } from './farziRun';

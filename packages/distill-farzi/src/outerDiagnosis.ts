@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { AdamHyper, Model } from '@farzi/core';
 import { outerObjective, RealBatch } from '@farzi/distill-kit';
 import type { DistillConfig } from './distillSchema';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@farzi/core';
 import { AUTO_CHUNK_VALUES, disposeSynthetic, sequencesPerChunk } from '@farzi/distill-kit';
 import { decodeSynthetic, pullBackToLatent } from './synthetic';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { adam, disposeState, Params, Rng, softCrossEntropy, UserError } from '@farzi/core';
 import { farziLogits } from './farziData';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { DistillRequest, Model, Params, ProgressListener, Rng, RunDirectory } from '@farzi/core';
 import { farziSettings } from './distillSchema';
 import {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Params, saveCheckpoint } from '@farzi/core';
 
 /** A parameters-only checkpoint (a starting point for inner loops) after `epoch` epochs. */

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { DataSplit, Rng, RunError, sequenceBatches, UserError } from '@farzi/core';
 
 /** A batch of real sequences for the outer (meta) loss. */

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { AdamHyper, Model } from '@farzi/core';
 import { disposeInnerState, InnerState, stepHyper, syntheticGradient, toParams } from './innerLoop';
 import { chunkLoss, SoftSequences, SyntheticChunk, SyntheticData } from './softSequences';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { readSafetensors, TrainingSourceFactory, UserError, writeSafetensors } from '@farzi/core';
 import { softSequenceSource } from '@farzi/distill-kit';
 import { decodeTucker, FACTOR_NAMES, TuckerFactors } from './tucker';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { adam, disposeState, OptimizerState, Params, Rng } from '@farzi/core';
 import { selectWindows, sequencesPerChunk, teacherTargets } from '@farzi/distill-kit';
 import type { Td3Context } from './td3Run';

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {
   adam,
   AdamHyper,

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { nativeBlas } from './blas';
 import { adamUpdateKernel } from './kernels/AdamUpdate';
 import { addKernel } from './kernels/Add';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { crossEntropy, Evaluator, tokenBatches, UserError } from '@farzi/core';
 import { perplexity } from './rankingMetrics';
 

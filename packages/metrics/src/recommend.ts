@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { leftPadded, Model, Params, scoreAllItems } from '@farzi/core';
 
 export interface Recommendation {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Batch, LeaveOneOutSplit, TrainingSource, Vocabulary } from '@farzi/core';
 import { itemBucketOf } from './analysis';
 import { massByBucket, targetMassPerItem } from './trainingMass';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Rng, TrainingSource } from '@farzi/core';
 
 /** Where a training source puts its targets: the share of its target mass in each item bucket. */

@@ -6,7 +6,7 @@
 const path = require('path');
 const ROOT = path.resolve(__dirname, '../../..');
 const req = (m) => require(require.resolve(m, { paths: [ROOT] }));
-const tf = req('@tensorflow/tfjs');
+const tf = req('@tensorflow/tfjs-core');
 const { loadFarziData, decodeFarzi } = req('@farzi/distill-farzi');
 for (const file of process.argv.slice(2)) {
   const d = loadFarziData(file);

@@ -11,10 +11,11 @@ if (process.argv.length !== 9) {
 }
 const ROOT = process.argv[2];
 const req = (m) => require(require.resolve(m, { paths: [ROOT] }));
-const tf = req('@tensorflow/tfjs');
+const tf = req('@tensorflow/tfjs-core');
 const { selectBackend } = req('@farzi/core');
 const { appServices } = req('@farzi/cli');
-const { toList, farziMetaGradient } = req('@farzi/distill-farzi');
+const { farziMetaGradient } = req('@farzi/distill-farzi');
+const { toList } = req('@farzi/distill-kit');
 const { syntheticRealBatch, INNER_ADAM } = require(ROOT + '/tools/bench/dist/synthetic');
 (async () => {
   const [V, mu, xi, hidden, heads, realBatch] = process.argv.slice(3).map(Number);

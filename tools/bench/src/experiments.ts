@@ -11,7 +11,7 @@ import {
   Services,
   TrainingReport,
 } from '@farzi/core';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Test metrics of a finished run's best checkpoint under several protocols. */
 export async function evaluateProtocols(

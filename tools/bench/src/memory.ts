@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { appServices } from '@farzi/cli';
 import { selectBackend, writeFileAtomic, writeJsonAtomic } from '@farzi/core';
 import {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { appServices } from '@farzi/cli';
 import { farziMetaGradient } from '@farzi/distill-farzi';
 import { sequencesPerChunk, toList } from '@farzi/distill-kit';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { AdamHyper } from '@farzi/core';
 import type { RealBatch } from '@farzi/distill-kit';
 

@@ -7,7 +7,7 @@
 //     [--case …] [--users N] [--browser-backends wasm,webgl] [--node-backends wasm,wasm-native]
 import * as fs from 'fs';
 import * as path from 'path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import puppeteer from 'puppeteer-core';
 import { selectBackend, writeFileAtomic } from '@farzi/core';
 import { main as cli } from '@farzi/cli';

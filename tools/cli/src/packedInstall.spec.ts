@@ -107,13 +107,23 @@ describe('the packages installed into a project of their own', () => {
     expect(fs.existsSync(path.join(core, 'dist', 'index.js'))).toBe(true);
     expect(fs.existsSync(path.join(core, 'dist', 'testing', 'index.js'))).toBe(true);
     expect(fs.existsSync(path.join(core, 'src'))).toBe(false);
+    // tfjs-core and the backends, not the @tensorflow/tfjs umbrella and its layers, converter and
+    // data packages…
+    for (const umbrella of ['tfjs', 'tfjs-layers', 'tfjs-converter', 'tfjs-data'])
+      expect(fs.existsSync(path.join(app, 'node_modules', '@tensorflow', umbrella))).toBe(false);
+    // …with tfjs-core's gradients and chained ops all the same, as a user's own script sees them.
+    const script =
+      "require('@farzi/core'); const tf = require('@tensorflow/tfjs-core');" +
+      'const g = tf.grad((x) => x.square().sum())(tf.tensor([1, 2, 3]));' +
+      'console.log(JSON.stringify(Array.from(g.dataSync())));';
+    expect(sh('node', ['-e', script], app).stdout.trim()).toBe('[2,4,6]');
   });
 
   it('generates a model plugin that installs, builds and tests with its own tools, trains, and exports', () => {
     sh('npx', ['farzi-new-model', 'narm', '--out', 'plugins'], app);
     const plugin = path.join(app, 'plugins', 'models-narm');
     const pkg = JSON.parse(fs.readFileSync(path.join(plugin, 'package.json'), 'utf8'));
-    expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['@farzi/core', '@tensorflow/tfjs']);
+    expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['@farzi/core', '@tensorflow/tfjs-core']);
     expect(Object.keys(pkg.devDependencies)).toEqual(
       expect.arrayContaining(['typescript', 'jest', 'ts-jest', '@types/jest']),
     );

@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { leftPadded, readSafetensors } from '@farzi/core';
 import { loadRun } from './runs';
 import { cliWorkspace, run } from './testing/cliHarness';

@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import puppeteer, { Browser, Page } from 'puppeteer-core';
 import { selectBackend } from '@farzi/core';
 import { loadFarziData } from '@farzi/distill-farzi';

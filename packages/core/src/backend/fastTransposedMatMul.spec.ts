@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from './selectBackend';
 
 function run(backend: 'cpu' | 'wasm', f: () => tf.Tensor): Promise<Float32Array> {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { FUSED_KERNELS } from '@farzi/kernels-native';
 
 // Which fused kernels (softmax cross-entropy, layer norm, Adam and their gradients) a backend may

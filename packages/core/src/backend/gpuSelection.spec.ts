@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from './selectBackend';
 
 // A stand-in for @tensorflow/tfjs-node-gpu (which cannot be installed here): it registers a
@@ -7,7 +7,7 @@ const device = { gpu: false };
 jest.mock(
   '@tensorflow/tfjs-node-gpu',
   () => {
-    const tfjs = jest.requireActual('@tensorflow/tfjs');
+    const tfjs = jest.requireActual('@tensorflow/tfjs-core');
     const { MathBackendCPU } = jest.requireActual('@tensorflow/tfjs-backend-cpu');
     tfjs.registerBackend('tensorflow', () =>
       Object.assign(new MathBackendCPU(), { binding: { isUsingGpuDevice: () => device.gpu } }),

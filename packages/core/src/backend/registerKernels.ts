@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import './tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { unsortedSegmentSumCpuConfig } from './cpu/UnsortedSegmentSum';
 import { registerFastTransposedMatMul } from './fastTransposedMatMul';
 import { sharedCastWasmConfig } from './wasm/Cast';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Inputs and sizes of an UnsortedSegmentSum call: `rows` ids, each selecting `inner` values. */
 export function geometry({ inputs, attrs }: Parameters<tf.KernelFunc>[0]) {

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import './tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../errors/FarziError';
 import { nativeDescription, useNativeKernels } from './wasmNative';
 import { registerGradients } from './gradients/registerGradients';
@@ -40,7 +41,7 @@ const INSTALL_HINT: Record<Concrete, string> = {
     'it needs OpenBLAS and a C toolchain when the project is installed (on Debian/Ubuntu: ' +
     '`apt-get install libopenblas-dev build-essential python3`, then `npm rebuild @farzi/kernels-native`)',
   wasm: 'reinstall the project dependencies with `npm ci` (it ships @tensorflow/tfjs-backend-wasm)',
-  cpu: 'the cpu backend is part of @tensorflow/tfjs; reinstall with `npm ci`',
+  cpu: 'the cpu backend is @tensorflow/tfjs-backend-cpu, a dependency of @farzi/core; reinstall with `npm ci`',
 };
 
 const AUTO_ORDER: Concrete[] = ['tensorflow-gpu', 'tensorflow', 'wasm-native', 'wasm', 'cpu'];

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { nativeKernelsAvailable } from './wasmNative';
 import { selectBackend } from './selectBackend';
 import { maxRelDiff } from '../testing/numeric';

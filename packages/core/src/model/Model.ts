@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { JsonSchema } from '../config/JsonSchema';
 import type { Named } from '../contracts/Named';
 import type { OutputLayer } from '../ops/outputLayer';

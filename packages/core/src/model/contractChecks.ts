@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { crossEntropy } from '../ops/losses';
 import { scoreAllItems } from '../ops/outputLayer';
 import { nextItemLoss } from '../train/outputLoss';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Params } from '../model/Model';
 import { dropout, softmax } from '../ops/safeOps';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * Embeds model input: ids `[B, L]` by row lookup, or soft tokens `[B, L, V]` as `row · E`, so a

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { nativeKernelsAvailable } from '../backend/wasmNative';
 import { selectBackend } from '../backend/selectBackend';
 import { fusedLayerNormAvailable, layerNorm } from './safeOps';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * A model's output layer when its logits are `states · W (+ b)`: `weights` holds one row per item

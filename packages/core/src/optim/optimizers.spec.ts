@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../backend/selectBackend';
 import { availableEmbeddedBackends } from '../backend/wasmNative';
 import type { Params } from '../model/Model';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Model, ModelFactory, Params } from '../model/Model';
 import { dropout, tanh } from '../ops/safeOps';
 import { embedTokens, paddingMask, tiedLogits } from '../ops/embed';

@@ -1,5 +1,5 @@
 /// <reference types="jest" />
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { availableEmbeddedBackends } from '../backend/wasmNative';
 import { selectBackend } from '../backend/selectBackend';
 import {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { LeaveOneOutSplit } from '../data/Dataset';
 import { Vocabulary } from '../data/Vocabulary';
 import type { Rng } from '../random/Rng';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { RunError } from '../errors/FarziError';
 import type { Model, Params } from '../model/Model';
 import { softCrossEntropy } from '../ops/losses';

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { JsonSchema } from '../config/JsonSchema';
 import type { ExperimentConfig } from '../config/ExperimentConfig';
 import type { DataSplit } from '../data/Dataset';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../errors/FarziError';
 import { Model, nonFiniteParameter, parameterMismatch, Params } from '../model/Model';
 import { disposeState, OptimizerState } from '../optim/Optimizer';

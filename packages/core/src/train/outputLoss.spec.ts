@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { availableEmbeddedBackends } from '../backend/wasmNative';
 import { selectBackend } from '../backend/selectBackend';
 import type { Model, Params } from '../model/Model';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ApplyOptions, Model, Params } from '../model/Model';
 import { crossEntropy, sparseSoftmaxCrossEntropy } from '../ops/losses';
 import { scoreAllItems, scoreItems, scoreOwnItems } from '../ops/outputLayer';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { validateConfig } from '../config/validateConfig';
 import { selectBackend, SelectedBackend } from '../backend/selectBackend';
 import type { ExperimentConfig } from '../config/ExperimentConfig';
@@ -206,7 +206,7 @@ function writeRunDescription(
       split.kind === 'leave-one-out'
         ? split.train.reduce((n, s) => n + s.length, 0)
         : split.train.length,
-    versions: { node: process.versions.node, tfjs: tf.version.tfjs },
+    versions: { node: process.versions.node, tfjs: tf.version_core },
   });
   run.writeJson('model.json', describeModel(model));
   // index → raw id of every token, so that the run's outputs can be read without the data set.

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { NativeBlas } from '../blas';
 import { LAYER_NORM } from '../kernelNames';
 import { offsetOf, checkLayerNormOperands, type WasmBackend, heapWith } from './wasmHeap';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { NativeBlas } from '../blas';
 import { SPARSE_SOFTMAX_XENT_GRAD } from '../kernelNames';
 import { offsetOf, checkXentOperands, type WasmBackend, heapWith } from './wasmHeap';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { NativeBlas } from '../blas';
 import type { Fallback } from './fallback';
 import { nativeBatchMatMul, ACTIVATION_KERNELS, runWasmKernel, type WasmBackend } from './wasmHeap';

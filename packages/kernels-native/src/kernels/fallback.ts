@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 
 /** Runs the kernel registered before (the upstream wasm one) for operands a native kernel does not take. */
 export type Fallback = (

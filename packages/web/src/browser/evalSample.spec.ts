@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { leftPadded, selectBackend } from '@farzi/core';
 import { fixtureData, fixtureSample } from '../testing/fixture';
 import { evaluateOnSample, parseEvalSample } from './evalSample';

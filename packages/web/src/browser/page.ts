@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { exportFiles, isFarziError } from '@farzi/core';
 import { FarziData, farziShape, parseFarziData } from '@farzi/distill-farzi';
 import { recommendNext } from '@farzi/metrics';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createOptimizer, selectBackend } from '@farzi/core';
 import { trainStudent } from '@farzi/distill-kit';
 import { farziSource } from '@farzi/distill-farzi';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { PAD_TOKEN, Rng } from '@farzi/core';
 import type { FarziData } from '@farzi/distill-farzi';
 import type { EvalSample } from '../browser/evalSample';

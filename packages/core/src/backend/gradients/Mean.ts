@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { broadcastBack } from './broadcastBack';
 
 /** Mean's gradient: dy broadcast back over the averaged axes, divided by their size. */

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { broadcastBack } from './broadcastBack';
 
 /** Sum's gradient: dy broadcast back over the summed axes (see broadcastBack). */

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * dy of a reduction of `x` over `axis`, broadcast back to x's shape. Upstream multiplies by

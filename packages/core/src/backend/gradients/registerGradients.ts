@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import '../tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { meanGradConfig } from './Mean';
 import { sumGradConfig } from './Sum';
 

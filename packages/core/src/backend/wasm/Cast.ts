@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * `Cast` for the wasm backend that shares the data when the dtype does not change: tfjs's

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** The subset of the wasm backend's API the gather kernel uses. */
 export interface WasmHeapBackend {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * `Identity` for the wasm backend without a copy: tfjs clones every tensor a kernel saves for its

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { geometry, segmentSum } from '../segmentSum';
 
 /** The subset of the wasm backend's API the kernel uses. */

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { countSequenceExamples, IdBatch, sequenceBatches, tokenBatches } from '../../data/batching';
 import type { Batch, TrainingSource, TrainingSourceFactory } from '../TrainingSource';
 
