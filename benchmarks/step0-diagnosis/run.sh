@@ -15,13 +15,18 @@ for v in "random 1 0" "coverage 1 0" "random 0.5 0" "random 0 0" "random 1 64" "
   name=windows-$1-mix$2
   [ "$3" = 0 ] || name=$name-support$3
   [ -f $O/$name/summary.json ] || node tools/cli/bin/farzi.js distill --config configs/farzi-sasrec-$DS.json \
-    --set distill.teacher.checkpoint=$T --set distill.outerSteps=0 --set distill.teacher.windows=$1 \
+    --set distill.teacher.checkpoint=$T --set distill.outerSteps=0 --set "distill.size=[50,20]" --set distill.teacher.windows=$1 \
     --set distill.teacher.mix=$2 --set distill.support=$3 --out $O/$name > $O/$name.log 2>&1
 done
-# The same 1,000 events as more, shorter sequences: [100×10] and [200×5].
-for size in 100,10 200,5; do
+# The same 1,000 events as more, shorter sequences: [100×10], [200×5] (shipped since), [250×4], [333×3].
+for size in 100,10 200,5 250,4 333,3; do
   name=windows-random-mix1-size$(echo $size | tr , x)
   [ -f $O/$name/summary.json ] || node tools/cli/bin/farzi.js distill --config configs/farzi-sasrec-$DS.json \
     --set distill.teacher.checkpoint=$T --set distill.outerSteps=0 --set "distill.size=[$size]" \
     --out $O/$name > $O/$name.log 2>&1
 done
+# Coverage windows at the shipped [200×5].
+name=windows-coverage-mix1-size200x5
+[ -f $O/$name/summary.json ] || node tools/cli/bin/farzi.js distill --config configs/farzi-sasrec-$DS.json \
+  --set distill.teacher.checkpoint=$T --set distill.outerSteps=0 --set "distill.size=[200,5]" \
+  --set distill.teacher.windows=coverage --out $O/$name > $O/$name.log 2>&1
