@@ -5,6 +5,47 @@
 // For each output batch i: C[i] (m×n, row-major) = op(A[aIndex[i]]) · op(B[bIndex[i]]), where
 // op(A) is m×k (A stored k×m when transposed) and op(B) is k×n (B stored n×k when transposed).
 // Offsets are in bytes into `buffer`; A, B, C are densely packed batches of matrices.
+// A product with a short inner dimension and a large output (the logits X·Eᵀ: [6400 × 50] ·
+// [50 × 1683]) does little arithmetic per output value, so its time is memory traffic: sgemm with
+// β = 0 first clears C, then accumulates into it, and a 43 MB C goes through memory twice more
+// than it must. Here the rows of C go in blocks that stay in cache from the clearing to the last
+// accumulation, the blocks split between threads (each a single-threaded sgemm on its own rows).
+// Every value is computed by the same sgemm arithmetic over the same k products as one call.
+#define BLOCKED_MAX_K 256
+#define BLOCKED_MIN_OUTPUT (1 << 20)
+#define BLOCK_OUTPUT_VALUES (128 * 1024)
+
+struct blocked_job {
+  const float *a, *b;
+  float *c;
+  int64_t m, n, k;
+  bool trans_a, trans_b;
+};
+
+static void blocked_rows(void *ctx, int64_t r0, int64_t r1) {
+  const struct blocked_job *j = ctx;
+  int64_t rows = BLOCK_OUTPUT_VALUES / j->n;
+  if (rows < 4) rows = 4;
+  const int lda = j->trans_a ? (int)j->m : (int)j->k;
+  const int ldb = j->trans_b ? (int)j->k : (int)j->n;
+  for (int64_t r = r0; r < r1; r += rows) {
+    const int64_t h = r + rows < r1 ? rows : r1 - r;
+    // Row r of op(A): column r of a stored k × m A (transposed), else row r of an m × k A.
+    const float *ar = j->trans_a ? j->a + r : j->a + r * j->k;
+    cblas_sgemm(CblasRowMajor, j->trans_a ? CblasTrans : CblasNoTrans,
+                j->trans_b ? CblasTrans : CblasNoTrans, (int)h, (int)j->n, (int)j->k, 1.0f, ar,
+                lda, j->b, ldb, 0.0f, j->c + r * j->n, (int)j->n);
+  }
+}
+
+static void blocked_sgemm(const float *a, const float *b, float *c, int64_t m, int64_t n,
+                          int64_t k, bool trans_a, bool trans_b, int max_threads) {
+  struct blocked_job job = {a, b, c, m, n, k, trans_a, trans_b};
+  openblas_set_num_threads(1);
+  parallel_rows(blocked_rows, &job, m, m * n);
+  openblas_set_num_threads(max_threads);
+}
+
 napi_value sgemm_batched(napi_env env, napi_callback_info info) {
   napi_value argv[11];
   void *base;
@@ -65,6 +106,11 @@ napi_value sgemm_batched(napi_env env, napi_callback_info info) {
       continue;
     }
     if (m == 0 || n == 0) continue;
+    if (k <= BLOCKED_MAX_K && m * n >= BLOCKED_MIN_OUTPUT) {
+      blocked_sgemm(a + (int64_t)a_index[i] * m * k, b + (int64_t)b_index[i] * k * n, ci, m, n, k,
+                    trans_a, trans_b, max_threads);
+      continue;
+    }
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
                 trans_b ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, 1.0f,
                 a + (int64_t)a_index[i] * m * k, lda, b + (int64_t)b_index[i] * k * n, ldb,

@@ -22,6 +22,51 @@ describeAddon('the OpenBLAS addon', () => {
     expect(Array.from(heap.slice(32, 36))).toEqual([4, 5, 10, 11]);
   });
 
+  it('computes large outputs with a short inner dimension (row blocks over threads) as the plain product', () => {
+    // m·n ≥ 2²⁰ and k ≤ 256 take the blocked path: 1,100 rows in blocks of 131, split between
+    // threads, the last block partial; a batch of two with the second B broadcast from the first.
+    const [m, n, k] = [1100, 1000, 7];
+    for (const [ta, tb] of [
+      [false, false],
+      [false, true],
+      [true, false],
+      [true, true],
+    ] as const) {
+      const heap = new Float32Array(2 * m * k + k * n + 2 * m * n);
+      for (let i = 0; i < 2 * m * k + k * n; i++) heap[i] = Math.sin(i * 0.37) + (i % 5) * 0.1;
+      const aOff = 0;
+      const bOff = 2 * m * k;
+      const cOff = bOff + k * n;
+      addon().sgemmBatched(
+        heap.buffer,
+        4 * aOff,
+        4 * bOff,
+        4 * cOff,
+        m,
+        n,
+        k,
+        ta,
+        tb,
+        Int32Array.of(0, 1),
+        Int32Array.of(0, 0),
+      );
+      let worst = 0;
+      for (let batch = 0; batch < 2; batch++)
+        for (let i = 0; i < m; i += 7)
+          for (let j = 0; j < n; j += 3) {
+            let ref = 0;
+            for (let p = 0; p < k; p++) {
+              const a = heap[aOff + batch * m * k + (ta ? p * m + i : i * k + p)];
+              const b = heap[bOff + (tb ? j * k + p : p * n + j)];
+              ref += a * b;
+            }
+            const got = heap[cOff + batch * m * n + i * n + j];
+            worst = Math.max(worst, Math.abs(got - ref) / Math.max(1, Math.abs(ref)));
+          }
+      expect([ta, tb, worst < 1e-5]).toEqual([ta, tb, true]);
+    }
+  });
+
   it('refuses operands outside the buffer, misaligned offsets and bad arguments', () => {
     const buffer = new ArrayBuffer(64);
     expect(() => addon().sgemmBatched(buffer, 0, 0, 60, 2, 2, 2, false, false, one, one)).toThrow(

@@ -63,9 +63,12 @@ export function kernelCeiling(backend: string, smoke: boolean, command = ''): Ma
     const flop = 2 * m * k * n;
     const times: number[] = [];
     for (let r = 0; r < (smoke ? 2 : 4); r++) {
+      // The benchmark's backends (cpu, wasm, wasm-native, tensorflow) run a kernel to completion
+      // before the op returns, so the product alone is timed. Reading the output back (dataSync)
+      // copies it out of the backend's memory: for the [6400 × 1683] logits, 43 MB — more than
+      // the product itself took, and never done in training (issue 36's "slow path" was that).
       const t0 = performance.now();
       const y = tf.matMul(a, b, c.transposeA, c.transposeB);
-      y.dataSync();
       times.push(performance.now() - t0);
       y.dispose();
     }
