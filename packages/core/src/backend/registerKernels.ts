@@ -5,6 +5,7 @@ import { registerFastTransposedMatMul } from './fastTransposedMatMul';
 import { sharedCastWasmConfig } from './wasm/Cast';
 import { gatherWasmConfig } from './wasm/GatherV2';
 import { sharedIdentityWasmConfig } from './wasm/Identity';
+import { sliceWasmConfig } from './wasm/Slice';
 import { leadingAxesSumWasmConfig } from './wasm/Sum';
 import { unsortedSegmentSumWasmConfig } from './wasm/UnsortedSegmentSum';
 
@@ -40,6 +41,11 @@ export function registerWasmKernels(): void {
   if (sum) {
     tf.unregisterKernel(tf.Sum, 'wasm');
     tf.registerKernel(leadingAxesSumWasmConfig(sum));
+  }
+  const slice = tf.getKernel(tf.Slice, 'wasm');
+  if (slice) {
+    tf.unregisterKernel(tf.Slice, 'wasm');
+    tf.registerKernel(sliceWasmConfig(slice));
   }
   if (tf.getKernel(tf.GatherV2, 'wasm')) tf.unregisterKernel(tf.GatherV2, 'wasm');
   tf.registerKernel(gatherWasmConfig);
