@@ -12,6 +12,7 @@ import {
 import {
   evaluateStudent,
   StudentRecipe,
+  studentRecipeOf,
   trainStudent as kitTrainStudent,
 } from '@farzi/distill-kit';
 import type { DistillConfig } from './distillSchema';
@@ -49,12 +50,7 @@ export function studentRecipe(
       dropout: false,
     };
   }
-  return {
-    optimizer: createOptimizer(config.train.optimizer, dc.student.learningRate),
-    epochs: dc.student.epochs,
-    batchSize: dc.student.batchSize || dc.size[0],
-    dropout: true,
-  };
+  return studentRecipeOf(config, dc.student, dc.size[0]);
 }
 
 /**

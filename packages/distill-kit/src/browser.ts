@@ -4,5 +4,5 @@ export type { SoftSequences, SyntheticBatch, SyntheticChunk, SyntheticData } fro
 export { sequencesPerChunk } from './softSequences';
 export type { ChunkCotangent } from './softSequences';
 export { softSequenceSource } from './softSequenceSource';
-export { trainStudent } from './student';
-export type { StudentRecipe } from './student';
+export { studentRecipeOf, trainStudent } from './student';
+export type { StudentRecipe, StudentSettings } from './student';

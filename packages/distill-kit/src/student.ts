@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  createOptimizer,
   DataSplit,
+  ExperimentConfig,
   EvaluationResult,
   EvalConfig,
   Evaluator,
@@ -13,6 +15,34 @@ import {
 
 /** How a student trains on distilled data: the trainer settings a method's recipe chooses. */
 export type StudentRecipe = Pick<TrainerOptions, 'optimizer' | 'epochs' | 'batchSize' | 'dropout'>;
+
+/** The `distill.student` settings every method's validation student is trained with. */
+export interface StudentSettings {
+  readonly epochs: number;
+  readonly learningRate: number;
+  /** 0 = all μ synthetic sequences in one batch. */
+  readonly batchSize: number;
+}
+
+/**
+ * The validation student's recipe of every distillation method (the one recipe; Farzi's "inner"
+ * recipe is the inner loop itself): `distill.student`'s epochs, learning rate and batch size (0 =
+ * all μ sequences), with the config's `train.optimizer` and the model's dropout. Students trained
+ * outside a distillation (`farzi train` on the data, the benchmarks, the demo) use core's
+ * `smallDataRecipe`.
+ */
+export function studentRecipeOf(
+  config: ExperimentConfig,
+  student: StudentSettings,
+  sequences: number,
+): StudentRecipe {
+  return {
+    optimizer: createOptimizer(config.train.optimizer, student.learningRate),
+    epochs: student.epochs,
+    batchSize: student.batchSize || sequences,
+    dropout: true,
+  };
+}
 
 /**
  * Trains a fresh student on a source of distilled data with a recipe and returns its final

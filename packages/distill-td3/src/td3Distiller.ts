@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  createOptimizer,
   Distiller,
   DistillRequest,
   DistillResult,
@@ -18,6 +17,7 @@ import {
   prepareDistillRun,
   realSequences,
   StudentRecipe,
+  studentRecipeOf,
   writeDistillData,
 } from '@farzi/distill-kit';
 import { saveTd3Data, td3Source, td3SourceFactory } from './td3Data';
@@ -108,13 +108,7 @@ async function distillInto(
 }
 
 function recipe(ctx: Td3Context): StudentRecipe {
-  const s = ctx.settings;
-  return {
-    optimizer: createOptimizer(ctx.config.train.optimizer, s.student.learningRate),
-    epochs: s.student.epochs,
-    batchSize: s.student.batchSize || s.size[0],
-    dropout: true,
-  };
+  return studentRecipeOf(ctx.config, ctx.settings.student, ctx.settings.size[0]);
 }
 
 async function outerLoop(
