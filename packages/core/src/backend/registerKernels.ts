@@ -1,4 +1,3 @@
-import './tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { unsortedSegmentSumCpuConfig } from './cpu/UnsortedSegmentSum';
 import { registerFastTransposedMatMul } from './fastTransposedMatMul';

@@ -1,4 +1,3 @@
-import './tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../errors/FarziError';
 import { nativeDescription, useNativeKernels } from './wasmNative';

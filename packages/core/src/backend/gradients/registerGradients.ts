@@ -1,4 +1,3 @@
-import '../tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { meanGradConfig } from './Mean';
 import { sumGradConfig } from './Sum';
