@@ -3,6 +3,7 @@
 // What the umbrella added and the code needs: the CPU backend, and tfjs-core's gradients and
 // chained ops (x.add(y)), which tfjs-core's CommonJS build leaves out — tfjs/register.cjs, built
 // from tfjs/register.mjs at install (scripts/bundleTfjsRegister.js); bundlers take the .mjs through
-// package.json "browser". Imported first by the package's entries (browser.ts, so index.ts too).
+// package.json "browser". Imported first by the package's entries (browser.ts, so index.ts too;
+// testing/index.ts).
 import '@tensorflow/tfjs-backend-cpu';
 import '../../tfjs/register.cjs';
