@@ -100,3 +100,4 @@ export { loadRun } from './runs';
 export type { LoadedRun } from './runs';
 export { exportedModelFromContents, loadExport, writeExport } from './exported';
 export type { ExportedModel, ExportManifest } from './exported';
+export { renderVegaLite } from './charts';

@@ -1,0 +1,115 @@
+import { renderVegaLite } from '@farzi/cli';
+import { curveSeries, rowPoint } from './budgetCurve';
+import {
+  budgetFor,
+  curveMarkdown,
+  curveSpec,
+  CurveSeries,
+  firstReaching,
+} from './budgetCurveReport';
+import type { QualityRow } from './qualityRows';
+
+const point = (percent: number, share: number) => ({
+  percent,
+  label: `${percent}`,
+  share,
+  sd: 0,
+  distillations: 1,
+});
+const random: CurveSeries = {
+  name: 'random sample',
+  points: [point(1, 0.1), point(10, 0.5), point(100, 1)],
+};
+
+describe('the budget curve', () => {
+  it('interpolates the budget a series needs in log(percent) between the bracketing points', () => {
+    // 0.3 is halfway from 0.1 to 0.5: halfway between log 1 and log 10, i.e. √10 %.
+    const r = budgetFor(random, 0.3) as { percent: number };
+    expect(r.percent).toBeCloseTo(Math.sqrt(10), 10);
+    expect(budgetFor(random, 0.75)).toEqual({ percent: expect.closeTo(Math.sqrt(1000), 8) });
+    expect(budgetFor(random, 0.05)).toEqual({ below: 1 });
+    expect(budgetFor(random, 1.2)).toEqual({ above: 100 });
+    expect(() => budgetFor({ name: 'x', points: [] }, 0.5)).toThrow(/"x" is empty/);
+  });
+
+  it('finds the smallest budget that reaches the target', () => {
+    const farzi = { name: 'Farzi Data', points: [point(0.2, 0.5), point(1, 0.96), point(2, 0.99)] };
+    expect(firstReaching(farzi, 0.95)?.percent).toBe(1);
+    expect(firstReaching(farzi, 0.995)).toBeUndefined();
+  });
+
+  it('turns bench:quality rows into points: budget μ·ξ as % of the events, spread across distillations', () => {
+    const row = {
+      budget: '200x5',
+      data: 'farzi',
+      test: { mean: 0.03, sd: 0.003 },
+      shareOfFull: 0.6,
+      acrossDistillations: {
+        count: 3,
+        valid: { mean: 0, sd: 0 },
+        test: { mean: 0.03, sd: 0.001 },
+        shareOfFull: { mean: 0.58, sd: 0.02 },
+      },
+    } as unknown as QualityRow;
+    expect(rowPoint(row, 100_000)).toEqual({
+      percent: 1,
+      label: '200x5',
+      share: 0.58,
+      sd: 0.02,
+      distillations: 3,
+    });
+    // One distillation: the students' spread, as a share (0.6 × 0.003 / 0.03).
+    const one = rowPoint({ ...row, acrossDistillations: undefined } as QualityRow, 100_000);
+    expect(one.share).toBe(0.6);
+    expect(one.sd).toBeCloseTo(0.06, 12);
+  });
+
+  it('ends the random series at the full data and says what Farzi Data saves', () => {
+    const row = (data: string, budget: string, share: number) =>
+      ({ budget, data, test: { mean: share, sd: 0 }, shareOfFull: share }) as unknown as QualityRow;
+    const results = {
+      rows: [
+        row('farzi', '10x10', 0.5),
+        row('farzi', '100x10', 0.9),
+        row('farzi-step0', '10x10', 0.3),
+        row('random-sample', '10x10', 0.1),
+        row('random-sample', '100x10', 0.3),
+        row('head-sample', '10x10', 0.05),
+      ],
+      full: { events: 10_000, test: 0.05, teachers: [{ test: 0.05 }] },
+    } as unknown as Parameters<typeof curveSeries>[0];
+    const series = curveSeries(results, [point(50, 0.8)]);
+    expect(series.map((s) => s.name)).toEqual([
+      'Farzi Data',
+      'Farzi Data, step 0',
+      'random sample',
+      'head sample',
+    ]);
+    expect(series[2].points.map((p) => p.percent)).toEqual([1, 10, 50, 100]);
+    const md = curveMarkdown(series, {
+      dataset: 'toy',
+      target: 0.95,
+      fullTest: 0.05,
+      metric: 'NDCG@10',
+      command: 'cmd',
+    }).join('\n');
+    expect(md).toMatch(/\| 1\.0% \| 50\.0% \| 30\.0% \| 10\.0% \| 5\.0% \|/);
+    expect(md).toMatch(/reaches 95% of full at \*\*none\*\* .* best is 90\.0% at 10%/);
+    // Farzi's 50% at 1%: random reaches 0.3 at 10% and 0.8 at 50%: 0.5 is 2/5 of the way in log.
+    const needed = Math.exp(Math.log(10) + 0.4 * (Math.log(50) - Math.log(10)));
+    expect(md).toContain(`a random sample needs **${needed.toFixed(0)}%** of the events`);
+    expect(md).toMatch(/For Farzi Data's 90\.0% at 10%, a random sample needs \*\*\d+%\*\*/);
+  });
+
+  it('draws the curve as an SVG with a line per kind of data', async () => {
+    const farzi = { name: 'Farzi Data', points: [point(0.2, 0.5), point(2, 0.9)] };
+    const svg = await renderVegaLite(curveSpec([farzi, random], 'toy curve', 0.95) as never);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('toy curve');
+    expect(svg).toContain('random sample');
+    expect(svg).toContain('% of the training events (log scale)');
+    // Two series' lines (paths with the line role).
+    expect((svg.match(/class="mark-line role-mark/g) ?? []).length).toBeGreaterThanOrEqual(1);
+    expect((svg.match(/<path/g) ?? []).length).toBeGreaterThan(4);
+  });
+});
