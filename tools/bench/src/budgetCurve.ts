@@ -13,6 +13,7 @@ import {
   runDatasetQuality,
 } from './datasetQuality';
 import { sets, train } from './qualityRuns';
+import { benchLog } from './benchLog';
 
 /*
  * The budget curve (`npm run bench:budget -- --dataset beauty`): Farzi Data (the shipped recipe),
@@ -149,11 +150,7 @@ async function main(): Promise<void> {
   }
   const out = values.out ?? `benchmarks/budget-${dataset}`;
   fs.mkdirSync(out, { recursive: true });
-  const log = (s: string) => {
-    const line = `${new Date().toISOString()} ${s}`;
-    process.stderr.write(`${line}\n`);
-    fs.appendFileSync(path.join(out, 'log.txt'), `${line}\n`);
-  };
+  const log = benchLog(out);
   const command = `node tools/bench/dist/budgetCurve.js ${process.argv.slice(2).join(' ')}`;
   const options: DatasetQualityOptions = {
     dataset,

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DATASET_PLANS } from './datasetPlans';
 import { runDatasetQuality } from './datasetQuality';
+import { benchLog } from './benchLog';
 
 /** `--datasets`: the per-data-set tables (full, Farzi, step-0, baselines; seeds; costs). */
 export async function datasetsMain(
@@ -51,11 +52,7 @@ export async function datasetsMain(
     const plan = DATASET_PLANS[dataset];
     const out = explicitOut ? path.join(outDir, dataset) : `benchmarks/quality-${dataset}`;
     fs.mkdirSync(out, { recursive: true });
-    const datasetLog = (s: string) => {
-      const line = `${new Date().toISOString()} ${s}`;
-      process.stderr.write(`${line}\n`);
-      fs.appendFileSync(path.join(out, 'log.txt'), `${line}\n`);
-    };
+    const datasetLog = benchLog(out);
     const results = runDatasetQuality({
       dataset,
       plan: {

@@ -4,6 +4,7 @@ import { parseArgs } from 'util';
 import { writeFileAtomic } from '@farzi/core';
 import { DATASET_PLANS } from './datasetPlans';
 import { DatasetQualityResults, meanSd, runDatasetQuality } from './datasetQuality';
+import { benchLog } from './benchLog';
 
 /*
  * The quality levers' ablation (`npm run bench:levers -- --dataset ml-100k`): the shipped recipe and
@@ -106,11 +107,7 @@ async function main(): Promise<void> {
   }
   const out = values.out ?? `benchmarks/levers-${dataset}`;
   fs.mkdirSync(out, { recursive: true });
-  const log = (s: string) => {
-    const line = `${new Date().toISOString()} ${s}`;
-    process.stderr.write(`${line}\n`);
-    fs.appendFileSync(path.join(out, 'log.txt'), `${line}\n`);
-  };
+  const log = benchLog(out);
   const budget = (values.budget as string) || plan.budgets[0];
   const crossModel = plan.crossModel
     ? (JSON.parse(fs.readFileSync(plan.crossModel, 'utf8')) as { model: object }).model
