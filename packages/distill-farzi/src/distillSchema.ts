@@ -1,4 +1,4 @@
-import { windowSelectionSchema } from '@farzi/distill-kit';
+import { outerBackoffSchema, windowSelectionSchema } from '@farzi/distill-kit';
 import type { WindowSelection } from '@farzi/distill-kit';
 import { DistillSection, ExperimentConfig, JsonSchema, UserError } from '@farzi/core';
 
@@ -183,23 +183,7 @@ export const distillSchema: JsonSchema = {
         'outer (meta-gradient) steps; 0 keeps the initial data (e.g. the teacher initialisation) and only validates it',
     },
     outerLearningRate: { type: 'number', exclusiveMinimum: 0, default: 0.01 },
-    outerBackoff: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      description:
-        'when the validation student falls below the best for `patience` validations in a row, go back to the best data and multiply the outer learning rate by `factor` (the outer Adam restarts from there)',
-      properties: {
-        factor: {
-          type: 'number',
-          minimum: 0,
-          exclusiveMaximum: 1,
-          default: 0,
-          description: "the outer learning rate's factor at each back-off (0 = never back off)",
-        },
-        patience: positiveInt(1, 'validations below the best before backing off'),
-      },
-    },
+    outerBackoff: outerBackoffSchema,
     outerTeacher: {
       type: 'object',
       additionalProperties: false,

@@ -17,9 +17,6 @@ export interface FarziCheckpointMeta {
   readonly learningRateScale?: number;
 }
 
-/** The parameters of the outer state, and their copies at the best validation (`best.` prefix). */
-export const OUTER = ['latent', 'decoder', 'logLr'] as const;
-
 /** A state file written before distillations had their own meta-data (training's fields). */
 export interface TrainingFieldsMeta {
   readonly epoch: number;

@@ -24,6 +24,7 @@ import {
   metaGradient,
   MetaResult,
   nextItemCounts,
+  OuterBackoff,
   popularityWeights,
   RealBatch,
   sampleRealBatch,
@@ -31,7 +32,7 @@ import {
 import { farziSequences } from './synthetic';
 import { teacherInitialization, teacherParams } from './teacherStart';
 
-import { FarziCheckpointMeta, farziMeta, OUTER, TrainingFieldsMeta } from './farziCheckpoint';
+import { FarziCheckpointMeta, farziMeta, TrainingFieldsMeta } from './farziCheckpoint';
 import type { FarziContext } from './farziContext';
 
 export { farziContext } from './farziContext';
@@ -50,10 +51,8 @@ export class FarziRun {
   readonly history: Record<string, unknown>[] = [];
   /** Seconds spent by the sessions before a resume (0 for a fresh run). */
   priorSeconds = 0;
-  /** The outer learning rate's factor after back-offs (distill.outerBackoff). */
-  private learningRateScale = 1;
-  /** Copies of (F, M[, log α]) at the best validation, kept when back-offs are on. */
-  private bestState: Params | undefined;
+  /** distill.outerBackoff: (F, M[, log α]) at the best validation and the outer step's scale. */
+  private backoff: OuterBackoff;
   /** The teacher of the outer loss's alignment term (distill.outerTeacher.weight > 0). */
   private teacher: Params | undefined;
   /** Each item's count as a next item in the real data (distill.outerPopularityPower > 0). */
@@ -78,7 +77,9 @@ export class FarziRun {
     readonly rng: Rng,
     /** The last outer step already taken (0 for a fresh run). */
     readonly startStep: number,
-  ) {}
+  ) {
+    this.backoff = OuterBackoff.fresh(ctx.settings.outerBackoff);
+  }
 
   /** The outer optimiser: Adam with train.optimizer's moments, no weight decay or clipping. */
   private static outerOptimizer(ctx: FarziContext, scale = 1): Optimizer {
@@ -101,29 +102,27 @@ export class FarziRun {
     };
   }
 
-  /** Keeps a copy of the current data as the best (distill.outerBackoff: what a back-off returns to). */
-  rememberBest(): void {
-    if (this.bestState) tf.dispose(Object.values(this.bestState));
-    const now = this.outerParams();
-    this.bestState = Object.fromEntries(
-      Object.entries(now).map(([k, t]) => [k, tf.clone(t)]),
-    ) as Params;
-  }
-
   /**
-   * distill.outerBackoff: back to the best data, the outer learning rate times `factor`, and a fresh
-   * outer Adam state from there. Returns the new learning rate (undefined: nothing kept to return to).
+   * After a validation (distill.outerBackoff): keeps the data on a new best; when validation has
+   * fallen, goes back to the best data with the outer learning rate times the factor and a fresh
+   * outer Adam state. Returns the new outer learning rate when it backed off.
    */
-  backOff(factor: number): number | undefined {
-    const best = this.bestState;
-    if (!best) return undefined;
+  afterValidation(step: number, better: boolean): number | undefined {
+    const outerSteps = this.ctx.settings.outerSteps;
+    const back = this.backoff.afterValidation(
+      step,
+      outerSteps,
+      better,
+      this.best,
+      this.outerParams(),
+    );
+    if (!back) return undefined;
     tf.dispose(Object.values(this.outerParams()));
     disposeState(this.opt);
-    this.latent = tf.clone(best.latent);
-    this.decoder = tf.clone(best.decoder);
-    this.logLr = best.logLr ? tf.clone(best.logLr) : undefined;
-    this.learningRateScale *= factor;
-    this.outer = FarziRun.outerOptimizer(this.ctx, this.learningRateScale);
+    this.latent = back.latent;
+    this.decoder = back.decoder;
+    this.logLr = back.logLr;
+    this.outer = FarziRun.outerOptimizer(this.ctx, this.backoff.scale);
     this.opt = this.outer.init(this.outerParams());
     return this.outer.learningRate;
   }
@@ -170,11 +169,7 @@ export class FarziRun {
       Object.assign(run.best, meta.best);
       run.history.push(...meta.history);
       run.priorSeconds = meta.seconds ?? 0;
-      run.learningRateScale = scale;
-      const kept = OUTER.filter((k) => saved.params[`best.${k}`]);
-      if (kept.length) {
-        run.bestState = Object.fromEntries(kept.map((k) => [k, saved.params[`best.${k}`]]));
-      }
+      run.backoff = OuterBackoff.resumed(dc.outerBackoff, saved.params, scale);
       ctx.emit({
         type: 'message',
         label: 'farzi',
@@ -351,9 +346,7 @@ export class FarziRun {
     saveCheckpoint<FarziCheckpointMeta>(stateFile, {
       params: {
         ...this.outerParams(),
-        ...Object.fromEntries(
-          Object.entries(this.bestState ?? {}).map(([k, t]) => [`best.${k}`, t]),
-        ),
+        ...this.backoff.checkpointParams(),
       },
       optimizer: this.opt,
       meta: {
@@ -363,14 +356,14 @@ export class FarziRun {
         best: { ...this.best },
         history: this.history,
         seconds: this.priorSeconds + seconds,
-        ...(this.learningRateScale !== 1 ? { learningRateScale: this.learningRateScale } : {}),
+        ...(this.backoff.scale !== 1 ? { learningRateScale: this.backoff.scale } : {}),
       },
     });
   }
 
   dispose(): void {
     tf.dispose([this.latent, this.decoder]);
-    if (this.bestState) tf.dispose(Object.values(this.bestState));
+    this.backoff.dispose();
     if (this.teacher) tf.dispose(Object.values(this.teacher));
     if (this.logLr) this.logLr.dispose();
     disposeState(this.opt);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DistillSummary } from '@farzi/core';
+import { backoffReport } from '@farzi/distill-kit';
 import type { StudentPool } from '@farzi/distill-kit';
 import { saveFarziData } from './farziData';
 import type { FarziContext } from './farziContext';
@@ -73,19 +74,11 @@ export function validator(
   };
   /** distill.outerBackoff: keep the best data; go back to it when validation has fallen. */
   const backOff = (step: number, better: boolean) => {
-    const { factor, patience } = dc.outerBackoff;
-    if (factor === 0) return;
-    if (better) return farzi.rememberBest();
-    if (step >= dc.outerSteps || farzi.best.badEvaluations < patience) return;
-    const learningRate = farzi.backOff(factor);
+    const learningRate = farzi.afterValidation(step, better);
     if (learningRate === undefined) return;
-    farzi.best.badEvaluations = 0;
-    farzi.history.push({ step, backoff: { to: farzi.bestStep, outerLearningRate: learningRate } });
-    emit({
-      type: 'message',
-      label: 'farzi',
-      text: `step ${step}: validation below the best (step ${farzi.bestStep}) ${patience} time(s): back to that data, outer learning rate ${learningRate.toPrecision(3)}`,
-    });
+    const report = backoffReport(step, farzi.bestStep, dc.outerBackoff.patience, learningRate);
+    farzi.history.push(report.history);
+    emit({ type: 'message', label: 'farzi', text: report.text });
   };
   const refreshPool = async (step: number) => {
     const collect = pool.collector(step);

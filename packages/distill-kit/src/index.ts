@@ -41,6 +41,8 @@ export type { RealBatch } from './realData';
 export { selectWindows, windowSelectionSchema, windowStats } from './windows';
 export type { WindowSelection, WindowStats } from './windows';
 export { cloneParams, saveParams } from './checkpoints';
+export { backoffReport, OuterBackoff, outerBackoffSchema } from './outerBackoff';
+export type { BackoffSettings } from './outerBackoff';
 export { softSequenceSource } from './softSequenceSource';
 export { evaluateStudent, studentRecipeOf, trainStudent } from './student';
 export type { StudentRecipe, StudentSettings } from './student';

@@ -134,6 +134,70 @@ describe('TD3 distiller', () => {
     tf.dispose([...Object.values(a.factors), ...Object.values(b.factors)]);
   });
 
+  it('backs off to the best factors with a smaller outer step when validation falls (outerBackoff), and resumes it', async () => {
+    const settings = {
+      outerSteps: 6,
+      evalEvery: 1,
+      outerLearningRate: 1,
+      outerBackoff: { factor: 0.5, patience: 1 },
+    };
+    const messages: string[] = [];
+    const before = tf.memory().numTensors;
+    const done = await distiller.distill({
+      config: config(settings),
+      split,
+      tools,
+      outDir: path.join(dir, 'backoff-straight'),
+      resume: false,
+      onProgress: (e) => {
+        if (e.type === 'message') messages.push(e.text);
+      },
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    // The toy's outer step is far too large: validation falls below step 0's, back to its factors
+    // with the outer learning rate halved at each back-off.
+    const backoffs = messages.filter((m) => /back to that data/.test(m));
+    expect(backoffs.length).toBeGreaterThanOrEqual(2);
+    expect(backoffs[0]).toMatch(
+      /^step \d: validation below the best \(step \d\) 1 time\(s\): back to that data, outer learning rate 0\.500$/,
+    );
+    const history = JSON.parse(
+      fs.readFileSync(path.join(dir, 'backoff-straight', 'summary.json'), 'utf8'),
+    ).history as { step: number; backoff?: { to: number; outerLearningRate: number } }[];
+    const first = history.find((h) => h.backoff);
+    expect(first?.backoff).toEqual({ to: expect.any(Number), outerLearningRate: 0.5 });
+    expect(done.summary.bestStep).toBe(first?.backoff?.to);
+
+    // Killed after step 3, resumed: the kept factors and the halved steps come back from the state
+    // file, and the data is the straight run's.
+    const parted = path.join(dir, 'backoff-parted');
+    await expect(
+      distiller.distill({
+        config: config(settings),
+        split,
+        tools,
+        outDir: parted,
+        resume: false,
+        onProgress: (e) => {
+          if (e.type === 'outer' && e.step === 4) throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
+    await distiller.distill({
+      config: config(settings),
+      split,
+      tools,
+      outDir: parted,
+      resume: true,
+    });
+    const a = loadTd3Data(path.join(dir, 'backoff-straight', 'td3-data-last.safetensors'));
+    const b = loadTd3Data(path.join(parted, 'td3-data-last.safetensors'));
+    for (const k of ['users', 'positions', 'items', 'core'] as const) {
+      expect(Array.from(b.factors[k].dataSync())).toEqual(Array.from(a.factors[k].dataSync()));
+    }
+    tf.dispose([...Object.values(a.factors), ...Object.values(b.factors)]);
+  });
+
   it('starts from the factors fitted to the teacher’s sequences (init "teacher"), the fit closing the gap', async () => {
     const kl = (name: string) => {
       const log = fs.readFileSync(path.join(dir, name, 'log.jsonl'), 'utf8');

@@ -10,6 +10,7 @@ import {
   UserError,
 } from '@farzi/core';
 import {
+  backoffReport,
   distillBudget,
   distillLogger,
   evaluateStudent,
@@ -174,8 +175,13 @@ async function outerLoop(
         source.dispose?.();
       }
     },
-    validated: (_step, _value, better) => {
+    validated: (step, _value, better) => {
       if (better) saveTd3Data(dataFile, td3.current());
+      const learningRate = td3.afterValidation(step, better);
+      if (learningRate === undefined) return;
+      const report = backoffReport(step, td3.best.at, s.outerBackoff.patience, learningRate);
+      td3.history.push(report.history);
+      emit({ type: 'message', label: 'td3', text: report.text });
     },
     after: (step) => {
       if (step % s.checkpointEvery === 0 || step === s.outerSteps)

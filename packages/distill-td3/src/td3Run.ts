@@ -26,6 +26,7 @@ import {
   disposeSynthetic,
   metaGradient,
   obtainTeacher,
+  OuterBackoff,
   runInnerLoop,
   sampleRealBatch,
   toList,
@@ -53,6 +54,8 @@ interface Td3Meta {
   best: LoopBest;
   history: Record<string, unknown>[];
   seconds: number;
+  /** The outer learning rate's factor after back-offs (distill.outerBackoff; absent: 1). */
+  outerLearningRateScale?: number;
 }
 
 /** One outer step's figures. */
@@ -72,23 +75,32 @@ export class Td3Run {
   readonly history: Record<string, unknown>[] = [];
   priorSeconds = 0;
   teacher: Params | undefined;
+  /** distill.outerBackoff: the factors at the best validation and the outer step's scale. */
+  private backoff: OuterBackoff;
 
   private constructor(
     private readonly ctx: Td3Context,
-    private readonly outer: Optimizer,
+    private outer: Optimizer,
     public factors: TuckerFactors,
     private opt: OptimizerState,
     readonly rng: Rng,
     readonly startStep: number,
-  ) {}
+  ) {
+    this.backoff = OuterBackoff.fresh(ctx.settings.outerBackoff);
+  }
+
+  /** The outer optimiser: Adam with train.optimizer's moments at the (backed-off) learning rate. */
+  private static outerOptimizer(ctx: Td3Context, scale = 1): Optimizer {
+    return adam(
+      { ...ctx.config.train.optimizer, name: 'adam', weightDecay: 0, clipNorm: 0, epsRoot: 0 },
+      ctx.settings.outerLearningRate * scale,
+    );
+  }
 
   /** Resumes from `stateFile` when asked and present; otherwise initialises the factors. */
   static async start(ctx: Td3Context, stateFile: string, resume: boolean): Promise<Td3Run> {
     const s = ctx.settings;
-    const outer = adam(
-      { ...ctx.config.train.optimizer, name: 'adam', weightDecay: 0, clipNorm: 0, epsRoot: 0 },
-      s.outerLearningRate,
-    );
+    const outer = Td3Run.outerOptimizer(ctx);
     const needsTeacher =
       s.init === 'teacher' || s.outerTeacher.weight > 0 || s.outerTeacher.featureWeight > 0;
     const teacher = needsTeacher
@@ -104,9 +116,10 @@ export class Td3Run {
         items: p.items,
         core: p.core,
       } as TuckerFactors;
+      const scale = saved.meta.outerLearningRateScale ?? 1;
       run = new Td3Run(
         ctx,
-        outer,
+        Td3Run.outerOptimizer(ctx, scale),
         factors,
         saved.optimizer as OptimizerState,
         new Rng(saved.meta.rng),
@@ -115,6 +128,7 @@ export class Td3Run {
       Object.assign(run.best, saved.meta.best);
       run.history.push(...saved.meta.history);
       run.priorSeconds = saved.meta.seconds;
+      run.backoff = OuterBackoff.resumed(s.outerBackoff, saved.params, scale);
       ctx.emit({
         type: 'message',
         label: 'td3',
@@ -218,6 +232,29 @@ export class Td3Run {
     return { loss: meta.loss, innerSteps: prefix + s.innerSteps, seconds: meta.seconds };
   }
 
+  /**
+   * After a validation (distill.outerBackoff): keeps the factors on a new best; when validation has
+   * fallen, goes back to the best factors with the outer learning rate times the factor and a
+   * fresh outer Adam state. Returns the new outer learning rate when it backed off.
+   */
+  afterValidation(step: number, better: boolean): number | undefined {
+    const current = this.factors as unknown as Params;
+    const back = this.backoff.afterValidation(
+      step,
+      this.ctx.settings.outerSteps,
+      better,
+      this.best,
+      current,
+    );
+    if (!back) return undefined;
+    tf.dispose(Object.values(current));
+    disposeState(this.opt);
+    this.factors = back as unknown as TuckerFactors;
+    this.outer = Td3Run.outerOptimizer(this.ctx, this.backoff.scale);
+    this.opt = this.outer.init(back);
+    return this.outer.learningRate;
+  }
+
   /** The current data (the factors are the run's: save them, do not dispose them). */
   current(): Td3Data {
     return {
@@ -230,7 +267,7 @@ export class Td3Run {
 
   checkpoint(stateFile: string, step: number, seconds: number): void {
     saveCheckpoint<Td3Meta>(stateFile, {
-      params: this.factors as unknown as Params,
+      params: { ...(this.factors as unknown as Params), ...this.backoff.checkpointParams() },
       optimizer: this.opt,
       meta: {
         kind: 'td3-distillation',
@@ -239,12 +276,14 @@ export class Td3Run {
         best: { ...this.best },
         history: this.history,
         seconds: this.priorSeconds + seconds,
+        ...(this.backoff.scale !== 1 ? { outerLearningRateScale: this.backoff.scale } : {}),
       },
     });
   }
 
   dispose(): void {
     tf.dispose(Object.values(this.factors));
+    this.backoff.dispose();
     if (this.teacher) tf.dispose(Object.values(this.teacher));
     disposeState(this.opt);
   }

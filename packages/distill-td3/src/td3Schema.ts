@@ -1,5 +1,5 @@
-import { windowSelectionSchema } from '@farzi/distill-kit';
-import type { WindowSelection } from '@farzi/distill-kit';
+import { outerBackoffSchema, windowSelectionSchema } from '@farzi/distill-kit';
+import type { BackoffSettings, WindowSelection } from '@farzi/distill-kit';
 import { ExperimentConfig, JsonSchema, UserError } from '@farzi/core';
 
 const positiveInt = (d: number, description?: string) => ({
@@ -110,6 +110,7 @@ export const td3Schema: JsonSchema = {
     },
     outerSteps: { type: 'integer', minimum: 0, default: 100 },
     outerLearningRate: positive(0.01),
+    outerBackoff: outerBackoffSchema,
     outerTeacher: {
       type: 'object',
       additionalProperties: false,
@@ -169,6 +170,7 @@ export interface Td3Settings {
   reverseCheckpointEvery: number;
   outerSteps: number;
   outerLearningRate: number;
+  outerBackoff: BackoffSettings;
   outerTeacher: { weight: number; temperature: number; featureWeight: number };
   realBatchSize: number;
   evalEvery: number;
