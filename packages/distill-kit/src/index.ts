@@ -32,6 +32,7 @@ export {
   nextItemCounts,
   popularityWeights,
   disposeRealBatch,
+  logitsAt,
   realPositions,
   realSequences,
   realWindows,

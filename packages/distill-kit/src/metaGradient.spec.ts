@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { AdamHyper, selectBackend } from '@farzi/core';
+import { AdamHyper, Model, selectBackend } from '@farzi/core';
 import { tinyModel } from '@farzi/core/testing';
-import { toList } from './innerLoop';
-import { metaGradient, outerObjective, unrolledMetaGradient } from './metaGradient';
-import { RealBatch, realPositions } from './realData';
+import { toList, toParams } from './innerLoop';
+import { metaGradient, outerObjective, realLoss, unrolledMetaGradient } from './metaGradient';
+import { logitsAt, RealBatch, realPositions } from './realData';
 import { tinyFeatureModel } from './testing/featureModel';
 import { freeLogitsSequences } from './testing/freeLogits';
 
@@ -165,6 +165,56 @@ describe('the meta-gradient of any SoftSequences (free logits)', () => {
       ...Object.values(unrolled.grads),
     ]);
     tf.dispose(Object.values(teacher));
+  });
+
+  it('scores only the real positions of a model with an output layer, as the dense path does', () => {
+    const model = tinyFeatureModel(V, XI - 1, 4);
+    const dense: Model = { ...model, outputLayer: undefined };
+    const { names, values: w } = toList(model.init(3));
+    // Left padding: three of the eight positions have no target.
+    const padded = {
+      inputs: tf.tensor2d(
+        [
+          [0, 0, 1, 2],
+          [3, 4, 5, 6],
+        ],
+        undefined,
+        'int32',
+      ),
+      targets: tf.tensor2d(
+        [
+          [0, 0, 2, 3],
+          [0, 5, 6, 1],
+        ],
+        undefined,
+        'int32',
+      ),
+    };
+    const positions = realPositions(padded.targets);
+    expect(Array.from(positions.dataSync())).toEqual([2, 3, 5, 6, 7]);
+    const fast = logitsAt(model, toParams(names, w), padded.inputs, positions);
+    const all = logitsAt(dense, toParams(names, w), padded.inputs, positions);
+    expect(fast.shape).toEqual([5, V]);
+    expect(Math.max(...tf.abs(tf.sub(fast, all)).dataSync())).toBeLessThan(1e-6);
+    const probabilities = tf.softmax(tf.randomNormal([5, V], 0, 1, 'float32', 4)) as tf.Tensor2D;
+    const weights = tf.tensor1d([0.5, 1, 1.5, 1, 1]);
+    const batches: RealBatch[] = [
+      padded,
+      { ...padded, teacher: { probabilities, weight: 0.5 } },
+      { ...padded, teacher: { probabilities, weight: 0.5 }, weights },
+    ];
+    for (const real of batches) {
+      const at = (m: Model) =>
+        tf.valueAndGrads((...ws: tf.Tensor[]) => realLoss(m, names, ws, real))(w);
+      const a = at(model);
+      const b = at(dense);
+      expect(Math.abs(a.value.dataSync()[0] - b.value.dataSync()[0])).toBeLessThan(1e-6);
+      a.grads.forEach((g, i) =>
+        expect(Math.max(...tf.abs(tf.sub(g, b.grads[i])).dataSync())).toBeLessThan(1e-6),
+      );
+      tf.dispose([a.value, b.value, ...a.grads, ...b.grads]);
+    }
+    tf.dispose([fast, all, probabilities, weights, positions, padded.inputs, padded.targets, ...w]);
   });
 
   it('says which model lacks hidden states when feature alignment is asked of it', () => {

@@ -2,14 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   AdamHyper,
   adamUpdate,
-  crossEntropy,
   Model,
+  nextItemLoss,
   softCrossEntropy,
   sparseSoftmaxCrossEntropy,
   UserError,
 } from '@farzi/core';
 import { runInnerLoop, syntheticLoss, toParams } from './innerLoop';
-import { RealBatch, realPositions } from './realData';
+import { logitsAt, RealBatch, realPositions } from './realData';
 import { disposeSynthetic, SoftSequences } from './softSequences';
 import { ReversePhases, reverseAdam, SecondOrderMethod } from './reverseAdam';
 
@@ -86,14 +86,15 @@ export function featureDistance(
 }
 
 function logitLoss(model: Model, names: string[], w: tf.Tensor[], real: RealBatch): tf.Scalar {
-  const logits = model.apply(toParams(names, w), real.inputs, { training: false });
+  const params = toParams(names, w);
   const aligning = real.teacher !== undefined && real.teacher.weight > 0;
-  if (!aligning && !real.weights) return crossEntropy(logits, real.targets);
+  if (!aligning && !real.weights) {
+    return nextItemLoss(model, params, real.inputs, real.targets, { training: false });
+  }
   // Both terms cover the real positions only (padding excluded), as rows of [N, |V|]: on a large
   // catalogue with short histories the [B·L, |V|] loss gradients would be several times larger.
-  const v = logits.shape[logits.rank - 1] as number;
   const positions = realPositions(real.targets);
-  const rows = tf.gather(tf.reshape(logits, [-1, v]), positions);
+  const rows = logitsAt(model, params, real.inputs, positions);
   const weights = real.weights ?? tf.ones([rows.shape[0]]);
   const items = tf.gather(tf.reshape(real.targets, [-1]), positions);
   const observed = weightedMean(sparseSoftmaxCrossEntropy(rows, items), weights);

@@ -1,5 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DataSplit, Rng, RunError, sequenceBatches, UserError } from '@farzi/core';
+import {
+  DataSplit,
+  Model,
+  Params,
+  Rng,
+  RunError,
+  scoreAllItems,
+  sequenceBatches,
+  UserError,
+} from '@farzi/core';
 
 /** A batch of real sequences for the outer (meta) loss. */
 export interface RealBatch {
@@ -35,6 +44,28 @@ export function realPositions(targets: tf.Tensor2D): tf.Tensor1D {
   const rows: number[] = [];
   for (let i = 0; i < flat.length; i++) if (flat[i] !== 0) rows.push(i);
   return tf.tensor1d(rows, 'int32');
+}
+
+/**
+ * A model's logits `[N, |V|]` at the flat positions `positions` of `inputs` `[B, L]` (dropout off).
+ * For a model with `hiddenStates` and `outputLayer` only those rows are scored, so the cost follows
+ * the real positions, not B·L (short histories leave most of a real batch padded); other models
+ * score every position and keep those rows.
+ */
+export function logitsAt(
+  model: Model,
+  params: Params,
+  inputs: tf.Tensor2D,
+  positions: tf.Tensor1D,
+): tf.Tensor2D {
+  if (model.hiddenStates && model.outputLayer) {
+    const hidden = model.hiddenStates(params, inputs, { training: false });
+    const rows = tf.gather(tf.reshape(hidden, [-1, hidden.shape[2]]), positions) as tf.Tensor2D;
+    return scoreAllItems(model.outputLayer(params), rows);
+  }
+  const logits = model.apply(params, inputs, { training: false });
+  const v = logits.shape[logits.rank - 1] as number;
+  return tf.gather(tf.reshape(logits, [-1, v]), positions) as tf.Tensor2D;
 }
 
 /** Real training sequences of a split (token chunks for text). */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { RealBatch } from './realData';
-import { realPositions } from './realData';
+import { logitsAt, realPositions } from './realData';
 import {
   DistillRequest,
   fingerprintSplit,
@@ -69,8 +69,9 @@ export function teacherDistributions(
   rows?: tf.Tensor1D,
 ): tf.Tensor {
   return tf.tidy(() => {
-    const all: tf.Tensor = model.apply(teacher, inputs, { training: false });
-    const logits = rows ? tf.gather(tf.reshape(all, [-1, model.vocabSize]), rows) : all;
+    const logits = rows
+      ? logitsAt(model, teacher, inputs, rows)
+      : model.apply(teacher, inputs, { training: false });
     const bias = new Float32Array(model.vocabSize);
     bias[0] = -1e9;
     return tf.softmax(tf.add(tf.div(logits, temperature), tf.tensor1d(bias)));

@@ -3,8 +3,8 @@ import { embedTokens, Model, paddingMask, Params, safeOps, tiedLogits } from '@f
 
 /**
  * A tiny causal model that exposes its hidden states (as SASRec and GRU4Rec do): h_t = tanh of the
- * running sum of the embeddings up to t times a dense layer; logits are h·Eᵀ. For the kit's checks
- * of the feature-alignment term.
+ * running sum of the embeddings up to t times a dense layer; logits are h·Eᵀ (its output layer,
+ * E tied). For the kit's checks of the feature-alignment term and of the real-position logits.
  */
 export function tinyFeatureModel(vocabSize: number, maxLength: number, d = 4): Model {
   const hidden = (params: Params, input: tf.Tensor): tf.Tensor3D =>
@@ -30,5 +30,6 @@ export function tinyFeatureModel(vocabSize: number, maxLength: number, d = 4): M
     }),
     apply: (params, input) => tiedLogits(hidden(params, input), params.embedding),
     hiddenStates: (params, input) => hidden(params, input),
+    outputLayer: (params) => ({ weights: params.embedding as tf.Tensor2D, itemAxis: 0 }),
   };
 }
