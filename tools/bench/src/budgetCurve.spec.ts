@@ -1,5 +1,9 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { renderVegaLite } from '@farzi/cli';
-import { curveSeries, rowPoint } from './budgetCurve';
+import { curveSeries, rowPoint, runBudgetCurve } from './budgetCurve';
+import { toyConfigs, toyCorpus } from './toyBench.fixture';
 import {
   budgetFor,
   curveMarkdown,
@@ -112,4 +116,61 @@ describe('the budget curve', () => {
     expect((svg.match(/class="mark-line role-mark/g) ?? []).length).toBeGreaterThanOrEqual(1);
     expect((svg.match(/<path/g) ?? []).length).toBeGreaterThan(4);
   });
+});
+
+// bench:budget as a user runs it, at toy size (the toy text corpus and Transformer LM of the
+// quality benchmark's test; perplexity, lower is better): the rows at two budgets, one random
+// sample of half the training tokens, the curve files, and a rerun that trains nothing.
+describe('bench:budget at toy size', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'farzi-budget-curve-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const cli = path.resolve(__dirname, '../../cli/bin/farzi.js');
+
+  it('runs Farzi Data, step 0 and random samples by budget, writes the curve, and reuses its runs', async () => {
+    const { train, distill } = toyConfigs(dir, toyCorpus(dir));
+    const out = path.join(dir, 'out');
+    const logged: string[] = [];
+    const options = {
+      dataset: 'toy',
+      plan: { train, distill, budgets: ['2x9', '4x9'], baselines: ['random-sample'] },
+      out,
+      seeds: [1],
+      studentSets: ['train.epochs=2', 'train.evalEvery=1'],
+      command: 'bench:budget toy',
+      cli,
+      log: (line: string) => logged.push(line),
+      target: 0.95,
+      percents: [50],
+    };
+    const series = await runBudgetCurve(options);
+    expect(series.map((s) => s.name)).toEqual([
+      'Farzi Data',
+      'Farzi Data, step 0',
+      'random sample',
+    ]);
+    const farzi = series[0].points;
+    expect(farzi.map((p) => p.label)).toEqual(['2x9', '4x9']);
+    expect(farzi[1].percent).toBeCloseTo(2 * farzi[0].percent, 10);
+    // The random series: both budgets, the half sample (a share of full = full ÷ its perplexity),
+    // and the full data at 100%.
+    const random = series[2].points;
+    expect(random.map((p) => p.label)).toEqual(['2x9', '4x9', '50%', 'full']);
+    expect(random[2].percent).toBeGreaterThanOrEqual(50);
+    expect(random[2].percent).toBeLessThan(60);
+    expect(random[3]).toMatchObject({ percent: 100, share: 1 });
+    for (const p of [...farzi, ...random]) expect(p.share).toBeGreaterThan(0);
+    const md = fs.readFileSync(path.join(out, 'budget.md'), 'utf8');
+    expect(md).toContain('# The budget curve on toy');
+    expect(md).toMatch(/a random sample needs/);
+    expect(fs.readFileSync(path.join(out, 'budget.svg'), 'utf8')).toMatch(/^<svg/);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'budget.json'), 'utf8')).series).toEqual(
+      series,
+    );
+    expect(logged).toContain(`training ${path.join(out, 'runs', 'random-p50-s1')}`);
+
+    // Run again: every run is reused, the same curve.
+    logged.length = 0;
+    expect(await runBudgetCurve(options)).toEqual(series);
+    expect(logged.filter((l) => /^(training|distilling|resuming)/.test(l))).toEqual([]);
+  }, 600_000);
 });

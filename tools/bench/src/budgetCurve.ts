@@ -8,11 +8,12 @@ import { DATASET_PLANS } from './datasetPlans';
 import {
   DatasetQualityOptions,
   DatasetQualityResults,
+  lowerIsBetter,
   meanSd,
   QualityRow,
   runDatasetQuality,
 } from './datasetQuality';
-import { sets, train } from './qualityRuns';
+import { readJson, sets, train } from './qualityRuns';
 import { benchLog } from './benchLog';
 
 /*
@@ -104,7 +105,10 @@ export function curveSeries(
   ].filter((s) => s.points.length > 0);
 }
 
-/** Students on a random sample of `percent`% of the training events, by the full-data recipe. */
+/**
+ * Students on a random sample of `percent`% of the training events (users' recent histories of up
+ * to maxLength items; on text, spans of maxLength tokens), by the full-data recipe.
+ */
 function samplePoint(
   options: DatasetQualityOptions,
   percent: number,
@@ -112,8 +116,10 @@ function samplePoint(
   fullTest: number,
   metric: string,
 ): CurvePoint {
-  const users = Math.ceil((events * percent) / 100 / 50);
-  const source = { name: 'random-sample', users, length: 50 };
+  const length =
+    readJson<{ data: { maxLength: number } }>(options.plan.train)?.data.maxLength ?? 50;
+  const users = Math.ceil((events * percent) / 100 / length);
+  const source = { name: 'random-sample', users, length };
   const tests = options.seeds.map((seed) => {
     const dir = path.join(options.out, 'runs', `random-p${percent}-s${seed}`);
     const m = train(options, dir, options.plan.train, [
@@ -121,9 +127,9 @@ function samplePoint(
     ]);
     return m.test?.metrics[metric] as number;
   });
-  const s = meanSd(tests.map((t) => t / fullTest));
+  const s = meanSd(tests.map((t) => (lowerIsBetter(metric) ? fullTest / t : t / fullTest)));
   return {
-    percent: (100 * users * 50) / events,
+    percent: (100 * users * length) / events,
     label: `${percent}%`,
     share: s.mean,
     sd: s.sd,
@@ -164,10 +170,51 @@ async function main(): Promise<void> {
     cli: path.resolve(__dirname, '../../cli/bin/farzi.js'),
     log,
   };
-  const results = runDatasetQuality(options);
-  const samples = percents.map((p) =>
-    samplePoint(options, p, results.full.events, results.full.test, results.metric),
-  );
+  await runBudgetCurve({ ...options, target, percents });
+  log(`budget curve: ${out}/budget.md, ${out}/budget.svg`);
+}
+
+/**
+ * Runs (or reuses) every run of the curve — bench:quality's rows at each budget, then the random
+ * samples of `percents`% of the training events — and writes the curve after each budget and each
+ * sample (budget.json, budget.md, budget.svg in `options.out`). Returns the series.
+ */
+export async function runBudgetCurve(
+  options: DatasetQualityOptions & {
+    readonly target: number;
+    readonly percents: readonly number[];
+  },
+): Promise<CurveSeries[]> {
+  const { out, dataset, target, percents } = options;
+  const command = options.command ?? '';
+  // The curve is written after every budget and every sample (a long run shows what it has).
+  const budgets = options.plan.budgets;
+  let results: DatasetQualityResults | undefined;
+  for (let k = 1; k <= budgets.length; k++) {
+    results = runDatasetQuality({
+      ...options,
+      plan: { ...options.plan, budgets: budgets.slice(0, k) },
+    });
+    await writeCurve(out, dataset, command, target, results, []);
+  }
+  const done = results as DatasetQualityResults;
+  const samples: CurvePoint[] = [];
+  for (const p of percents) {
+    samples.push(samplePoint(options, p, done.full.events, done.full.test, done.metric));
+    await writeCurve(out, dataset, command, target, done, samples);
+  }
+  return curveSeries(done, samples);
+}
+
+/** Writes budget.json, budget.md and budget.svg from the rows and samples so far. */
+async function writeCurve(
+  out: string,
+  dataset: string,
+  command: string,
+  target: number,
+  results: DatasetQualityResults,
+  samples: readonly CurvePoint[],
+): Promise<void> {
   const series = curveSeries(results, samples);
   const md = curveMarkdown(series, {
     dataset,
@@ -185,7 +232,6 @@ async function main(): Promise<void> {
     `${md.join('\n')}\n\n![the budget curve](budget.svg)\n`,
   );
   writeFileAtomic(path.join(out, 'budget.svg'), svg);
-  log(`budget curve: ${out}/budget.md, ${out}/budget.svg`);
 }
 
 if (require.main === module) {

@@ -8,6 +8,7 @@ import {
   runDatasetQuality,
   SEED_STRIDE,
 } from './datasetQuality';
+import { toyConfigs, toyCorpus } from './toyBench.fixture';
 
 // The per-data-set quality benchmark as a user runs it (`bench:quality -- --datasets …`), at toy
 // size: a small text corpus, a one-layer Transformer LM, one budget, one seed. It drives the built
@@ -17,59 +18,8 @@ const cli = path.join(root, 'tools', 'cli', 'bin', 'farzi.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'farzi-dataset-quality-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function corpus(): string {
-  const words = ['the', 'cat', 'sat', 'on', 'a', 'mat', 'dog', 'ran', 'to', 'it'];
-  const line = (i: number) =>
-    Array.from({ length: 6 }, (_, t) => words[(i * 3 + t * (1 + (i % 3))) % words.length]).join(
-      ' ',
-    );
-  const data = path.join(dir, 'toy');
-  if (fs.existsSync(data)) return data;
-  fs.mkdirSync(data);
-  const part = (name: string, n: number, offset: number) =>
-    fs.writeFileSync(
-      path.join(data, `toy.${name}.txt`),
-      Array.from({ length: n }, (_, i) => line(i + offset)).join('\n') + '\n',
-    );
-  part('train', 60, 0);
-  part('valid', 10, 60);
-  part('test', 10, 70);
-  return data;
-}
-
-function configs(data: string): { train: string; distill: string } {
-  const base = {
-    seed: 3,
-    backend: 'wasm',
-    data: { format: 'text', path: data, maxLength: 8, options: { eos: true } },
-    model: { name: 'transformer', hiddenSize: 8, layers: 1, heads: 2, ffMultiplier: 2, dropout: 0 },
-    train: { epochs: 1, batchSize: 16, logEvery: 1000 },
-    eval: { evaluator: 'language-model', metric: 'perplexity', batchSize: 16 },
-  };
-  const train = path.join(dir, 'train.json');
-  const distill = path.join(dir, 'distill.json');
-  fs.writeFileSync(train, JSON.stringify(base));
-  fs.writeFileSync(
-    distill,
-    JSON.stringify({
-      ...base,
-      distill: {
-        method: 'farzi',
-        size: [4, 9],
-        latentDim: 4,
-        init: 'teacher',
-        innerSteps: 2,
-        innerInit: 'student',
-        studentTrajectory: { every: 1, refreshEvery: 10 },
-        outerSteps: 1,
-        realBatchSize: 8,
-        evalEvery: 1,
-        student: { epochs: 2 },
-      },
-    }),
-  );
-  return { train, distill };
-}
+const corpus = () => toyCorpus(dir);
+const configs = (data: string) => toyConfigs(dir, data);
 
 describe('bench:quality --datasets', () => {
   it('runs full data, Farzi Data (optimised and step 0) and the baseline with seeds, then reuses every run', () => {
