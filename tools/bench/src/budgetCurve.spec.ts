@@ -8,6 +8,7 @@ import {
   budgetFor,
   curveMarkdown,
   curveSpec,
+  CurvePoint,
   CurveSeries,
   firstReaching,
 } from './budgetCurveReport';
@@ -28,9 +29,13 @@ const random: CurveSeries = {
 describe('the budget curve', () => {
   it('interpolates the budget a series needs in log(percent) between the bracketing points', () => {
     // 0.3 is halfway from 0.1 to 0.5: halfway between log 1 and log 10, i.e. √10 %.
-    const r = budgetFor(random, 0.3) as { percent: number };
+    const r = budgetFor(random, 0.3) as { percent: number; between: CurvePoint[] };
     expect(r.percent).toBeCloseTo(Math.sqrt(10), 10);
-    expect(budgetFor(random, 0.75)).toEqual({ percent: expect.closeTo(Math.sqrt(1000), 8) });
+    expect(r.between.map((p) => p.percent)).toEqual([1, 10]);
+    expect(budgetFor(random, 0.75)).toEqual({
+      percent: expect.closeTo(Math.sqrt(1000), 8),
+      between: [random.points[1], random.points[2]],
+    });
     expect(budgetFor(random, 0.05)).toEqual({ below: 1 });
     expect(budgetFor(random, 1.2)).toEqual({ above: 100 });
     expect(() => budgetFor({ name: 'x', points: [] }, 0.5)).toThrow(/"x" is empty/);
@@ -101,7 +106,9 @@ describe('the budget curve', () => {
     expect(md).toMatch(/reaches 95% of full at \*\*none\*\* .* best is 90\.0% at 10%/);
     // Farzi's 50% at 1%: random reaches 0.3 at 10% and 0.8 at 50%: 0.5 is 2/5 of the way in log.
     const needed = Math.exp(Math.log(10) + 0.4 * (Math.log(50) - Math.log(10)));
-    expect(md).toContain(`a random sample needs **${needed.toFixed(0)}%** of the events`);
+    expect(md).toContain(
+      `a random sample needs **${needed.toFixed(0)}%** of the events (${(needed / 1).toFixed(0)}× the data; interpolated between its 10% at 30.0% and 50% at 80.0%)`,
+    );
     expect(md).toMatch(/For Farzi Data's 90\.0% at 10%, a random sample needs \*\*\d+%\*\*/);
   });
 

@@ -39,7 +39,7 @@ export function firstReaching(series: CurveSeries, target: number): CurvePoint |
 export function budgetFor(
   series: CurveSeries,
   share: number,
-): { percent: number } | { below: number } | { above: number } {
+): { percent: number; between: [CurvePoint, CurvePoint] } | { below: number } | { above: number } {
   const pts = series.points;
   if (pts.length === 0) throw new Error(`budget curve: the series "${series.name}" is empty`);
   if (pts[0].share >= share) return { below: pts[0].percent };
@@ -48,7 +48,7 @@ export function budgetFor(
     if (b.share >= share) {
       const t = (share - a.share) / (b.share - a.share);
       const log = Math.log(a.percent) + t * (Math.log(b.percent) - Math.log(a.percent));
-      return { percent: Math.exp(log) };
+      return { percent: Math.exp(log), between: [a, b] };
     }
   }
   return { above: pts[pts.length - 1].percent };
@@ -98,7 +98,7 @@ export function curveMarkdown(
       const r = budgetFor(random, p.share);
       const what =
         'percent' in r
-          ? `**${pct(r.percent)}%** of the events (${(r.percent / p.percent).toFixed(0)}× the data)`
+          ? `**${pct(r.percent)}%** of the events (${(r.percent / p.percent).toFixed(0)}× the data; interpolated between its ${pct(r.between[0].percent)}% at ${share(r.between[0])} and ${pct(r.between[1].percent)}% at ${share(r.between[1])})`
           : 'below' in r
             ? `at most ${pct(r.below)}% (its smallest budget already does)`
             : `more than ${pct(r.above)}% (no measured random sample does)`;
