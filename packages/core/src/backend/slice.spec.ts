@@ -39,7 +39,9 @@ async function sliceOn(backend: 'cpu' | 'wasm', c: Case) {
   const values = Array.from({ length: n }, (_, i) =>
     c.dtype === 'bool' ? i % 3 === 0 : i * 0.5 - 7,
   );
-  const y = tf.tidy(() => tf.slice(tf.tensor(values, c.shape, c.dtype), c.begin, c.size));
+  const y = tf.tidy(() =>
+    tf.slice(tf.tensor(values as number[] | boolean[], c.shape, c.dtype), c.begin, c.size),
+  );
   const out = { shape: y.shape, dtype: y.dtype, values: Array.from(y.dataSync()) };
   y.dispose();
   return out;
