@@ -1,4 +1,8 @@
-import { outerBackoffSchema, windowSelectionSchema } from '@farzi/distill-kit';
+import {
+  outerBackoffSchema,
+  studentTrajectorySchema,
+  windowSelectionSchema,
+} from '@farzi/distill-kit';
 import type { WindowSelection } from '@farzi/distill-kit';
 import { DistillSection, ExperimentConfig, JsonSchema, UserError } from '@farzi/core';
 
@@ -144,20 +148,7 @@ export const distillSchema: JsonSchema = {
       description:
         'where each inner loop starts: a random pretrained checkpoint (models trained on the real data), a fresh random initialisation, or a random checkpoint of a student trained on the current Farzi Data with the student recipe (distill.studentTrajectory)',
     },
-    studentTrajectory: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      description:
-        'innerInit "student": checkpoints kept along a student trained on the current Farzi Data (the validation student\'s recipe), refreshed as the data changes',
-      properties: {
-        every: positiveInt(20, "keep the student's parameters every N epochs"),
-        refreshEvery: positiveInt(
-          10,
-          'retrain the student on the current data every N outer steps',
-        ),
-      },
-    },
+    studentTrajectory: studentTrajectorySchema,
     trajectories: {
       type: 'object',
       additionalProperties: false,

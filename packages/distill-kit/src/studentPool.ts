@@ -4,6 +4,35 @@ import * as path from 'path';
 import { loadCheckpoint, Params, writeJsonAtomic } from '@farzi/core';
 import { cloneParams, saveParams } from './checkpoints';
 
+/** distill.studentTrajectory: how the pool is kept (epochs between checkpoints, outer steps between refreshes). */
+export interface StudentTrajectorySettings {
+  readonly every: number;
+  readonly refreshEvery: number;
+}
+
+/** The `distill.studentTrajectory` schema, the same for every method with `innerInit: "student"`. */
+export const studentTrajectorySchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  description:
+    'innerInit "student": checkpoints kept along a student trained on the current distilled data (the validation student\'s recipe), refreshed as the data changes',
+  properties: {
+    every: {
+      type: 'integer',
+      minimum: 1,
+      default: 20,
+      description: "keep the student's parameters every N epochs",
+    },
+    refreshEvery: {
+      type: 'integer',
+      minimum: 1,
+      default: 10,
+      description: 'retrain the student on the current data every N outer steps',
+    },
+  },
+} as const;
+
 /**
  * Where inner loops start when they start along a student of the current data: the parameters
  * every `every` epochs of a student trained on the data as it was after outer step `step`, saved

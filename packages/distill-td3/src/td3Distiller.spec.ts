@@ -198,6 +198,76 @@ describe('TD3 distiller', () => {
     tf.dispose([...Object.values(a.factors), ...Object.values(b.factors)]);
   });
 
+  it('starts its inner loops along a student of the current data (innerInit "student"), and resumes them', async () => {
+    const settings = {
+      outerSteps: 4,
+      evalEvery: 2,
+      innerInit: 'student',
+      studentTrajectory: { every: 1, refreshEvery: 2 },
+    };
+    const messages: string[] = [];
+    const before = tf.memory().numTensors;
+    await distiller.distill({
+      config: config(settings),
+      split,
+      tools,
+      outDir: path.join(dir, 'pool-straight'),
+      resume: false,
+      onProgress: (e) => {
+        if (e.type === 'message') messages.push(e.text);
+      },
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    // The validation students of steps 0 and 2 (three epochs each) fill the pool.
+    expect(messages.filter((m) => /inner loops now start from 3 checkpoints/.test(m))).toEqual([
+      'inner loops now start from 3 checkpoints of a student trained on the data of outer step 0',
+      'inner loops now start from 3 checkpoints of a student trained on the data of outer step 2',
+    ]);
+    const manifest = JSON.parse(
+      fs.readFileSync(path.join(dir, 'pool-straight', 'student-pool', 'manifest.json'), 'utf8'),
+    );
+    expect(manifest.step).toBe(2);
+    // Not the random starts' data.
+    await distill('pool-random', { ...settings, innerInit: 'random' });
+    const random = loadTd3Data(path.join(dir, 'pool-random', 'td3-data-last.safetensors'));
+    const straight = loadTd3Data(path.join(dir, 'pool-straight', 'td3-data-last.safetensors'));
+    expect(Array.from(straight.factors.core.dataSync())).not.toEqual(
+      Array.from(random.factors.core.dataSync()),
+    );
+    // Killed after step 3 and resumed: the pool comes back from its directory, the same data.
+    const parted = path.join(dir, 'pool-parted');
+    await expect(
+      distiller.distill({
+        config: config(settings),
+        split,
+        tools,
+        outDir: parted,
+        resume: false,
+        onProgress: (e) => {
+          if (e.type === 'outer' && e.step === 3) throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
+    await distiller.distill({
+      config: config(settings),
+      split,
+      tools,
+      outDir: parted,
+      resume: true,
+    });
+    const b = loadTd3Data(path.join(parted, 'td3-data-last.safetensors'));
+    for (const k of ['users', 'positions', 'items', 'core'] as const) {
+      expect(Array.from(b.factors[k].dataSync())).toEqual(
+        Array.from(straight.factors[k].dataSync()),
+      );
+    }
+    tf.dispose([
+      ...Object.values(random.factors),
+      ...Object.values(straight.factors),
+      ...Object.values(b.factors),
+    ]);
+  });
+
   it('starts from the factors fitted to the teacher’s sequences (init "teacher"), the fit closing the gap', async () => {
     const kl = (name: string) => {
       const log = fs.readFileSync(path.join(dir, name, 'log.jsonl'), 'utf8');

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as tf from '@tensorflow/tfjs-core';
 import {
   Distiller,
   DistillRequest,
@@ -17,8 +18,10 @@ import {
   finishDistillation,
   prepareDistillRun,
   realSequences,
+  StudentPool,
   StudentRecipe,
   studentRecipeOf,
+  trainStudent,
   writeDistillData,
 } from '@farzi/distill-kit';
 import { saveTd3Data, td3Source, td3SourceFactory } from './td3Data';
@@ -101,10 +104,15 @@ async function distillInto(
   const initStarted = Date.now();
   const td3 = await Td3Run.start(ctx, stateFile, request.resume);
   const initSeconds = td3.startStep === 0 ? (Date.now() - initStarted) / 1000 : undefined;
+  // innerInit "student": the kit's pool, kept in <run>/student-pool so that a resumed run starts
+  // its inner loops from the same checkpoints.
+  const pool = new StudentPool(run.file('student-pool'), settings.studentTrajectory.every);
+  if (settings.innerInit === 'student' && request.resume) pool.load();
   try {
-    return await outerLoop(ctx, td3, stateFile, budget, initSeconds);
+    return await outerLoop(ctx, td3, pool, stateFile, budget, initSeconds);
   } finally {
     td3.dispose();
+    pool.dispose();
   }
 }
 
@@ -115,6 +123,7 @@ function recipe(ctx: Td3Context): StudentRecipe {
 async function outerLoop(
   ctx: Td3Context,
   td3: Td3Run,
+  pool: StudentPool,
   stateFile: string,
   budget: DistillSummary['budget'],
   initSeconds: number | undefined,
@@ -125,6 +134,17 @@ async function outerLoop(
   if (td3.startStep === 0) saveTd3Data(run.file(STEP0_FILE), td3.current());
   const started = Date.now();
   const phase = { forward: 0, real: 0, reverse: 0, steps: 0, inner: 0 };
+  // innerInit "student": a student of the current data is trained (by the validation, or on its
+  // own) every refreshEvery outer steps, and its checkpoints become the inner loops' starts.
+  const poolDue = (step: number) =>
+    s.innerInit === 'student' &&
+    step < s.outerSteps &&
+    step % s.studentTrajectory.refreshEvery === 0 &&
+    pool.step !== step;
+  const poolFinished = (collect: ReturnType<StudentPool['collector']>) => {
+    collect.finish();
+    emit({ type: 'message', label: 'td3', text: pool.describe() });
+  };
   await runUnits({
     total: s.outerSteps,
     done: td3.startStep,
@@ -134,7 +154,24 @@ async function outerLoop(
     higherIsBetter: evaluator ? evaluator.higherIsBetter(config.eval.metric) : true,
     best: td3.best,
     unit: async (step, eta) => {
-      const r = td3.outerStep(step, stateFile);
+      if (poolDue(step - 1)) {
+        const collect = pool.collector(step - 1);
+        const source = td3Source(td3.current(), config.data.maxLength);
+        try {
+          const params = await trainStudent(
+            model,
+            source,
+            config.seed,
+            recipe(ctx),
+            collect.onEpochEnd,
+          );
+          tf.dispose(Object.values(params));
+        } finally {
+          source.dispose?.();
+        }
+        poolFinished(collect);
+      }
+      const r = td3.outerStep(step, stateFile, s.innerInit === 'student' ? pool.params : []);
       phase.forward += r.seconds.forward;
       phase.real += r.seconds.real;
       phase.reverse += r.seconds.reverse;
@@ -154,13 +191,18 @@ async function outerLoop(
     },
     validate: async (step) => {
       const source = td3Source(td3.current(), config.data.maxLength);
+      // The validation student is trained exactly as the pool's student: one training serves both.
+      const collect = evaluator && poolDue(step) ? pool.collector(step) : undefined;
       try {
-        const result = await evaluateStudent(model, source, recipe(ctx), {
-          split: request.split,
-          evaluator,
-          config: config.eval,
-          seed: config.seed,
-        });
+        const result = await evaluateStudent(
+          model,
+          source,
+          recipe(ctx),
+          { split: request.split, evaluator, config: config.eval, seed: config.seed },
+          'valid',
+          collect?.onEpochEnd,
+        );
+        if (collect) poolFinished(collect);
         const value = result?.metrics[config.eval.metric];
         if (value !== undefined) {
           td3.history.push({ step, valid: result?.metrics });

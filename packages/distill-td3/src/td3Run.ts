@@ -159,12 +159,13 @@ export class Td3Run {
   }
 
   /**
-   * One outer step: a fresh student from a random initialisation runs a random number of inner
-   * steps in [T, horizon] on this step's window of the synthetic sequences; the last T are
-   * differentiated (RaT-BPTT) against the outer loss on a real batch, and the factors take an
-   * outer Adam step.
+   * One outer step: a student — from a random initialisation, or (innerInit "student") from a
+   * random one of `starts`, checkpoints of a student trained on the current data — runs a random
+   * number of inner steps in [T, horizon] on this step's window of the synthetic sequences; the
+   * last T are differentiated (RaT-BPTT) against the outer loss on a real batch, and the factors
+   * take an outer Adam step. `starts` stay the caller's.
    */
-  outerStep(step: number, stateFile: string): Td3Step {
+  outerStep(step: number, stateFile: string, starts: readonly Params[] = []): Td3Step {
     const { model, settings: s } = this.ctx;
     const hyper: AdamHyper = {
       learningRate: s.innerLearningRate,
@@ -180,17 +181,20 @@ export class Td3Run {
     const sequences = tuckerSequences(this.factors, s.temperature, window);
     const horizon = Math.max(s.innerSteps, s.horizon);
     const prefix = horizon > s.innerSteps ? this.rng.int(horizon - s.innerSteps + 1) : 0;
-    const init = model.init(this.rng.int(2 ** 31 - 1));
-    const { names, values } = toList(init);
+    const fresh = starts.length === 0;
+    const { names, values } = toList(
+      fresh ? model.init(this.rng.int(2 ** 31 - 1)) : starts[this.rng.int(starts.length)],
+    );
     let w0 = values;
     if (prefix > 0) {
       const synthetic = sequences.decode();
       const { final } = runInnerLoop(model, names, w0, synthetic, { steps: prefix, hyper });
       disposeSynthetic(synthetic);
-      tf.dispose(values);
+      if (fresh) tf.dispose(values);
       tf.dispose([...final.m, ...final.v]);
       w0 = final.w;
     }
+    const ownsStart = fresh || prefix > 0;
     const sampled = sampleRealBatch(
       this.ctx.sequences,
       s.realBatchSize,
@@ -204,7 +208,7 @@ export class Td3Run {
       method: 'exact',
       checkpointEvery: s.reverseCheckpointEvery,
     });
-    tf.dispose(w0);
+    if (ownsStart) tf.dispose(w0);
     disposeRealBatch(real);
     const finite =
       Number.isFinite(meta.loss) &&

@@ -1,5 +1,13 @@
-import { outerBackoffSchema, windowSelectionSchema } from '@farzi/distill-kit';
-import type { BackoffSettings, WindowSelection } from '@farzi/distill-kit';
+import {
+  outerBackoffSchema,
+  studentTrajectorySchema,
+  windowSelectionSchema,
+} from '@farzi/distill-kit';
+import type {
+  BackoffSettings,
+  StudentTrajectorySettings,
+  WindowSelection,
+} from '@farzi/distill-kit';
 import { ExperimentConfig, JsonSchema, UserError } from '@farzi/core';
 
 const positiveInt = (d: number, description?: string) => ({
@@ -86,6 +94,13 @@ export const td3Schema: JsonSchema = {
       },
     },
     innerSteps: positiveInt(10, 'T: the window of inner steps differentiated per outer step'),
+    innerInit: {
+      enum: ['random', 'student'],
+      default: 'random',
+      description:
+        'where each inner loop starts: a fresh random initialisation (the paper), or a random checkpoint of a student trained on the current data with the validation student\'s recipe (distill.studentTrajectory; as Farzi\'s innerInit "student")',
+    },
+    studentTrajectory: studentTrajectorySchema,
     horizon: {
       type: 'integer',
       minimum: 0,
@@ -164,6 +179,8 @@ export interface Td3Settings {
     windows: WindowSelection;
   };
   innerSteps: number;
+  innerInit: 'random' | 'student';
+  studentTrajectory: StudentTrajectorySettings;
   horizon: number;
   crop: number;
   innerLearningRate: number;
