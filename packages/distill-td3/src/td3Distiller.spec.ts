@@ -81,6 +81,36 @@ describe('TD3 distiller', () => {
       resume,
     });
 
+  /**
+   * Distils into `name` killed at outer step `killAt`'s report, then resumed; checks that the last
+   * data equals the uninterrupted run `straight`'s.
+   */
+  const killedAndResumedLike = async (
+    name: string,
+    settings: Record<string, unknown>,
+    killAt: number,
+    straight: string,
+  ) => {
+    const outDir = path.join(dir, name);
+    const request = { config: config(settings), split, tools, outDir };
+    await expect(
+      distiller.distill({
+        ...request,
+        resume: false,
+        onProgress: (e) => {
+          if (e.type === 'outer' && e.step === killAt) throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
+    await distiller.distill({ ...request, resume: true });
+    const a = loadTd3Data(path.join(dir, straight, 'td3-data-last.safetensors'));
+    const b = loadTd3Data(path.join(outDir, 'td3-data-last.safetensors'));
+    for (const k of ['users', 'positions', 'items', 'core'] as const) {
+      expect(Array.from(b.factors[k].dataSync())).toEqual(Array.from(a.factors[k].dataSync()));
+    }
+    tf.dispose([...Object.values(a.factors), ...Object.values(b.factors)]);
+  };
+
   it('distils into a data file that trains any model, naming its source, with no tensor left', async () => {
     const before = tf.memory().numTensors;
     const result = await distill('run', { outerSteps: 3 });
@@ -170,32 +200,7 @@ describe('TD3 distiller', () => {
 
     // Killed after step 3, resumed: the kept factors and the halved steps come back from the state
     // file, and the data is the straight run's.
-    const parted = path.join(dir, 'backoff-parted');
-    await expect(
-      distiller.distill({
-        config: config(settings),
-        split,
-        tools,
-        outDir: parted,
-        resume: false,
-        onProgress: (e) => {
-          if (e.type === 'outer' && e.step === 4) throw new Error('killed');
-        },
-      }),
-    ).rejects.toThrow('killed');
-    await distiller.distill({
-      config: config(settings),
-      split,
-      tools,
-      outDir: parted,
-      resume: true,
-    });
-    const a = loadTd3Data(path.join(dir, 'backoff-straight', 'td3-data-last.safetensors'));
-    const b = loadTd3Data(path.join(parted, 'td3-data-last.safetensors'));
-    for (const k of ['users', 'positions', 'items', 'core'] as const) {
-      expect(Array.from(b.factors[k].dataSync())).toEqual(Array.from(a.factors[k].dataSync()));
-    }
-    tf.dispose([...Object.values(a.factors), ...Object.values(b.factors)]);
+    await killedAndResumedLike('backoff-parted', settings, 4, 'backoff-straight');
   });
 
   it('starts its inner loops along a student of the current data (innerInit "student"), and resumes them', async () => {
@@ -235,37 +240,8 @@ describe('TD3 distiller', () => {
       Array.from(random.factors.core.dataSync()),
     );
     // Killed after step 3 and resumed: the pool comes back from its directory, the same data.
-    const parted = path.join(dir, 'pool-parted');
-    await expect(
-      distiller.distill({
-        config: config(settings),
-        split,
-        tools,
-        outDir: parted,
-        resume: false,
-        onProgress: (e) => {
-          if (e.type === 'outer' && e.step === 3) throw new Error('killed');
-        },
-      }),
-    ).rejects.toThrow('killed');
-    await distiller.distill({
-      config: config(settings),
-      split,
-      tools,
-      outDir: parted,
-      resume: true,
-    });
-    const b = loadTd3Data(path.join(parted, 'td3-data-last.safetensors'));
-    for (const k of ['users', 'positions', 'items', 'core'] as const) {
-      expect(Array.from(b.factors[k].dataSync())).toEqual(
-        Array.from(straight.factors[k].dataSync()),
-      );
-    }
-    tf.dispose([
-      ...Object.values(random.factors),
-      ...Object.values(straight.factors),
-      ...Object.values(b.factors),
-    ]);
+    await killedAndResumedLike('pool-parted', settings, 3, 'pool-straight');
+    tf.dispose([...Object.values(random.factors), ...Object.values(straight.factors)]);
   });
 
   it('starts from the factors fitted to the teacher’s sequences (init "teacher"), the fit closing the gap', async () => {
