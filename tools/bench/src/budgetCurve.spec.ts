@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -180,4 +181,23 @@ describe('bench:budget at toy size', () => {
     expect(await runBudgetCurve(options)).toEqual(series);
     expect(logged.filter((l) => /^(training|distilling|resuming)/.test(l))).toEqual([]);
   }, 600_000);
+});
+
+describe('bench:budget on bad arguments', () => {
+  it('names the argument and what it expected, exit 2, before any work', () => {
+    const script = path.resolve(__dirname, '../dist/budgetCurve.js');
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [script, ...args], { encoding: 'utf8' });
+    for (const [args, message] of [
+      [['--dataset', 'nope'], /--dataset nope: known data sets are .*beauty/],
+      [['--dataset', 'beauty', '--budgets', '200by5'], /--budgets 200by5: expected μ×ξ budgets/],
+      [['--dataset', 'beauty', '--sample-percents', '150'], /--sample-percents 150: expected/],
+      [['--dataset', 'beauty', '--target', '2'], /--target 2: expected a share in \(0, 1\]/],
+    ] as const) {
+      const r = run(...args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+  });
 });

@@ -148,10 +148,19 @@ async function main(): Promise<void> {
   const target = Number(values.target);
   const percents = (values['sample-percents'] as string).split(',').filter(Boolean).map(Number);
   const bad = percents.filter((p) => !(p > 0 && p < 100));
-  if (!plan || !(target > 0 && target <= 1) || bad.length) {
-    process.stderr.write(
-      `budget: ${!plan ? `--dataset ${dataset || '(none)'}: known data sets are ${Object.keys(DATASET_PLANS).join(', ')}` : bad.length ? `--sample-percents ${bad.join(',')}: expected percentages between 0 and 100` : `--target ${values.target}: expected a share in (0, 1]`}\n`,
-    );
+  const budgetList = (values.budgets as string).split(',').filter(Boolean);
+  const badBudgets = budgetList.filter((b) => !/^[1-9]\d*x[1-9]\d*$/.test(b));
+  const problem = !plan
+    ? `--dataset ${dataset || '(none)'}: known data sets are ${Object.keys(DATASET_PLANS).join(', ')}`
+    : badBudgets.length || budgetList.length === 0
+      ? `--budgets ${badBudgets.join(',') || '(empty)'}: expected μ×ξ budgets such as 51x5,200x5`
+      : bad.length
+        ? `--sample-percents ${bad.join(',')}: expected percentages between 0 and 100`
+        : !(target > 0 && target <= 1)
+          ? `--target ${values.target}: expected a share in (0, 1]`
+          : undefined;
+  if (problem) {
+    process.stderr.write(`budget: ${problem}\n`);
     process.exit(2);
   }
   const out = values.out ?? `benchmarks/budget-${dataset}`;
@@ -160,7 +169,7 @@ async function main(): Promise<void> {
   const command = `node tools/bench/dist/budgetCurve.js ${process.argv.slice(2).join(' ')}`;
   const options: DatasetQualityOptions = {
     dataset,
-    plan: { ...plan, budgets: (values.budgets as string).split(','), crossModel: undefined },
+    plan: { ...plan, budgets: budgetList, crossModel: undefined },
     out,
     seeds: (values.seeds as string).split(',').map(Number),
     distillations: Number(values.distillations),
