@@ -8,6 +8,7 @@ import {
   runDatasetQuality,
   SEED_STRIDE,
 } from './datasetQuality';
+import { methodSets } from './qualityRuns';
 import { toyConfigs, toyCorpus } from './toyBench.fixture';
 
 // The per-data-set quality benchmark as a user runs it (`bench:quality -- --datasets …`), at toy
@@ -188,12 +189,25 @@ describe('bench:quality --datasets', () => {
       cli,
       log: () => undefined,
     };
-    const results = runDatasetQuality(options);
+    // A --distill-set written `td3:k=v` is for TD3's distillations only.
+    const results = runDatasetQuality({
+      ...options,
+      distillSets: ['td3:distill.innerLearningRate=0.002'],
+    });
     expect(results.rows.map((r) => r.data)).toEqual(['farzi', 'farzi-step0', 'td3', 'td3-step0']);
+    const runConfig = (run: string) =>
+      JSON.parse(fs.readFileSync(path.join(out, 'runs', run, 'config.json'), 'utf8'));
+    expect(runConfig('td3-4x9').distill.innerLearningRate).toBe(0.002);
+    expect(runConfig('farzi-4x9').distill.innerLearningRate).not.toBe(0.002);
     const summary = JSON.parse(
       fs.readFileSync(path.join(out, 'runs', 'td3-4x9', 'summary.json'), 'utf8'),
     );
     expect(summary.method).toBe('td3');
+    expect(() =>
+      runDatasetQuality({ ...options, distillSets: ['gru4rec:distill.outerSteps=2'] }),
+    ).toThrow(
+      /--distill-set gru4rec:distill.outerSteps=2: "gru4rec" is not a method of this run \(--method farzi,td3\)/,
+    );
     expect(results.rows[2].distillSeconds).toBeGreaterThan(0);
     expect(() => runDatasetQuality({ ...options, methods: ['td4'] })).toThrow(
       /--method td4: no distillation config for it on toy \(configs for td3, farzi\)/,
@@ -325,3 +339,26 @@ function corpus2(): string {
   if (!fs.existsSync(data)) fs.cpSync(path.join(dir, 'toy'), data, { recursive: true });
   return data;
 }
+
+describe('--distill-set for one method', () => {
+  it('keeps the sets without a prefix for every method and a method: prefix for that method only', () => {
+    const list = [
+      'distill.outerSteps=30',
+      'td3:distill.outerLearningRate=0.003',
+      'farzi:distill.support=64',
+      'distill.outerBackoff={"factor":0.5,"patience":1}',
+      'td3:distill.outerBackoff={"factor":0.5}',
+    ];
+    expect(methodSets(list, 'td3')).toEqual([
+      'distill.outerSteps=30',
+      'distill.outerLearningRate=0.003',
+      'distill.outerBackoff={"factor":0.5,"patience":1}',
+      'distill.outerBackoff={"factor":0.5}',
+    ]);
+    expect(methodSets(list, 'farzi')).toEqual([
+      'distill.outerSteps=30',
+      'distill.support=64',
+      'distill.outerBackoff={"factor":0.5,"patience":1}',
+    ]);
+  });
+});

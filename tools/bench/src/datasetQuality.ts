@@ -4,7 +4,7 @@ import { DistillSummaryFile, SourceSpec, writeFileAtomic, writeJsonAtomic } from
 import type { DatasetPlan } from './datasetPlans';
 import { qualityMarkdown } from './datasetQualityReport';
 import { lowerIsBetter, meanSd, QualityRow, RowSpec, studentRow } from './qualityRows';
-import { distill, Metrics, readJson, sets, train } from './qualityRuns';
+import { distill, methodSets, Metrics, readJson, sets, splitMethodSet, train } from './qualityRuns';
 
 export { lowerIsBetter, meanSd, pooledMeanSd } from './qualityRows';
 export type { QualityRow } from './qualityRows';
@@ -94,7 +94,8 @@ export function distillConfigs(options: DatasetQualityOptions): [string, string]
   const { plan } = options;
   const own = readJson<{ distill?: { method?: string } }>(plan.distill)?.distill?.method ?? 'farzi';
   const available: Record<string, string> = { ...plan.methods, [own]: plan.distill };
-  return (options.methods ?? [own]).map((m) => {
+  const methods = options.methods ?? [own];
+  const configs = methods.map((m): [string, string] => {
     const config = available[m];
     if (!config) {
       throw new Error(
@@ -103,6 +104,15 @@ export function distillConfigs(options: DatasetQualityOptions): [string, string]
     }
     return [m, config];
   });
+  for (const s of options.distillSets ?? []) {
+    const prefix = splitMethodSet(s).method;
+    if (prefix && !methods.includes(prefix)) {
+      throw new Error(
+        `--distill-set ${s}: "${prefix}" is not a method of this run (--method ${methods.join(',')}).`,
+      );
+    }
+  }
+  return configs;
 }
 
 /** Seeds of the i-th distillation (i ≥ 1) are the first one's plus SEED_STRIDE·(i − 1). */
@@ -195,7 +205,7 @@ export function runDatasetQuality(options: DatasetQualityOptions) {
     const [mu, xi] = budget.split('x').map(Number);
     for (const [method, config] of methods) {
       const optimised = !options.skipOptimised?.includes(budget);
-      const baseSeed = configSeed(config, options.distillSets);
+      const baseSeed = configSeed(config, methodSets(options.distillSets, method));
       const made = teachers.map((teacher, k) => {
         const i = k + 1;
         const seedSets = i === 1 ? [] : [`seed=${baseSeed + SEED_STRIDE * (i - 1)}`];
@@ -217,6 +227,7 @@ export function runDatasetQuality(options: DatasetQualityOptions) {
         if (optimised) {
           summary = distill(
             options,
+            method,
             config,
             dir,
             teacher.run,
@@ -231,7 +242,7 @@ export function runDatasetQuality(options: DatasetQualityOptions) {
         if (!step0) {
           const zeroDir = path.join(runs, `${method}-step0${suffix(i)}-${budget}`);
           const sets0 = sets([`distill.size=[${mu},${xi}]`, 'distill.outerSteps=0', ...seedSets]);
-          zeroSummary = distill(options, config, zeroDir, teacher.run, sets0);
+          zeroSummary = distill(options, method, config, zeroDir, teacher.run, sets0);
           step0Seconds = zeroSummary.initSeconds ?? zeroSummary.seconds;
           step0 = zeroSummary.source;
         }

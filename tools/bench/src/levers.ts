@@ -25,6 +25,9 @@ export const LEVERS: Readonly<Record<string, (crossModel?: object) => string[]>>
   'outer-lr-0.003': () => ['distill.outerLearningRate=0.003'],
   'outer-lr-0.03': () => ['distill.outerLearningRate=0.03'],
   'teacher-weight-0.5': () => ['distill.outerTeacher.weight=0.5'],
+  // Inner loops started from the kit's student pool (TD3's default is the paper's random starts).
+  'inner-student': () => ['distill.innerInit=student'],
+  'inner-student-lr-0.003': () => ['distill.innerInit=student', 'distill.outerLearningRate=0.003'],
   'inner-models': (cross) => {
     if (!cross) throw new Error('levers: inner-models needs a data set with a second architecture');
     return [`distill.innerModels=${JSON.stringify([cross])}`];

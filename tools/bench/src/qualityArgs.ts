@@ -15,7 +15,8 @@ Per data set (the issue-17 tables; writes benchmarks/quality-<data set>/results.
   --teachers <dir1,dir2,dir3>        finished full-data runs to reuse as the teachers, in order
   --skip-baselines                   no random-/head-sample rows (e.g. a lever's ablation)
   --cross-teacher <run-dir>          a finished full-data GRU4Rec run to reuse (one data set)
-  --distill-set k=v                  a --set for every distillation (repeatable)
+  --distill-set k=v                  a --set for every distillation (repeatable); written
+                                     <method>:k=v, for that method's only (td3:k=v)
   --student-set k=v                  a --set for every student (repeatable)
   --cross-student-set k=v            a --set for the GRU4Rec students only, after --student-set
                                      and the plan's (Beauty, Sports: train.learningRate=0.03)

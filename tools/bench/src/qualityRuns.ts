@@ -39,6 +39,23 @@ function farzi(options: DatasetQualityOptions, dir: string, args: string[]): voi
 export const sets = (list: readonly string[] = []) => list.flatMap((s) => ['--set', s]);
 
 /**
+ * The `--distill-set`s for one method: those without a prefix, and those written `<method>:k=v`
+ * for this method (the prefix dropped), e.g. `td3:distill.outerLearningRate=0.003`.
+ */
+export function methodSets(list: readonly string[] = [], method: string): string[] {
+  return list.flatMap((s) => {
+    const { method: only, set } = splitMethodSet(s);
+    return only === undefined || only === method ? [set] : [];
+  });
+}
+
+/** A `--distill-set`'s method prefix (if any: a name and a colon before the first `=`) and set. */
+export function splitMethodSet(s: string): { method?: string; set: string } {
+  const m = /^([A-Za-z0-9_-]+):(?=[^=]*=)/.exec(s);
+  return m ? { method: m[1], set: s.slice(m[0].length) } : { set: s };
+}
+
+/**
  * A training run, reused when finished and resumed when interrupted after a checkpoint — if it was
  * made with these settings (`given`: a finished run the user named, e.g. --teacher, used as it is).
  */
@@ -72,6 +89,7 @@ export function train(
 
 export function distill(
   options: DatasetQualityOptions,
+  method: string,
   config: string,
   dir: string,
   teacher: string,
@@ -80,7 +98,7 @@ export function distill(
   const setArgs = [
     '--set',
     `distill.teacher.checkpoint=${teacher}`,
-    ...sets(options.distillSets),
+    ...sets(methodSets(options.distillSets, method)),
     ...extra,
   ];
   checkReusable(options.cli, dir, config, setArgs, ['name']);
