@@ -1,8 +1,10 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { DatasetQualityResults } from './datasetQuality';
-import { LEVERS, leverLine } from './levers';
+import { LEVERS, leverLine, runLevers } from './levers';
+import { toyConfigs, toyCorpus } from './toyBench.fixture';
 
 const script = path.resolve(__dirname, '../dist/levers.js');
 
@@ -51,4 +53,59 @@ describe('bench:levers', () => {
     expect(d.status).toBe(2);
     expect(d.stderr).toContain('levers: --dataset imdb: known data sets are');
   });
+
+  it('runs each lever from the first lever’s teachers and second-architecture teacher (toy plan, --cross)', () => {
+    // At toy size, through the built CLI (npm run build): a one-layer LM, one distillation.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'farzi-levers-'));
+    try {
+      const { train, distill } = toyConfigs(dir, toyCorpus(dir));
+      const gru = path.join(dir, 'gru.json');
+      const gruModel = { name: 'gru4rec', embeddingSize: 8, hiddenSize: 8, layers: 1, dropout: 0 };
+      fs.writeFileSync(
+        gru,
+        JSON.stringify({ ...JSON.parse(fs.readFileSync(train, 'utf8')), model: gruModel }),
+      );
+      const out = path.join(dir, 'levers');
+      const logged: string[] = [];
+      const options = {
+        dataset: 'toy',
+        plan: { train, distill, budgets: ['4x9'], baselines: [], crossModel: gru },
+        levers: ['recipe', 'outer-lr-0.003'],
+        budget: '4x9',
+        out,
+        seeds: [1],
+        distillations: 1,
+        cross: true,
+        cli: path.resolve(__dirname, '../../cli/bin/farzi.js'),
+        command: 'levers (test)',
+        log: (line: string) => logged.push(line),
+      };
+      const lines = runLevers(options);
+      expect(lines.map((l) => l.split(' | ')[0])).toEqual(['| recipe', '| outer-lr-0.003']);
+      // Each line has a cross-architecture share (GRU4Rec students on that lever's data).
+      for (const line of lines) expect(line.split(' | ')[6]).toMatch(/^\d+\.\d% ± /);
+      // The second lever trained no teacher of its own, and its distillation has its setting.
+      const second = path.join(out, 'outer-lr-0.003', 'runs');
+      expect(fs.existsSync(path.join(second, 'full'))).toBe(false);
+      expect(fs.existsSync(path.join(second, 'gru4rec-full'))).toBe(false);
+      const config = JSON.parse(
+        fs.readFileSync(path.join(second, 'farzi-4x9', 'config.json'), 'utf8'),
+      );
+      expect(config.distill.outerLearningRate).toBe(0.003);
+      expect(config.distill.teacher.checkpoint).toBe(path.join(out, 'recipe', 'runs', 'full'));
+      const table = fs.readFileSync(path.join(out, 'ablation.md'), 'utf8');
+      expect(table).toContain('cross-architecture test share');
+      expect(table).toContain(lines[1]);
+      // Run again with the teachers named: everything is reused.
+      logged.length = 0;
+      runLevers({
+        ...options,
+        teachers: [path.join(out, 'recipe', 'runs', 'full')],
+        crossTeacher: path.join(out, 'recipe', 'runs', 'gru4rec-full'),
+      });
+      expect(logged.filter((l) => /training|distilling/.test(l))).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 600_000);
 });

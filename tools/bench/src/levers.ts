@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { writeFileAtomic } from '@farzi/core';
-import { DATASET_PLANS } from './datasetPlans';
+import { DATASET_PLANS, DatasetPlan } from './datasetPlans';
 import { DatasetQualityResults, meanSd, runDatasetQuality } from './datasetQuality';
 import { benchLog } from './benchLog';
 
@@ -44,6 +44,8 @@ const USAGE = `npm run bench:levers -- --dataset ml-100k [options]
   --distill-set k=v            a --set for every distillation, before the lever's (repeatable)
   --full-set k=v               a --set for the full-data trainings (repeatable)
   --cross                      also the second architecture's students (GRU4Rec) on every lever's data
+  --cross-teacher <run>        a finished full-data run of the second architecture (else trained
+                               under <out>/<first lever>; it serves every lever)
   --out benchmarks/levers-<data set>
 `;
 
@@ -61,6 +63,7 @@ function args() {
         'distill-set': { type: 'string', multiple: true, default: [] },
         'full-set': { type: 'string', multiple: true, default: [] },
         cross: { type: 'boolean', default: false },
+        'cross-teacher': { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -92,6 +95,78 @@ export function leverLine(lever: string, sets: string[], r: DatasetQualityResult
   return `| ${lever} | ${sets.map((s) => `\`${s.length > 60 ? `${s.slice(0, 57)}…` : s}\``).join(' ') || '(shipped)'} | ${v ? `${f(v.mean)} ± ${f(v.sd)}` : '–'} | ${g ? `${(100 * g.mean).toFixed(1)}% ± ${(100 * g.sd).toFixed(1)} (min ${(100 * Math.min(...gains)).toFixed(1)}%)` : '–'} | ${pct(across(optimised)?.shareOfFull)} | ${pct(across(step0)?.shareOfFull)} | ${pct(across(cross)?.shareOfFull)} | ${optimised?.distillSeconds?.toFixed(0) ?? '–'} |`;
 }
 
+/** What one ablation runs: the data set's plan, the levers and the runs' settings. */
+export interface LeversOptions {
+  readonly dataset: string;
+  readonly plan: DatasetPlan;
+  readonly levers: readonly string[];
+  readonly budget: string;
+  readonly out: string;
+  readonly seeds: readonly number[];
+  readonly distillations: number;
+  readonly teachers?: readonly string[];
+  readonly method?: string;
+  readonly cross?: boolean;
+  readonly crossTeacher?: string;
+  readonly distillSets?: readonly string[];
+  readonly fullSets?: readonly string[];
+  readonly cli: string;
+  readonly command: string;
+  readonly log: (line: string) => void;
+}
+
+/**
+ * Runs every lever (bench:quality's runs under <out>/<lever>) and rewrites <out>/ablation.md after
+ * each. The first lever's teachers — and its second-architecture teacher with `cross` — serve every
+ * other lever, unless given.
+ */
+export function runLevers(o: LeversOptions): string[] {
+  const { plan, budget, dataset } = o;
+  const crossModel = plan.crossModel
+    ? (JSON.parse(fs.readFileSync(plan.crossModel, 'utf8')) as { model: object }).model
+    : undefined;
+  let teachers = o.teachers;
+  let crossTeacher = o.crossTeacher;
+  const lines: string[] = [];
+  for (const lever of o.levers) {
+    const sets = LEVERS[lever](crossModel);
+    const results = runDatasetQuality({
+      dataset,
+      plan: { ...plan, budgets: [budget], ...(o.cross ? {} : { crossModel: undefined }) },
+      out: path.join(o.out, lever),
+      seeds: o.seeds,
+      distillations: o.distillations,
+      teacher: teachers,
+      crossTeacher,
+      ...(o.method ? { methods: [o.method] } : {}),
+      skipBaselines: true,
+      distillSets: [...(o.distillSets ?? []), ...sets],
+      fullSets: o.fullSets,
+      command: o.command,
+      cli: o.cli,
+      log: o.log,
+    });
+    teachers ??= results.full.teachers.map((t) => t.run);
+    crossTeacher ??= results.crossFull?.run;
+    lines.push(leverLine(lever, sets, results));
+    const full = results.full;
+    const table = [
+      `${dataset} [${budget.replace('x', '×')}]: the levers, each over ${o.distillations} distillations (teachers ${full.teachers.map((t) => t.seed).join(', ')}; full-data test ${results.metric} ${full.test.toFixed(4)}), students seeds ${o.seeds.join(',')}`,
+      '',
+      `\`${o.command}\``,
+      '',
+      `Valid: the benchmark's students on the optimised data, mean ± sd across distillations (choose on this). Outer-loop gain: each distillation's own validation student, best step ÷ step 0 − 1. Shares of full-data test ${results.metric}: mean ± sd across distillations.`,
+      '',
+      `| lever | settings | valid ${results.metric} | outer-loop gain (valid) | test share | step-0 test share | ${crossModel ? 'cross-architecture test share' : '–'} | distill s |`,
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...lines,
+    ];
+    writeFileAtomic(path.join(o.out, 'ablation.md'), `${table.join('\n')}\n`);
+    o.log(`${lever}: ${lines[lines.length - 1]}`);
+  }
+  return lines;
+}
+
 async function main(): Promise<void> {
   const values = args();
   if (values.help) {
@@ -110,49 +185,24 @@ async function main(): Promise<void> {
   }
   const out = values.out ?? `benchmarks/levers-${dataset}`;
   fs.mkdirSync(out, { recursive: true });
-  const log = benchLog(out);
-  const budget = (values.budget as string) || plan.budgets[0];
-  const crossModel = plan.crossModel
-    ? (JSON.parse(fs.readFileSync(plan.crossModel, 'utf8')) as { model: object }).model
-    : undefined;
-  const command = `node tools/bench/dist/levers.js ${process.argv.slice(2).join(' ')}`;
-  let teachers = values.teachers?.split(',').filter(Boolean);
-  const lines: string[] = [];
-  for (const lever of levers) {
-    const sets = LEVERS[lever](crossModel);
-    const results = runDatasetQuality({
-      dataset,
-      plan: { ...plan, budgets: [budget], ...(values.cross ? {} : { crossModel: undefined }) },
-      out: path.join(out, lever),
-      seeds: (values.seeds as string).split(',').map(Number),
-      distillations: Number(values.distillations),
-      teacher: teachers,
-      ...(values.method ? { methods: [values.method as string] } : {}),
-      skipBaselines: true,
-      distillSets: [...(values['distill-set'] as string[]), ...sets],
-      fullSets: values['full-set'] as string[],
-      command,
-      cli: path.resolve(__dirname, '../../cli/bin/farzi.js'),
-      log,
-    });
-    // The first lever's teachers serve every other one.
-    teachers ??= results.full.teachers.map((t) => t.run);
-    lines.push(leverLine(lever, sets, results));
-    const full = results.full;
-    const table = [
-      `${dataset} [${budget.replace('x', '×')}]: the levers, each over ${values.distillations} distillations (teachers ${full.teachers.map((t) => t.seed).join(', ')}; full-data test ${results.metric} ${full.test.toFixed(4)}), students seeds ${values.seeds}`,
-      '',
-      `\`${command}\``,
-      '',
-      `Valid: the benchmark's students on the optimised data, mean ± sd across distillations (choose on this). Outer-loop gain: each distillation's own validation student, best step ÷ step 0 − 1. Shares of full-data test ${results.metric}: mean ± sd across distillations.`,
-      '',
-      `| lever | settings | valid ${results.metric} | outer-loop gain (valid) | test share | step-0 test share | ${crossModel ? 'cross-architecture test share' : '–'} | distill s |`,
-      '| --- | --- | --- | --- | --- | --- | --- | --- |',
-      ...lines,
-    ];
-    writeFileAtomic(path.join(out, 'ablation.md'), `${table.join('\n')}\n`);
-    log(`${lever}: ${lines[lines.length - 1]}`);
-  }
+  runLevers({
+    dataset,
+    plan,
+    levers,
+    budget: (values.budget as string) || plan.budgets[0],
+    out,
+    seeds: (values.seeds as string).split(',').map(Number),
+    distillations: Number(values.distillations),
+    teachers: values.teachers?.split(',').filter(Boolean),
+    method: values.method,
+    cross: values.cross,
+    crossTeacher: values['cross-teacher'],
+    distillSets: values['distill-set'] as string[],
+    fullSets: values['full-set'] as string[],
+    cli: path.resolve(__dirname, '../../cli/bin/farzi.js'),
+    command: `node tools/bench/dist/levers.js ${process.argv.slice(2).join(' ')}`,
+    log: benchLog(out),
+  });
 }
 
 if (require.main === module) {
