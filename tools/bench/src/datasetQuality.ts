@@ -1,6 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DistillSummaryFile, SourceSpec, writeFileAtomic, writeJsonAtomic } from '@farzi/core';
+import {
+  DistillSummaryFile,
+  SourceSpec,
+  UserError,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from '@farzi/core';
 import type { DatasetPlan } from './datasetPlans';
 import { qualityMarkdown } from './datasetQualityReport';
 import { lowerIsBetter, meanSd, QualityRow, RowSpec, studentRow } from './qualityRows';
@@ -98,7 +104,7 @@ export function distillConfigs(options: DatasetQualityOptions): [string, string]
   const configs = methods.map((m): [string, string] => {
     const config = available[m];
     if (!config) {
-      throw new Error(
+      throw new UserError(
         `--method ${m}: no distillation config for it on ${options.dataset} (configs for ${Object.keys(available).join(', ')}).`,
       );
     }
@@ -107,7 +113,7 @@ export function distillConfigs(options: DatasetQualityOptions): [string, string]
   for (const s of options.distillSets ?? []) {
     const prefix = splitMethodSet(s).method;
     if (prefix && !methods.includes(prefix)) {
-      throw new Error(
+      throw new UserError(
         `--distill-set ${s}: "${prefix}" is not a method of this run (--method ${methods.join(',')}).`,
       );
     }
@@ -158,6 +164,8 @@ function configSeed(config: string, setList: readonly string[] = []): number {
 /** Runs (or reuses) every run of one data set and writes results.json / results.md. */
 export function runDatasetQuality(options: DatasetQualityOptions) {
   const { plan, out } = options;
+  // The methods and their settings are checked before any training.
+  const methods = distillConfigs(options);
   const count = Math.max(1, options.distillations ?? 1);
   const runs = path.join(out, 'runs');
   fs.mkdirSync(runs, { recursive: true });
@@ -200,7 +208,6 @@ export function runDatasetQuality(options: DatasetQualityOptions) {
     return row;
   };
   const cross = crossModel(options, metric);
-  const methods = distillConfigs(options);
   for (const budget of plan.budgets) {
     const [mu, xi] = budget.split('x').map(Number);
     for (const [method, config] of methods) {

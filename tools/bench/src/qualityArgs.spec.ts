@@ -1,5 +1,6 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 // The built benchmark, as `npm run bench:quality` runs it (the suite builds first).
@@ -32,5 +33,34 @@ describe('bench:quality arguments', () => {
     const count = bench('--datasets', 'ml-100k', '--distillations', '0');
     expect(count.status).toBe(2);
     expect(count.stderr).toContain('quality: --distillations 0: expected a whole number ≥ 1');
+  });
+
+  it('refuses an unknown method or a --distill-set for a method not run before any training, exit code 2', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'farzi-quality-args-'));
+    try {
+      const method = bench('--datasets', 'ml-100k', '--method', 'td4', '--out', out);
+      expect(method.status).toBe(2);
+      expect(method.stderr).toContain(
+        'quality: --method td4: no distillation config for it on ml-100k',
+      );
+      expect(method.stderr).not.toMatch(/\n\s+at /);
+      const prefix = bench(
+        '--datasets',
+        'ml-100k',
+        '--distill-set',
+        'gru4rec:distill.outerSteps=2',
+        '--out',
+        out,
+      );
+      expect(prefix.status).toBe(2);
+      expect(prefix.stderr).toContain(
+        'quality: --distill-set gru4rec:distill.outerSteps=2: "gru4rec" is not a method of this run (--method farzi)',
+      );
+      expect(prefix.stderr).not.toMatch(/\n\s+at /);
+      // Nothing was trained.
+      expect(fs.existsSync(path.join(out, 'ml-100k', 'runs'))).toBe(false);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
   });
 });
