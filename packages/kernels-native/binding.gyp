@@ -10,7 +10,8 @@
         "native/layerNorm.c",
         "native/reduce.c",
         "native/elementwise.c",
-        "native/adam.c"
+        "native/adam.c",
+        "native/adamExact.c"
       ],
       "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread", "/usr/include/openblas"],
       "libraries": ["-lopenblas", "-lmvec", "-lm", "-lpthread"],

@@ -94,6 +94,8 @@ export { embedTokens, paddingMask, tiedLogits } from './ops/embed';
 export type { Optimizer, OptimizerState } from './optim/Optimizer';
 export { clipByGlobalNorm, disposeState } from './optim/Optimizer';
 export { adam, adamUpdate } from './optim/adam';
+export { adamAdjoint, adamRestore } from './optim/adamReverse';
+export type { AdamAdjoint, AdamRestore } from './optim/adamReverse';
 export type { AdamHyper } from './optim/adam';
 export { sgd } from './optim/sgd';
 export { createOptimizer, optimizerConfig } from './optim/createOptimizer';

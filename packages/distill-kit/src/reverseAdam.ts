@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { AdamHyper, Model } from '@farzi/core';
+import { AdamHyper, adamAdjoint, adamRestore, Model } from '@farzi/core';
 import { disposeInnerState, InnerState, stepHyper, syntheticGradient, toParams } from './innerLoop';
 import { chunkLoss, SoftSequences, SyntheticChunk, SyntheticData } from './softSequences';
 
@@ -192,38 +192,17 @@ export function reverseAdam(
     const started = performance.now();
     let productMs = 0;
     const out = tf.tidy(() => {
-      const c1 = 1 - Math.pow(h.beta1, t);
-      const c2 = 1 - Math.pow(h.beta2, t);
-      const decay = 1 - h.learningRate * h.weightDecay;
       const stored = options.kept?.get(t - 1);
-      const wPrev: tf.Tensor[] = [];
-      const dmT: tf.Tensor[] = [];
-      const dvT: tf.Tensor[] = [];
-      const alphaTerms: tf.Tensor[] = [];
-      w.forEach((wt, i) => {
-        const mHat = tf.div(m[i], c1);
-        const root = tf.sqrt(tf.add(tf.div(v[i], c2), h.epsRoot));
-        const denom = tf.add(root, h.eps);
-        const update = tf.div(mHat, denom);
-        // Invert the update w_t = (1 − αλ) w_{t−1} − α m̂/(√(v̂+ε_r) + ε), unless the checkpointed
-        // variant stored w_{t−1} exactly.
-        const previous = stored
-          ? tf.clone(stored.w[i])
-          : tf.div(tf.add(wt, tf.mul(update, h.learningRate)), decay);
-        wPrev.push(previous);
-        // ∂w_t/∂α_t = −(m̂/(√(v̂+ε_r) + ε) + λ w_{t−1}): dL/dα_t = ⟨dL/dw_t, ∂w_t/∂α_t⟩
-        alphaTerms.push(
-          tf.neg(tf.sum(tf.mul(dw[i], tf.add(update, tf.mul(previous, h.weightDecay))))),
-        );
-        // ∂w_t/∂m_t = −α / ((1−β1ᵗ)(√(v̂+ε_r) + ε))
-        dmT.push(tf.add(dm[i], tf.mul(dw[i], tf.div(-h.learningRate / c1, denom))));
-        // ∂w_t/∂v_t = α m̂ / (2 (1−β2ᵗ) √(v̂+ε_r) (√(v̂+ε_r) + ε)²)
-        const dwdv = tf.div(
-          tf.mul(mHat, h.learningRate / (2 * c2)),
-          tf.mul(tf.maximum(root, 1e-20), tf.square(denom)),
-        );
-        dvT.push(tf.add(dv[i], tf.mul(dw[i], dwdv)));
-      });
+      // Invert the step and carry the adjoints through its update of w (unless the checkpointed
+      // variant stored w_{t−1} exactly).
+      const adjoints = w.map((wt, i) =>
+        adamAdjoint(wt, m[i], v[i], dw[i], dm[i], dv[i], t, h, stored?.w[i]),
+      );
+      const wPrev = adjoints.map((a) => a.previous);
+      const dmT = adjoints.map((a) => a.dm);
+      const dvT = adjoints.map((a) => a.dv);
+      // dL/dα_t = ⟨dL/dw_t, ∂w_t/∂α_t⟩ with ∂w_t/∂α_t = −(m̂/(√(v̂+ε_r) + ε) + λ w_{t−1}).
+      const dAlphaT = tf.neg(tf.addN(adjoints.map((a) => tf.sum(a.alpha))));
       // dg = dL/dg_t: through m_t = β1 m + (1−β1) g and v_t = β2 v + (1−β2) g².
       const vectorOf: VectorOf = (g) =>
         g.map((gi, i) =>
@@ -235,29 +214,23 @@ export function reverseAdam(
           ? exactProducts(model, names, wPrev, synthetic, vectorOf)
           : finiteDifferenceProducts(model, names, wPrev, synthetic, vectorOf, fdEpsilon);
       productMs = performance.now() - before;
-      const g = p.g;
-      const mPrev = stored
-        ? stored.m.map((x) => tf.clone(x))
-        : g.map((gi, i) => tf.div(tf.sub(m[i], tf.mul(gi, 1 - h.beta1)), h.beta1));
-      const vPrev = stored
-        ? stored.v.map((x) => tf.clone(x))
-        : g.map((gi, i) =>
-            tf.relu(tf.div(tf.sub(v[i], tf.mul(tf.square(gi), 1 - h.beta2)), h.beta2)),
-          );
+      const restored = p.g.map((gi, i) =>
+        adamRestore(m[i], v[i], gi, dw[i], p.hw[i], dmT[i], dvT[i], t, h),
+      );
       // The shared exact products keep g out of their tape's scope: free it here.
-      if (options.method === 'exact' && synthetic.length === 1) tf.dispose(g);
+      if (options.method === 'exact' && synthetic.length === 1) tf.dispose(p.g);
       return {
         w: wPrev,
-        m: mPrev,
-        v: vPrev,
-        dw: dw.map((d, i) => tf.add(tf.mul(d, decay), p.hw[i])),
-        dm: dmT.map((d) => tf.mul(d, h.beta1)),
-        dv: dvT.map((d) => tf.mul(d, h.beta2)),
+        m: stored ? stored.m.map((x) => tf.clone(x)) : restored.map((r) => r.m),
+        v: stored ? stored.v.map((x) => tf.clone(x)) : restored.map((r) => r.v),
+        dw: restored.map((r) => r.dw),
+        dm: restored.map((r) => r.dm),
+        dv: restored.map((r) => r.dv),
         dx: dx.map((d, c) => ({
           inputs: tf.add(d.inputs, p.hx[c].inputs),
           targets: tf.add(d.targets, p.hx[c].targets),
         })),
-        dAlpha: tf.addN(alphaTerms),
+        dAlpha: dAlphaT,
       };
     });
     phases.products += productMs / 1000;

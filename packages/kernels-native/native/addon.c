@@ -1,7 +1,8 @@
 // N-API addon: single-precision matrix products with OpenBLAS, computed directly on the memory of
 // TensorFlow.js's wasm backend (one ArrayBuffer that holds every tensor). Every offset and extent
 // is checked against the buffer before OpenBLAS touches it.
-// Kernels live one family per file (matmul, softmax, layerNorm, reduce, elementwise, adam);
+// Kernels live one family per file (matmul, softmax, layerNorm, reduce, elementwise, adam,
+// adamExact);
 // common.c holds the argument checks and the row-parallel runner.
 #include "common.h"
 
@@ -29,6 +30,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sumTrailing", NULL, sum_trailing, NULL, NULL, NULL, napi_default, NULL},
       {"binaryFloat", NULL, binary_float, NULL, NULL, NULL, napi_default, NULL},
       {"adamUpdate", NULL, adam_update, NULL, NULL, NULL, napi_default, NULL},
+      {"adamExact", NULL, adam_exact, NULL, NULL, NULL, napi_default, NULL},
       {"threads", NULL, threads, NULL, NULL, NULL, napi_default, NULL},
       {"config", NULL, config, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -202,6 +202,41 @@ describeAddon('the OpenBLAS addon', () => {
     );
   });
 
+  it('reverses an Adam step in two halves (adamExact, hand-computed)', () => {
+    // Step 1 from w 1, m 0, v 0 with g 0.5 (lr 0.1, β 0.9 / 0.999, ε 0): m 0.05, v 0.00025,
+    // m̂ 0.5, √v̂ 0.5, update 1, w 0.9. Reversed with dw 1, dm 0, dv 0: w₀ = 0.9 + 0.1 = 1,
+    // dm_t = −0.1 / (0.1 · 0.5) = −2, dv_t = 0.1 · 0.5 / (2 · 0.001 · 0.5 · 0.25) = 200, α-integrand 1.
+    const heap = new Float32Array(22);
+    heap.set([0.9, 0.05, 0.00025, 1, 0, 0], 0);
+    const lr = 0.1;
+    const c1 = 1 - 0.9;
+    const c2 = 1 - 0.999;
+    const adjoint = Float64Array.of(c1, c2, 0, 0, lr, 1, 0, -lr / c1, lr / (2 * c2), 1e-20);
+    const at = (...floats: number[]) => Float64Array.from(floats.map((f) => f * 4));
+    addon().adamExact(heap.buffer, 1, at(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), 1, adjoint);
+    expect(heap[6]).toBeCloseTo(1, 6);
+    expect(heap[7]).toBeCloseTo(-2, 4);
+    expect(heap[8]).toBeCloseTo(200, 1);
+    expect(heap[9]).toBeCloseTo(1, 5);
+    // Restore with g 0.5 and hw 3: m₀ = (0.05 − 0.1·0.5)/0.9 = 0, v₀ = 0, dw = 1·1 + 3 = 4,
+    // dm = 0.9·dm_t, dv = 0.999·dv_t.
+    heap.set([0.5, 3], 10);
+    const restore = Float64Array.of(0.1, 0.9, 0.001, 0.999, 1);
+    addon().adamExact(heap.buffer, 2, at(1, 2, 10, 3, 11, 7, 8, 12, 13, 14, 15, 16), 1, restore);
+    expect(Math.abs(heap[12])).toBeLessThan(1e-8);
+    expect(Math.abs(heap[13])).toBeLessThan(1e-9);
+    expect(heap[14]).toBe(4);
+    expect(heap[15]).toBeCloseTo(-1.8, 4);
+    expect(heap[16]).toBeCloseTo(199.8, 1);
+    expect(() =>
+      addon().adamExact(heap.buffer, 2, at(1, 2, 10, 3, 11, 7, 8, 12, 13, 14, 15, 22), 1, restore),
+    ).toThrow(/outside the buffer/);
+    expect(() => addon().adamExact(heap.buffer, 1, at(0, 1), 1, adjoint)).toThrow(
+      /offsets must be a Float64Array of 10 \(adjoint\)/,
+    );
+    expect(() => addon().adamExact(heap.buffer, 3, at(0), 1, adjoint)).toThrow(/invalid mode/);
+  });
+
   it('reports its OpenBLAS build and threads', () => {
     expect(addon().config()).toMatch(/OpenBLAS/);
     expect(addon().threads()).toBeGreaterThanOrEqual(1);

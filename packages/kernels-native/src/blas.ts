@@ -121,6 +121,18 @@ export interface NativeBlas {
     n: number,
     hyper: Float64Array,
   ): void;
+  /**
+   * Adam's exact update (mode 0) and the two halves of its reversal (1: adjoint, 2: restore) over
+   * n float32 values: `offsets` the operands' byte offsets (inputs, then outputs: 7 / 10 / 12),
+   * `scalars` the float32 constants of the mode (12 / 10 / 5; see native/adamExact.c).
+   */
+  adamExact(
+    buffer: ArrayBuffer,
+    mode: number,
+    offsets: Float64Array,
+    n: number,
+    scalars: Float64Array,
+  ): void;
   /** OpenBLAS's thread count (OPENBLAS_NUM_THREADS, default: the number of cores). */
   threads(): number;
   /** OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH … Zen". */

@@ -2,7 +2,10 @@
 export { nativeBlas } from './blas';
 export type { NativeBlas } from './blas';
 export {
+  ADAM_ADJOINT,
+  ADAM_RESTORE,
   ADAM_UPDATE,
+  ADAM_UPDATE_EXACT,
   FUSED_KERNELS,
   LAYER_NORM,
   LAYER_NORM_GRAD,

@@ -25,10 +25,31 @@ export const LAYER_NORM_GRAD = 'FarziLayerNormGrad';
  * updated `w`, `m` and `v`. Not differentiable (the trainer's update runs outside any tape).
  */
 export const ADAM_UPDATE = 'FarziAdamUpdate';
+/**
+ * The same step with the composed update's float32 arithmetic, bit for bit (the Farzi inner loop,
+ * whose reversal inverts it): inputs and attributes as `FarziAdamUpdate`.
+ */
+export const ADAM_UPDATE_EXACT = 'FarziAdamUpdateExact';
+/**
+ * The first half of reversing Adam step t for one parameter: inputs `w`, `m`, `v` (after the step),
+ * `dw`, `dm`, `dv` (the adjoints after it), attributes as `FarziAdamUpdate`; outputs w_{t−1},
+ * dm_t = dm + dw·∂w_t/∂m_t, dv_t = dv + dw·∂w_t/∂v_t and dw ⊙ (m̂/(√(v̂+ε_root)+ε) + λ w_{t−1})
+ * (summed and negated: dL/dα_t). Bit for bit as the composed ops of `adamAdjoint` in @farzi/core.
+ */
+export const ADAM_ADJOINT = 'FarziAdamAdjoint';
+/**
+ * The second half, once the step's gradient g and H_ww·dg (`hw`) are known: inputs `m`, `v`, `g`,
+ * `dw`, `hw`, `dmT`, `dvT`, attributes as `FarziAdamUpdate`; outputs m_{t−1}, v_{t−1} and the
+ * adjoints before the step (dw·(1−αλ) + hw, β1·dm_t, β2·dv_t). Bit for bit as `adamRestore`.
+ */
+export const ADAM_RESTORE = 'FarziAdamRestore';
 
 /** The fused kernels a backend may register, by role (see each name's documentation). */
 export const FUSED_KERNELS = {
   adamUpdate: ADAM_UPDATE,
+  adamUpdateExact: ADAM_UPDATE_EXACT,
+  adamAdjoint: ADAM_ADJOINT,
+  adamRestore: ADAM_RESTORE,
   softmaxXent: SPARSE_SOFTMAX_XENT,
   softmaxXentGrad: SPARSE_SOFTMAX_XENT_GRAD,
   layerNorm: LAYER_NORM,

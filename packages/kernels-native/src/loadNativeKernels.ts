@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeBlas } from './blas';
+import { adamAdjointKernel } from './kernels/AdamAdjoint';
+import { adamRestoreKernel } from './kernels/AdamRestore';
 import { adamUpdateKernel } from './kernels/AdamUpdate';
+import { adamUpdateExactKernel } from './kernels/AdamUpdateExact';
 import { addKernel } from './kernels/Add';
 import { batchMatMulKernel } from './kernels/BatchMatMul';
 import { expKernel } from './kernels/Exp';
@@ -22,7 +25,8 @@ import { sumKernel } from './kernels/Sum';
 export interface NativeKernels {
   /**
    * Kernel configs for the `wasm` backend: BatchMatMul, _FusedMatMul, Exp, Sum, Add, Sub, Multiply, RealDiv,
-   * the fused sparse softmax cross-entropy and layer norm with their gradients, and the Adam update.
+   * the fused sparse softmax cross-entropy and layer norm with their gradients, the Adam update
+   * and its exact variant, and the two halves of Adam's reversal.
    */
   readonly kernels: tf.KernelConfig[];
   /** One line for logs, e.g. "OpenBLAS 0.3.21 … (2 threads)". */
@@ -58,6 +62,9 @@ export function loadNativeKernels(
       multiplyKernel(blas, other),
       realDivKernel(blas, other),
       adamUpdateKernel(blas),
+      adamUpdateExactKernel(blas),
+      adamAdjointKernel(blas),
+      adamRestoreKernel(blas),
     ],
     description: `${blas.config().split(' ').slice(0, 2).join(' ')}, ${blas.threads()} threads`,
   };

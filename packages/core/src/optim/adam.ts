@@ -19,8 +19,28 @@ export interface AdamHyper {
  * loop and its reversal use the same arithmetic:
  *   m = β1 m + (1−β1) g,  v = β2 v + (1−β2) g²,  m̂ = m/(1−β1ᵗ),  v̂ = v/(1−β2ᵗ)
  *   w = w − α (m̂ / (√(v̂ + ε_root) + ε) + λ w)      (λ: decoupled weight decay)
+ * When nothing records it for gradients and the backend has the exact fused kernel (wasm-native),
+ * one kernel computes the same float32 operations in the same order (equal bit for bit).
  */
 export function adamUpdate(
+  w: tf.Tensor,
+  g: tf.Tensor,
+  m: tf.Tensor,
+  v: tf.Tensor,
+  t: number,
+  h: AdamHyper,
+): { w: tf.Tensor; m: tf.Tensor; v: tf.Tensor } {
+  const fused = fusedAdamKernel('adamUpdateExact');
+  if (fused) {
+    const [w1, m1, v1] = tf
+      .engine()
+      .runKernel(fused, { w, g, m, v }, adamAttrs(h, t)) as tf.Tensor[];
+    return { w: w1, m: m1, v: v1 };
+  }
+  return composedAdamUpdate(w, g, m, v, t, h);
+}
+
+function composedAdamUpdate(
   w: tf.Tensor,
   g: tf.Tensor,
   m: tf.Tensor,
@@ -36,6 +56,31 @@ export function adamUpdate(
   let update = tf.div(mHat, tf.add(root, h.eps));
   if (h.weightDecay > 0) update = tf.add(update, tf.mul(w, h.weightDecay));
   return { w: tf.sub(w, tf.mul(update, h.learningRate)), m: m1, v: v1 };
+}
+
+/** The attributes of the fused Adam kernels. */
+export function adamAttrs(h: AdamHyper, t: number): tf.NamedAttrMap {
+  return {
+    learningRate: h.learningRate,
+    beta1: h.beta1,
+    beta2: h.beta2,
+    eps: h.eps,
+    epsRoot: h.epsRoot,
+    weightDecay: h.weightDecay,
+    t,
+  };
+}
+
+/**
+ * The name of a fused Adam kernel when the current backend registered it and no tape records (the
+ * kernels have no gradients); undefined otherwise (the composed ops run).
+ */
+export function fusedAdamKernel(
+  role: 'adamUpdateExact' | 'adamAdjoint' | 'adamRestore',
+): string | undefined {
+  if (tf.engine().isTapeOn()) return undefined;
+  const name = fusedKernelNames()?.[role];
+  return name !== undefined && backendHasKernels(name) ? name : undefined;
 }
 
 /** Whether the current backend registered the fused Adam kernel (wasm-native does). */
@@ -54,19 +99,9 @@ function fusedAdamUpdate(
   h: AdamHyper,
 ): { w: tf.Tensor; m: tf.Tensor; v: tf.Tensor } {
   const names = fusedKernelNames() as NonNullable<ReturnType<typeof fusedKernelNames>>;
-  const [w1, m1, v1] = tf.engine().runKernel(
-    names.adamUpdate,
-    { w, g, m, v },
-    {
-      learningRate: h.learningRate,
-      beta1: h.beta1,
-      beta2: h.beta2,
-      eps: h.eps,
-      epsRoot: h.epsRoot,
-      weightDecay: h.weightDecay,
-      t,
-    },
-  ) as tf.Tensor[];
+  const [w1, m1, v1] = tf
+    .engine()
+    .runKernel(names.adamUpdate, { w, g, m, v }, adamAttrs(h, t)) as tf.Tensor[];
   return { w: w1, m: m1, v: v1 };
 }
 
@@ -94,7 +129,7 @@ export function adam(config: OptimizerConfig, learningRate: number): Optimizer {
         if (!g) throw new Error(`no gradient for parameter "${name}"`);
         const r = fused
           ? fusedAdamUpdate(params[name], g, state.slots.m[name], state.slots.v[name], t, hyper)
-          : adamUpdate(params[name], g, state.slots.m[name], state.slots.v[name], t, hyper);
+          : composedAdamUpdate(params[name], g, state.slots.m[name], state.slots.v[name], t, hyper);
         next[name] = r.w;
         m[name] = r.m;
         v[name] = r.v;
