@@ -54,11 +54,27 @@ interface Products {
 /** The vector dg of the products, from the gradient g (it depends on g through Adam's v). */
 type VectorOf = (g: tf.Tensor[]) => tf.Tensor[];
 
-/** Identity whose gradient is zero: dg's dependence on g is not differentiated. */
-const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
-  value: tf.clone(x),
-  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-})) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
+/**
+ * Σᵢ ⟨gᵢ, dgᵢ⟩ with dg = dgOf(g) held constant: one recorded node whose gradient is dy·dg. dg is
+ * computed inside a custom gradient's forward pass, where nothing records, so the double backward
+ * neither differentiates nor clones its ops (behind a stop-gradient they were ~25 recorded kernels
+ * per parameter and reverse step).
+ */
+function constantDot(g: tf.Tensor[], dgOf: (g: tf.Tensor[]) => tf.Tensor[]): tf.Scalar {
+  const dot = tf.customGrad(((...args: unknown[]) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const gs = args as tf.Tensor[];
+    const dg = dgOf(gs);
+    save(dg);
+    return {
+      value: tf.addN(gs.map((gi, i) => tf.sum(tf.mul(gi, dg[i])))),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => saved.map((d) => tf.mul(dy, d)),
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
+    ...g: tf.Tensor[]
+  ) => tf.Scalar;
+  return dot(...g);
+}
 
 /** A chunk's loss as a function of (w…, inputs, targets). */
 function lossOf(model: Model, names: string[], chunk: SyntheticChunk) {
@@ -79,14 +95,13 @@ function gradientDot(
   const [inputs, targets] = args.slice(n);
   const loss = lossOf(model, names, chunk);
   const g = tf.grads((...ws: tf.Tensor[]) => loss(...ws, inputs, targets))(args.slice(0, n));
-  const dg = dgOf(g);
-  return tf.addN(g.map((gi, i) => tf.sum(tf.mul(gi, dg[i])))) as tf.Scalar;
+  return constantDot(g, dgOf);
 }
 
 /**
  * Exact products by double backward through the second-order-safe ops. With one chunk, one pass
  * yields g too: the gradient computed inside the differentiated function is kept, and dg is formed
- * from it behind a stop-gradient, so g and the products share their forward pass. With several
+ * from it as a constant (`constantDot`), so g and the products share their forward pass. With several
  * chunks g must be complete before dg exists: a first-order pass first, then one product per chunk.
  */
 function exactProducts(
@@ -103,7 +118,7 @@ function exactProducts(
     const dot = (...args: tf.Tensor[]) =>
       gradientDot(model, names, chunk, args, (inner) => {
         g = inner.map((gi) => tf.keep(gi));
-        return vectorOf(inner.map((gi) => stopGradient(gi)));
+        return vectorOf(inner);
       });
     const grads = tf.grads(dot)([...w, chunk.inputs, chunk.targets]);
     return { g, hw: grads.slice(0, n), hx: [{ inputs: grads[n], targets: grads[n + 1] }] };
