@@ -78,6 +78,12 @@ export const distillSchema: JsonSchema = {
           description: "temperature of the teacher's softmax",
         },
         fitSteps: positiveInt(200, 'Adam steps fitting F and M to the teacher sequences'),
+        fitStart: {
+          enum: ['random', 'teacher'],
+          default: 'random',
+          description:
+            'where the fit starts: "random" N(0, initStd²); "teacher" F·M = the teacher\'s own logits (M its output layer, F its hidden states after the real items before each position: exact after the first position; distill.latentDim must be the model\'s hidden size, plus one if its output layer has a bias)',
+        },
         fitLearningRate: { type: 'number', exclusiveMinimum: 0, default: 0.05 },
         windows: windowSelectionSchema,
       },
@@ -265,6 +271,7 @@ export interface DistillConfig extends DistillSection {
     mix: number;
     temperature: number;
     fitSteps: number;
+    fitStart: 'random' | 'teacher';
     fitLearningRate: number;
     windows: WindowSelection;
   };

@@ -103,6 +103,12 @@ function config(distill: Record<string, unknown>): ExperimentConfig {
   );
 }
 
+/** A config whose teacher (trained here) takes `epochs` epochs. */
+function withEpochs(c: ExperimentConfig, epochs = 1): ExperimentConfig {
+  c.train.epochs = epochs;
+  return c;
+}
+
 describe('Farzi distiller', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'farzi-distill-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -773,6 +779,22 @@ describe('Farzi distiller', () => {
         resume: false,
       }),
     ).rejects.toThrow(/distill\.innerModels\[0\] has a problem:.*unknown model "narm"/s);
+  });
+
+  it('refuses fitStart "teacher" for a model without an output layer, before the fit', async () => {
+    await expect(
+      distiller.distill({
+        config: withEpochs(
+          config({ init: 'teacher', innerInit: 'random', teacher: { fitStart: 'teacher' } }),
+        ),
+        split,
+        tools,
+        outDir: path.join(dir, 'fit-start'),
+        resume: false,
+      }),
+    ).rejects.toThrow(
+      /fitStart "teacher" needs a model that exposes its hidden states and output layer/,
+    );
   });
 
   it('names a teacher checkpoint that is missing', async () => {

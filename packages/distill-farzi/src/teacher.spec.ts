@@ -6,6 +6,9 @@ import { Rng, saveCheckpoint, selectBackend } from '@farzi/core';
 import { decodeFarzi } from './farziData';
 import { loadTeacher, realWindows, teacherTargets } from '@farzi/distill-kit';
 import { fitFarzi } from './teacher';
+import { farziLogits } from './farziDataFormat';
+import { teacherFactors, teacherFactorSize } from './teacherFactors';
+import type { Model, Params } from '@farzi/core';
 import { tinyAttentionModel } from './testing/tinyAttentionModel';
 
 describe('teacher initialisation of Farzi Data', () => {
@@ -121,6 +124,62 @@ describe('teacher initialisation of Farzi Data', () => {
     expect(tf.max(tf.abs(tf.sub(parts.latent, one.latent))).dataSync()[0]).toBeLessThan(1e-3);
     expect(tf.max(tf.abs(tf.sub(parts.decoder, one.decoder))).dataSync()[0]).toBeLessThan(1e-3);
     tf.dispose([whole, chunked, one.latent, one.decoder, parts.latent, parts.decoder]);
+  });
+
+  it("starts the fit from the teacher's own factors: exact after the first position, with or without a bias", () => {
+    const v = 7;
+    const base = tinyAttentionModel(v, 5, 4);
+    const tied: Model = {
+      ...base,
+      outputLayer: (p: Params) => ({ weights: p.embedding as tf.Tensor2D, itemAxis: 0 }),
+    };
+    const biased: Model = {
+      ...base,
+      init: (seed) => ({ ...base.init(seed), out: tf.randomNormal([v], 0, 1, 'float32', 9) }),
+      apply: (p, x, o) => tf.add(base.apply(p, x, o), p.out) as tf.Tensor3D,
+      outputLayer: (p: Params) => ({
+        weights: p.embedding as tf.Tensor2D,
+        itemAxis: 0,
+        bias: p.out as tf.Tensor1D,
+      }),
+    };
+    const ids = Int32Array.from([1, 3, 5, 2, 6, 2, 4, 1, 5, 3]);
+    for (const [model, size] of [
+      [tied, 4],
+      [biased, 5],
+    ] as const) {
+      const teacher = model.init(3);
+      expect(teacherFactorSize(model, teacher)).toBe(size);
+      const start = teacherFactors(model, teacher, ids, [2, 5], 0.7, 0.5);
+      expect(start.latent.shape).toEqual([2, 5, size]);
+      expect(start.decoder.shape).toEqual([size, v]);
+      const decoded = tf.softmax(farziLogits(start.latent, start.decoder, 0.7)).arraySync();
+      const targets = teacherTargets(model, teacher, ids, [2, 5], 1, 0.5).arraySync();
+      for (let i = 0; i < 2; i++) {
+        for (let t = 1; t < 5; t++) {
+          decoded[i * 5 + t].forEach((p, j) => expect(p).toBeCloseTo(targets[i][t][j], 5));
+        }
+      }
+      // The fit from there keeps the exact positions and learns the first; from random it is far.
+      const target3 = tf.tensor3d(targets);
+      const options = { steps: 60, learningRate: 0.01, initStd: 0.1, seed: 4 };
+      const fromTeacher = fitFarzi(target3, size, 0.7, { ...options, start });
+      const fromRandom = fitFarzi(target3, size, 0.7, options);
+      expect(fromTeacher.loss - fromTeacher.targetEntropy).toBeLessThan(
+        (fromRandom.loss - fromRandom.targetEntropy) / 2,
+      );
+      tf.dispose([
+        target3,
+        fromTeacher.latent,
+        fromTeacher.decoder,
+        fromRandom.latent,
+        fromRandom.decoder,
+        ...Object.values(teacher),
+      ]);
+    }
+    expect(() => teacherFactorSize(base, base.init(1))).toThrow(
+      /fitStart "teacher" needs a model that exposes its hidden states and output layer/,
+    );
   });
 
   it('loads a teacher from a run directory and refuses one that does not fit', () => {

@@ -13,7 +13,7 @@ export interface FarziFit {
 
 /**
  * Fits Farzi Data F [μ, ξ, d], M [d, |V|] so that softmax(F·M/τ) matches `targets` [μ, ξ, |V|]:
- * Adam on the mean soft cross-entropy from N(0, initStd²), `steps` full-batch steps. With `chunk`
+ * Adam on the mean soft cross-entropy from N(0, initStd²) (or `start`), `steps` full-batch steps. With `chunk`
  * below μ, each step's loss and gradients are summed over chunks of that many sequences (the same
  * step, without the whole [μ·ξ, |V|] logits and their gradients in memory at once).
  */
@@ -21,14 +21,24 @@ export function fitFarzi(
   targets: tf.Tensor3D,
   latentDim: number,
   temperature: number,
-  options: { steps: number; learningRate: number; initStd: number; seed: number; chunk?: number },
+  options: {
+    steps: number;
+    learningRate: number;
+    initStd: number;
+    seed: number;
+    chunk?: number;
+    /** Where the fit starts (taken over: disposed when the fit moves on); default N(0, initStd²). */
+    start?: { latent: tf.Tensor3D; decoder: tf.Tensor2D };
+  },
 ): FarziFit {
   const [mu, xi, v] = targets.shape;
   const rng = new Rng(options.seed);
-  let params: Params = {
-    latent: tf.randomNormal([mu, xi, latentDim], 0, options.initStd, 'float32', rng.seed()),
-    decoder: tf.randomNormal([latentDim, v], 0, options.initStd, 'float32', rng.seed()),
-  };
+  let params: Params = options.start
+    ? { latent: options.start.latent, decoder: options.start.decoder }
+    : {
+        latent: tf.randomNormal([mu, xi, latentDim], 0, options.initStd, 'float32', rng.seed()),
+        decoder: tf.randomNormal([latentDim, v], 0, options.initStd, 'float32', rng.seed()),
+      };
   const optimizer = adam(
     {
       name: 'adam',

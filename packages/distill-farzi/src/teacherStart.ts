@@ -1,5 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DistillRequest, Model, Params, ProgressListener, Rng, RunDirectory } from '@farzi/core';
+import {
+  DistillRequest,
+  Model,
+  Params,
+  ProgressListener,
+  Rng,
+  RunDirectory,
+  UserError,
+} from '@farzi/core';
 import { farziSettings } from './distillSchema';
 import {
   obtainTeacher,
@@ -9,6 +17,7 @@ import {
   windowStats,
 } from '@farzi/distill-kit';
 import { fitFarzi } from './teacher';
+import { teacherFactors, teacherFactorSize } from './teacherFactors';
 
 /**
  * The teacher of `init: "teacher"` and of the outer loss's alignment: the configured checkpoint, or
@@ -53,7 +62,23 @@ export async function teacherInitialization(
     dc.teacher.temperature,
     chunk,
   );
-  tf.dispose(Object.values(teacher));
+  let start: { latent: tf.Tensor3D; decoder: tf.Tensor2D } | undefined;
+  try {
+    if (dc.teacher.fitStart === 'teacher') {
+      const size = teacherFactorSize(model, teacher);
+      if (size !== dc.latentDim) {
+        throw new UserError(
+          `distill.latentDim must be ${size} (the ${model.name} teacher's hidden size, plus one if its output layer has a bias) with distill.teacher.fitStart "teacher", got ${dc.latentDim}.`,
+        );
+      }
+      start = teacherFactors(model, teacher, ids, [mu, xi], dc.temperature, dc.teacher.temperature);
+    }
+  } catch (e) {
+    targets.dispose();
+    throw e;
+  } finally {
+    tf.dispose(Object.values(teacher));
+  }
   try {
     const fit = fitFarzi(targets, dc.latentDim, dc.temperature, {
       steps: dc.teacher.fitSteps,
@@ -61,11 +86,12 @@ export async function teacherInitialization(
       initStd: dc.initStd,
       seed: request.config.seed,
       chunk,
+      start,
     });
     emit({
       type: 'message',
       label: 'farzi',
-      text: `teacher sequences fitted into F·M (d ${dc.latentDim}): cross-entropy ${fit.loss.toFixed(4)} vs target entropy ${fit.targetEntropy.toFixed(4)} (KL ${(fit.loss - fit.targetEntropy).toFixed(4)} nats/position)`,
+      text: `teacher sequences fitted into F·M (d ${dc.latentDim}): cross-entropy ${fit.loss.toFixed(4)} vs target entropy ${fit.targetEntropy.toFixed(4)} (KL ${(fit.loss - fit.targetEntropy).toFixed(4)} nats/position)${start ? ", from the teacher's own factors" : ''}`,
     });
     return { latent: fit.latent, decoder: fit.decoder };
   } finally {
