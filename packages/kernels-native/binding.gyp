@@ -7,6 +7,7 @@
         "native/common.c",
         "native/matmul.c",
         "native/softmax.c",
+        "native/softXent.c",
         "native/layerNorm.c",
         "native/reduce.c",
         "native/elementwise.c",

@@ -89,6 +89,7 @@ export {
   softCrossEntropy,
   sparseSoftmaxCrossEntropy,
 } from './ops/losses';
+export { fusedSoftCrossEntropyAvailable, softCrossEntropyRows } from './ops/softCrossEntropy';
 export * as safeOps from './ops/safeOps';
 export { embedTokens, paddingMask, tiedLogits } from './ops/embed';
 export type { Optimizer, OptimizerState } from './optim/Optimizer';

@@ -260,7 +260,11 @@ describe.each(availableEmbeddedBackends())('Farzi meta-gradient on %s', (backend
     tf.dispose([logits, weights, ones, only]);
   });
 
-  // Chunks change only the float summation order, which central differences amplify (÷2r).
+  // Chunks change only the float summation order, which central differences amplify (÷2r). So
+  // does Adam at ε 1e-8: m̂/(√v̂ + ε) on near-zero gradient entries turns float rounding into
+  // relative differences of 10⁻⁴–10⁻¹ between any two summation orders (seeds 3–17, composed or
+  // fused loss alike); at ε 1e-3 both stay below 5·10⁻⁴ against each other and against unrolled
+  // autograd, so the test compares at that ε.
   it.each([
     ['exact', 1e-3],
     ['finite-difference', 1e-2],
@@ -275,7 +279,13 @@ describe.each(availableEmbeddedBackends())('Farzi meta-gradient on %s', (backend
           s.w0,
           { latent: s.latent, decoder: s.decoder, temperature: 1 },
           s.real,
-          { steps: s.steps, hyper, method, checkpointEvery: 0, sequenceChunk },
+          {
+            steps: s.steps,
+            hyper: { ...hyper, eps: 1e-3 },
+            method,
+            checkpointEvery: 0,
+            sequenceChunk,
+          },
         );
       const whole = run(0);
       for (const chunk of [1, 2]) {

@@ -1,8 +1,8 @@
 // N-API addon: single-precision matrix products with OpenBLAS, computed directly on the memory of
 // TensorFlow.js's wasm backend (one ArrayBuffer that holds every tensor). Every offset and extent
 // is checked against the buffer before OpenBLAS touches it.
-// Kernels live one family per file (matmul, softmax, layerNorm, reduce, elementwise, adam,
-// adamExact);
+// Kernels live one family per file (matmul, softmax, softXent, layerNorm, reduce, elementwise,
+// adam, adamExact);
 // common.c holds the argument checks and the row-parallel runner.
 #include "common.h"
 
@@ -24,6 +24,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"expFloat", NULL, exp_float, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxXent", NULL, softmax_xent, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxXentGrad", NULL, softmax_xent_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"softXent", NULL, soft_xent, NULL, NULL, NULL, napi_default, NULL},
+      {"softXentGrad", NULL, soft_xent_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"softXentGradGrad", NULL, soft_xent_grad_grad, NULL, NULL, NULL, napi_default, NULL},
       {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_default, NULL},
       {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
       {"sumLeading", NULL, sum_leading, NULL, NULL, NULL, napi_default, NULL},

@@ -47,6 +47,44 @@ export interface NativeBlas {
     rows: number,
     classes: number,
   ): void;
+  /**
+   * Cross-entropy against soft targets over `rows × classes` float32 logits z and targets t:
+   * loss[r] = Σ_v t[r,v]·(lse(z[r]) − z[r,v]) (row sums in double).
+   */
+  softXent(
+    buffer: ArrayBuffer,
+    logitsOffset: number,
+    targetsOffset: number,
+    lossOffset: number,
+    rows: number,
+    classes: number,
+  ): void;
+  /** Its gradient in z for a row scale y: out[r] = y[r]·(s_r·softmax(z[r]) − t[r]), s_r = Σ_v t[r,v]. */
+  softXentGrad(
+    buffer: ArrayBuffer,
+    logitsOffset: number,
+    targetsOffset: number,
+    scaleOffset: number,
+    outOffset: number,
+    rows: number,
+    classes: number,
+  ): void;
+  /**
+   * The gradient of `softXentGrad`'s output against a cotangent u, with p = softmax(z[r]) and
+   * pu = ⟨p, u[r]⟩: dLogits = y·s·p ⊙ (u − pu), dTargets = y·(pu − u), dScale = s·pu − ⟨t, u⟩.
+   */
+  softXentGradGrad(
+    buffer: ArrayBuffer,
+    logitsOffset: number,
+    targetsOffset: number,
+    scaleOffset: number,
+    cotangentOffset: number,
+    dLogitsOffset: number,
+    dTargetsOffset: number,
+    dScaleOffset: number,
+    rows: number,
+    classes: number,
+  ): void;
   /** Layer norm over the last axis: y = (x − mean)·rstd·gain + bias; keeps mean and rstd per row. */
   layerNorm(
     buffer: ArrayBuffer,

@@ -12,6 +12,24 @@ export const SPARSE_SOFTMAX_XENT = 'FarziSparseSoftmaxCrossEntropy';
 export const SPARSE_SOFTMAX_XENT_GRAD = 'FarziSparseSoftmaxCrossEntropyGrad';
 
 /**
+ * Cross-entropy against soft targets: inputs `logits` and `targets` [N, V] float32; output `loss`
+ * [N] = Σ_v targets[n, v]·(lse(logits[n]) − logits[n, v]) (targets need not sum to 1).
+ */
+export const SOFT_XENT = 'FarziSoftmaxSoftCrossEntropy';
+/**
+ * Its gradient in the logits: inputs `logits`, `targets` [N, V] and `scale` [N]; output [N, V] =
+ * scale[n]·(s_n·softmax(logits[n]) − targets[n]) with s_n = Σ_v targets[n, v].
+ */
+export const SOFT_XENT_GRAD = 'FarziSoftmaxSoftCrossEntropyGrad';
+/**
+ * The gradient's own gradient (Hessian-vector products): inputs `logits`, `targets`, `scale` and
+ * `dy` (the cotangent of the gradient's output, [N, V]); with p = softmax(logits[n]) and
+ * pu = ⟨p, dy[n]⟩, outputs dLogits = scale·s·p ⊙ (dy − pu), dTargets = scale·(pu − dy) ([N, V])
+ * and dScale = s·pu − ⟨targets[n], dy[n]⟩ ([N]).
+ */
+export const SOFT_XENT_GRAD_GRAD = 'FarziSoftmaxSoftCrossEntropyGradGrad';
+
+/**
  * Fused layer norm over the last axis: inputs `x` [..., d], `gain` [d], `bias` [d], attribute
  * `epsilon`; outputs `y` (x's shape), `mean` and `rstd` (one per row, rows = size / d).
  */
@@ -52,6 +70,9 @@ export const FUSED_KERNELS = {
   adamRestore: ADAM_RESTORE,
   softmaxXent: SPARSE_SOFTMAX_XENT,
   softmaxXentGrad: SPARSE_SOFTMAX_XENT_GRAD,
+  softXent: SOFT_XENT,
+  softXentGrad: SOFT_XENT_GRAD,
+  softXentGradGrad: SOFT_XENT_GRAD_GRAD,
   layerNorm: LAYER_NORM,
   layerNormGrad: LAYER_NORM_GRAD,
 } as const;

@@ -15,6 +15,9 @@ import { multiplyKernel } from './kernels/Multiply';
 import { realDivKernel } from './kernels/RealDiv';
 import { sparseSoftmaxCrossEntropyKernel } from './kernels/SparseSoftmaxCrossEntropy';
 import { sparseSoftmaxCrossEntropyGradKernel } from './kernels/SparseSoftmaxCrossEntropyGrad';
+import { softXentKernel } from './kernels/SoftXent';
+import { softXentGradKernel } from './kernels/SoftXentGrad';
+import { softXentGradGradKernel } from './kernels/SoftXentGradGrad';
 import { subKernel } from './kernels/Sub';
 import { sumKernel } from './kernels/Sum';
 
@@ -25,7 +28,8 @@ import { sumKernel } from './kernels/Sum';
 export interface NativeKernels {
   /**
    * Kernel configs for the `wasm` backend: BatchMatMul, _FusedMatMul, Exp, Sum, Add, Sub, Multiply, RealDiv,
-   * the fused sparse softmax cross-entropy and layer norm with their gradients, the Adam update
+   * the fused sparse and soft-target softmax cross-entropies and layer norm with their gradients
+   * (the soft one's second derivative too), the Adam update
    * and its exact variant, and the two halves of Adam's reversal.
    */
   readonly kernels: tf.KernelConfig[];
@@ -54,6 +58,9 @@ export function loadNativeKernels(
       expKernel(blas, other),
       sparseSoftmaxCrossEntropyKernel(blas),
       sparseSoftmaxCrossEntropyGradKernel(blas),
+      softXentKernel(blas),
+      softXentGradKernel(blas),
+      softXentGradGradKernel(blas),
       layerNormKernel(blas),
       layerNormGradKernel(blas),
       sumKernel(blas, other),

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backendHasKernels, fusedKernelNames } from '../backend/fusedKernels';
 import { logSoftmax, softmax } from './safeOps';
+import { softCrossEntropyRows } from './softCrossEntropy';
 
 /**
  * The gradient kernel as an op: scale[n] · (softmax(logits)[n] − onehot(labels[n])). Its own
@@ -99,14 +100,16 @@ export function crossEntropy(logits: tf.Tensor, targets: tf.Tensor): tf.Scalar {
 
 /**
  * Cross-entropy against soft targets `[B, L, V]` (distributions), weighted per position by `mask`
- * `[B, L]` and averaged over the mask's total weight.
+ * `[B, L]` and averaged over the mask's total weight. `fused` chooses the backend's fused kernels
+ * (default: when it has them; `softCrossEntropy.ts`) or the composed log-softmax.
  */
 export function softCrossEntropy(
   logits: tf.Tensor,
   targets: tf.Tensor,
   mask: tf.Tensor,
+  fused?: boolean,
 ): tf.Scalar {
-  const perPosition = tf.neg(tf.sum(tf.mul(targets, logSoftmax(logits)), -1));
+  const perPosition = softCrossEntropyRows(logits, targets, fused);
   const count = tf.maximum(tf.sum(mask), 1e-8);
   return tf.div(tf.sum(tf.mul(perPosition, mask)), count) as tf.Scalar;
 }

@@ -171,3 +171,30 @@ export function runWasmKernel(
     attrs: attrs as tf.NamedAttrMap,
   }) as tf.TensorInfo;
 }
+
+/**
+ * Checks the operands of the soft-target cross-entropy kernels: each of `big` float32 [N, V] like
+ * the first, each of `rows` float32 [N]; returns [N, V].
+ */
+export function checkSoftXentOperands(
+  kernel: string,
+  big: Record<string, tf.TensorInfo>,
+  rows: Record<string, tf.TensorInfo> = {},
+): [number, number] {
+  const [first, ...rest] = Object.entries(big);
+  const [, logits] = first;
+  if (logits.dtype !== 'float32' || logits.shape.length !== 2 || logits.shape[1] < 1) {
+    throw new Error(
+      `${kernel}: ${first[0]} must be float32 [rows, classes ≥ 1], got ${logits.dtype} [${logits.shape}]`,
+    );
+  }
+  const [n, v] = logits.shape;
+  const expect = (name: string, t: tf.TensorInfo, shape: number[]) => {
+    if (t.dtype !== 'float32' || t.shape.join() !== shape.join()) {
+      throw new Error(`${kernel}: ${name} must be float32 [${shape}], got ${t.dtype} [${t.shape}]`);
+    }
+  };
+  for (const [name, t] of rest) expect(name, t, [n, v]);
+  for (const [name, t] of Object.entries(rows)) expect(name, t, [n]);
+  return [n, v];
+}

@@ -3,6 +3,7 @@ import { selectBackend } from '../selectBackend';
 import { availableEmbeddedBackends } from '../wasmNative';
 import { meanGradConfig } from './Mean';
 import { sumGradConfig } from './Sum';
+import { exp } from '../../ops/safeOps';
 
 describe.each(availableEmbeddedBackends())('reduction gradients on %s', (backend) => {
   beforeAll(async () => {
@@ -52,4 +53,26 @@ describe.each(availableEmbeddedBackends())('reduction gradients on %s', (backend
       });
     },
   );
+
+  it('do not depend on the reduced tensor, so a second-order pass sends nothing back through it', async () => {
+    // f(x) = Σ exp(x)·c is linear in exp(x): ∇f = exp(x)·c, whose gradient reaches x through
+    // exp's gradient only (the second-order-safe exp: tfjs's own reads its saved output). The reduction's ones must not hang off exp(x) on the tape, else the
+    // second pass also runs exp(x)'s gradient with a zero cotangent (an extra Exp and Multiply).
+    const x = tf.tensor1d([0.1, -0.4, 0.7]);
+    const c = tf.tensor1d([2, -1, 0.5]);
+    const v = tf.tensor1d([1, 3, -2]);
+    const f = (t: tf.Tensor) => tf.sum(tf.mul(exp(t), c)) as tf.Scalar;
+    const profile = await tf.profile(() =>
+      tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.grad(f)(t), v)))(x),
+    );
+    const kernels = profile.kernels.map((k) => k.name);
+    expect(kernels).not.toContain('OnesLike');
+    expect(kernels).not.toContain('ZerosLike');
+    const hv = profile.result as tf.Tensor;
+    const expected = [0.1, -0.4, 0.7].map(
+      (xi, i) => Math.exp(xi) * [2, -1, 0.5][i] * [1, 3, -2][i],
+    );
+    Array.from(hv.dataSync()).forEach((h, i) => expect(h).toBeCloseTo(expected[i], 5));
+    tf.dispose([x, c, v, hv]);
+  });
 });
