@@ -3,13 +3,14 @@
 # distillation (configs/farzi-sasrec-ml100k.json, 30 outer steps, one full-data teacher) run with
 # this checkout (fused kernels) and with a checkout before them (OLD, the composed log-softmax; the
 # fused Adam kernels after it are bit-identical), then fresh students (seeds 42, 7, 123) on each.
-# Resumable: finished runs are kept. Usage: benchmarks/soft-xent-equal/run.sh OLD_CHECKOUT
+# Resumable: finished runs are kept. Usage: [TEACHER=run-dir] benchmarks/soft-xent-equal/run.sh OLD_CHECKOUT
 set -euo pipefail
 OLD=$(cd "$1" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-TEACHER=$ROOT/benchmarks/quality-methods-smoke/ml-100k/runs/full
+TEACHER=${TEACHER:-$ROOT/benchmarks/quality-methods-smoke/ml-100k/runs/full}
 export FARZI_DATA_DIR=${FARZI_DATA_DIR:-$ROOT/../shared/data}
+mkdir -p "$HERE/runs"
 for variant in fused composed; do
   checkout=$ROOT
   [ "$variant" = composed ] && checkout=$OLD

@@ -193,6 +193,13 @@ export function nativeBlas(): NativeBlas | string {
     cached = `the OpenBLAS addon is not built: ${why}`;
     return cached;
   }
+  // OpenBLAS's idle worker threads spin on sched_yield for 2^28 cycles (~0.1 s) after each product
+  // before they sleep. Between products this project's other kernels run on the same cores (two
+  // threads in the elementwise ones), and the spinner takes one from them: an ml-100k [50×50]
+  // outer step spent 5.7 s of system time in those yields against 0.8 s at the smallest timeout
+  // (2^4 cycles), wall 0.94× (BENCHMARKS, issue 36). Read once, when OpenBLAS loads with the addon;
+  // a value the user set is kept.
+  process.env.OPENBLAS_THREAD_TIMEOUT ??= '4';
   try {
     // A path require: the addon is a build product, not a module TypeScript can see.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
