@@ -183,6 +183,23 @@ const UNAVAILABLE = path.join(PACKAGE_ROOT, 'build', 'unavailable.txt');
 
 let cached: NativeBlas | string | undefined;
 
+/** The OpenBLAS settings `nativeBlas` applies when the environment does not name them. */
+export const OPENBLAS_DEFAULTS: Readonly<Record<string, string>> = { OPENBLAS_THREAD_TIMEOUT: '4' };
+// Which of them the user set, read before nativeBlas can have set any (this module's load).
+const USER_SET = new Set(
+  Object.keys(OPENBLAS_DEFAULTS).filter((k) => process.env[k] !== undefined),
+);
+
+/**
+ * `env` without the OpenBLAS defaults this package added to the process's environment: what a
+ * child process (e.g. a PyTorch baseline) would have seen had this package not loaded.
+ */
+export function userEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const k of Object.keys(OPENBLAS_DEFAULTS)) if (!USER_SET.has(k)) delete out[k];
+  return out;
+}
+
 /** The loaded addon, or why it cannot load (one line). */
 export function nativeBlas(): NativeBlas | string {
   if (cached !== undefined) return cached;
@@ -199,7 +216,7 @@ export function nativeBlas(): NativeBlas | string {
   // outer step spent 5.7 s of system time in those yields against 0.8 s at the smallest timeout
   // (2^4 cycles), wall 0.94× (BENCHMARKS, issue 36). Read once, when OpenBLAS loads with the addon;
   // a value the user set is kept.
-  process.env.OPENBLAS_THREAD_TIMEOUT ??= '4';
+  for (const [k, v] of Object.entries(OPENBLAS_DEFAULTS)) process.env[k] ??= v;
   try {
     // A path require: the addon is a build product, not a module TypeScript can see.
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,5 +1,5 @@
 // Public API of @farzi/kernels-native.
-export { nativeBlas } from './blas';
+export { nativeBlas, OPENBLAS_DEFAULTS, userEnvironment } from './blas';
 export type { NativeBlas } from './blas';
 export {
   ADAM_ADJOINT,

@@ -1,4 +1,8 @@
+import { OPENBLAS_DEFAULTS, userEnvironment } from '@farzi/kernels-native';
 import { parseFarziStep, parseSasrecStep, peerMarkdown, torchVersion } from './peers';
+
+// Whether the environment this test started in named the setting (nothing has loaded OpenBLAS yet).
+const userSetIt = process.env.OPENBLAS_THREAD_TIMEOUT !== undefined;
 
 describe('the PyTorch twins', () => {
   it("reads the twins' outputs", () => {
@@ -22,7 +26,13 @@ describe('the PyTorch twins', () => {
       {
         note: 'PyTorch 1.13.0 …',
         rows: [
-          { what: 'sasrec-step', setting: 'ml100k', seconds: 0.6, command: 'py a' },
+          {
+            what: 'sasrec-step',
+            setting: 'ml100k',
+            seconds: 0.6,
+            secondsOurSettings: 0.45,
+            command: 'py a',
+          },
           { what: 'farzi-outer-step', setting: 'ml100k-10x50', seconds: 3, command: 'py b' },
         ],
       },
@@ -32,10 +42,22 @@ describe('the PyTorch twins', () => {
       ] as never,
       [{ case: 'ml100k-10x50', backend: 'wasm-native', total: 1.5 }] as never,
     );
-    expect(lines).toContain('| sasrec-step ml100k | wasm-native | 0.150 | 0.600 | 4.00× |');
     expect(lines).toContain(
-      '| farzi-outer-step ml100k-10x50 | wasm-native | 1.500 | 3.000 | 2.00× |',
+      '| sasrec-step ml100k | wasm-native | 0.150 | 0.600 | 4.00× | 0.450 | 3.00× |',
+    );
+    expect(lines).toContain(
+      '| farzi-outer-step ml100k-10x50 | wasm-native | 1.500 | 3.000 | 2.00× | – | – |',
     );
     expect(lines.at(-1)).toBe('PyTorch commands: `py a`, `py b`.');
+  });
+
+  it('runs PyTorch without the OpenBLAS defaults our process added, unless the user set them', () => {
+    const env = userEnvironment({ PATH: '/bin', OPENBLAS_THREAD_TIMEOUT: '4', OTHER: 'x' });
+    expect(env).toEqual(
+      userSetIt
+        ? { PATH: '/bin', OPENBLAS_THREAD_TIMEOUT: '4', OTHER: 'x' }
+        : { PATH: '/bin', OTHER: 'x' },
+    );
+    expect(OPENBLAS_DEFAULTS).toEqual({ OPENBLAS_THREAD_TIMEOUT: '4' });
   });
 });

@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { OPENBLAS_DEFAULTS, userEnvironment } from '@farzi/kernels-native';
 import type { DistillRow } from './outerStep';
 import type { TrainingRow } from './throughput';
 
@@ -15,6 +16,11 @@ export interface PeerRow {
   readonly setting: string;
   /** Median seconds per step (SASRec) or mean seconds per outer step over 20 steps (Farzi). */
   readonly seconds: number;
+  /**
+   * The same with our OpenBLAS settings (`OPENBLAS_DEFAULTS`: PyTorch's OpenBLAS spins too), when
+   * the user's environment did not already have them; `seconds` is PyTorch as installed.
+   */
+  readonly secondsOurSettings?: number;
   readonly command: string;
 }
 
@@ -85,7 +91,11 @@ export async function runPeers(
   const torch = torchVersion();
   if (!torch.version) return { rows: [], note: `PyTorch twins not run: ${torch.why}` };
   const peers = path.join(shared, 'peers');
-  const env = { ...process.env, OMP_NUM_THREADS: '2' };
+  // PyTorch as a user runs it (without the OpenBLAS defaults our process added), and, when those
+  // differ from the user's environment, once more with them: like for like.
+  const asInstalled: NodeJS.ProcessEnv = { ...userEnvironment(), OMP_NUM_THREADS: '2' };
+  const ours: NodeJS.ProcessEnv = { ...asInstalled, ...OPENBLAS_DEFAULTS };
+  const differs = Object.keys(OPENBLAS_DEFAULTS).some((k) => asInstalled[k] !== ours[k]);
   const rows: PeerRow[] = [];
   const stepArgs = [
     path.join(peers, 'sasrec_step.py'),
@@ -94,13 +104,15 @@ export async function runPeers(
     '--steps',
     smoke ? '3' : '15',
   ];
-  const step = spawnSync(PYTHON, stepArgs, { env, encoding: 'utf8' });
-  const seconds = parseSasrecStep(step.stdout ?? '');
+  const sasrecStep = (env: NodeJS.ProcessEnv) =>
+    parseSasrecStep(spawnSync(PYTHON, stepArgs, { env, encoding: 'utf8' }).stdout ?? '');
+  const seconds = sasrecStep(asInstalled);
   if (seconds !== undefined)
     rows.push({
       what: 'sasrec-step',
       setting: 'ml100k',
       seconds,
+      secondsOurSettings: differs ? sasrecStep(ours) : undefined,
       command: `${PYTHON} ${stepArgs.join(' ')}`,
     });
   for (const c of farziCases) {
@@ -125,18 +137,24 @@ export async function runPeers(
       '--traj_epochs',
       smoke ? '1' : '2',
     ];
-    const s = await farziStep(args, env);
+    const s = await farziStep(args, asInstalled);
     if (s !== undefined)
       rows.push({
         what: 'farzi-outer-step',
         setting: c,
         seconds: s,
+        secondsOurSettings: differs ? await farziStep(args, ours) : undefined,
         command: `${PYTHON} -u ${args.join(' ')}`,
       });
   }
+  const settings = Object.entries(OPENBLAS_DEFAULTS)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
   return {
     rows,
-    note: `PyTorch ${torch.version} (Debian's, OpenBLAS), 2 threads, in the same run`,
+    note:
+      `PyTorch ${torch.version} (Debian's, OpenBLAS), 2 threads, in the same run: as installed` +
+      (differs ? `, and with our OpenBLAS setting (${settings}; its OpenBLAS spins too)` : ''),
   };
 }
 
@@ -163,8 +181,8 @@ export function peerMarkdown(
   if (peers.rows.length === 0) return lines;
   lines.push(
     '',
-    '| what | ours: backend | ours s | PyTorch s | ratio (PyTorch ÷ ours) |',
-    '|---|---|---|---|---|',
+    '| what | ours: backend | ours s | PyTorch s | ratio (PyTorch ÷ ours) | PyTorch s, our OpenBLAS setting | ratio |',
+    '|---|---|---|---|---|---|---|',
   );
   for (const p of peers.rows) {
     const ours =
@@ -177,7 +195,10 @@ export function peerMarkdown(
             .map((d) => ({ backend: d.backend, s: d.total }));
     for (const o of ours)
       lines.push(
-        `| ${p.what} ${p.setting} | ${o.backend} | ${fmt(o.s, 3)} | ${fmt(p.seconds, 3)} | ${fmt(p.seconds / o.s, 2)}× |`,
+        `| ${p.what} ${p.setting} | ${o.backend} | ${fmt(o.s, 3)} | ${fmt(p.seconds, 3)} | ${fmt(p.seconds / o.s, 2)}× | ` +
+          (p.secondsOurSettings === undefined
+            ? '– | – |'
+            : `${fmt(p.secondsOurSettings, 3)} | ${fmt(p.secondsOurSettings / o.s, 2)}× |`),
       );
   }
   lines.push('', `PyTorch commands: ${peers.rows.map((r) => `\`${r.command}\``).join(', ')}.`);

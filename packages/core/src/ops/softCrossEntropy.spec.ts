@@ -18,7 +18,7 @@ const B = 3;
 const L = 5;
 const V = 41;
 
-function data(seed: number) {
+function data(seed: number): Data {
   const rng = new Rng(seed);
   const z = Float32Array.from({ length: B * L * V }, () => (rng.next() * 2 - 1) * 6);
   // One position shifted far up and one far down: a naive exp would overflow or vanish.
@@ -42,7 +42,13 @@ function data(seed: number) {
   return { z, t, mask, u, w };
 }
 
-type Data = ReturnType<typeof data>;
+interface Data {
+  z: Float32Array;
+  t: Float32Array;
+  mask: Float32Array;
+  u: Float32Array;
+  w: Float32Array;
+}
 
 /**
  * Loss, gradients in logits and targets, and the Hessian-vector products of ⟨∇z ℓ, u⟩ in both
