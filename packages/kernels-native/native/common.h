@@ -17,6 +17,21 @@ float expf(float) __attribute__((__simd__("notinbranch")));
 
 #define VECTOR_LOOP __attribute__((target_clones("avx2", "default")))
 
+// Row maximum with 8 independent lanes (a single running max is a dependency chain the compiler
+// does not vectorise while NaN semantics are kept). NaN entries are skipped here; they still reach
+// the row's sums, which makes the row NaN. Shared by softmax.c and softXent.c.
+static inline float row_max(const float *restrict z, int64_t n) {
+  float lane[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY,
+                   -INFINITY, -INFINITY, -INFINITY, -INFINITY};
+  int64_t v = 0;
+  for (; v + 8 <= n; v += 8)
+    for (int j = 0; j < 8; j++) lane[j] = z[v + j] > lane[j] ? z[v + j] : lane[j];
+  float m = -INFINITY;
+  for (int j = 0; j < 8; j++) m = lane[j] > m ? lane[j] : m;
+  for (; v < n; v++) m = z[v] > m ? z[v] : m;
+  return m;
+}
+
 #define CHECK(env, call)                                                                          \
   do {                                                                                            \
     if ((call) != napi_ok) {                                                                      \

@@ -33,19 +33,6 @@ VECTOR_LOOP static void shifted_exp(const float *restrict z, float m, float *res
   }
 }
 
-// Row maximum with 8 independent lanes (NaN entries are skipped; they still reach the sums).
-static inline float row_max8(const float *restrict z, int64_t n) {
-  float lane[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY,
-                   -INFINITY, -INFINITY, -INFINITY, -INFINITY};
-  int64_t v = 0;
-  for (; v + 8 <= n; v += 8)
-    for (int j = 0; j < 8; j++) lane[j] = z[v + j] > lane[j] ? z[v + j] : lane[j];
-  float m = -INFINITY;
-  for (int j = 0; j < 8; j++) m = lane[j] > m ? lane[j] : m;
-  for (; v < n; v++) m = z[v] > m ? z[v] : m;
-  return m;
-}
-
 VECTOR_LOOP static double sum_d(const float *restrict x, int64_t n) {
   double s = 0;
   for (int64_t v = 0; v < n; v++) s += x[v];
@@ -83,7 +70,7 @@ static void loss_chunk(void *arg, int64_t r0, int64_t r1) {
   }
   for (int64_t r = r0; r < r1; r++) {
     const float *z = c->z + r * n;
-    const float m = row_max8(z, n);
+    const float m = row_max(z, n);
     shifted_exp(z, m, e, n);
     c->loss[r] = (float)loss_row(z, c->t + r * n, m, log(sum_d(e, n)), n);
   }
@@ -102,7 +89,7 @@ static void grad_chunk(void *arg, int64_t r0, int64_t r1) {
   for (int64_t r = r0; r < r1; r++) {
     const float *z = c->z + r * n, *t = c->t + r * n;
     float *out = c->out + r * n;
-    shifted_exp(z, row_max8(z, n), out, n);
+    shifted_exp(z, row_max(z, n), out, n);
     const double y = c->y[r];
     // y·(s·p − t) with p = e / S.
     grad_row(out, t, (float)(y * sum_d(t, n) / sum_d(out, n)), (float)y, n);
@@ -125,7 +112,7 @@ static void grad_grad_chunk(void *arg, int64_t r0, int64_t r1) {
   for (int64_t r = r0; r < r1; r++) {
     const float *z = c->z + r * n, *t = c->t + r * n, *u = c->u + r * n;
     float *dz = c->out + r * n;
-    shifted_exp(z, row_max8(z, n), dz, n);
+    shifted_exp(z, row_max(z, n), dz, n);
     const double inv = 1.0 / sum_d(dz, n);
     const double pu = dot_d(dz, u, n) * inv, s = sum_d(t, n), y = c->y[r];
     c->dy[r] = (float)(s * pu - dot_d(t, u, n));

@@ -57,21 +57,6 @@ napi_value exp_float(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// Row maximum with 8 independent lanes (a single running max is a dependency chain the compiler
-// does not vectorise while NaN semantics are kept). NaN entries are skipped here; they still reach
-// the sum below, which makes the row NaN.
-static inline float row_max(const float *restrict z, int64_t n) {
-  float lane[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY,
-                   -INFINITY, -INFINITY, -INFINITY, -INFINITY};
-  int64_t v = 0;
-  for (; v + 8 <= n; v += 8)
-    for (int j = 0; j < 8; j++) lane[j] = z[v + j] > lane[j] ? z[v + j] : lane[j];
-  float m = -INFINITY;
-  for (int j = 0; j < 8; j++) m = lane[j] > m ? lane[j] : m;
-  for (; v < n; v++) m = z[v] > m ? z[v] : m;
-  return m;
-}
-
 // Softmax cross-entropy with one label per row, fused over the class axis. For each row r of the
 // rows × classes logits z: lse[r] = log Σ_v exp(z[r,v]) (stable: the row max is subtracted) and
 // loss[r] = lse[r] − z[r, labels[r]]. Labels must lie in [0, classes). NaN or +inf logits make the
