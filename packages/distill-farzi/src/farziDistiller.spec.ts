@@ -19,6 +19,7 @@ import {
   Vocabulary,
   distillTools,
   loadCheckpoint,
+  Params,
 } from '@farzi/core';
 import { metricsModule } from '@farzi/metrics';
 import { distillFarziModule } from './distillFarziModule';
@@ -44,6 +45,16 @@ const wideFactory: ModelFactory = {
   schema: { type: 'object', properties: {} },
   create: (_h, ctx) => tinyAttentionModel(ctx.vocabSize, ctx.maxLength, 6),
 };
+/** The tiny model with its tied output layer exposed (what distill.teacher.fitStart "teacher" needs). */
+const tiedFactory: ModelFactory = {
+  name: 'tiny-tied',
+  description: 'test model',
+  schema: { type: 'object', properties: {} },
+  create: (_h, ctx) => ({
+    ...tinyAttentionModel(ctx.vocabSize, ctx.maxLength, 4),
+    outputLayer: (p: Params) => ({ weights: p.embedding as tf.Tensor2D, itemAxis: 0 }),
+  }),
+};
 const services = resolveServices(
   createContainer([
     metricsModule,
@@ -51,6 +62,7 @@ const services = resolveServices(
     new ContainerModule(({ bind }) => {
       bind(TYPES.ModelFactory).toConstantValue(tinyFactory);
       bind(TYPES.ModelFactory).toConstantValue(wideFactory);
+      bind(TYPES.ModelFactory).toConstantValue(tiedFactory);
     }),
   ]),
 );
@@ -795,6 +807,46 @@ describe('Farzi distiller', () => {
     ).rejects.toThrow(
       /fitStart "teacher" needs a model that exposes its hidden states and output layer/,
     );
+  });
+
+  it("fits from the teacher's factors when latentDim is its hidden size, and names the size otherwise", async () => {
+    const tied = (latentDim: number) => {
+      const c = withEpochs(
+        config({
+          init: 'teacher',
+          innerInit: 'random',
+          latentDim,
+          outerSteps: 1,
+          teacher: { fitStart: 'teacher' },
+        }),
+      );
+      c.model = { name: 'tiny-tied' } as ExperimentConfig['model'];
+      return c;
+    };
+    await expect(
+      distiller.distill({
+        config: tied(3),
+        split,
+        tools,
+        outDir: path.join(dir, 'fit-start-size'),
+        resume: false,
+      }),
+    ).rejects.toThrow(
+      /distill\.latentDim must be 4 \(the .* teacher's hidden size, plus one if its output layer has a bias\) with distill\.teacher\.fitStart "teacher", got 3\./,
+    );
+    const messages: string[] = [];
+    await distiller.distill({
+      config: tied(4),
+      split,
+      tools,
+      outDir: path.join(dir, 'fit-start-ok'),
+      resume: false,
+      onProgress: (e) => {
+        if (e.type === 'message') messages.push(e.text);
+      },
+    });
+    expect(messages.some((m) => /from the teacher's own factors/.test(m))).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'fit-start-ok', 'farzi-data.safetensors'))).toBe(true);
   });
 
   it('names a teacher checkpoint that is missing', async () => {
