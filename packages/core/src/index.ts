@@ -26,7 +26,11 @@ export { formatAjvErrors, describeSchema, toDottedPath } from './config/formatEr
 export { selectBackend, BACKEND_NAMES } from './backend/selectBackend';
 export type { BackendName, SelectedBackend } from './backend/selectBackend';
 
-export { availableEmbeddedBackends, nativeKernelsAvailable } from './backend/wasmNative';
+export {
+  availableEmbeddedBackends,
+  nativeEnvironment,
+  nativeKernelsAvailable,
+} from './backend/wasmNative';
 
 // Data
 

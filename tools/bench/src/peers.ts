@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { OPENBLAS_DEFAULTS, userEnvironment } from '@farzi/kernels-native';
+import { nativeEnvironment } from '@farzi/core';
 import type { DistillRow } from './outerStep';
 import type { TrainingRow } from './throughput';
 
@@ -93,9 +93,10 @@ export async function runPeers(
   const peers = path.join(shared, 'peers');
   // PyTorch as a user runs it (without the OpenBLAS defaults our process added), and, when those
   // differ from the user's environment, once more with them: like for like.
-  const asInstalled: NodeJS.ProcessEnv = { ...userEnvironment(), OMP_NUM_THREADS: '2' };
-  const ours: NodeJS.ProcessEnv = { ...asInstalled, ...OPENBLAS_DEFAULTS };
-  const differs = Object.keys(OPENBLAS_DEFAULTS).some((k) => asInstalled[k] !== ours[k]);
+  const native = nativeEnvironment();
+  const asInstalled: NodeJS.ProcessEnv = { ...native.userEnvironment, OMP_NUM_THREADS: '2' };
+  const ours: NodeJS.ProcessEnv = { ...asInstalled, ...native.defaults };
+  const differs = Object.keys(native.defaults).some((k) => asInstalled[k] !== ours[k]);
   const rows: PeerRow[] = [];
   const stepArgs = [
     path.join(peers, 'sasrec_step.py'),
@@ -147,7 +148,7 @@ export async function runPeers(
         command: `${PYTHON} -u ${args.join(' ')}`,
       });
   }
-  const settings = Object.entries(OPENBLAS_DEFAULTS)
+  const settings = Object.entries(native.defaults)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
   return {

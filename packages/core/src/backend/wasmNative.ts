@@ -88,3 +88,19 @@ export function availableEmbeddedBackends(): Array<'cpu' | 'wasm' | 'wasm-native
   const required = process.env.FARZI_REQUIRE_NATIVE === '1';
   return required || nativeKernelsAvailable() ? ['cpu', 'wasm', 'wasm-native'] : ['cpu', 'wasm'];
 }
+
+/**
+ * The OpenBLAS settings the native kernels apply to this process's environment when it does not
+ * name them (e.g. `OPENBLAS_THREAD_TIMEOUT`), and `env` without the ones they added: what a child
+ * process — a baseline in another framework — would have seen had they not loaded. Empty and a
+ * plain copy when the kernel package is not installed.
+ */
+export function nativeEnvironment(env: NodeJS.ProcessEnv = process.env): {
+  readonly defaults: Readonly<Record<string, string>>;
+  readonly userEnvironment: NodeJS.ProcessEnv;
+} {
+  const module = loadModule();
+  return typeof module === 'string'
+    ? { defaults: {}, userEnvironment: { ...env } }
+    : { defaults: module.OPENBLAS_DEFAULTS, userEnvironment: module.userEnvironment(env) };
+}
