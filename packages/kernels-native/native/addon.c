@@ -31,6 +31,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
       {"sumLeading", NULL, sum_leading, NULL, NULL, NULL, napi_default, NULL},
       {"sumTrailing", NULL, sum_trailing, NULL, NULL, NULL, napi_default, NULL},
+      {"maxTrailing", NULL, max_trailing, NULL, NULL, NULL, napi_default, NULL},
       {"binaryFloat", NULL, binary_float, NULL, NULL, NULL, napi_default, NULL},
       {"adamUpdate", NULL, adam_update, NULL, NULL, NULL, napi_default, NULL},
       {"adamExact", NULL, adam_exact, NULL, NULL, NULL, napi_default, NULL},

@@ -73,6 +73,7 @@ napi_value layer_norm(napi_env env, napi_callback_info info);
 napi_value layer_norm_grad(napi_env env, napi_callback_info info);
 napi_value sum_leading(napi_env env, napi_callback_info info);
 napi_value sum_trailing(napi_env env, napi_callback_info info);
+napi_value max_trailing(napi_env env, napi_callback_info info);
 napi_value binary_float(napi_env env, napi_callback_info info);
 napi_value adam_update(napi_env env, napi_callback_info info);
 napi_value adam_exact(napi_env env, napi_callback_info info);

@@ -1,4 +1,4 @@
-// Sums over leading axes (column sums) and over the last axis (row sums).
+// Sums over leading axes (column sums) and over the last axis (row sums); row maxima.
 #include "common.h"
 
 // Column sums: out[j] = Σ_r x[r·inner + j] over `rows` rows (a reduction over leading axes),
@@ -65,26 +65,56 @@ static void sum_rows_chunk(void *arg, int64_t r0, int64_t r1) {
   for (int64_t r = r0; r < r1; r++) c->out[r] = row_sum(c->x + r * c->cols, c->cols);
 }
 
-// sumTrailing(buffer, xOffset, outOffset, rows, cols)
-napi_value sum_trailing(napi_env env, napi_callback_info info) {
+// Whether any of n values is NaN (vectorised: no early exit).
+VECTOR_LOOP static int any_nan(const float *restrict x, int64_t n) {
+  int found = 0;
+  for (int64_t v = 0; v < n; v++) found |= isnan(x[v]);
+  return found;
+}
+
+// The row maximum over the last axis, as TensorFlow.js's Max: NaN when the row has one.
+static void max_rows_chunk(void *arg, int64_t r0, int64_t r1) {
+  const struct sum_rows_ctx *c = arg;
+  for (int64_t r = r0; r < r1; r++) {
+    const float *x = c->x + r * c->cols;
+    c->out[r] = any_nan(x, c->cols) ? NAN : row_max(x, c->cols);
+  }
+}
+
+// A reduction of rows × cols over the last axis into `rows` values: (buffer, xOffset, outOffset,
+// rows, cols), `name` for the errors.
+static napi_value trailing(napi_env env, napi_callback_info info, const char *name, rows_fn fn) {
   napi_value argv[5];
   void *base;
   size_t byte_length;
-  if (!get_args(env, info, 5, argv, &base, &byte_length, "sumTrailing")) return NULL;
+  char msg[128];
+  if (!get_args(env, info, 5, argv, &base, &byte_length, name)) return NULL;
   int64_t x_off, out_off, rows, cols;
   if (!get_i64(env, argv[1], &x_off, "xOffset") || !get_i64(env, argv[2], &out_off, "outOffset") ||
       !get_i64(env, argv[3], &rows, "rows") || !get_i64(env, argv[4], &cols, "cols"))
     return NULL;
   if (rows < 0 || cols < 1) {
-    napi_throw_range_error(env, NULL, "farzi_blas.sumTrailing: invalid sizes");
+    snprintf(msg, sizeof msg, "farzi_blas.%s: invalid sizes", name);
+    napi_throw_range_error(env, NULL, msg);
     return NULL;
   }
   if (!in_bounds(x_off, rows * cols, byte_length) || !in_bounds(out_off, rows, byte_length)) {
-    napi_throw_range_error(env, NULL, "farzi_blas.sumTrailing: an operand lies outside the buffer");
+    snprintf(msg, sizeof msg, "farzi_blas.%s: an operand lies outside the buffer", name);
+    napi_throw_range_error(env, NULL, msg);
     return NULL;
   }
   struct sum_rows_ctx ctx = {(const float *)((char *)base + x_off),
                              (float *)((char *)base + out_off), cols};
-  parallel_rows(sum_rows_chunk, &ctx, rows, rows * cols);
+  parallel_rows(fn, &ctx, rows, rows * cols);
   return NULL;
+}
+
+// sumTrailing(buffer, xOffset, outOffset, rows, cols)
+napi_value sum_trailing(napi_env env, napi_callback_info info) {
+  return trailing(env, info, "sumTrailing", sum_rows_chunk);
+}
+
+// maxTrailing(buffer, xOffset, outOffset, rows, cols)
+napi_value max_trailing(napi_env env, napi_callback_info info) {
+  return trailing(env, info, "maxTrailing", max_rows_chunk);
 }

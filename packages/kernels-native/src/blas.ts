@@ -128,6 +128,14 @@ export interface NativeBlas {
     rows: number,
     cols: number,
   ): void;
+  /** Row maxima out[r] over the last axis, as TensorFlow.js's Max (NaN when the row has one). */
+  maxTrailing(
+    buffer: ArrayBuffer,
+    xOffset: number,
+    outOffset: number,
+    rows: number,
+    cols: number,
+  ): void;
   /**
    * out[r, c] = a ∘ b (op 0 add, 1 subtract, 2 multiply, 3 divide) over rows × cols float32 values, each
    * operand of a kind: 0 full [rows, cols], 1 scalar, 2 one value per row, 3 one value per column.

@@ -10,6 +10,7 @@ import { expKernel } from './kernels/Exp';
 import type { Fallback } from './kernels/fallback';
 import { fusedMatMulKernel } from './kernels/_FusedMatMul';
 import { layerNormKernel } from './kernels/LayerNorm';
+import { maxKernel } from './kernels/Max';
 import { layerNormGradKernel } from './kernels/LayerNormGrad';
 import { multiplyKernel } from './kernels/Multiply';
 import { realDivKernel } from './kernels/RealDiv';
@@ -27,7 +28,7 @@ import { sumKernel } from './kernels/Sum';
 /** What the wasm backend gains when the addon loads. */
 export interface NativeKernels {
   /**
-   * Kernel configs for the `wasm` backend: BatchMatMul, _FusedMatMul, Exp, Sum, Add, Sub, Multiply, RealDiv,
+   * Kernel configs for the `wasm` backend: BatchMatMul, _FusedMatMul, Exp, Sum, Max, Add, Sub, Multiply, RealDiv,
    * the fused sparse and soft-target softmax cross-entropies and layer norm with their gradients
    * (the soft one's second derivative too), the Adam update
    * and its exact variant, and the two halves of Adam's reversal.
@@ -64,6 +65,7 @@ export function loadNativeKernels(
       layerNormKernel(blas),
       layerNormGradKernel(blas),
       sumKernel(blas, other),
+      maxKernel(blas, other),
       addKernel(blas, other),
       subKernel(blas, other),
       multiplyKernel(blas, other),

@@ -221,6 +221,60 @@ describe.each(availableEmbeddedBackends().filter((b) => b !== 'cpu'))(
   },
 );
 
+describe.each(availableEmbeddedBackends().filter((b) => b !== 'cpu'))(
+  'Max on %s over the last axes (row maxima)',
+  (backendName) => {
+    // Rows with NaN first, NaN later, ±Infinity, all equal, one column; 37 columns (not a multiple
+    // of the 8 lanes) and 1,000 rows (two threads on wasm-native).
+    const x = () => {
+      const v = Array.from({ length: 1000 * 37 }, (_, i) => Math.sin(i * 0.7) * 50);
+      v[0] = NaN;
+      v[37 + 5] = NaN;
+      v[2 * 37 + 36] = Infinity;
+      for (let c = 0; c < 37; c++) v[3 * 37 + c] = -Infinity;
+      for (let c = 0; c < 37; c++) v[4 * 37 + c] = 2.5;
+      return tf.tensor2d(v, [1000, 37]);
+    };
+    const cases: Array<[string, () => tf.Tensor]> = [
+      ['last axis', () => tf.max(x(), -1)],
+      ['last axis, keepDims', () => tf.max(x(), 1, true)],
+      ['last two axes of rank 3', () => tf.max(tf.reshape(x(), [10, 100, 37]), [2, 1])],
+      ['one column', () => tf.max(tf.reshape(x(), [37000, 1]), -1)],
+      ['axis 0 (upstream kernel)', () => tf.max(x(), 0)],
+      ['all axes (upstream kernel)', () => tf.max(tf.slice(x(), [5, 0], [995, 37]))],
+      [
+        'int32 (upstream kernel)',
+        () =>
+          tf.max(
+            tf.tensor2d(
+              [
+                [1, 7],
+                [3, -4],
+              ],
+              undefined,
+              'int32',
+            ),
+            1,
+          ),
+      ],
+    ];
+    it.each(cases)('matches cpu: %s', async (_, f) => {
+      const on = async (backend: 'cpu' | 'wasm' | 'wasm-native') => {
+        await selectBackend(backend);
+        const t = tf.tidy(f);
+        const out = { shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) };
+        t.dispose();
+        return out;
+      };
+      const wasm = await on(backendName);
+      const cpu = await on('cpu');
+      expect(wasm.shape).toEqual(cpu.shape);
+      expect(wasm.dtype).toEqual(cpu.dtype);
+      expect(wasm.values).toEqual(cpu.values);
+    });
+  },
+);
+
 describe('UnsortedSegmentSum on cpu', () => {
   it('replaces the upstream kernel and matches a plain loop (ids out of range dropped)', async () => {
     await selectBackend('cpu');

@@ -35,4 +35,30 @@ describe('causal attention', () => {
     expect(last.dataSync()[0]).toBeGreaterThan(1e-3);
     tf.dispose([x, y, a, b, early, last, ...Object.values(params)]);
   });
+
+  it('with one head equals the hand-written attention, in value and gradient', () => {
+    const d = 4;
+    const params = initAttention('a', d, 3);
+    const x = tf.randomNormal([2, 5, d], 0, 1, 'float32', 4);
+    const options = { heads: 1, dropoutRate: 0, training: false };
+    const reference = (input: tf.Tensor) => {
+      const proj = (name: string) =>
+        tf.add(tf.matMul(tf.reshape(input, [10, d]), params[`a.w${name}`]), params[`a.b${name}`]);
+      const [q, k, v] = ['q', 'k', 'v'].map((n) => tf.reshape(proj(n), [2, 5, d]));
+      const future = tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([5, 5]), -1, 0)), -1e9);
+      const scores = tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(d)), future);
+      const out = tf.reshape(tf.matMul(tf.softmax(scores), v), [10, d]);
+      return tf.reshape(tf.add(tf.matMul(out, params['a.wo']), params['a.bo']), [2, 5, d]);
+    };
+    const ours = causalAttention(x, x, params, 'a', options);
+    const theirs = reference(x);
+    expect(tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0]).toBeLessThan(1e-5);
+    const w = tf.randomNormal([2, 5, d], 0, 1, 'float32', 5);
+    const g1 = tf.grad((t: tf.Tensor) =>
+      tf.sum(tf.mul(causalAttention(t, t, params, 'a', options), w)),
+    )(x);
+    const g2 = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(reference(t), w)))(x);
+    expect(tf.max(tf.abs(tf.sub(g1, g2))).dataSync()[0]).toBeLessThan(1e-5);
+    tf.dispose([x, w, ours, theirs, g1, g2, ...Object.values(params)]);
+  });
 });

@@ -51,8 +51,11 @@ export function causalAttention(
     throw new Error(`causalAttention: ${h} heads do not divide the model dimension ${d}.`);
   }
   const dh = d / h;
+  // One head needs no transposes (moving a length-1 axis is a copy of the same values).
   const split = (x: tf.Tensor) =>
-    tf.reshape(tf.transpose(tf.reshape(x, [b, l, h, dh]), [0, 2, 1, 3]), [b * h, l, dh]);
+    h === 1
+      ? x
+      : tf.reshape(tf.transpose(tf.reshape(x, [b, l, h, dh]), [0, 2, 1, 3]), [b * h, l, dh]);
   const q = split(dense(queries, params[`${prefix}.wq`], params[`${prefix}.bq`]));
   const k = split(dense(keys, params[`${prefix}.wk`], params[`${prefix}.bk`]));
   const v = split(dense(keys, params[`${prefix}.wv`], params[`${prefix}.bv`]));
@@ -61,10 +64,11 @@ export function causalAttention(
   scores = tf.add(scores, options.keyMask ? maskBias(options.keyMask, h) : causalBias(b, h, l));
   let weights = softmax(scores);
   weights = dropout(weights, options.dropoutRate, options.training, options.seed);
-  const out = tf.reshape(
-    tf.transpose(tf.reshape(tf.matMul(weights, v), [b, h, l, dh]), [0, 2, 1, 3]),
-    [b, l, d],
-  );
+  const attended = tf.matMul(weights, v);
+  const out =
+    h === 1
+      ? attended
+      : tf.reshape(tf.transpose(tf.reshape(attended, [b, h, l, dh]), [0, 2, 1, 3]), [b, l, d]);
   return dense(out, params[`${prefix}.wo`], params[`${prefix}.bo`]);
 }
 
