@@ -173,6 +173,15 @@ describe('Cast on wasm', () => {
   });
 });
 
+/** An op's result on a backend: shape, dtype and values. */
+async function resultOn(backend: 'cpu' | 'wasm' | 'wasm-native', f: () => tf.Tensor) {
+  await selectBackend(backend);
+  const t = tf.tidy(f);
+  const out = { shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) };
+  t.dispose();
+  return out;
+}
+
 describe.each(availableEmbeddedBackends().filter((b) => b !== 'cpu'))(
   'Sum on %s over leading axes (column sums)',
   (backendName) => {
@@ -205,15 +214,8 @@ describe.each(availableEmbeddedBackends().filter((b) => b !== 'cpu'))(
       ],
     ];
     it.each(cases)('matches cpu: %s', async (_, f) => {
-      const on = async (backend: 'cpu' | 'wasm' | 'wasm-native') => {
-        await selectBackend(backend);
-        const t = tf.tidy(f);
-        const out = { shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) };
-        t.dispose();
-        return out;
-      };
-      const wasm = await on(backendName);
-      const cpu = await on('cpu');
+      const wasm = await resultOn(backendName, f);
+      const cpu = await resultOn('cpu', f);
       expect(wasm.shape).toEqual(cpu.shape);
       expect(wasm.dtype).toEqual(cpu.dtype);
       wasm.values.forEach((v, i) => expect(v).toBeCloseTo(cpu.values[i], 4));
@@ -259,15 +261,8 @@ describe.each(availableEmbeddedBackends().filter((b) => b !== 'cpu'))(
       ],
     ];
     it.each(cases)('matches cpu: %s', async (_, f) => {
-      const on = async (backend: 'cpu' | 'wasm' | 'wasm-native') => {
-        await selectBackend(backend);
-        const t = tf.tidy(f);
-        const out = { shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) };
-        t.dispose();
-        return out;
-      };
-      const wasm = await on(backendName);
-      const cpu = await on('cpu');
+      const wasm = await resultOn(backendName, f);
+      const cpu = await resultOn('cpu', f);
       expect(wasm.shape).toEqual(cpu.shape);
       expect(wasm.dtype).toEqual(cpu.dtype);
       expect(wasm.values).toEqual(cpu.values);

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeBlas } from '../blas';
 import type { Fallback } from './fallback';
-import { sizeOf, offsetOf, type WasmBackend, heapWith } from './wasmHeap';
+import { reduceTrailing } from './Sum';
+import type { WasmBackend } from './wasmHeap';
 
 /**
  * Max over the last axes (the softmaxes' row maximum, over attention scores and the vocabulary):
@@ -19,25 +20,15 @@ export function maxKernel(blas: NativeBlas, other: Fallback): tf.KernelConfig {
       const k = axes.length;
       const rank = x.shape.length;
       const trailing = k > 0 && k < rank && axes.every((a, i) => a === rank - k + i);
-      const kept = rank - k;
-      const rows = sizeOf(x.shape.slice(0, kept));
-      const cols = sizeOf(x.shape.slice(kept));
-      if (!trailing || x.dtype !== 'float32' || rows === 0 || cols === 0) {
-        return other(tf.Max, args);
-      }
-      const backend = args.backend as unknown as WasmBackend;
-      const out = backend.makeOutput(
-        keepDims ? x.shape.map((s, i) => (i < kept ? s : 1)) : x.shape.slice(0, kept),
-        'float32',
+      const empty = x.shape.some((n) => n === 0);
+      if (!trailing || x.dtype !== 'float32' || empty) return other(tf.Max, args);
+      return reduceTrailing(
+        blas.maxTrailing,
+        args.backend as unknown as WasmBackend,
+        x,
+        k,
+        keepDims,
       );
-      blas.maxTrailing(
-        heapWith(backend, x, out),
-        offsetOf(backend, x),
-        offsetOf(backend, out),
-        rows,
-        cols,
-      );
-      return out;
     },
   };
 }

@@ -23,8 +23,10 @@ export function sumKernel(blas: NativeBlas, other: Fallback): tf.KernelConfig {
       const leading = k > 0 && k < rank && axes.every((a, i) => a === i);
       const trailing = k > 0 && k < rank && axes.every((a, i) => a === rank - k + i);
       if ((!leading && !trailing) || x.dtype !== 'float32') return other(tf.Sum, args);
-      if (!leading)
-        return sumTrailing(blas, args.backend as unknown as WasmBackend, x, k, keepDims);
+      if (!leading) {
+        const backend = args.backend as unknown as WasmBackend;
+        return reduceTrailing(blas.sumTrailing, backend, x, k, keepDims);
+      }
       const rows = sizeOf(x.shape.slice(0, k));
       const inner = sizeOf(x.shape.slice(k));
       const backend = args.backend as unknown as WasmBackend;
@@ -46,8 +48,13 @@ export function sumKernel(blas: NativeBlas, other: Fallback): tf.KernelConfig {
   };
 }
 
-function sumTrailing(
-  blas: NativeBlas,
+/**
+ * A reduction of `x` over its last `k` axes with one of the addon's row reducers (`sumTrailing`,
+ * `maxTrailing`): float32 output of the kept axes (with size-1 axes for the reduced ones when
+ * `keepDims`).
+ */
+export function reduceTrailing(
+  reduce: NativeBlas['sumTrailing'],
   backend: WasmBackend,
   x: tf.TensorInfo,
   k: number,
@@ -61,13 +68,7 @@ function sumTrailing(
     'float32',
   );
   if (rows > 0 && cols > 0) {
-    blas.sumTrailing(
-      heapWith(backend, x, out),
-      offsetOf(backend, x),
-      offsetOf(backend, out),
-      rows,
-      cols,
-    );
+    reduce(heapWith(backend, x, out), offsetOf(backend, x), offsetOf(backend, out), rows, cols);
   }
   return out;
 }
