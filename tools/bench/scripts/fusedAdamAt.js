@@ -3,14 +3,11 @@
 // turn with the kernels registered and unregistered, so that a busy machine slows both alike.
 // Checks that both give the same meta-gradient bit for bit, and prints the median seconds per
 // phase of each: node tools/bench/scripts/fusedAdamAt.js ROOT V MU XI HIDDEN REAL_BATCH PAIRS
-if (process.argv.length !== 9) {
-  process.stderr.write(
-    'usage: node tools/bench/scripts/fusedAdamAt.js ROOT V MU XI HIDDEN REAL_BATCH PAIRS\n',
-  );
-  process.exit(2);
-}
-const ROOT = process.argv[2];
-const req = (m) => require(require.resolve(m, { paths: [ROOT] }));
+const {
+  root: ROOT,
+  req,
+  args,
+} = require('./atCheckout')('fusedAdamAt.js', 'V MU XI HIDDEN REAL_BATCH PAIRS');
 const tf = req('@tensorflow/tfjs-core');
 const { selectBackend } = req('@farzi/core');
 const { appServices } = req('@farzi/cli');
@@ -21,7 +18,7 @@ const { syntheticRealBatch, INNER_ADAM } = require(ROOT + '/tools/bench/dist/syn
 const NAMES = [FUSED_KERNELS.adamUpdateExact, FUSED_KERNELS.adamAdjoint, FUSED_KERNELS.adamRestore];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 (async () => {
-  const [V, mu, xi, hidden, realBatch, pairs] = process.argv.slice(3).map(Number);
+  const [V, mu, xi, hidden, realBatch, pairs] = args;
   await selectBackend('wasm-native');
   const configs = NAMES.map((n) => tf.getKernel(n, 'wasm'));
   if (configs.some((c) => !c)) throw new Error('this checkout has no fused Adam kernels');

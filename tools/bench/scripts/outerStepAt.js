@@ -3,14 +3,11 @@
 // `farm-bench --vs`: node tools/bench/scripts/outerStepAt.js ROOT V MU XI HIDDEN HEADS REAL_BATCH
 // (e.g. a `git worktree` of an older commit as one ROOT and this checkout as the other).
 // Prints the seconds of the last two steps.
-if (process.argv.length !== 9) {
-  process.stderr.write(
-    'usage: node tools/bench/scripts/outerStepAt.js ROOT V MU XI HIDDEN HEADS REAL_BATCH\n',
-  );
-  process.exit(2);
-}
-const ROOT = process.argv[2];
-const req = (m) => require(require.resolve(m, { paths: [ROOT] }));
+const {
+  root: ROOT,
+  req,
+  args,
+} = require('./atCheckout')('outerStepAt.js', 'V MU XI HIDDEN HEADS REAL_BATCH');
 const tf = req('@tensorflow/tfjs-core');
 const { selectBackend } = req('@farzi/core');
 const { appServices } = req('@farzi/cli');
@@ -18,7 +15,7 @@ const { farziMetaGradient } = req('@farzi/distill-farzi');
 const { toList } = req('@farzi/distill-kit');
 const { syntheticRealBatch, INNER_ADAM } = require(ROOT + '/tools/bench/dist/synthetic');
 (async () => {
-  const [V, mu, xi, hidden, heads, realBatch] = process.argv.slice(3).map(Number);
+  const [V, mu, xi, hidden, heads, realBatch] = args;
   await selectBackend('wasm-native');
   const model = appServices()
     .models.get('sasrec')

@@ -8,14 +8,11 @@
 // Prints median seconds per phase, and whether base and fill give the same meta-gradient bit for
 // bit (they should: the fill only removes zero cotangents) and how far fused's is from base's:
 // node tools/bench/scripts/softXentAt.js ROOT V MU XI HIDDEN REAL_BATCH ROUNDS
-if (process.argv.length !== 9) {
-  process.stderr.write(
-    'usage: node tools/bench/scripts/softXentAt.js ROOT V MU XI HIDDEN REAL_BATCH ROUNDS\n',
-  );
-  process.exit(2);
-}
-const ROOT = process.argv[2];
-const req = (m) => require(require.resolve(m, { paths: [ROOT] }));
+const {
+  root: ROOT,
+  req,
+  args,
+} = require('./atCheckout')('softXentAt.js', 'V MU XI HIDDEN REAL_BATCH ROUNDS');
 const tf = req('@tensorflow/tfjs-core');
 const { selectBackend } = req('@farzi/core');
 const { appServices } = req('@farzi/cli');
@@ -43,7 +40,7 @@ function onesLikeGrad(kernelName, mean) {
 }
 
 (async () => {
-  const [V, mu, xi, hidden, realBatch, rounds] = process.argv.slice(3).map(Number);
+  const [V, mu, xi, hidden, realBatch, rounds] = args;
   await selectBackend('wasm-native');
   const kernels = NAMES.map((n) => tf.getKernel(n, 'wasm'));
   if (kernels.some((c) => !c)) throw new Error('this checkout has no soft cross-entropy kernels');
