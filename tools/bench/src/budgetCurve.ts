@@ -224,14 +224,24 @@ async function writeCurve(
   results: DatasetQualityResults,
   samples: readonly CurvePoint[],
 ): Promise<void> {
-  const series = curveSeries(results, samples);
-  const md = curveMarkdown(series, {
+  await writeCurveFiles(out, curveSeries(results, samples), {
     dataset,
+    command,
     target,
     fullTest: results.full.test,
     metric: results.metric,
-    command,
   });
+}
+
+/** Writes a curve's series as budget.json, budget.md and budget.svg in `out`. */
+export async function writeCurveFiles(
+  out: string,
+  series: readonly CurveSeries[],
+  options: { dataset: string; command: string; target: number; fullTest: number; metric: string },
+  notes: readonly string[] = [],
+): Promise<void> {
+  const { dataset, command, target } = options;
+  const md = [...curveMarkdown(series, options), ...(notes.length ? ['', ...notes] : [])];
   const svg = await renderVegaLite(
     curveSpec(series, `${dataset}: share of full-data quality against the budget`, target) as never,
   );

@@ -110,6 +110,41 @@ export function curveMarkdown(
   return lines;
 }
 
+/**
+ * Several curves of one data set as one (budgets measured in different runs — another teacher,
+ * another machine, another session). Series are matched by name and points by label (the budget
+ * μ×ξ, a sample's %, or "full"); each point's share is already relative to its own run's full
+ * data. Where several curves measured one label, the merged point is their mean weighted by
+ * distillations, its spread the sd across the curves' points (each an independent distillation),
+ * and its distillations their sum; the full data stays at share 1.
+ */
+export function mergeCurves(curves: readonly (readonly CurveSeries[])[]): CurveSeries[] {
+  const names = [...new Set(curves.flatMap((c) => c.map((s) => s.name)))];
+  return names.map((name) => {
+    const byLabel = new Map<string, CurvePoint[]>();
+    for (const curve of curves)
+      for (const p of curve.find((s) => s.name === name)?.points ?? [])
+        byLabel.set(p.label, [...(byLabel.get(p.label) ?? []), p]);
+    const points = [...byLabel.values()].map((group): CurvePoint => {
+      if (group.length === 1) return group[0];
+      const count = group.reduce((sum, p) => sum + p.distillations, 0);
+      const percents = new Set(group.map((p) => p.percent.toFixed(6)));
+      if (percents.size > 1)
+        throw new Error(
+          `budget curves: "${group[0].label}" of "${name}" holds different shares of the events (${[...percents].join(', ')}%): not the same data set`,
+        );
+      if (group[0].label === 'full') return { ...group[0], sd: 0, distillations: count };
+      const mean = group.reduce((sum, p) => sum + p.share * p.distillations, 0) / count;
+      const plain = group.reduce((sum, p) => sum + p.share, 0) / group.length;
+      const sd = Math.sqrt(
+        group.reduce((sum, p) => sum + (p.share - plain) ** 2, 0) / (group.length - 1),
+      );
+      return { ...group[0], share: mean, sd, distillations: count };
+    });
+    return { name, points: points.sort((a, b) => a.percent - b.percent) };
+  });
+}
+
 /** The chart: share of full against % of the events (log scale), a line per kind, ± as bars. */
 export function curveSpec(series: readonly CurveSeries[], title: string, target: number): object {
   const values = series.flatMap((s) =>
