@@ -67,6 +67,49 @@ describeAddon('the OpenBLAS addon', () => {
     }
   });
 
+  it('computes the transposed-A product with a long inner dimension (the swapped path) as the plain product', () => {
+    // Aᵀ·B with k ≥ 2048 and 4n ≤ m goes the other way round, (Bᵀ·A)ᵀ through a scratch matrix;
+    // m and n not multiples of the transpose's 32 × 32 blocks; a batch of two, B broadcast, and
+    // the same sizes with B transposed (the plain path) for comparison; every
+    // second row and third column of C against a double-precision sum.
+    const [m, n, k] = [197, 45, 2100];
+    for (const tb of [false, true]) {
+      const heap = new Float32Array(2 * m * k + k * n + 2 * m * n);
+      for (let i = 0; i < 2 * m * k + k * n; i++) heap[i] = Math.cos(i * 0.61) + (i % 3) * 0.2;
+      const bOff = 2 * m * k;
+      const cOff = bOff + k * n;
+      addon().sgemmBatched(
+        heap.buffer,
+        0,
+        4 * bOff,
+        4 * cOff,
+        m,
+        n,
+        k,
+        true,
+        tb,
+        Int32Array.of(0, 1),
+        Int32Array.of(0, 0),
+      );
+      let worst = 0;
+      for (let batch = 0; batch < 2; batch++)
+        for (let i = 0; i < m; i += 2)
+          for (let j = 0; j < n; j += 3) {
+            let ref = 0;
+            let scale = 0;
+            for (let p = 0; p < k; p++) {
+              const ab =
+                heap[batch * m * k + p * m + i] * heap[bOff + (tb ? j * k + p : p * n + j)];
+              ref += ab;
+              scale += Math.abs(ab);
+            }
+            const got = heap[cOff + batch * m * n + i * n + j];
+            worst = Math.max(worst, Math.abs(got - ref) / scale);
+          }
+      expect([tb, worst < 1e-6]).toEqual([tb, true]);
+    }
+  });
+
   it('refuses operands outside the buffer, misaligned offsets and bad arguments', () => {
     const buffer = new ArrayBuffer(64);
     expect(() => addon().sgemmBatched(buffer, 0, 0, 60, 2, 2, 2, false, false, one, one)).toThrow(
