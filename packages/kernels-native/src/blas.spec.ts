@@ -22,48 +22,76 @@ describeAddon('the OpenBLAS addon', () => {
     expect(Array.from(heap.slice(32, 36))).toEqual([4, 5, 10, 11]);
   });
 
+  /**
+   * A batch of two products op(A[i])·op(B[0]) (the second B broadcast from the first) through the
+   * addon, against a double-precision sum at every `rowStep`-th row and `colStep`-th column of C:
+   * the worst |C − ref| relative to Σ|a·b| (the sum's own rounding scale).
+   */
+  const worstBatchedError = (
+    [m, n, k]: readonly [number, number, number],
+    ta: boolean,
+    tb: boolean,
+    value: (i: number) => number,
+    [rowStep, colStep]: readonly [number, number],
+  ): number => {
+    const heap = new Float32Array(2 * m * k + k * n + 2 * m * n);
+    for (let i = 0; i < 2 * m * k + k * n; i++) heap[i] = value(i);
+    const bOff = 2 * m * k;
+    const cOff = bOff + k * n;
+    addon().sgemmBatched(
+      heap.buffer,
+      0,
+      4 * bOff,
+      4 * cOff,
+      m,
+      n,
+      k,
+      ta,
+      tb,
+      Int32Array.of(0, 1),
+      Int32Array.of(0, 0),
+    );
+    let worst = 0;
+    for (let batch = 0; batch < 2; batch++)
+      for (let i = 0; i < m; i += rowStep)
+        for (let j = 0; j < n; j += colStep) {
+          let ref = 0;
+          let scale = 0;
+          for (let p = 0; p < k; p++) {
+            const a = heap[batch * m * k + (ta ? p * m + i : i * k + p)];
+            const ab = a * heap[bOff + (tb ? j * k + p : p * n + j)];
+            ref += ab;
+            scale += Math.abs(ab);
+          }
+          const got = heap[cOff + batch * m * n + i * n + j];
+          worst = Math.max(worst, Math.abs(got - ref) / Math.max(scale, 1e-30));
+        }
+    return worst;
+  };
+
   it('computes large outputs with a short inner dimension (row blocks over threads) as the plain product', () => {
     // m·n ≥ 2²⁰ and k ≤ 256 take the blocked path: 1,100 rows in blocks of 131, split between
-    // threads, the last block partial; a batch of two with the second B broadcast from the first.
-    const [m, n, k] = [1100, 1000, 7];
+    // threads, the last block partial.
     for (const [ta, tb] of [
       [false, false],
       [false, true],
       [true, false],
       [true, true],
     ] as const) {
-      const heap = new Float32Array(2 * m * k + k * n + 2 * m * n);
-      for (let i = 0; i < 2 * m * k + k * n; i++) heap[i] = Math.sin(i * 0.37) + (i % 5) * 0.1;
-      const aOff = 0;
-      const bOff = 2 * m * k;
-      const cOff = bOff + k * n;
-      addon().sgemmBatched(
-        heap.buffer,
-        4 * aOff,
-        4 * bOff,
-        4 * cOff,
-        m,
-        n,
-        k,
-        ta,
-        tb,
-        Int32Array.of(0, 1),
-        Int32Array.of(0, 0),
-      );
-      let worst = 0;
-      for (let batch = 0; batch < 2; batch++)
-        for (let i = 0; i < m; i += 7)
-          for (let j = 0; j < n; j += 3) {
-            let ref = 0;
-            for (let p = 0; p < k; p++) {
-              const a = heap[aOff + batch * m * k + (ta ? p * m + i : i * k + p)];
-              const b = heap[bOff + (tb ? j * k + p : p * n + j)];
-              ref += a * b;
-            }
-            const got = heap[cOff + batch * m * n + i * n + j];
-            worst = Math.max(worst, Math.abs(got - ref) / Math.max(1, Math.abs(ref)));
-          }
-      expect([ta, tb, worst < 1e-5]).toEqual([ta, tb, true]);
+      const value = (i: number) => Math.sin(i * 0.37) + (i % 5) * 0.1;
+      const worst = worstBatchedError([1100, 1000, 7], ta, tb, value, [7, 3]);
+      expect([ta, tb, worst < 1e-6]).toEqual([ta, tb, true]);
+    }
+  });
+
+  it('computes the transposed-A product with a long inner dimension (the swapped path) as the plain product', () => {
+    // Aᵀ·B with k ≥ 2048 and 4n ≤ m goes the other way round, (Bᵀ·A)ᵀ through a scratch matrix;
+    // m and n not multiples of the transpose's 32 × 32 blocks; the same sizes with B transposed
+    // (the plain path) for comparison.
+    for (const tb of [false, true]) {
+      const value = (i: number) => Math.cos(i * 0.61) + (i % 3) * 0.2;
+      const worst = worstBatchedError([197, 45, 2100], true, tb, value, [2, 3]);
+      expect([tb, worst < 1e-6]).toEqual([tb, true]);
     }
   });
 
