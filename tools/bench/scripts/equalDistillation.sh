@@ -4,7 +4,7 @@
 # this checkout (NEW_NAME) and with OLD_CHECKOUT (OLD_NAME, before the change), then fresh students
 # (the small-data recipe of students.sh, seeds 42, 7, 123) on each distillation's best data.
 # Writes DIR/distill-<name>.log, DIR/<name>-students.txt and runs under DIR/runs. Resumable:
-# finished runs are kept. Without TEACHER, one is trained first by this checkout
+# finished runs are kept. Without TEACHER (a finished run), one is trained first by this checkout
 # (configs/sasrec-ml100k.json, seed 42, the benchmark's small full-data recipe: L 50, batch 32,
 # up to 60 epochs, patience 3).
 # Usage: [TEACHER=run-dir] tools/bench/scripts/equalDistillation.sh DIR NEW_NAME OLD_CHECKOUT OLD_NAME
@@ -18,6 +18,10 @@ DIR=$(cd "$1" && pwd)
 OLD=$(cd "$3" && pwd)
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 export FARZI_DATA_DIR=${FARZI_DATA_DIR:-$ROOT/../shared/data}
+if [ -n "${TEACHER:-}" ] && [ ! -f "$TEACHER/metrics.json" ]; then
+  echo "equalDistillation: TEACHER=$TEACHER is not a finished training run (no metrics.json)" >&2
+  exit 2
+fi
 TEACHER=${TEACHER:-$DIR/runs/teacher}
 if [ ! -f "$TEACHER/metrics.json" ]; then
   rm -rf "$TEACHER"
