@@ -48,7 +48,7 @@ static void blocked_sgemm(const float *a, const float *b, float *c, int64_t m, i
 
 // The transposed-A product with a long inner dimension and a narrow output — the embedding
 // gradient dE = Gᵀ·X of a loss over K positions (G [K × V], X [K × D], D ≪ V, K in the thousands)
-// — ran 1.3–1.5× faster the other way round (tools/bench/scripts/transposedProductAt.js): Cᵀ =
+// — ran 1.1–1.2× faster (idle) the other way round (tools/bench/scripts/transposedProductAt.js): Cᵀ =
 // Bᵀ·A into a scratch [n × m], then transposed into C. The sums are the same k products in
 // OpenBLAS's order for the other operand layout (equal to rounding, not bit for bit).
 #define SWAPPED_MIN_K 2048
