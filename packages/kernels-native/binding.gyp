@@ -8,6 +8,7 @@
         "native/matmul.c",
         "native/softmax.c",
         "native/softXent.c",
+        "native/softmaxRows.c",
         "native/layerNorm.c",
         "native/reduce.c",
         "native/elementwise.c",

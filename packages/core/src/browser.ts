@@ -90,6 +90,7 @@ export {
   sparseSoftmaxCrossEntropy,
 } from './ops/losses';
 export { fusedSoftCrossEntropyAvailable, softCrossEntropyRows } from './ops/softCrossEntropy';
+export { fusedMaskedSoftmaxAvailable, maskedSoftmax } from './ops/maskedSoftmax';
 export * as safeOps from './ops/safeOps';
 export { embedTokens, paddingMask, tiedLogits } from './ops/embed';
 export type { Optimizer, OptimizerState } from './optim/Optimizer';

@@ -1,8 +1,8 @@
 // N-API addon: single-precision matrix products with OpenBLAS, computed directly on the memory of
 // TensorFlow.js's wasm backend (one ArrayBuffer that holds every tensor). Every offset and extent
 // is checked against the buffer before OpenBLAS touches it.
-// Kernels live one family per file (matmul, softmax, softXent, layerNorm, reduce, elementwise,
-// adam, adamExact);
+// Kernels live one family per file (matmul, softmax, softXent, softmaxRows, layerNorm, reduce,
+// elementwise, adam, adamExact); rowMath.h holds the row helpers softXent and softmaxRows share;
 // common.c holds the argument checks and the row-parallel runner.
 #include "common.h"
 
@@ -27,6 +27,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"softXent", NULL, soft_xent, NULL, NULL, NULL, napi_default, NULL},
       {"softXentGrad", NULL, soft_xent_grad, NULL, NULL, NULL, napi_default, NULL},
       {"softXentGradGrad", NULL, soft_xent_grad_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"softmaxRows", NULL, softmax_rows, NULL, NULL, NULL, napi_default, NULL},
+      {"softmaxRowsGrad", NULL, softmax_rows_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"softmaxRowsGradGrad", NULL, softmax_rows_grad_grad, NULL, NULL, NULL, napi_default, NULL},
       {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_default, NULL},
       {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
       {"sumLeading", NULL, sum_leading, NULL, NULL, NULL, napi_default, NULL},

@@ -12,38 +12,7 @@
 // passes over [rows × classes] for the gradient and ~40 for the second products; these take two
 // or three. Vectorised under -ffast-math with -fno-finite-math-only (NaN in, NaN out).
 #include "common.h"
-
-__attribute__((noinline)) static float scalar_expf(float x) { return expf(x); }
-
-// e[v] = exp(z[v] − m). As in softmax.c, the vector loop sees arguments clamped at −80 (libmvec's
-// expf takes a slow path per lane below ~−87) and the few below are recomputed afterwards.
-VECTOR_LOOP static void shifted_exp(const float *restrict z, float m, float *restrict e,
-                                    int64_t n) {
-  int64_t low = 0;
-  for (int64_t v = 0; v < n; v++) {
-    const float x = z[v] - m;
-    low += x < -80.0f;
-    e[v] = x < -80.0f ? -80.0f : x;
-  }
-  for (int64_t v = 0; v < n; v++) e[v] = expf(e[v]);
-  if (low == 0) return;
-  for (int64_t v = 0; v < n; v++) {
-    const float x = z[v] - m;
-    if (x < -80.0f) e[v] = x < -104.0f ? 0.0f : scalar_expf(x);
-  }
-}
-
-VECTOR_LOOP static double sum_d(const float *restrict x, int64_t n) {
-  double s = 0;
-  for (int64_t v = 0; v < n; v++) s += x[v];
-  return s;
-}
-
-VECTOR_LOOP static double dot_d(const float *restrict x, const float *restrict y, int64_t n) {
-  double s = 0;
-  for (int64_t v = 0; v < n; v++) s += (double)x[v] * y[v];
-  return s;
-}
+#include "rowMath.h"
 
 // Σ_v t_v·(log S − (z_v − m)) = s·(log S + m) − ⟨t, z⟩, accumulated in double.
 VECTOR_LOOP static double loss_row(const float *restrict z, const float *restrict t, float m,

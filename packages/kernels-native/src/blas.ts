@@ -85,6 +85,47 @@ export interface NativeBlas {
     rows: number,
     classes: number,
   ): void;
+  /**
+   * Softmax over each row of x/τ + b (`rows × cols` float32; biasOffset −1: no b), row sums in
+   * double: y = p = softmax(x[r]/τ + b[r]).
+   */
+  softmaxRows(
+    buffer: ArrayBuffer,
+    xOffset: number,
+    biasOffset: number,
+    yOffset: number,
+    rows: number,
+    cols: number,
+    temperature: number,
+  ): void;
+  /** Its gradient in x for a cotangent a of p: dx = p ⊙ (a − ⟨p, a⟩)/τ (b is a constant). */
+  softmaxRowsGrad(
+    buffer: ArrayBuffer,
+    xOffset: number,
+    biasOffset: number,
+    dyOffset: number,
+    dxOffset: number,
+    rows: number,
+    cols: number,
+    temperature: number,
+  ): void;
+  /**
+   * The gradient of `softmaxRowsGrad`'s output against a cotangent u, in x and in a: with
+   * pu = ⟨p, u⟩, pa = ⟨p, a⟩ and c = u⊙a − pu·a − pa·u, dx = p ⊙ (c − ⟨p, c⟩)/τ² and
+   * da = p ⊙ (u − pu)/τ.
+   */
+  softmaxRowsGradGrad(
+    buffer: ArrayBuffer,
+    xOffset: number,
+    biasOffset: number,
+    dyOffset: number,
+    cotangentOffset: number,
+    dxOffset: number,
+    dDyOffset: number,
+    rows: number,
+    cols: number,
+    temperature: number,
+  ): void;
   /** Layer norm over the last axis: y = (x − mean)·rstd·gain + bias; keeps mean and rstd per row. */
   layerNorm(
     buffer: ArrayBuffer,

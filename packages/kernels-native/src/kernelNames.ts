@@ -30,6 +30,25 @@ export const SOFT_XENT_GRAD = 'FarziSoftmaxSoftCrossEntropyGrad';
 export const SOFT_XENT_GRAD_GRAD = 'FarziSoftmaxSoftCrossEntropyGradGrad';
 
 /**
+ * Softmax over the last axis of x/τ + b (attention's weights: τ = √d_head, b the additive mask):
+ * inputs `x` [..., cols] float32 and optionally `bias` (x's shape), attribute `temperature` τ > 0;
+ * output p (x's shape).
+ */
+export const SOFTMAX_ROWS = 'FarziSoftmaxRows';
+/**
+ * Its gradient in x: inputs `x`, `bias` (optional) and `dy` (the cotangent of p), attribute
+ * `temperature`; output dx = p ⊙ (dy − ⟨p, dy⟩)/τ per row (the bias is a constant: no gradient).
+ */
+export const SOFTMAX_ROWS_GRAD = 'FarziSoftmaxRowsGrad';
+/**
+ * The gradient's own gradient (attention's Hessian-vector products): inputs `x`, `bias`
+ * (optional), `dy` and `cotangent` u (of the gradient's output), attribute `temperature`; with
+ * pu = ⟨p, u⟩, pa = ⟨p, dy⟩ and c = u⊙dy − pu·dy − pa·u per row, outputs
+ * dX = p ⊙ (c − ⟨p, c⟩)/τ² and dDy = p ⊙ (u − pu)/τ (x's shape).
+ */
+export const SOFTMAX_ROWS_GRAD_GRAD = 'FarziSoftmaxRowsGradGrad';
+
+/**
  * Fused layer norm over the last axis: inputs `x` [..., d], `gain` [d], `bias` [d], attribute
  * `epsilon`; outputs `y` (x's shape), `mean` and `rstd` (one per row, rows = size / d).
  */
@@ -73,6 +92,9 @@ export const FUSED_KERNELS = {
   softXent: SOFT_XENT,
   softXentGrad: SOFT_XENT_GRAD,
   softXentGradGrad: SOFT_XENT_GRAD_GRAD,
+  softmaxRows: SOFTMAX_ROWS,
+  softmaxRowsGrad: SOFTMAX_ROWS_GRAD,
+  softmaxRowsGradGrad: SOFTMAX_ROWS_GRAD_GRAD,
   layerNorm: LAYER_NORM,
   layerNormGrad: LAYER_NORM_GRAD,
 } as const;

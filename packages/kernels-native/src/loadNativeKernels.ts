@@ -19,6 +19,9 @@ import { sparseSoftmaxCrossEntropyGradKernel } from './kernels/SparseSoftmaxCros
 import { softXentKernel } from './kernels/SoftXent';
 import { softXentGradKernel } from './kernels/SoftXentGrad';
 import { softXentGradGradKernel } from './kernels/SoftXentGradGrad';
+import { softmaxRowsKernel } from './kernels/SoftmaxRows';
+import { softmaxRowsGradKernel } from './kernels/SoftmaxRowsGrad';
+import { softmaxRowsGradGradKernel } from './kernels/SoftmaxRowsGradGrad';
 import { subKernel } from './kernels/Sub';
 import { sumKernel } from './kernels/Sum';
 
@@ -29,8 +32,8 @@ import { sumKernel } from './kernels/Sum';
 export interface NativeKernels {
   /**
    * Kernel configs for the `wasm` backend: BatchMatMul, _FusedMatMul, Exp, Sum, Max, Add, Sub, Multiply, RealDiv,
-   * the fused sparse and soft-target softmax cross-entropies and layer norm with their gradients
-   * (the soft one's second derivative too), the Adam update
+   * the fused sparse and soft-target softmax cross-entropies, the row (attention) softmax and layer
+   * norm with their gradients (the soft one's and the row softmax's second derivatives too), the Adam update
    * and its exact variant, and the two halves of Adam's reversal.
    */
   readonly kernels: tf.KernelConfig[];
@@ -62,6 +65,9 @@ export function loadNativeKernels(
       softXentKernel(blas),
       softXentGradKernel(blas),
       softXentGradGradKernel(blas),
+      softmaxRowsKernel(blas),
+      softmaxRowsGradKernel(blas),
+      softmaxRowsGradGradKernel(blas),
       layerNormKernel(blas),
       layerNormGradKernel(blas),
       sumKernel(blas, other),

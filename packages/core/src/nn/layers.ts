@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Params } from '../model/Model';
-import { dropout, softmax } from '../ops/safeOps';
+import { maskedSoftmax } from '../ops/maskedSoftmax';
+import { dropout } from '../ops/safeOps';
 
 /*
  * Generic, second-order-safe building blocks for model packages (no concrete model lives here).
@@ -59,10 +60,10 @@ export function causalAttention(
   const q = split(dense(queries, params[`${prefix}.wq`], params[`${prefix}.bq`]));
   const k = split(dense(keys, params[`${prefix}.wk`], params[`${prefix}.bk`]));
   const v = split(dense(keys, params[`${prefix}.wv`], params[`${prefix}.bv`]));
-  let scores = tf.div(tf.matMul(q, k, false, true), Math.sqrt(dh)); // [B·h, L, L]
   // Additive mask (a constant): −1e9 on future positions and on padding keys.
-  scores = tf.add(scores, options.keyMask ? maskBias(options.keyMask, h) : causalBias(b, h, l));
-  let weights = softmax(scores);
+  const bias = options.keyMask ? maskBias(options.keyMask, h) : causalBias(b, h, l);
+  // softmax(q·kᵀ/√dh + bias) over the keys, one fused kernel (and gradients) where the backend has it.
+  let weights = maskedSoftmax(tf.matMul(q, k, false, true), bias, Math.sqrt(dh)); // [B·h, L, L]
   weights = dropout(weights, options.dropoutRate, options.training, options.seed);
   const attended = tf.matMul(weights, v);
   const out =

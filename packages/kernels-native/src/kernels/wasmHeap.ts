@@ -198,3 +198,33 @@ export function checkSoftXentOperands(
   for (const [name, t] of Object.entries(rows)) expect(name, t, [n]);
   return [n, v];
 }
+
+/**
+ * Checks the operands of the row-softmax kernels: `x` float32 [..., cols ≥ 1], every other given
+ * operand float32 of x's shape (an absent optional one is skipped); returns [rows, cols].
+ */
+export function checkRowsOperands(
+  kernel: string,
+  x: tf.TensorInfo,
+  others: Record<string, tf.TensorInfo | undefined>,
+): [number, number] {
+  const cols = x.shape[x.shape.length - 1];
+  if (x.dtype !== 'float32' || x.shape.length < 1 || !(cols >= 1)) {
+    throw new Error(`${kernel}: x must be float32 [..., cols ≥ 1], got ${x.dtype} [${x.shape}]`);
+  }
+  for (const [name, t] of Object.entries(others)) {
+    if (t && (t.dtype !== 'float32' || t.shape.join() !== x.shape.join())) {
+      throw new Error(`${kernel}: ${name} must be float32 [${x.shape}], got ${t.dtype} [${t.shape}]`);
+    }
+  }
+  return [sizeOf(x.shape) / cols, cols];
+}
+
+/** A kernel's positive `temperature` attribute (what divides its input), or an error naming it. */
+export function temperatureOf(kernel: string, attrs: tf.NamedAttrMap | undefined): number {
+  const tau = (attrs as { temperature?: unknown } | undefined)?.temperature ?? 1;
+  if (typeof tau !== 'number' || !(tau > 0) || !Number.isFinite(tau)) {
+    throw new Error(`${kernel}: temperature must be a finite number > 0, got ${String(tau)}`);
+  }
+  return tau;
+}
