@@ -32,6 +32,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"softmaxRowsGradGrad", NULL, softmax_rows_grad_grad, NULL, NULL, NULL, napi_default, NULL},
       {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_default, NULL},
       {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNormGradGrad", NULL, layer_norm_grad_grad, NULL, NULL, NULL, napi_default, NULL},
       {"sumLeading", NULL, sum_leading, NULL, NULL, NULL, napi_default, NULL},
       {"sumTrailing", NULL, sum_trailing, NULL, NULL, NULL, napi_default, NULL},
       {"maxTrailing", NULL, max_trailing, NULL, NULL, NULL, napi_default, NULL},

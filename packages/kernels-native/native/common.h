@@ -74,6 +74,7 @@ napi_value softmax_rows_grad(napi_env env, napi_callback_info info);
 napi_value softmax_rows_grad_grad(napi_env env, napi_callback_info info);
 napi_value layer_norm(napi_env env, napi_callback_info info);
 napi_value layer_norm_grad(napi_env env, napi_callback_info info);
+napi_value layer_norm_grad_grad(napi_env env, napi_callback_info info);
 napi_value sum_leading(napi_env env, napi_callback_info info);
 napi_value sum_trailing(napi_env env, napi_callback_info info);
 napi_value max_trailing(napi_env env, napi_callback_info info);

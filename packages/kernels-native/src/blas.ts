@@ -153,6 +153,27 @@ export interface NativeBlas {
     rows: number,
     d: number,
   ): void;
+  /**
+   * The gradient of `layerNormGrad`'s outputs (dx, dgain, dbias) against cotangents ux (rows × d),
+   * ug and ub (d), as a function of x (mean and rstd following it), gain and dy: writes dX
+   * (rows × d), dGain (d) and dDy (rows × d). Row sums in double.
+   */
+  layerNormGradGrad(
+    buffer: ArrayBuffer,
+    xOffset: number,
+    gainOffset: number,
+    meanOffset: number,
+    rstdOffset: number,
+    dyOffset: number,
+    uxOffset: number,
+    ugOffset: number,
+    ubOffset: number,
+    dXOffset: number,
+    dGainOffset: number,
+    dDyOffset: number,
+    rows: number,
+    d: number,
+  ): void;
   /** Column sums out[j] = Σ_r x[r·inner + j] (a reduction over leading axes). */
   sumLeading(
     buffer: ArrayBuffer,

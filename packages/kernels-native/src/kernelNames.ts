@@ -55,6 +55,13 @@ export const SOFTMAX_ROWS_GRAD_GRAD = 'FarziSoftmaxRowsGradGrad';
 export const LAYER_NORM = 'FarziLayerNorm';
 /** Its gradient: inputs `x`, `gain`, `mean`, `rstd`, `dy`; outputs dx (x's shape), dgain, dbias. */
 export const LAYER_NORM_GRAD = 'FarziLayerNormGrad';
+/**
+ * The gradient's own gradient (layer norm's Hessian-vector products): inputs `x`, `gain`, `mean`,
+ * `rstd`, `dy` and the cotangents `dx` (x's shape), `dgain` and `dbias` ([d]) of the gradient's
+ * three outputs; outputs dX, dGain and dDy — the gradient as a function of x (mean and rstd follow
+ * it), gain and dy.
+ */
+export const LAYER_NORM_GRAD_GRAD = 'FarziLayerNormGradGrad';
 
 /**
  * One Adam step: inputs `w`, `g`, `m`, `v` (same shape, float32), attributes `learningRate`,
@@ -97,4 +104,5 @@ export const FUSED_KERNELS = {
   softmaxRowsGradGrad: SOFTMAX_ROWS_GRAD_GRAD,
   layerNorm: LAYER_NORM,
   layerNormGrad: LAYER_NORM_GRAD,
+  layerNormGradGrad: LAYER_NORM_GRAD_GRAD,
 } as const;

@@ -12,6 +12,7 @@ import { fusedMatMulKernel } from './kernels/_FusedMatMul';
 import { layerNormKernel } from './kernels/LayerNorm';
 import { maxKernel } from './kernels/Max';
 import { layerNormGradKernel } from './kernels/LayerNormGrad';
+import { layerNormGradGradKernel } from './kernels/LayerNormGradGrad';
 import { multiplyKernel } from './kernels/Multiply';
 import { realDivKernel } from './kernels/RealDiv';
 import { sparseSoftmaxCrossEntropyKernel } from './kernels/SparseSoftmaxCrossEntropy';
@@ -33,7 +34,7 @@ export interface NativeKernels {
   /**
    * Kernel configs for the `wasm` backend: BatchMatMul, _FusedMatMul, Exp, Sum, Max, Add, Sub, Multiply, RealDiv,
    * the fused sparse and soft-target softmax cross-entropies, the row (attention) softmax and layer
-   * norm with their gradients (the soft one's and the row softmax's second derivatives too), the Adam update
+   * norm with their gradients and second derivatives (the sparse one's first only), the Adam update
    * and its exact variant, and the two halves of Adam's reversal.
    */
   readonly kernels: tf.KernelConfig[];
@@ -70,6 +71,7 @@ export function loadNativeKernels(
       softmaxRowsGradGradKernel(blas),
       layerNormKernel(blas),
       layerNormGradKernel(blas),
+      layerNormGradGradKernel(blas),
       sumKernel(blas, other),
       maxKernel(blas, other),
       addKernel(blas, other),

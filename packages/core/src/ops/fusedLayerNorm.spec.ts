@@ -4,7 +4,8 @@ import { selectBackend } from '../backend/selectBackend';
 import { fusedLayerNormAvailable, layerNorm } from './safeOps';
 import { maxRelDiff } from '../testing/numeric';
 
-// wasm-native's fused layer norm (one native pass forward, one backward) against the composed op
+// wasm-native's fused layer norm (one native pass forward, one backward, one for the backward's
+// own gradient) against the composed op
 // on the same backend and on cpu, to second order. CI sets FARZI_REQUIRE_NATIVE=1 so a missing
 // addon fails instead of skipping.
 const run = nativeKernelsAvailable() || process.env.FARZI_REQUIRE_NATIVE === '1';
@@ -61,6 +62,28 @@ describeNative('fused layer norm (wasm-native)', () => {
       expect(maxRelDiff(f, composed[i])).toBeLessThan(1e-4);
       expect(maxRelDiff(f, cpu[i])).toBeLessThan(1e-4);
     });
+  });
+
+  it('takes the Hessian-vector product through its second-derivative kernel', async () => {
+    const profile = await tf.profile(() => {
+      evaluate(true);
+    });
+    const kernels = new Set(profile.kernelNames);
+    expect(kernels.has('FarziLayerNormGradGrad')).toBe(true);
+    // The composed gradient's ops (rsqrt of the variance) never run.
+    expect(kernels.has('Rsqrt')).toBe(false);
+  });
+
+  it('names a missing or misshapen operand of the second-derivative kernel', () => {
+    const [x, g, m] = [tf.zeros([4, 3]), tf.ones([3]), tf.zeros([4])];
+    const inputs = { x, gain: g, mean: m, rstd: m, dy: x, dx: x, dgain: g, dbias: g };
+    expect(() =>
+      tf.engine().runKernel('FarziLayerNormGradGrad', { ...inputs, dbias: undefined } as never),
+    ).toThrow('FarziLayerNormGradGrad: missing input(s) dbias');
+    expect(() => tf.engine().runKernel('FarziLayerNormGradGrad', { ...inputs, dx: m })).toThrow(
+      /FarziLayerNormGradGrad: dx must be float32 \[4,3\], got float32 \[4\]/,
+    );
+    tf.dispose([x, g, m]);
   });
 
   it('leaves no tensors behind', () => {

@@ -129,7 +129,11 @@ describe.each(backends)('masked softmax (%s)', (backend) => {
               maskedSoftmax(s, bias, TAU, true); // registers the kernels' gradients
               return tf
                 .engine()
-                .runKernel('FarziSoftmaxRowsGrad', { x: s, bias, dy }, { temperature: TAU }) as tf.Tensor;
+                .runKernel(
+                  'FarziSoftmaxRowsGrad',
+                  { x: s, bias, dy },
+                  { temperature: TAU },
+                ) as tf.Tensor;
             }
             const p = safeOps.softmax(tf.add(tf.div(s, TAU), bias));
             return tf.div(tf.mul(p, tf.sub(dy, tf.sum(tf.mul(p, dy), -1, true))), TAU);
@@ -174,7 +178,9 @@ describe.each(backends)('masked softmax (%s)', (backend) => {
         tf.engine().runKernel('FarziSoftmaxRowsGrad', { x, dy: bad }, { temperature: 1 }),
       ).toThrow(/FarziSoftmaxRowsGrad: dy must be float32 \[4,5\], got float32 \[4,6\]/);
       expect(() =>
-        tf.engine().runKernel('FarziSoftmaxRowsGradGrad', { x, bias: x, dy: x }, { temperature: 1 }),
+        tf
+          .engine()
+          .runKernel('FarziSoftmaxRowsGradGrad', { x, bias: x, dy: x }, { temperature: 1 }),
       ).toThrow(/inputs x, dy and cotangent are required/);
       expect(() => tf.engine().runKernel('FarziSoftmaxRows', { x }, { temperature: -1 })).toThrow(
         /FarziSoftmaxRows: temperature must be a finite number > 0, got -1/,

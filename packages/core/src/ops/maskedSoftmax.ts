@@ -26,7 +26,11 @@ interface RowsNames {
 function kernelNames(): RowsNames | undefined {
   const names = fusedKernelNames();
   return names
-    ? { forward: names.softmaxRows, grad: names.softmaxRowsGrad, gradGrad: names.softmaxRowsGradGrad }
+    ? {
+        forward: names.softmaxRows,
+        grad: names.softmaxRowsGrad,
+        gradGrad: names.softmaxRowsGradGrad,
+      }
     : undefined;
 }
 
@@ -61,7 +65,11 @@ function registerGradients(names: RowsNames): void {
       // One call yields both; the engine disposes the one it does not ask for.
       const [dx, dDy] = tf
         .engine()
-        .runKernel(names.gradGrad, { x, bias, dy, cotangent: u as tf.Tensor }, attrs) as tf.Tensor[];
+        .runKernel(
+          names.gradGrad,
+          { x, bias, dy, cotangent: u as tf.Tensor },
+          attrs,
+        ) as tf.Tensor[];
       return { x: () => dx, dy: () => dDy, bias: () => tf.zerosLike(bias) };
     },
   });

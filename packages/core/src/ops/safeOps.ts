@@ -123,10 +123,53 @@ const fusedLayerNormOps = new Map<
 >();
 
 /**
- * Layer norm through the backend's fused kernels: one pass forward and, for a first-order
- * gradient, one pass backward. When the backward pass is itself being recorded (a Hessian-vector
- * product differentiates the gradient), the gradient is composed from standard ops instead, so the
- * fused op differentiates to any order like the composed one.
+ * Whether the backend has layer norm's second-derivative kernel; registers, once, the gradient of
+ * the gradient kernel through it. Its inputs mean and rstd are the forward pass's (untaped)
+ * statistics of x: the kernel differentiates the gradient as a function of x with them following
+ * x, so they get zero gradients of their own.
+ */
+function secondOrderKernel(names: NonNullable<ReturnType<typeof fusedKernelNames>>): boolean {
+  if (!backendHasKernels(names.layerNormGradGrad)) return false;
+  if (registeredGradGrad) return true;
+  registeredGradGrad = true;
+  tf.registerGradient({
+    kernelName: names.layerNormGrad,
+    inputsToSave: ['x', 'gain', 'mean', 'rstd', 'dy'],
+    gradFunc: (dys, saved) => {
+      const [x, gain, mean, rstd, dy] = saved;
+      const [dx, dgain, dbias] = dys as tf.Tensor[];
+      const [dX, dGain, dDy] = tf
+        .engine()
+        .runKernel(names.layerNormGradGrad, {
+          x,
+          gain,
+          mean,
+          rstd,
+          dy,
+          dx,
+          dgain,
+          dbias,
+        }) as tf.Tensor[];
+      return {
+        x: () => dX,
+        gain: () => dGain,
+        dy: () => dDy,
+        mean: () => tf.zerosLike(mean),
+        rstd: () => tf.zerosLike(rstd),
+      };
+    },
+  });
+  return true;
+}
+
+let registeredGradGrad = false;
+
+/**
+ * Layer norm through the backend's fused kernels: one pass forward and one pass backward. When the
+ * backward pass is itself being recorded (a Hessian-vector product differentiates the gradient),
+ * the gradient kernel's own gradient is a third kernel where the backend has it (wasm-native);
+ * otherwise the gradient is composed from standard ops, so the fused op differentiates to any
+ * order like the composed one.
  */
 function fusedLayerNorm(eps: number): (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor {
   const cached = fusedLayerNormOps.get(eps);
@@ -147,7 +190,9 @@ function fusedLayerNorm(eps: number): (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor)
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sg, sm, sr] = saved;
-        if (tf.engine().isTapeOn()) return composedLayerNormGrad(sx, sg, dy, eps);
+        if (tf.engine().isTapeOn() && !secondOrderKernel(names)) {
+          return composedLayerNormGrad(sx, sg, dy, eps);
+        }
         return tf.engine().runKernel(names.layerNormGrad, {
           x: sx,
           gain: sg,

@@ -1,13 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeBlas } from '../blas';
 import { SOFTMAX_ROWS } from '../kernelNames';
-import {
-  checkRowsOperands,
-  heapWith,
-  offsetOf,
-  temperatureOf,
-  type WasmBackend,
-} from './wasmHeap';
+import { checkRowsOperands, heapWith, offsetOf, temperatureOf, type WasmBackend } from './wasmHeap';
 
 /**
  * Softmax over the last axis of x/τ + b (attention's weights): one pass per row instead of the

@@ -1,13 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeBlas } from '../blas';
 import { SOFTMAX_ROWS_GRAD } from '../kernelNames';
-import {
-  checkRowsOperands,
-  heapWith,
-  offsetOf,
-  temperatureOf,
-  type WasmBackend,
-} from './wasmHeap';
+import { checkRowsOperands, heapWith, offsetOf, temperatureOf, type WasmBackend } from './wasmHeap';
 
 /** The row softmax's gradient in x, dx = p ⊙ (dy − ⟨p, dy⟩)/τ, in one pass per row. */
 export function softmaxRowsGradKernel(blas: NativeBlas): tf.KernelConfig {

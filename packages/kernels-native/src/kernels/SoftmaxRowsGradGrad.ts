@@ -1,13 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeBlas } from '../blas';
 import { SOFTMAX_ROWS_GRAD_GRAD } from '../kernelNames';
-import {
-  checkRowsOperands,
-  heapWith,
-  offsetOf,
-  temperatureOf,
-  type WasmBackend,
-} from './wasmHeap';
+import { checkRowsOperands, heapWith, offsetOf, temperatureOf, type WasmBackend } from './wasmHeap';
 
 /**
  * The gradient of the row softmax's gradient (attention's Hessian-vector products in the Farzi

@@ -214,7 +214,9 @@ export function checkRowsOperands(
   }
   for (const [name, t] of Object.entries(others)) {
     if (t && (t.dtype !== 'float32' || t.shape.join() !== x.shape.join())) {
-      throw new Error(`${kernel}: ${name} must be float32 [${x.shape}], got ${t.dtype} [${t.shape}]`);
+      throw new Error(
+        `${kernel}: ${name} must be float32 [${x.shape}], got ${t.dtype} [${t.shape}]`,
+      );
     }
   }
   return [sizeOf(x.shape) / cols, cols];
