@@ -13,13 +13,9 @@ const {
   req,
   args,
 } = require('./atCheckout')('secondOrderAt.js', 'V MU XI HIDDEN HEADS REAL_BATCH ROUNDS');
+const { sasrecOuterStep, relDiff, phaseMedians } = require('./sasrecOuterStep');
 const tf = req('@tensorflow/tfjs-core');
-const { selectBackend } = req('@farzi/core');
-const { appServices } = req('@farzi/cli');
-const { farziMetaGradient } = req('@farzi/distill-farzi');
-const { toList } = req('@farzi/distill-kit');
 const { FUSED_KERNELS } = req('@farzi/kernels-native');
-const { syntheticRealBatch, INNER_ADAM } = require(ROOT + '/tools/bench/dist/synthetic');
 const SOFTMAX = [
   FUSED_KERNELS.softmaxRows,
   FUSED_KERNELS.softmaxRowsGrad,
@@ -31,34 +27,14 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 (async () => {
   const [V, mu, xi, hidden, heads, realBatch, rounds] = args;
-  await selectBackend('wasm-native');
+  const run = await sasrecOuterStep(req, ROOT, { V, mu, xi, hidden, heads, realBatch });
   const kernels = new Map([...SOFTMAX, ...LAYER_NORM].map((n) => [n, tf.getKernel(n, 'wasm')]));
   if ([...kernels.values()].some((c) => !c)) throw new Error('this checkout lacks the kernels');
-  const model = appServices()
-    .models.get('sasrec')
-    .create(
-      { hiddenSize: hidden, blocks: 2, heads, dropout: 0.2, loss: 'softmax', initStd: 0.02 },
-      { vocabSize: V, maxLength: xi },
-    );
-  const { names, values: w0 } = toList(model.init(1));
-  const latent = tf.randomNormal([mu, xi + 1, 16], 0, 0.5, 'float32', 2);
-  const decoder = tf.randomNormal([16, V], 0, 0.5, 'float32', 3);
-  const real = syntheticRealBatch(realBatch, xi, V);
   const step = (variant) => {
     OFF[variant].forEach((n) => tf.unregisterKernel(n, 'wasm'));
-    const r = farziMetaGradient(model, names, w0, { latent, decoder, temperature: 1 }, real, {
-      steps: 10,
-      hyper: INNER_ADAM,
-      method: 'exact',
-      checkpointEvery: 0,
-      learningRates: new Array(10).fill(INNER_ADAM.learningRate),
-    });
+    const r = run();
     OFF[variant].forEach((n) => tf.registerKernel(kernels.get(n)));
-    const values = [r.latent, r.decoder, r.learningRates].map((t) =>
-      Float32Array.from(t.dataSync()),
-    );
-    tf.dispose([r.latent, r.decoder, r.learningRates]);
-    return { ...r.seconds, ...r.reversePhases, values };
+    return r;
   };
   const variants = ['composed', 'softmax', 'both'];
   const runs = { composed: [], softmax: [], both: [] };
@@ -68,21 +44,6 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
       if (p > 0) runs[v].push(r); // round 0 warms up
     }
   }
-  const relDiff = (a, b) => {
-    let num = 0;
-    let den = 0;
-    a.forEach((x, i) => {
-      num += (x - b[i]) ** 2;
-      den += b[i] ** 2;
-    });
-    return Math.sqrt(num / Math.max(den, 1e-30));
-  };
-  const summary = (rs) => ({
-    ...Object.fromEntries(
-      ['forward', 'real', 'reverse', 'products'].map((k) => [k, median(rs.map((r) => r[k]))]),
-    ),
-    total: median(rs.map((r) => r.forward + r.real + r.reverse)),
-  });
   console.log(
     JSON.stringify({
       V,
@@ -100,9 +61,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
           ),
         ]),
       ),
-      composed: summary(runs.composed),
-      softmax: summary(runs.softmax),
-      both: summary(runs.both),
+      composed: phaseMedians(runs.composed, ['forward', 'real', 'reverse', 'products']),
+      softmax: phaseMedians(runs.softmax, ['forward', 'real', 'reverse', 'products']),
+      both: phaseMedians(runs.both, ['forward', 'real', 'reverse', 'products']),
     }),
   );
 })();

@@ -13,15 +13,10 @@ const {
   req,
   args,
 } = require('./atCheckout')('softXentAt.js', 'V MU XI HIDDEN REAL_BATCH ROUNDS');
+const { sasrecOuterStep, relDiff, phaseMedians, bits } = require('./sasrecOuterStep');
 const tf = req('@tensorflow/tfjs-core');
-const { selectBackend } = req('@farzi/core');
-const { appServices } = req('@farzi/cli');
-const { farziMetaGradient } = req('@farzi/distill-farzi');
-const { toList } = req('@farzi/distill-kit');
 const { FUSED_KERNELS } = req('@farzi/kernels-native');
-const { syntheticRealBatch, INNER_ADAM } = require(ROOT + '/tools/bench/dist/synthetic');
 const NAMES = [FUSED_KERNELS.softXent, FUSED_KERNELS.softXentGrad, FUSED_KERNELS.softXentGradGrad];
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** The reduction gradients as they were: dy times onesLike(x). */
 function onesLikeGrad(kernelName, mean) {
@@ -41,40 +36,20 @@ function onesLikeGrad(kernelName, mean) {
 
 (async () => {
   const [V, mu, xi, hidden, realBatch, rounds] = args;
-  await selectBackend('wasm-native');
+  const run = await sasrecOuterStep(req, ROOT, { V, mu, xi, hidden, realBatch });
   const kernels = NAMES.map((n) => tf.getKernel(n, 'wasm'));
   if (kernels.some((c) => !c)) throw new Error('this checkout has no soft cross-entropy kernels');
   const fillGrads = [tf.getGradient(tf.Sum), tf.getGradient(tf.Mean)];
   const oldGrads = [onesLikeGrad(tf.Sum, false), onesLikeGrad(tf.Mean, true)];
-  const model = appServices()
-    .models.get('sasrec')
-    .create(
-      { hiddenSize: hidden, blocks: 2, heads: 1, dropout: 0.2, loss: 'softmax', initStd: 0.02 },
-      { vocabSize: V, maxLength: xi },
-    );
-  const { names, values: w0 } = toList(model.init(1));
-  const latent = tf.randomNormal([mu, xi + 1, 16], 0, 0.5, 'float32', 2);
-  const decoder = tf.randomNormal([16, V], 0, 0.5, 'float32', 3);
-  const real = syntheticRealBatch(realBatch, xi, V);
   const step = (variant) => {
     const silent = console.warn;
     console.warn = () => {}; // tfjs warns when a gradient is overridden
     (variant === 'base' ? oldGrads : fillGrads).forEach((g) => tf.registerGradient(g));
     console.warn = silent;
     if (variant !== 'fused') NAMES.forEach((n) => tf.unregisterKernel(n, 'wasm'));
-    const r = farziMetaGradient(model, names, w0, { latent, decoder, temperature: 1 }, real, {
-      steps: 10,
-      hyper: INNER_ADAM,
-      method: 'exact',
-      checkpointEvery: 0,
-      learningRates: new Array(10).fill(INNER_ADAM.learningRate),
-    });
+    const r = run();
     if (variant !== 'fused') kernels.forEach((c) => tf.registerKernel(c));
-    const values = [r.latent, r.decoder, r.learningRates].map((t) =>
-      Float32Array.from(t.dataSync()),
-    );
-    tf.dispose([r.latent, r.decoder, r.learningRates]);
-    return { ...r.seconds, ...r.reversePhases, values };
+    return r;
   };
   const variants = ['base', 'fill', 'fused'];
   const runs = { base: [], fill: [], fused: [] };
@@ -85,25 +60,6 @@ function onesLikeGrad(kernelName, mean) {
       if (p > 0) runs[v].push(r); // round 0 warms up
     }
   }
-  const bits = (r) => r.values.map((x) => Buffer.from(x.buffer).toString('base64')).join();
-  const relDiff = (a, b) => {
-    let num = 0;
-    let den = 0;
-    a.forEach((x, i) => {
-      num += (x - b[i]) ** 2;
-      den += b[i] ** 2;
-    });
-    return Math.sqrt(num / Math.max(den, 1e-30));
-  };
-  const summary = (rs) => {
-    const s = Object.fromEntries(
-      ['forward', 'real', 'reverse', 'products', 'adjoint'].map((k) => [
-        k,
-        median(rs.map((r) => r[k])),
-      ]),
-    );
-    return { ...s, total: median(rs.map((r) => r.forward + r.real + r.reverse)) };
-  };
   console.log(
     JSON.stringify({
       V,
@@ -114,9 +70,9 @@ function onesLikeGrad(kernelName, mean) {
       fusedRelDiff: ['latent', 'decoder', 'learningRates'].map((name, k) =>
         [name, relDiff(runs.fused[0].values[k], runs.base[0].values[k]).toExponential(2)].join(' '),
       ),
-      base: summary(runs.base),
-      fill: summary(runs.fill),
-      fused: summary(runs.fused),
+      base: phaseMedians(runs.base),
+      fill: phaseMedians(runs.fill),
+      fused: phaseMedians(runs.fused),
     }),
   );
 })();
