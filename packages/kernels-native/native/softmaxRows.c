@@ -15,11 +15,16 @@
 #include "common.h"
 #include "rowMath.h"
 
+struct rows_ctx;
+// One row's work, with z a scratch row of cols floats.
+typedef void (*row_fn)(const struct rows_ctx *c, int64_t r, float *restrict z);
+
 struct rows_ctx {
   const float *x, *b, *a, *u;
   float *y, *dx, *da;
   int64_t cols;
   float tau;
+  row_fn row;
   int failed;
 };
 
@@ -45,15 +50,20 @@ static void row_softmax(const struct rows_ctx *c, int64_t r, float *restrict z, 
   scale_row(p, (float)(1.0 / sum_d(p, n)), n);
 }
 
-static void forward_chunk(void *arg, int64_t r0, int64_t r1) {
+// Runs c->row over rows [r0, r1) with one scratch row.
+static void rows_chunk(void *arg, int64_t r0, int64_t r1) {
   struct rows_ctx *c = arg;
   float *z = malloc((size_t)c->cols * sizeof(float));
   if (!z) {
     c->failed = 1;
     return;
   }
-  for (int64_t r = r0; r < r1; r++) row_softmax(c, r, z, c->y + r * c->cols);
+  for (int64_t r = r0; r < r1; r++) c->row(c, r, z);
   free(z);
+}
+
+static void forward_one(const struct rows_ctx *c, int64_t r, float *restrict z) {
+  row_softmax(c, r, z, c->y + r * c->cols);
 }
 
 VECTOR_LOOP static void grad_row(float *restrict dx, const float *restrict a, float s, float pa,
@@ -61,21 +71,12 @@ VECTOR_LOOP static void grad_row(float *restrict dx, const float *restrict a, fl
   for (int64_t v = 0; v < n; v++) dx[v] = s * dx[v] * (a[v] - pa);
 }
 
-static void grad_chunk(void *arg, int64_t r0, int64_t r1) {
-  struct rows_ctx *c = arg;
+static void grad_one(const struct rows_ctx *c, int64_t r, float *restrict z) {
   const int64_t n = c->cols;
-  float *z = malloc((size_t)n * sizeof(float));
-  if (!z) {
-    c->failed = 1;
-    return;
-  }
-  for (int64_t r = r0; r < r1; r++) {
-    float *dx = c->dx + r * n;
-    row_softmax(c, r, z, dx);
-    const float pa = (float)dot_d(dx, c->a + r * n, n);
-    grad_row(dx, c->a + r * n, 1.0f / c->tau, pa, n);
-  }
-  free(z);
+  float *dx = c->dx + r * n;
+  row_softmax(c, r, z, dx);
+  const float pa = (float)dot_d(dx, c->a + r * n, n);
+  grad_row(dx, c->a + r * n, 1.0f / c->tau, pa, n);
 }
 
 // c = u⊙a − pu·a − pa·u into z.
@@ -95,24 +96,15 @@ VECTOR_LOOP static void grad_grad_row(float *restrict dx, float *restrict da,
   }
 }
 
-static void grad_grad_chunk(void *arg, int64_t r0, int64_t r1) {
-  struct rows_ctx *c = arg;
+static void grad_grad_one(const struct rows_ctx *c, int64_t r, float *restrict z) {
   const int64_t n = c->cols;
-  float *z = malloc((size_t)n * sizeof(float));
-  if (!z) {
-    c->failed = 1;
-    return;
-  }
-  for (int64_t r = r0; r < r1; r++) {
-    const float *a = c->a + r * n, *u = c->u + r * n;
-    float *dx = c->dx + r * n;
-    row_softmax(c, r, z, dx);
-    const float pu = (float)dot_d(dx, u, n), pa = (float)dot_d(dx, a, n);
-    mixed_row(z, u, a, pu, pa, n);
-    const float pc = (float)dot_d(dx, z, n);
-    grad_grad_row(dx, c->da + r * n, z, u, 1.0f / c->tau, pu, pc, n);
-  }
-  free(z);
+  const float *a = c->a + r * n, *u = c->u + r * n;
+  float *dx = c->dx + r * n;
+  row_softmax(c, r, z, dx);
+  const float pu = (float)dot_d(dx, u, n), pa = (float)dot_d(dx, a, n);
+  mixed_row(z, u, a, pu, pa, n);
+  const float pc = (float)dot_d(dx, z, n);
+  grad_grad_row(dx, c->da + r * n, z, u, 1.0f / c->tau, pu, pc, n);
 }
 
 // Reads `count` byte offsets (the bias's first; −1: no bias), then rows, cols and τ; checks that
@@ -166,8 +158,9 @@ napi_value softmax_rows(napi_env env, napi_callback_info info) {
   if (!get_args(env, info, 7, argv, &base, &byte_length, "softmaxRows") ||
       !read_rows_args(env, argv, 3, names, off, &rows, &cols, &tau, byte_length, "softmaxRows"))
     return NULL;
-  struct rows_ctx c = {.x = AT(0), .b = BIAS, .y = AT(2), .cols = cols, .tau = (float)tau};
-  parallel_rows(forward_chunk, &c, rows, rows * cols);
+  struct rows_ctx c = {
+      .x = AT(0), .b = BIAS, .y = AT(2), .cols = cols, .tau = (float)tau, .row = forward_one};
+  parallel_rows(rows_chunk, &c, rows, rows * cols);
   return finish(env, &c, "softmaxRows");
 }
 
@@ -183,9 +176,14 @@ napi_value softmax_rows_grad(napi_env env, napi_callback_info info) {
       !read_rows_args(env, argv, 4, names, off, &rows, &cols, &tau, byte_length,
                       "softmaxRowsGrad"))
     return NULL;
-  struct rows_ctx c = {
-      .x = AT(0), .b = BIAS, .a = AT(2), .dx = AT(3), .cols = cols, .tau = (float)tau};
-  parallel_rows(grad_chunk, &c, rows, rows * cols);
+  struct rows_ctx c = {.x = AT(0),
+                       .b = BIAS,
+                       .a = AT(2),
+                       .dx = AT(3),
+                       .cols = cols,
+                       .tau = (float)tau,
+                       .row = grad_one};
+  parallel_rows(rows_chunk, &c, rows, rows * cols);
   return finish(env, &c, "softmaxRowsGrad");
 }
 
@@ -210,7 +208,8 @@ napi_value softmax_rows_grad_grad(napi_env env, napi_callback_info info) {
                        .dx = AT(4),
                        .da = AT(5),
                        .cols = cols,
-                       .tau = (float)tau};
-  parallel_rows(grad_grad_chunk, &c, rows, rows * cols);
+                       .tau = (float)tau,
+                       .row = grad_grad_one};
+  parallel_rows(rows_chunk, &c, rows, rows * cols);
   return finish(env, &c, "softmaxRowsGradGrad");
 }

@@ -8,7 +8,7 @@ const {
   req,
   args,
 } = require('./atCheckout')('fusedAdamAt.js', 'V MU XI HIDDEN REAL_BATCH PAIRS');
-const { sasrecOuterStep, phaseMedians, bits } = require('./sasrecOuterStep');
+const { sasrecOuterStep, phaseMedians, bits, alternate } = require('./sasrecOuterStep');
 const tf = req('@tensorflow/tfjs-core');
 const { FUSED_KERNELS } = req('@farzi/kernels-native');
 const NAMES = [FUSED_KERNELS.adamUpdateExact, FUSED_KERNELS.adamAdjoint, FUSED_KERNELS.adamRestore];
@@ -17,15 +17,12 @@ const NAMES = [FUSED_KERNELS.adamUpdateExact, FUSED_KERNELS.adamAdjoint, FUSED_K
   const step = await sasrecOuterStep(req, ROOT, { V, mu, xi, hidden, realBatch });
   const configs = NAMES.map((n) => tf.getKernel(n, 'wasm'));
   if (configs.some((c) => !c)) throw new Error('this checkout has no fused Adam kernels');
-  const runs = { fused: [], composed: [] };
-  for (let p = 0; p <= pairs; p++) {
-    for (const kind of p % 2 ? ['fused', 'composed'] : ['composed', 'fused']) {
-      if (kind === 'composed') NAMES.forEach((n) => tf.unregisterKernel(n, 'wasm'));
-      const r = step();
-      if (kind === 'composed') configs.forEach((c) => tf.registerKernel(c));
-      if (p > 0) runs[kind].push(r); // pair 0 warms up
-    }
-  }
+  const runs = alternate(['composed', 'fused'], pairs, (kind) => {
+    if (kind === 'composed') NAMES.forEach((n) => tf.unregisterKernel(n, 'wasm'));
+    const r = step();
+    if (kind === 'composed') configs.forEach((c) => tf.registerKernel(c));
+    return r;
+  });
   const same = runs.fused.every((r, i) => bits(r) === bits(runs.composed[i]));
   const f = phaseMedians(runs.fused);
   const c = phaseMedians(runs.composed);

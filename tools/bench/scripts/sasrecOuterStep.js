@@ -59,7 +59,22 @@ function phaseMedians(runs, phases = ['forward', 'real', 'reverse', 'products', 
   };
 }
 
+/**
+ * Runs step(variant) for every variant, rounds + 1 times, in an order that alternates by round so
+ * that a busy machine slows all alike; round 0 warms up. Returns the runs by variant.
+ */
+function alternate(variants, rounds, step) {
+  const runs = Object.fromEntries(variants.map((v) => [v, []]));
+  for (let p = 0; p <= rounds; p++) {
+    for (const v of p % 2 ? [...variants].reverse() : variants) {
+      const r = step(v);
+      if (p > 0) runs[v].push(r);
+    }
+  }
+  return runs;
+}
+
 /** The values as one string, to compare runs bit for bit. */
 const bits = (r) => r.values.map((x) => Buffer.from(x.buffer).toString('base64')).join();
 
-module.exports = { sasrecOuterStep, median, relDiff, phaseMedians, bits };
+module.exports = { sasrecOuterStep, median, relDiff, phaseMedians, bits, alternate };

@@ -13,7 +13,7 @@ const {
   req,
   args,
 } = require('./atCheckout')('secondOrderAt.js', 'V MU XI HIDDEN HEADS REAL_BATCH ROUNDS');
-const { sasrecOuterStep, relDiff, phaseMedians } = require('./sasrecOuterStep');
+const { sasrecOuterStep, relDiff, phaseMedians, alternate } = require('./sasrecOuterStep');
 const tf = req('@tensorflow/tfjs-core');
 const { FUSED_KERNELS } = req('@farzi/kernels-native');
 const SOFTMAX = [
@@ -36,14 +36,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     OFF[variant].forEach((n) => tf.registerKernel(kernels.get(n)));
     return r;
   };
-  const variants = ['composed', 'softmax', 'both'];
-  const runs = { composed: [], softmax: [], both: [] };
-  for (let p = 0; p <= rounds; p++) {
-    for (const v of p % 2 ? [...variants].reverse() : variants) {
-      const r = step(v);
-      if (p > 0) runs[v].push(r); // round 0 warms up
-    }
-  }
+  const runs = alternate(['composed', 'softmax', 'both'], rounds, step);
   console.log(
     JSON.stringify({
       V,

@@ -13,7 +13,7 @@ const {
   req,
   args,
 } = require('./atCheckout')('softXentAt.js', 'V MU XI HIDDEN REAL_BATCH ROUNDS');
-const { sasrecOuterStep, relDiff, phaseMedians, bits } = require('./sasrecOuterStep');
+const { sasrecOuterStep, relDiff, phaseMedians, bits, alternate } = require('./sasrecOuterStep');
 const tf = req('@tensorflow/tfjs-core');
 const { FUSED_KERNELS } = req('@farzi/kernels-native');
 const NAMES = [FUSED_KERNELS.softXent, FUSED_KERNELS.softXentGrad, FUSED_KERNELS.softXentGradGrad];
@@ -51,15 +51,7 @@ function onesLikeGrad(kernelName, mean) {
     if (variant !== 'fused') kernels.forEach((c) => tf.registerKernel(c));
     return r;
   };
-  const variants = ['base', 'fill', 'fused'];
-  const runs = { base: [], fill: [], fused: [] };
-  for (let p = 0; p <= rounds; p++) {
-    const order = p % 2 ? [...variants].reverse() : variants;
-    for (const v of order) {
-      const r = step(v);
-      if (p > 0) runs[v].push(r); // round 0 warms up
-    }
-  }
+  const runs = alternate(['base', 'fill', 'fused'], rounds, step);
   console.log(
     JSON.stringify({
       V,

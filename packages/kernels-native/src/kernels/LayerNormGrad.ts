@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeBlas } from '../blas';
 import { LAYER_NORM_GRAD } from '../kernelNames';
-import { offsetOf, checkLayerNormOperands, type WasmBackend, heapWith } from './wasmHeap';
+import {
+  checkLayerNormOperands,
+  checkShapes,
+  heapWith,
+  offsetOf,
+  type WasmBackend,
+} from './wasmHeap';
 
 /** The `LayerNormGrad` kernel of the wasm-native backend. */
 export function layerNormGradKernel(blas: NativeBlas): tf.KernelConfig {
@@ -11,17 +17,11 @@ export function layerNormGradKernel(blas: NativeBlas): tf.KernelConfig {
     kernelFunc: (args) => {
       const { x, gain, mean, rstd, dy } = args.inputs as Record<string, tf.TensorInfo>;
       const [rows, d] = checkLayerNormOperands(LAYER_NORM_GRAD, x, gain, gain);
-      for (const [name, t, shape] of [
+      checkShapes(LAYER_NORM_GRAD, [
         ['mean', mean, [rows]],
         ['rstd', rstd, [rows]],
         ['dy', dy, x.shape],
-      ] as const) {
-        if (t.dtype !== 'float32' || t.shape.join() !== shape.join()) {
-          throw new Error(
-            `${LAYER_NORM_GRAD}: ${name} must be float32 [${shape}], got ${t.dtype} [${t.shape}]`,
-          );
-        }
-      }
+      ]);
       const backend = args.backend as unknown as WasmBackend;
       const dx = backend.makeOutput(x.shape, 'float32');
       const dgain = backend.makeOutput([d], 'float32');

@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeBlas } from '../blas';
 import { LAYER_NORM_GRAD_GRAD } from '../kernelNames';
-import { offsetOf, checkLayerNormOperands, type WasmBackend, heapWith } from './wasmHeap';
+import {
+  checkLayerNormOperands,
+  checkShapes,
+  heapWith,
+  offsetOf,
+  type WasmBackend,
+} from './wasmHeap';
 
 /**
  * The gradient of layer norm's gradient (the Hessian-vector products of the Farzi reverse pass) in
@@ -21,19 +27,13 @@ export function layerNormGradGradKernel(blas: NativeBlas): tf.KernelConfig {
         throw new Error(`${LAYER_NORM_GRAD_GRAD}: missing input(s) ${missing.join(', ')}`);
       }
       const [rows, d] = checkLayerNormOperands(LAYER_NORM_GRAD_GRAD, x, gain, dgain);
-      for (const [name, t, shape] of [
+      checkShapes(LAYER_NORM_GRAD_GRAD, [
         ['mean', mean, [rows]],
         ['rstd', rstd, [rows]],
         ['dy', dy, x.shape],
         ['dx', dx, x.shape],
         ['dbias', dbias, [d]],
-      ] as const) {
-        if (t.dtype !== 'float32' || t.shape.join() !== shape.join()) {
-          throw new Error(
-            `${LAYER_NORM_GRAD_GRAD}: ${name} must be float32 [${shape}], got ${t.dtype} [${t.shape}]`,
-          );
-        }
-      }
+      ]);
       const backend = args.backend as unknown as WasmBackend;
       const dX = backend.makeOutput(x.shape, 'float32');
       const dGain = backend.makeOutput([d], 'float32');

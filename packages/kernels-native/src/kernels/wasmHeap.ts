@@ -101,6 +101,18 @@ export function checkLayerNormOperands(
   return [sizeOf(x.shape) / d, d];
 }
 
+/** Checks that each named operand is float32 of its expected shape; the error names the first that is not. */
+export function checkShapes(
+  kernel: string,
+  operands: readonly (readonly [string, tf.TensorInfo, readonly number[]])[],
+): void {
+  for (const [name, t, shape] of operands) {
+    if (t.dtype !== 'float32' || t.shape.join() !== shape.join()) {
+      throw new Error(`${kernel}: ${name} must be float32 [${shape}], got ${t.dtype} [${t.shape}]`);
+    }
+  }
+}
+
 /** C = op(A)·op(B) with broadcast batch dimensions, computed by OpenBLAS in the wasm memory. */
 export function nativeBatchMatMul(
   blas: NativeBlas,
