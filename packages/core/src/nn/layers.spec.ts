@@ -1,10 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeKernelsAvailable } from '../backend/wasmNative';
 import { selectBackend } from '../backend/selectBackend';
+import { maxRelDiff } from '../testing/numeric';
 import { causalAttention, initAttention } from './layers';
 
-describe('causal attention', () => {
+// wasm composes the masked softmax from ops; wasm-native takes its fused kernels (and their
+// second derivatives). CI sets FARZI_REQUIRE_NATIVE=1.
+const native = nativeKernelsAvailable() || process.env.FARZI_REQUIRE_NATIVE === '1';
+const backends = native ? ['wasm', 'wasm-native'] : ['wasm'];
+
+describe.each(backends)('causal attention (%s)', (backend) => {
   beforeAll(async () => {
-    await selectBackend('wasm');
+    await selectBackend(backend as 'wasm');
   });
 
   it('refuses a head count that does not divide the model dimension', () => {
@@ -62,3 +69,42 @@ describe('causal attention', () => {
     tf.dispose([x, w, ours, theirs, g1, g2, ...Object.values(params)]);
   });
 });
+
+/**
+ * Two heads with a key mask (padding at the start of the second sequence): the output, the
+ * gradient in the input and a Hessian-vector product in the input and the query weights.
+ */
+function attentionDerivatives(): Float32Array[] {
+  return tf.tidy(() => {
+    const d = 8;
+    const params = initAttention('a', d, 7);
+    const x = tf.randomNormal([2, 6, d], 0, 1, 'float32', 8);
+    const keyMask = tf.tensor2d([1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1], [2, 6]);
+    const w = tf.randomNormal([2, 6, d], 0, 1, 'float32', 9);
+    const u = tf.randomNormal([2, 6, d], 0, 1, 'float32', 10);
+    const uq = tf.randomNormal([d, d], 0, 1, 'float32', 11);
+    const options = { heads: 2, keyMask, dropoutRate: 0, training: false };
+    const f = (t: tf.Tensor, wq: tf.Tensor) =>
+      tf.sum(tf.mul(causalAttention(t, t, { ...params, 'a.wq': wq }, 'a', options), w));
+    const [gx, gq] = tf.grads(f)([x, params['a.wq']]);
+    const [hx, hq] = tf.grads((t: tf.Tensor, wq: tf.Tensor) => {
+      const [a, b] = tf.grads(f)([t, wq]);
+      return tf.add(tf.sum(tf.mul(a, u)), tf.sum(tf.mul(b, uq)));
+    })([x, params['a.wq']]);
+    const out = causalAttention(x, x, params, 'a', options);
+    return [out, gx, gq, hx, hq].map((t) => Float32Array.from(t.dataSync()));
+  });
+}
+
+(native ? it : it.skip)(
+  'takes the same values, gradients and Hessian-vector products on wasm-native (fused) as on wasm',
+  async () => {
+    await selectBackend('wasm');
+    const composed = attentionDerivatives();
+    await selectBackend('wasm-native');
+    const fused = attentionDerivatives();
+    ['output', 'gradient in x', 'in wq', 'H·u in x', 'in wq'].forEach((name, i) => {
+      expect([name, maxRelDiff(fused[i], composed[i]) < 1e-4]).toEqual([name, true]);
+    });
+  },
+);
