@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { DistillSummaryFile } from '@farzi/core';
+import { RunError, UserError, type DistillSummaryFile } from '@farzi/core';
 import type { DatasetQualityOptions } from './datasetQuality';
 import { checkReusable } from './reuse';
 
@@ -19,7 +19,11 @@ export interface Metrics {
 export const readJson = <T>(file: string): T | undefined =>
   fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as T) : undefined;
 
-/** Runs one CLI command with its output in `<dir>.log`; a failure names the log. */
+/**
+ * Runs one CLI command with its output in `<dir>.log`; a failure names the log and its last lines
+ * (no stack: the log says what went wrong) — a refused input (exit 2: a bad setting, a run
+ * directory in use) as the user's mistake, anything else as a failed run.
+ */
 function farzi(options: DatasetQualityOptions, dir: string, args: string[]): void {
   const logFile = `${dir}.log`;
   const fd = fs.openSync(logFile, 'a');
@@ -27,7 +31,8 @@ function farzi(options: DatasetQualityOptions, dir: string, args: string[]): voi
     const r = spawnSync(process.execPath, [options.cli, ...args], { stdio: ['ignore', fd, fd] });
     if (r.status !== 0) {
       const tail = fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n');
-      throw new Error(
+      const Failure = r.status === 2 ? UserError : RunError;
+      throw new Failure(
         `farzi ${args[0]} for ${dir} failed (exit ${r.status}); ${logFile}:\n${tail}`,
       );
     }
