@@ -12,6 +12,7 @@ describe('bench:levers', () => {
   it('sets each lever as a change of the shipped recipe', () => {
     expect(LEVERS.recipe()).toEqual([]);
     expect(LEVERS.coverage()).toEqual(['distill.teacher.windows=coverage']);
+    expect(LEVERS['popularity-0.2']()).toEqual(['distill.outerPopularityPower=0.2']);
     expect(LEVERS['inner-models']({ name: 'gru4rec' })).toEqual([
       'distill.innerModels=[{"name":"gru4rec"}]',
     ]);

@@ -21,6 +21,9 @@ export const LEVERS: Readonly<Record<string, (crossModel?: object) => string[]>>
   'support-64': () => ['distill.support=64'],
   features: () => ['distill.outerTeacher.featureWeight=1'],
   'inner-random': () => ['distill.innerInit=random'],
+  // The real positions of the outer loss weighted by (next item's count)^(−α): the torso's share.
+  'popularity-0.1': () => ['distill.outerPopularityPower=0.1'],
+  'popularity-0.2': () => ['distill.outerPopularityPower=0.2'],
   // Settings any bi-level method has (Farzi and TD3), for choosing them on validation.
   'outer-lr-0.003': () => ['distill.outerLearningRate=0.003'],
   'outer-lr-0.03': () => ['distill.outerLearningRate=0.03'],
