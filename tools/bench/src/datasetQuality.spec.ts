@@ -55,8 +55,21 @@ describe('bench:quality --datasets', () => {
       3,
     );
     // One distillation: its run keeps the step-0 data (the step-0 row's cost is its init time).
-    expect(logged.filter((l) => /^(training|distilling)/.test(l))).toHaveLength(8);
+    // When its validation kept step 0 as the best data, the step-0 students are the optimised
+    // ones (the same tensors, the same settings), reused rather than trained again.
     const runs = path.join(out, 'runs');
+    const { bestStep } = JSON.parse(
+      fs.readFileSync(path.join(runs, 'farzi-4x9', 'summary.json'), 'utf8'),
+    ) as { bestStep: number };
+    const step0Students = [1, 2].map((seed) => path.join(runs, `farzi-step0-4x9-s${seed}`));
+    const reusing = step0Students.map(
+      (run) => `reusing ${run}: the same data and settings as a finished student`,
+    );
+    expect(logged.filter((l) => /^(training|distilling)/.test(l))).toHaveLength(
+      bestStep === 0 ? 6 : 8,
+    );
+    expect(logged.filter((l) => l.startsWith('reusing'))).toEqual(bestStep === 0 ? reusing : []);
+    if (bestStep === 0) expect(results.rows[1].test).toEqual(results.rows[0].test);
     expect(fs.existsSync(path.join(runs, 'farzi-4x9', 'farzi-data-step0.safetensors'))).toBe(true);
     expect(results.rows[1].distillSeconds).toBeGreaterThan(0);
 
@@ -75,8 +88,7 @@ describe('bench:quality --datasets', () => {
     runDatasetQuality(options);
     expect(logged).toEqual([
       `distilling ${path.join(runs, 'farzi-step0-4x9')}`,
-      `training ${path.join(runs, 'farzi-step0-4x9-s1')}`,
-      `training ${path.join(runs, 'farzi-step0-4x9-s2')}`,
+      ...(bestStep === 0 ? reusing : step0Students.map((run) => `training ${run}`)),
     ]);
 
     // --skip-optimised 4x9: only the step-0 data (distilled with outerSteps 0) and the baseline.

@@ -61,6 +61,12 @@ export interface DatasetQualityOptions {
   readonly distillations?: number;
   /** Budgets whose optimised distillation is not run (only its step-0 data and the baselines). */
   readonly skipOptimised?: readonly string[];
+  /**
+   * Where finished students are indexed by their data's bytes and settings, so a student of
+   * byte-identical data is reused, not retrained (default <out>/.students; bench:levers shares one
+   * across its levers, whose step-0 data often coincide).
+   */
+  readonly studentCache?: string;
   /** The command that ran the benchmark (kept in results.json and results.md). */
   readonly command?: string;
   /** The CLI entry point (tools/cli/bin/farzi.js). */

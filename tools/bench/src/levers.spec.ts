@@ -94,6 +94,26 @@ describe('bench:levers', () => {
       );
       expect(config.distill.outerLearningRate).toBe(0.003);
       expect(config.distill.teacher.checkpoint).toBe(path.join(out, 'recipe', 'runs', 'full'));
+      // An outer-loop setting leaves the step-0 data's tensors as they were: the lever's step-0
+      // students are a finished student's of the same data, reused (not retrained) — at toy size
+      // possibly the recipe's optimised one, when its validation kept step 0 as the best data. The
+      // lever's optimised students are reused exactly when its best data is its step 0 too.
+      const reusedFrom = (dir: string) =>
+        JSON.parse(fs.readFileSync(path.join(dir, 'reused.json'), 'utf8')).from as string;
+      const leverStep0 = path.join(second, 'farzi-step0-4x9-s1');
+      expect(path.dirname(reusedFrom(leverStep0))).toBe(path.join(out, 'recipe', 'runs'));
+      expect(fs.readFileSync(path.join(leverStep0, 'metrics.json'), 'utf8')).toBe(
+        fs.readFileSync(path.join(reusedFrom(leverStep0), 'metrics.json'), 'utf8'),
+      );
+      expect(logged).toContain(
+        `reusing ${leverStep0}: the same data and settings as a finished student`,
+      );
+      const summary = JSON.parse(
+        fs.readFileSync(path.join(second, 'farzi-4x9', 'summary.json'), 'utf8'),
+      ) as { bestStep: number };
+      const leverOptimised = path.join(second, 'farzi-4x9-s1');
+      expect(fs.existsSync(path.join(leverOptimised, 'reused.json'))).toBe(summary.bestStep === 0);
+      expect(fs.existsSync(path.join(leverOptimised, 'config.json'))).toBe(summary.bestStep !== 0);
       const table = fs.readFileSync(path.join(out, 'ablation.md'), 'utf8');
       expect(table).toContain('cross-architecture test share');
       expect(table).toContain(lines[1]);

@@ -143,6 +143,7 @@ export function runLevers(o: LeversOptions): string[] {
       crossTeacher,
       ...(o.method ? { methods: [o.method] } : {}),
       skipBaselines: true,
+      studentCache: path.join(o.out, '.students'),
       distillSets: [...(o.distillSets ?? []), ...sets],
       fullSets: o.fullSets,
       command: o.command,

@@ -1,6 +1,8 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import type { DatasetQualityOptions } from './datasetQuality';
 import { Metrics, sets, train } from './qualityRuns';
+import { rememberStudent, reuseStudent, studentKey } from './studentCache';
 
 /* A row of the quality tables: the students of one training source (or of one source per
  * distillation) with every seed, and its figures — the students' spread, and the spread across
@@ -71,7 +73,7 @@ export interface RowSpec {
   readonly model?: object;
 }
 
-/** Students trained on `source` with every seed (reused when finished). */
+/** Students trained on `source` with every seed (reused when finished, or when the same data was). */
 function students(
   options: DatasetQualityOptions,
   dir: (seed: number) => string,
@@ -80,24 +82,34 @@ function students(
   model?: object,
 ) {
   const { plan, seeds } = options;
-  return seeds.map((seed) =>
-    train(options, dir(seed), plan.distill, [
-      ...sets([
-        ...(model ? [`model=${JSON.stringify(model)}`] : []),
-        `train.source=${JSON.stringify(source)}`,
-        // The small-data recipe (smallDataRecipe): all μ sequences per step, up to 300 epochs.
-        `train.batchSize=${mu}`,
-        'train.epochs=300',
-        'train.learningRate=0.003',
-        'train.evalEvery=20',
-        'train.earlyStopping.patience=4',
-        'train.lengthBuckets=0',
-        `seed=${seed}`,
-        ...(options.studentSets ?? []),
-        ...(model ? [...(plan.crossStudentSets ?? []), ...(options.crossStudentSets ?? [])] : []),
-      ]),
-    ]),
-  );
+  const cache = options.studentCache ?? path.join(options.out, '.students');
+  return seeds.map((seed) => {
+    const setList = [
+      ...(model ? [`model=${JSON.stringify(model)}`] : []),
+      `train.source=${JSON.stringify(source)}`,
+      // The small-data recipe (smallDataRecipe): all μ sequences per step, up to 300 epochs.
+      `train.batchSize=${mu}`,
+      'train.epochs=300',
+      'train.learningRate=0.003',
+      'train.evalEvery=20',
+      'train.earlyStopping.patience=4',
+      'train.lengthBuckets=0',
+      `seed=${seed}`,
+      ...(options.studentSets ?? []),
+      ...(model ? [...(plan.crossStudentSets ?? []), ...(options.crossStudentSets ?? [])] : []),
+    ];
+    const run = dir(seed);
+    const key = studentKey(plan.distill, source, setList);
+    const reused = reuseStudent(cache, key, run);
+    if (reused) {
+      if (reused.copiedNow)
+        options.log(`reusing ${run}: the same data and settings as a finished student`);
+      return reused.metrics;
+    }
+    const metrics = train(options, run, plan.distill, sets(setList));
+    if (key && fs.existsSync(path.join(run, 'config.json'))) rememberStudent(cache, key, run);
+    return metrics;
+  });
 }
 
 /** One row: students of every source (distillation) with every seed. */
