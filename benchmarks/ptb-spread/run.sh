@@ -1,0 +1,3 @@
+#!/bin/bash
+# twenty-first session: resume the PTB distillation spread (full-d3 resumes, then distillations 2 and 3)
+cd /work/main && FARZI_DATA_DIR=/work/shared/data node tools/bench/dist/quality.js --datasets ptb --teacher /work/runs/ptb-teacher --distillations 3 --skip-baselines --seeds 42,7,123 --budgets 258x36 --distill-set distill.teacher.fitSteps=80 --distill-set distill.outerLearningRate=0.001 --distill-set distill.evalEvery=5 --distill-set distill.outerSteps=30 --student-set train.batchSize=32 --student-set train.learningRate=0.002 --student-set train.epochs=200 --student-set train.evalEvery=5 --student-set train.earlyStopping.patience=3 --out /work/bench/ptb-spread
