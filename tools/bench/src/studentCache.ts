@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeFileAtomic } from '@farzi/core';
+import { readSafetensors, writeFileAtomic } from '@farzi/core';
 import { Metrics, readJson } from './qualityRuns';
 
 /*
@@ -20,6 +20,9 @@ interface CacheEntry {
 
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
+/** Content hashes by file, size and modification time: a row's seeds read one file once. */
+const hashes = new Map<string, string>();
+
 /**
  * What a student reads from a data file, hashed: for a safetensors file (Farzi and TD3 data) its
  * tensors and metadata without `info` — the distillation's settings and budget, written for the
@@ -27,33 +30,26 @@ const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).di
  * and for any other file its bytes.
  */
 function contentHash(file: string): string {
-  const bytes = fs.readFileSync(file);
-  const header = safetensorsHeader(bytes);
-  if (!header) return sha256(bytes);
-  const { __metadata__: metadata, ...tensors } = header.json;
-  const { info: _info, ...read } = (metadata ?? {}) as Record<string, unknown>;
-  return sha256(
-    Buffer.concat([
-      Buffer.from(JSON.stringify({ metadata: read, tensors })),
-      bytes.subarray(header.end),
-    ]),
-  );
-}
-
-/** A safetensors file's header (8-byte little-endian length, then JSON), or undefined. */
-function safetensorsHeader(
-  bytes: Buffer,
-): { json: Record<string, unknown>; end: number } | undefined {
-  if (bytes.length < 8) return undefined;
-  const length = Number(bytes.readBigUInt64LE(0));
-  if (length < 2 || 8 + length > bytes.length || bytes[8] !== 0x7b) return undefined;
+  const { size, mtimeMs } = fs.statSync(file);
+  const id = `${file}\0${size}\0${mtimeMs}`;
+  const known = hashes.get(id);
+  if (known) return known;
+  let hash: string;
   try {
-    const json = JSON.parse(bytes.subarray(8, 8 + length).toString('utf8')) as unknown;
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
-    return { json: json as Record<string, unknown>, end: 8 + length };
+    const { tensors, metadata } = readSafetensors(file);
+    const { info: _info, ...read } = metadata;
+    const h = createHash('sha256').update(JSON.stringify(read));
+    for (const name of Object.keys(tensors).sort()) {
+      const { dtype, shape, values } = tensors[name];
+      h.update(JSON.stringify({ name, dtype, shape }));
+      h.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    }
+    hash = h.digest('hex');
   } catch {
-    return undefined;
+    hash = sha256(fs.readFileSync(file)); // not safetensors: its bytes
   }
+  hashes.set(id, hash);
+  return hash;
 }
 
 /** The data file a training source reads, if it reads one (`{ path }`), else undefined. */
