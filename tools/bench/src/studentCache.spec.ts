@@ -96,6 +96,9 @@ describe('students shared by identical data', () => {
     expect(reuseStudent(cache, 'k', path.join(dir, 'runs', 'own-s1'))).toBeUndefined();
     fs.rmSync(path.join(first, 'metrics.json'));
     expect(reuseStudent(cache, 'k', path.join(dir, 'runs', 'third-s1'))).toBeUndefined();
+    // An unreadable index entry is no entry (and is replaced when a student is remembered).
+    write('.students/bad.json', '{"run": ');
+    expect(reuseStudent(cache, 'bad', path.join(dir, 'runs', 'fifth-s1'))).toBeUndefined();
     // A student trained again in its place is remembered instead of the lost one.
     write('runs/again-s1/metrics.json', JSON.stringify(metrics));
     rememberStudent(cache, 'k', path.join(dir, 'runs', 'again-s1'));

@@ -84,6 +84,15 @@ export function studentKey(
   );
 }
 
+/** A JSON file of the index or a copy, or undefined when it is missing or unreadable (not ours). */
+function readIndexFile<T>(file: string): T | undefined {
+  try {
+    return readJson<T>(file);
+  } catch {
+    return undefined;
+  }
+}
+
 interface ReusedFile {
   readonly from: string;
   readonly key: string;
@@ -100,14 +109,14 @@ export function reuseStudent(
   key: string | undefined,
   dir: string,
 ): { metrics: Metrics; copiedNow: boolean } | undefined {
-  const copied = readJson<ReusedFile>(path.join(dir, 'reused.json'));
+  const copied = readIndexFile<ReusedFile>(path.join(dir, 'reused.json'));
   if (copied) {
     const metrics = readJson<Metrics>(path.join(dir, 'metrics.json'));
     if (key && copied.key === key && metrics) return { metrics, copiedNow: false };
     fs.rmSync(dir, { recursive: true, force: true });
   }
   if (!key || fs.existsSync(path.join(dir, 'config.json'))) return undefined;
-  const entry = readJson<CacheEntry>(path.join(cache, `${key}.json`));
+  const entry = readIndexFile<CacheEntry>(path.join(cache, `${key}.json`));
   if (!entry || path.resolve(entry.run) === path.resolve(dir)) return undefined;
   const original = path.join(entry.run, 'metrics.json');
   const metrics = readJson<Metrics>(original);
@@ -122,7 +131,7 @@ export function reuseStudent(
 /** Records a finished student under its key (the first one stays while its metrics do). */
 export function rememberStudent(cache: string, key: string, dir: string): void {
   const file = path.join(cache, `${key}.json`);
-  const entry = readJson<CacheEntry>(file);
+  const entry = readIndexFile<CacheEntry>(file);
   if (entry && fs.existsSync(path.join(entry.run, 'metrics.json'))) return;
   fs.mkdirSync(cache, { recursive: true });
   writeFileAtomic(file, `${JSON.stringify({ run: path.resolve(dir) } satisfies CacheEntry)}\n`);
