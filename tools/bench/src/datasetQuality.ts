@@ -155,6 +155,8 @@ export interface DistillationRecord {
   readonly bestValid?: number;
   readonly bestStep?: number;
   readonly steps?: number;
+  /** Mean validation metric of the benchmark's students on its optimised data (paired comparisons). */
+  readonly valid?: number;
   /** Mean test metric of the benchmark's students on its optimised and step-0 data. */
   readonly test?: number;
   readonly step0Test?: number;
@@ -297,16 +299,18 @@ export function runDatasetQuality(options: DatasetQualityOptions) {
         distillSeconds: made.map((d) => d.step0Seconds),
       });
       // Each distillation's own students (mean over the seeds), for the per-distillation table.
-      const studentMean = (data: string, sfx: string) => {
+      const studentMean = (data: string, sfx: string, part: 'valid' | 'test' = 'test') => {
         const ms = options.seeds.map((seed) =>
           readJson<Metrics>(path.join(runs, `${data}${sfx}-${budget}-s${seed}`, 'metrics.json')),
         );
-        return meanSd(ms.map((m) => m?.test?.metrics[metric] as number)).mean;
+        return meanSd(ms.map((m) => m?.[part]?.metrics[metric] as number)).mean;
       };
       for (const d of made) {
         distillations.push({
           ...d.record,
-          ...(optimisedRow ? { test: studentMean(method, d.suffix) } : {}),
+          ...(optimisedRow
+            ? { valid: studentMean(method, d.suffix, 'valid'), test: studentMean(method, d.suffix) }
+            : {}),
           step0Test: studentMean(`${method}-step0`, d.suffix),
         });
       }

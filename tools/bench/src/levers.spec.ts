@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { DatasetQualityResults } from './datasetQuality';
-import { LEVERS, leverLine, runLevers } from './levers';
+import { LEVERS, leverLine, pairedValid, runLevers } from './levers';
 import { toyConfigs, toyCorpus } from './toyBench.fixture';
 
 const script = path.resolve(__dirname, '../dist/levers.js');
@@ -39,8 +39,32 @@ describe('bench:levers', () => {
     } as unknown as DatasetQualityResults;
     // Gains 20% and 0%: mean 10%, sd 14.1.
     expect(leverLine('coverage', ['distill.teacher.windows=coverage'], r)).toBe(
-      '| coverage | `distill.teacher.windows=coverage` | 0.0900 ± 0.0010 | 10.0% ± 14.1 (min 0.0%) | 75.0% ± 2.0 | 55.0% ± 2.0 | – | 61 |',
+      '| coverage | `distill.teacher.windows=coverage` | 0.0900 ± 0.0010 | – | 10.0% ± 14.1 (min 0.0%) | 75.0% ± 2.0 | 55.0% ± 2.0 | – | 61 |',
     );
+  });
+
+  it('pairs a lever’s validation with the reference lever’s distillation by distillation (hand-computed)', () => {
+    const results = (valids: (number | undefined)[]) =>
+      ({
+        distillations: valids.map((valid, i) => ({
+          method: 'farzi',
+          budget: '200x5',
+          index: i + 1,
+          ...(valid === undefined ? {} : { valid }),
+        })),
+      }) as unknown as DatasetQualityResults;
+    const recipe = results([0.0369, 0.0365, 0.0394]);
+    // −0.0005, −0.0006, +0.0007: mean −0.0000(7) — the spread across teachers (0.0029) cancels.
+    expect(pairedValid(results([0.0364, 0.0359, 0.0401]), recipe)).toBe(
+      '−0.0001 (−0.0005 / −0.0006 / +0.0007)',
+    );
+    expect(pairedValid(results([0.0372, 0.0365, 0.0394]), recipe)).toBe(
+      '+0.0001 (+0.0003 / +0.0000 / +0.0000)',
+    );
+    // Nothing to pair with: the reference lever itself, a distillation missing on either side.
+    expect(pairedValid(recipe)).toBe('–');
+    expect(pairedValid(results([0.0364, undefined, 0.0401]), recipe)).toBe('–');
+    expect(pairedValid(results([0.0364, 0.0359]), results([0.0369]))).toBe('–');
   });
 
   it('names an unknown lever or data set, exit code 2', () => {
@@ -84,7 +108,17 @@ describe('bench:levers', () => {
       const lines = runLevers(options);
       expect(lines.map((l) => l.split(' | ')[0])).toEqual(['| recipe', '| outer-lr-0.003']);
       // Each line has a cross-architecture share (GRU4Rec students on that lever's data).
-      for (const line of lines) expect(line.split(' | ')[6]).toMatch(/^\d+\.\d% ± /);
+      for (const line of lines) expect(line.split(' | ')[7]).toMatch(/^\d+\.\d% ± /);
+      // The second lever's validation minus the recipe's, paired by distillation (the students'
+      // mean validation perplexity on each lever's optimised data); none for the recipe itself.
+      const validOf = (lever: string) =>
+        JSON.parse(
+          fs.readFileSync(path.join(out, lever, 'runs', 'farzi-4x9-s1', 'metrics.json'), 'utf8'),
+        ).valid.metrics.perplexity as number;
+      const delta = validOf('outer-lr-0.003') - validOf('recipe');
+      const signed = `${delta < 0 ? '−' : '+'}${Math.abs(delta).toFixed(4)}`;
+      expect(lines[0].split(' | ')[3]).toBe('–');
+      expect(lines[1].split(' | ')[3]).toBe(`${signed} (${signed})`);
       // The second lever trained no teacher of its own, and its distillation has its setting.
       const second = path.join(out, 'outer-lr-0.003', 'runs');
       expect(fs.existsSync(path.join(second, 'full'))).toBe(false);

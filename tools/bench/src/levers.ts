@@ -77,8 +77,36 @@ function args() {
   }
 }
 
-/** One lever's line of the ablation table, from its results. */
-export function leverLine(lever: string, sets: string[], r: DatasetQualityResults): string {
+/**
+ * A lever's validation minus the reference lever's, distillation by distillation (the same teacher
+ * and seeds: the spread across teachers cancels): "mean (d1 / d2 / …)", or '–' when a pair is missing.
+ */
+export function pairedValid(r: DatasetQualityResults, reference?: DatasetQualityResults): string {
+  if (!reference) return '–';
+  const valids = (x: DatasetQualityResults) =>
+    new Map(x.distillations.map((d) => [`${d.method} ${d.budget} ${d.index}`, d.valid]));
+  const ref = valids(reference);
+  const deltas = r.distillations.map((d) => {
+    const a = d.valid;
+    const b = ref.get(`${d.method} ${d.budget} ${d.index}`);
+    return a === undefined || b === undefined || !Number.isFinite(a - b) ? undefined : a - b;
+  });
+  if (!deltas.length || deltas.some((x) => x === undefined)) return '–';
+  const sign = (x: number) => `${x < 0 ? '−' : '+'}${Math.abs(x).toFixed(4)}`;
+  const all = deltas as number[];
+  return `${sign(meanSd(all).mean)} (${all.map(sign).join(' / ')})`;
+}
+
+/**
+ * One lever's line of the ablation table, from its results (and the first lever's, for the paired
+ * validation difference).
+ */
+export function leverLine(
+  lever: string,
+  sets: string[],
+  r: DatasetQualityResults,
+  reference?: DatasetQualityResults,
+): string {
   const method = r.distillations[0]?.method ?? 'farzi';
   const row = (data: string) => r.rows.find((x) => x.data === data);
   const optimised = row(method);
@@ -95,7 +123,7 @@ export function leverLine(lever: string, sets: string[], r: DatasetQualityResult
     .map((d) => (d.bestValid as number) / (d.step0Valid as number) - 1);
   const g = gains.length ? meanSd(gains) : undefined;
   const v = across(optimised)?.valid;
-  return `| ${lever} | ${sets.map((s) => `\`${s.length > 60 ? `${s.slice(0, 57)}…` : s}\``).join(' ') || '(shipped)'} | ${v ? `${f(v.mean)} ± ${f(v.sd)}` : '–'} | ${g ? `${(100 * g.mean).toFixed(1)}% ± ${(100 * g.sd).toFixed(1)} (min ${(100 * Math.min(...gains)).toFixed(1)}%)` : '–'} | ${pct(across(optimised)?.shareOfFull)} | ${pct(across(step0)?.shareOfFull)} | ${pct(across(cross)?.shareOfFull)} | ${optimised?.distillSeconds?.toFixed(0) ?? '–'} |`;
+  return `| ${lever} | ${sets.map((s) => `\`${s.length > 60 ? `${s.slice(0, 57)}…` : s}\``).join(' ') || '(shipped)'} | ${v ? `${f(v.mean)} ± ${f(v.sd)}` : '–'} | ${pairedValid(r, reference)} | ${g ? `${(100 * g.mean).toFixed(1)}% ± ${(100 * g.sd).toFixed(1)} (min ${(100 * Math.min(...gains)).toFixed(1)}%)` : '–'} | ${pct(across(optimised)?.shareOfFull)} | ${pct(across(step0)?.shareOfFull)} | ${pct(across(cross)?.shareOfFull)} | ${optimised?.distillSeconds?.toFixed(0) ?? '–'} |`;
 }
 
 /** What one ablation runs: the data set's plan, the levers and the runs' settings. */
@@ -131,6 +159,7 @@ export function runLevers(o: LeversOptions): string[] {
   let teachers = o.teachers;
   let crossTeacher = o.crossTeacher;
   const lines: string[] = [];
+  let reference: DatasetQualityResults | undefined;
   for (const lever of o.levers) {
     const sets = LEVERS[lever](crossModel);
     const results = runDatasetQuality({
@@ -152,17 +181,18 @@ export function runLevers(o: LeversOptions): string[] {
     });
     teachers ??= results.full.teachers.map((t) => t.run);
     crossTeacher ??= results.crossFull?.run;
-    lines.push(leverLine(lever, sets, results));
+    lines.push(leverLine(lever, sets, results, reference));
+    reference ??= results;
     const full = results.full;
     const table = [
       `${dataset} [${budget.replace('x', '×')}]: the levers, each over ${o.distillations} distillations (teachers ${full.teachers.map((t) => t.seed).join(', ')}; full-data test ${results.metric} ${full.test.toFixed(4)}), students seeds ${o.seeds.join(',')}`,
       '',
       `\`${o.command}\``,
       '',
-      `Valid: the benchmark's students on the optimised data, mean ± sd across distillations (choose on this). Outer-loop gain: each distillation's own validation student, best step ÷ step 0 − 1. Shares of full-data test ${results.metric}: mean ± sd across distillations.`,
+      `Valid: the benchmark's students on the optimised data, mean ± sd across distillations; paired: minus the ${o.levers[0]} lever's, distillation by distillation (the same teacher and seeds: choose on these). Outer-loop gain: each distillation's own validation student, best step ÷ step 0 − 1. Shares of full-data test ${results.metric}: mean ± sd across distillations.`,
       '',
-      `| lever | settings | valid ${results.metric} | outer-loop gain (valid) | test share | step-0 test share | ${crossModel ? 'cross-architecture test share' : '–'} | distill s |`,
-      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      `| lever | settings | valid ${results.metric} | paired valid vs ${o.levers[0]} | outer-loop gain (valid) | test share | step-0 test share | ${crossModel ? 'cross-architecture test share' : '–'} | distill s |`,
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...lines,
     ];
     writeFileAtomic(path.join(o.out, 'ablation.md'), `${table.join('\n')}\n`);
