@@ -21,7 +21,20 @@ export interface DatasetPlan {
    * (before any `--cross-student-set` given on the command line, which can override them).
    */
   readonly crossStudentSets?: readonly string[];
+  /**
+   * `--set` overrides for every student of a budget (every row's: Farzi Data, step 0, baselines),
+   * after the small-data recipe and before any `--student-set` given on the command line.
+   */
+  readonly studentSets?: Readonly<Record<string, readonly string[]>>;
 }
+
+const ptbStudents = (batchSize: number, evalEvery: number) => [
+  `train.batchSize=${batchSize}`,
+  'train.learningRate=0.002',
+  'train.epochs=200',
+  `train.evalEvery=${evalEvery}`,
+  'train.earlyStopping.patience=3',
+];
 
 export const DATASET_PLANS: Readonly<Record<string, DatasetPlan>> = {
   ptb: {
@@ -29,6 +42,12 @@ export const DATASET_PLANS: Readonly<Record<string, DatasetPlan>> = {
     distill: 'configs/farzi-transformer-ptb.json',
     budgets: ['258x36', '26x36'],
     baselines: ['random-sample'],
+    // The text students' recipe, chosen on validation (BENCHMARKS.md, "Farzi text on PTB"): Adam
+    // 0.002 in batches of 32 (8 at 0.1%), up to 200 epochs, validated every 5 (10) with patience 3.
+    studentSets: {
+      '258x36': ptbStudents(32, 5),
+      '26x36': ptbStudents(8, 10),
+    },
   },
   // Beauty: 153,776 training events ([200×5] and [50×20] 0.65%, [20×15] 0.195%); Sports: 225,141
   // ([200×5] and [50×20] 0.44%, [20×20] 0.18%); MovieLens-100K: 98,114 ([10×50] 0.51%, [20×50] 1.0%).

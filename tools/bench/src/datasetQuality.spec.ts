@@ -29,7 +29,18 @@ describe('bench:quality --datasets', () => {
     const logged: string[] = [];
     const options = {
       dataset: 'toy',
-      plan: { train, distill, budgets: ['4x9'], baselines: ['random-sample'] },
+      plan: {
+        train,
+        distill,
+        budgets: ['4x9'],
+        baselines: ['random-sample'],
+        // The plan's student settings for the budget, after the small-data recipe and before the
+        // command line's (which win: evalEvery 1, not 2).
+        studentSets: {
+          '4x9': ['train.learningRate=0.004', 'train.evalEvery=2'],
+          '9x9': ['seed=7'],
+        },
+      },
       out,
       seeds: [1, 2],
       studentSets: ['train.epochs=2', 'train.evalEvery=1'],
@@ -49,6 +60,13 @@ describe('bench:quality --datasets', () => {
     // Farzi rows carry their distillation's cost; the baseline trains on 4 spans of 9 tokens.
     expect(results.rows[0].distillSeconds).toBeGreaterThan(0);
     expect(results.rows[2].events).toEqual([32, 32]);
+    for (const run of ['farzi-4x9-s2', 'random-sample-4x9-s1']) {
+      const student = JSON.parse(
+        fs.readFileSync(path.join(out, 'runs', run, 'config.json'), 'utf8'),
+      ) as { seed: number; train: { learningRate: number; evalEvery: number; batchSize: number } };
+      expect(student.train).toMatchObject({ learningRate: 0.004, evalEvery: 1, batchSize: 4 });
+      expect(student.seed).toBe(Number(run.slice(-1)));
+    }
     const md = fs.readFileSync(path.join(out, 'results.md'), 'utf8');
     expect(md).toContain('| [4×9] | farzi (seeds 1, 2) | 32 (4 seq.) |');
     expect(JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')).rows).toHaveLength(

@@ -17,7 +17,8 @@ Per data set (the issue-17 tables; writes benchmarks/quality-<data set>/results.
   --cross-teacher <run-dir>          a finished full-data GRU4Rec run to reuse (one data set)
   --distill-set k=v                  a --set for every distillation (repeatable); written
                                      <method>:k=v, for that method's only (td3:k=v)
-  --student-set k=v                  a --set for every student (repeatable)
+  --student-set k=v                  a --set for every student (repeatable), after the plan's
+                                     for the budget (PTB: batch 32 / 8, lr 0.002, 200 epochs)
   --cross-student-set k=v            a --set for the GRU4Rec students only, after --student-set
                                      and the plan's (Beauty, Sports: train.learningRate=0.03)
   --full-set k=v                     a --set for the full-data trainings (repeatable)

@@ -78,10 +78,11 @@ function students(
   options: DatasetQualityOptions,
   dir: (seed: number) => string,
   source: object,
-  mu: number,
+  budget: string,
   model?: object,
 ) {
   const { plan, seeds } = options;
+  const [mu] = budget.split('x').map(Number);
   const cache = options.studentCache ?? path.join(options.out, '.students');
   return seeds.map((seed) => {
     const setList = [
@@ -95,6 +96,7 @@ function students(
       'train.earlyStopping.patience=4',
       'train.lengthBuckets=0',
       `seed=${seed}`,
+      ...(plan.studentSets?.[budget] ?? []),
       ...(options.studentSets ?? []),
       ...(model ? [...(plan.crossStudentSets ?? []), ...(options.crossStudentSets ?? [])] : []),
     ];
@@ -121,10 +123,9 @@ export function studentRow(
 ): QualityRow {
   const { budget, data, sources, distillSeconds, model } = spec;
   const runs = path.join(options.out, 'runs');
-  const [mu] = budget.split('x').map(Number);
   const groups = sources.map(({ suffix, source }) => {
     const dir = (seed: number) => path.join(runs, `${data}${suffix}-${budget}-s${seed}`);
-    return students(options, dir, source, mu, model);
+    return students(options, dir, source, budget, model);
   });
   const all = groups.flat();
   const at = (ms: Metrics[], part: 'valid' | 'test', key: string) =>
