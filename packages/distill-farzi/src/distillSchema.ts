@@ -303,7 +303,7 @@ export interface DistillConfig extends DistillSection {
   };
   outerSteps: number;
   outerLearningRate: number;
-  outerBackoff: { factor: number; patience: number };
+  outerBackoff: { factor: number; patience: number; threshold: number };
   outerTeacher: { weight: number; temperature: number; featureWeight: number };
   outerPopularityPower: number;
   realBatchSize: number;

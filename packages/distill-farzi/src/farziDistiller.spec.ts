@@ -627,6 +627,44 @@ describe('Farzi distiller', () => {
     tf.dispose([a.latent, a.decoder, b.latent, b.decoder]);
   });
 
+  it('lets a fall within outerBackoff.threshold pass, and backs off past it', async () => {
+    const run = async (name: string, threshold: number) => {
+      const messages: string[] = [];
+      const outDir = path.join(dir, name);
+      const settings = {
+        outerSteps: 2,
+        evalEvery: 1,
+        outerLearningRate: 1,
+        outerBackoff: { factor: 0.5, patience: 1, threshold },
+      };
+      await distiller.distill({
+        config: config(settings),
+        split,
+        tools,
+        outDir,
+        resume: false,
+        onProgress: (e) => {
+          if (e.type === 'message') messages.push(e.text);
+        },
+      });
+      const history = JSON.parse(fs.readFileSync(path.join(outDir, 'summary.json'), 'utf8'))
+        .history as { step: number; valid?: Record<string, number> }[];
+      return { messages: messages.filter((m) => /back to that data/.test(m)), history };
+    };
+    // Far past any noise: never backs off, though validation fell at step 1 (as below).
+    const lenient = await run('backoff-lenient', 1e6);
+    expect(lenient.messages).toEqual([]);
+    const valid = (step: number) =>
+      lenient.history.find((h) => h.step === step && h.valid)?.valid?.['NDCG@5'] as number;
+    const fall = (valid(0) - valid(1)) / valid(0); // NDCG@5: higher is better
+    expect(fall).toBeGreaterThan(0);
+    // Just below the step-1 fall: backs off there; just above: passes.
+    expect((await run('backoff-below', fall * 0.99)).messages).toEqual([
+      'step 1: validation below the best (step 0) 1 time(s): back to that data, outer learning rate 0.500',
+    ]);
+    expect((await run('backoff-above', fall * 1.01)).messages).toEqual([]);
+  });
+
   it('backs off to the best data with a smaller outer step when validation falls (outerBackoff), and resumes it', async () => {
     const settings = {
       outerSteps: 6,

@@ -107,7 +107,7 @@ export class FarziRun {
    * fallen, goes back to the best data with the outer learning rate times the factor and a fresh
    * outer Adam state. Returns the new outer learning rate when it backed off.
    */
-  afterValidation(step: number, better: boolean): number | undefined {
+  afterValidation(step: number, better: boolean, fall?: number): number | undefined {
     const outerSteps = this.ctx.settings.outerSteps;
     const back = this.backoff.afterValidation(
       step,
@@ -115,6 +115,7 @@ export class FarziRun {
       better,
       this.best,
       this.outerParams(),
+      fall,
     );
     if (!back) return undefined;
     tf.dispose(Object.values(this.outerParams()));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DistillSummary } from '@farzi/core';
-import { backoffReport } from '@farzi/distill-kit';
+import { backoffReport, relativeFall } from '@farzi/distill-kit';
 import type { StudentPool } from '@farzi/distill-kit';
 import { saveFarziData } from './farziData';
 import type { FarziContext } from './farziContext';
@@ -70,11 +70,12 @@ export function validator(
       label: 'farzi',
       text: `step ${step}: student valid ${metricName} ${value.toFixed(4)}${better ? ' (best)' : ''}`,
     });
-    backOff(step, better);
+    backOff(step, value, better);
   };
   /** distill.outerBackoff: keep the best data; go back to it when validation has fallen. */
-  const backOff = (step: number, better: boolean) => {
-    const learningRate = farzi.afterValidation(step, better);
+  const backOff = (step: number, value: number, better: boolean) => {
+    const fall = relativeFall(value, farzi.bestMetric, higherIsBetter);
+    const learningRate = farzi.afterValidation(step, better, fall);
     if (learningRate === undefined) return;
     const report = backoffReport(step, farzi.bestStep, dc.outerBackoff.patience, learningRate);
     farzi.history.push(report.history);

@@ -42,7 +42,7 @@ export type { RealBatch } from './realData';
 export { selectWindows, windowSelectionSchema, windowStats } from './windows';
 export type { WindowSelection, WindowStats } from './windows';
 export { cloneParams, saveParams } from './checkpoints';
-export { backoffReport, OuterBackoff, outerBackoffSchema } from './outerBackoff';
+export { backoffReport, OuterBackoff, outerBackoffSchema, relativeFall } from './outerBackoff';
 export type { BackoffSettings } from './outerBackoff';
 export { softSequenceSource } from './softSequenceSource';
 export { evaluateStudent, studentRecipeOf, trainStudent } from './student';

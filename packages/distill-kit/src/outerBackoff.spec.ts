@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LoopBest, Params } from '@farzi/core';
-import { backoffReport, OuterBackoff } from './outerBackoff';
+import { backoffReport, OuterBackoff, relativeFall } from './outerBackoff';
 
 const params = (x: number): Params => ({ a: tf.fill([2], x), b: tf.scalar(10 * x) });
 const values = (p: Params) =>
@@ -69,6 +69,47 @@ describe('OuterBackoff', () => {
     tf.dispose([...Object.values(back), ...Object.values(p)]);
     resumed.dispose();
     backoff.dispose();
+  });
+
+  it('measures a fall relative to the best, in the metric’s direction (hand-computed)', () => {
+    expect(relativeFall(0.0342, 0.0346, true)).toBeCloseTo(0.0004 / 0.0346, 12); // NDCG: 1.16%
+    expect(relativeFall(448.1189, 448.0537, false)).toBeCloseTo(0.0652 / 448.0537, 12); // 0.015%
+    expect(relativeFall(0.036, 0.0346, true)).toBeLessThan(0); // above the best: no fall
+    expect(relativeFall(440, 448, false)).toBeCloseTo(-8 / 448, 12);
+    expect(relativeFall(0.1, null, true)).toBe(Infinity);
+    expect(relativeFall(0.1, 0, true)).toBe(Infinity);
+  });
+
+  it('with a threshold, backs off only when the latest fall is larger than it', () => {
+    const backoff = OuterBackoff.fresh({ factor: 0.5, patience: 1, threshold: 0.01 });
+    const best: LoopBest = { metric: 448.0537, at: 5, badEvaluations: 0 };
+    const p = params(1);
+    backoff.afterValidation(5, 30, true, best, p);
+    // PTB's first distillation at step 10: 448.1189 against 448.0537 — noise, not a fall.
+    best.badEvaluations = 1;
+    const noise = relativeFall(448.1189, best.metric, false);
+    expect(backoff.afterValidation(10, 30, false, best, p, noise)).toBeUndefined();
+    expect(backoff.scale).toBe(1);
+    // Exactly at the threshold still passes; past it, back.
+    best.badEvaluations = 2;
+    expect(backoff.afterValidation(15, 30, false, best, p, 0.01)).toBeUndefined();
+    const back = backoff.afterValidation(20, 30, false, best, p, 0.0101) as Params;
+    expect(values(back)).toEqual({ a: [1, 1], b: [10] });
+    expect(backoff.scale).toBe(0.5);
+    expect(best.badEvaluations).toBe(0);
+    // Without a threshold (0, the default) any fall — and an unknown one — backs off, as before.
+    const plain = OuterBackoff.fresh({ factor: 0.5, patience: 1, threshold: 0 });
+    plain.afterValidation(5, 30, true, best, p);
+    best.badEvaluations = 1;
+    const again = plain.afterValidation(10, 30, false, best, p, noise) as Params;
+    expect(again).toBeDefined();
+    best.badEvaluations = 1;
+    const unknown = backoff.afterValidation(25, 30, false, best, p) as Params;
+    expect(unknown).toBeDefined();
+    tf.dispose([...Object.values(back), ...Object.values(again), ...Object.values(unknown)]);
+    tf.dispose(Object.values(p));
+    backoff.dispose();
+    plain.dispose();
   });
 
   it('reports a back-off the same way for every method', () => {

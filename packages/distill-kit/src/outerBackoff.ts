@@ -8,6 +8,20 @@ export interface BackoffSettings {
   readonly factor: number;
   /** Validations below the best in a row before backing off. */
   readonly patience: number;
+  /**
+   * Back off only when the latest validation is below the best by more than this fraction of the
+   * best (0 or absent: by any amount).
+   */
+  readonly threshold?: number;
+}
+
+/**
+ * How far `value` is below `best` as a fraction of |best| (positive: worse; for a metric where
+ * lower is better, e.g. perplexity, above it). Infinity when there is no best yet or it is 0.
+ */
+export function relativeFall(value: number, best: number | null, higherIsBetter: boolean): number {
+  if (best === null || best === 0 || !Number.isFinite(best)) return Infinity;
+  return (higherIsBetter ? best - value : value - best) / Math.abs(best);
 }
 
 /** The `distill.outerBackoff` schema, the same for every method that offers it. */
@@ -30,6 +44,13 @@ export const outerBackoffSchema = {
       minimum: 1,
       default: 1,
       description: 'validations below the best before backing off',
+    },
+    threshold: {
+      type: 'number',
+      minimum: 0,
+      default: 0,
+      description:
+        "back off only when the latest validation is below the best by more than this fraction of the best (0: by any amount; e.g. 0.01 lets falls within 1%, the validation student's own noise, pass)",
     },
   },
 } as const;
@@ -87,9 +108,10 @@ export class OuterBackoff {
 
   /**
    * After a validation the shared loop has scored (`best` updated, `better`: a new best): on a new
-   * best, keeps a copy of `current`; when validation has stayed below the best `patience` times
-   * and `step` is not the last, resets the count and returns a copy of the kept parameters (the
-   * caller owns it) with `scale` multiplied by the factor. Otherwise undefined.
+   * best, keeps a copy of `current`; when validation has stayed below the best `patience` times,
+   * the latest by more than `threshold` (`fall`: its `relativeFall`; unknown counts as past any
+   * threshold), and `step` is not the last, resets the count and returns a copy of the kept
+   * parameters (the caller owns it) with `scale` multiplied by the factor. Otherwise undefined.
    */
   afterValidation(
     step: number,
@@ -97,6 +119,7 @@ export class OuterBackoff {
     better: boolean,
     best: LoopBest,
     current: Params,
+    fall = Infinity,
   ): Params | undefined {
     if (!this.enabled) return undefined;
     if (better) {
@@ -107,6 +130,8 @@ export class OuterBackoff {
     if (!this.kept || step >= lastStep || best.badEvaluations < this.settings.patience) {
       return undefined;
     }
+    const threshold = this.settings.threshold ?? 0;
+    if (threshold > 0 && !(fall > threshold)) return undefined;
     best.badEvaluations = 0;
     this.scale *= this.settings.factor;
     return cloneParams(this.kept);

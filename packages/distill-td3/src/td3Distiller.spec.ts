@@ -203,6 +203,28 @@ describe('TD3 distiller', () => {
     await killedAndResumedLike('backoff-parted', settings, 4, 'backoff-straight');
   });
 
+  it('lets a fall within outerBackoff.threshold pass (the same run as above, never backing off)', async () => {
+    const messages: string[] = [];
+    await distiller.distill({
+      config: config({
+        outerSteps: 6,
+        evalEvery: 1,
+        outerLearningRate: 1,
+        outerBackoff: { factor: 0.5, patience: 1, threshold: 1e6 },
+      }),
+      split,
+      tools,
+      outDir: path.join(dir, 'backoff-lenient'),
+      resume: false,
+      onProgress: (e) => {
+        if (e.type === 'message') messages.push(e.text);
+      },
+    });
+    expect(messages.filter((m) => /back to that data/.test(m))).toEqual([]);
+    // Validation did fall (as in the run above): it was the threshold that let it pass.
+    expect(messages.filter((m) => /^step \d: valid .*\d$/.test(m)).length).toBeGreaterThan(0);
+  });
+
   it('starts its inner loops along a student of the current data (innerInit "student"), and resumes them', async () => {
     const settings = {
       outerSteps: 4,

@@ -18,6 +18,7 @@ import {
   finishDistillation,
   prepareDistillRun,
   realSequences,
+  relativeFall,
   StudentPool,
   StudentRecipe,
   studentRecipeOf,
@@ -145,13 +146,14 @@ async function outerLoop(
     collect.finish();
     emit({ type: 'message', label: 'td3', text: pool.describe() });
   };
+  const higherIsBetter = evaluator ? evaluator.higherIsBetter(config.eval.metric) : true;
   await runUnits({
     total: s.outerSteps,
     done: td3.startStep,
     evalEvery: s.evalEvery,
     validateFirst: s.evalEvery > 0,
     validateLast: true,
-    higherIsBetter: evaluator ? evaluator.higherIsBetter(config.eval.metric) : true,
+    higherIsBetter,
     best: td3.best,
     unit: async (step, eta) => {
       if (poolDue(step - 1)) {
@@ -217,9 +219,10 @@ async function outerLoop(
         source.dispose?.();
       }
     },
-    validated: (step, _value, better) => {
+    validated: (step, value, better) => {
       if (better) saveTd3Data(dataFile, td3.current());
-      const learningRate = td3.afterValidation(step, better);
+      const fall = relativeFall(value, td3.best.metric, higherIsBetter);
+      const learningRate = td3.afterValidation(step, better, fall);
       if (learningRate === undefined) return;
       const report = backoffReport(step, td3.best.at, s.outerBackoff.patience, learningRate);
       td3.history.push(report.history);

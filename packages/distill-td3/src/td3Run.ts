@@ -241,7 +241,7 @@ export class Td3Run {
    * fallen, goes back to the best factors with the outer learning rate times the factor and a
    * fresh outer Adam state. Returns the new outer learning rate when it backed off.
    */
-  afterValidation(step: number, better: boolean): number | undefined {
+  afterValidation(step: number, better: boolean, fall?: number): number | undefined {
     const current = this.factors as unknown as Params;
     const back = this.backoff.afterValidation(
       step,
@@ -249,6 +249,7 @@ export class Td3Run {
       better,
       this.best,
       current,
+      fall,
     );
     if (!back) return undefined;
     tf.dispose(Object.values(current));

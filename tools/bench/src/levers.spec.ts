@@ -13,6 +13,10 @@ describe('bench:levers', () => {
     expect(LEVERS.recipe()).toEqual([]);
     expect(LEVERS.coverage()).toEqual(['distill.teacher.windows=coverage']);
     expect(LEVERS['popularity-0.2']()).toEqual(['distill.outerPopularityPower=0.2']);
+    expect(LEVERS['backoff-1pct']()).toEqual([
+      'distill.outerBackoff.factor=0.5',
+      'distill.outerBackoff.threshold=0.01',
+    ]);
     expect(LEVERS['inner-models']({ name: 'gru4rec' })).toEqual([
       'distill.innerModels=[{"name":"gru4rec"}]',
     ]);

@@ -18,6 +18,8 @@ export const LEVERS: Readonly<Record<string, (crossModel?: object) => string[]>>
   recipe: () => [],
   coverage: () => ['distill.teacher.windows=coverage'],
   backoff: () => ['distill.outerBackoff.factor=0.5'],
+  // Back-off past the validation student's noise only (a fall of more than 1% of the best).
+  'backoff-1pct': () => ['distill.outerBackoff.factor=0.5', 'distill.outerBackoff.threshold=0.01'],
   'support-64': () => ['distill.support=64'],
   features: () => ['distill.outerTeacher.featureWeight=1'],
   'inner-random': () => ['distill.innerInit=random'],
