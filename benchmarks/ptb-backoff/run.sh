@@ -1,0 +1,3 @@
+#!/bin/bash
+# twenty-second session: distill.outerBackoff on PTB, distillation 1 (teacher seed 42, distillation seed 42), same settings as ptb-spread3.sh; resumable
+cd /work/main && FARZI_DATA_DIR=/work/shared/data node tools/bench/dist/quality.js --datasets ptb --teacher /work/runs/ptb-teacher --distillations 1 --skip-baselines --seeds 42,7,123 --budgets 258x36 --distill-set distill.teacher.fitSteps=80 --distill-set distill.outerLearningRate=0.001 --distill-set distill.evalEvery=5 --distill-set distill.outerSteps=30 --distill-set distill.outerBackoff.factor=0.5 --student-set train.batchSize=32 --student-set train.learningRate=0.002 --student-set train.epochs=200 --student-set train.evalEvery=5 --student-set train.earlyStopping.patience=3 --out /work/bench/ptb-backoff
