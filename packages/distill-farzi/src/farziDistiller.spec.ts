@@ -659,8 +659,9 @@ describe('Farzi distiller', () => {
     const fall = (valid(0) - valid(1)) / valid(0); // NDCG@5: higher is better
     expect(fall).toBeGreaterThan(0);
     // Just below the step-1 fall: backs off there; just above: passes.
+    // The message gives the fall (as a percentage of the best).
     expect((await run('backoff-below', fall * 0.99)).messages).toEqual([
-      'step 1: validation below the best (step 0) 1 time(s): back to that data, outer learning rate 0.500',
+      `step 1: validation below the best (step 0) 1 time(s), the latest by ${(100 * fall).toPrecision(2)}%: back to that data, outer learning rate 0.500`,
     ]);
     expect((await run('backoff-above', fall * 1.01)).messages).toEqual([]);
   });
@@ -686,15 +687,17 @@ describe('Farzi distiller', () => {
     });
     // Validation fell at step 1 (the toy's outer step is far too large): back to step 0's data, the
     // outer learning rate halved at each back-off.
-    expect(messages).toContain(
-      'step 1: validation below the best (step 0) 1 time(s): back to that data, outer learning rate 0.500',
+    expect(messages).toContainEqual(
+      expect.stringMatching(
+        /^step 1: validation below the best \(step 0\) 1 time\(s\), the latest by \d[\d.e+]*%: back to that data, outer learning rate 0\.500$/,
+      ),
     );
     expect(messages.filter((m) => /back to that data/.test(m)).length).toBeGreaterThanOrEqual(2);
     const history = JSON.parse(fs.readFileSync(path.join(straight, 'summary.json'), 'utf8'))
       .history as { step: number; backoff?: { to: number; outerLearningRate: number } }[];
     expect(history.find((h) => h.backoff)).toEqual({
       step: 1,
-      backoff: { to: 0, outerLearningRate: 0.5 },
+      backoff: { to: 0, outerLearningRate: 0.5, fall: expect.any(Number) },
     });
     expect(done.summary.bestStep).toBe(0);
 

@@ -77,7 +77,13 @@ export function validator(
     const fall = relativeFall(value, farzi.bestMetric, higherIsBetter);
     const learningRate = farzi.afterValidation(step, better, fall);
     if (learningRate === undefined) return;
-    const report = backoffReport(step, farzi.bestStep, dc.outerBackoff.patience, learningRate);
+    const report = backoffReport(
+      step,
+      farzi.bestStep,
+      dc.outerBackoff.patience,
+      learningRate,
+      fall,
+    );
     farzi.history.push(report.history);
     emit({ type: 'message', label: 'farzi', text: report.text });
   };

@@ -117,5 +117,14 @@ describe('OuterBackoff', () => {
       history: { step: 20, backoff: { to: 10, outerLearningRate: 0.005 } },
       text: 'step 20: validation below the best (step 10) 1 time(s): back to that data, outer learning rate 0.00500',
     });
+    // With the fall (a fraction of the best): in the message as a percentage, and in the history.
+    expect(backoffReport(40, 30, 1, 0.005, relativeFall(0.0342, 0.0346, true))).toEqual({
+      history: {
+        step: 40,
+        backoff: { to: 30, outerLearningRate: 0.005, fall: relativeFall(0.0342, 0.0346, true) },
+      },
+      text: 'step 40: validation below the best (step 30) 1 time(s), the latest by 1.2%: back to that data, outer learning rate 0.00500',
+    });
+    expect(backoffReport(40, 30, 1, 0.005, Infinity).text).not.toContain('latest by');
   });
 });

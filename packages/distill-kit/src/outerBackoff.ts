@@ -143,15 +143,24 @@ export class OuterBackoff {
   }
 }
 
-/** What a method reports when it backs off (its history entry and its message). */
+/**
+ * What a method reports when it backs off (its history entry and its message); `fall`: the latest
+ * validation's `relativeFall`, shown when known.
+ */
 export function backoffReport(
   step: number,
   to: number | null,
   patience: number,
   learningRate: number,
+  fall?: number,
 ): { history: Record<string, unknown>; text: string } {
+  const known = fall !== undefined && Number.isFinite(fall);
+  const by = known ? `, the latest by ${(100 * (fall as number)).toPrecision(2)}%` : '';
   return {
-    history: { step, backoff: { to, outerLearningRate: learningRate } },
-    text: `step ${step}: validation below the best (step ${to}) ${patience} time(s): back to that data, outer learning rate ${learningRate.toPrecision(3)}`,
+    history: {
+      step,
+      backoff: { to, outerLearningRate: learningRate, ...(known ? { fall } : {}) },
+    },
+    text: `step ${step}: validation below the best (step ${to}) ${patience} time(s)${by}: back to that data, outer learning rate ${learningRate.toPrecision(3)}`,
   };
 }

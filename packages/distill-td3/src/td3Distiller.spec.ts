@@ -189,13 +189,17 @@ describe('TD3 distiller', () => {
     const backoffs = messages.filter((m) => /back to that data/.test(m));
     expect(backoffs.length).toBeGreaterThanOrEqual(2);
     expect(backoffs[0]).toMatch(
-      /^step \d: validation below the best \(step \d\) 1 time\(s\): back to that data, outer learning rate 0\.500$/,
+      /^step \d: validation below the best \(step \d\) 1 time\(s\), the latest by \d[\d.e+]*%: back to that data, outer learning rate 0\.500$/,
     );
     const history = JSON.parse(
       fs.readFileSync(path.join(dir, 'backoff-straight', 'summary.json'), 'utf8'),
     ).history as { step: number; backoff?: { to: number; outerLearningRate: number } }[];
     const first = history.find((h) => h.backoff);
-    expect(first?.backoff).toEqual({ to: expect.any(Number), outerLearningRate: 0.5 });
+    expect(first?.backoff).toEqual({
+      to: expect.any(Number),
+      outerLearningRate: 0.5,
+      fall: expect.any(Number),
+    });
     expect(done.summary.bestStep).toBe(first?.backoff?.to);
 
     // Killed after step 3, resumed: the kept factors and the halved steps come back from the state

@@ -224,7 +224,7 @@ async function outerLoop(
       const fall = relativeFall(value, td3.best.metric, higherIsBetter);
       const learningRate = td3.afterValidation(step, better, fall);
       if (learningRate === undefined) return;
-      const report = backoffReport(step, td3.best.at, s.outerBackoff.patience, learningRate);
+      const report = backoffReport(step, td3.best.at, s.outerBackoff.patience, learningRate, fall);
       td3.history.push(report.history);
       emit({ type: 'message', label: 'td3', text: report.text });
     },
