@@ -47,6 +47,17 @@ describe('bench:levers', () => {
     );
   });
 
+  it('gives the outer loop’s gain as an improvement for perplexity too (PTB, hand-computed)', () => {
+    const r = {
+      metric: 'perplexity',
+      lowerIsBetter: true,
+      rows: [],
+      distillations: [{ method: 'farzi', step0Valid: 462.1, bestValid: 421.74 }],
+    } as unknown as DatasetQualityResults;
+    // 462.1 / 421.74 − 1 = 9.57%, not 421.74 / 462.1 − 1 = −8.7%.
+    expect(leverLine('recipe', [], r).split(' | ')[4]).toBe('9.6% ± 0.0 (min 9.6%)');
+  });
+
   it('pairs a lever’s validation with the reference lever’s distillation by distillation (hand-computed)', () => {
     const results = (valids: (number | undefined)[]) =>
       ({
