@@ -16,11 +16,18 @@ function across(row: QualityRow): string {
   return `${pm(a.test)} (${pct(a.shareOfFull.mean)} ± ${(100 * a.shareOfFull.sd).toFixed(1)} pts, ${a.count})`;
 }
 
+/**
+ * What a distillation's outer loop gained on its own validation student (step 0 → best), positive
+ * for an improvement whichever way the metric points; undefined without both values.
+ */
+export function outerLoopGain(d: DistillationRecord, lowerIsBetter: boolean): number | undefined {
+  return d.step0Valid !== undefined && d.bestValid !== undefined
+    ? (lowerIsBetter ? d.step0Valid / d.bestValid : d.bestValid / d.step0Valid) - 1
+    : undefined;
+}
+
 function distillationLine(d: DistillationRecord, lowerIsBetter: boolean): string {
-  const gain =
-    d.step0Valid !== undefined && d.bestValid !== undefined
-      ? (lowerIsBetter ? d.step0Valid / d.bestValid : d.bestValid / d.step0Valid) - 1
-      : undefined;
+  const gain = outerLoopGain(d, lowerIsBetter);
   const valid =
     d.bestValid !== undefined
       ? `${d.step0Valid !== undefined ? f4(d.step0Valid) : '?'} → ${f4(d.bestValid)} (step ${d.bestStep} of ${d.steps})`

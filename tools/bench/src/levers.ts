@@ -4,6 +4,7 @@ import { parseArgs } from 'util';
 import { writeFileAtomic } from '@farzi/core';
 import { DATASET_PLANS, DatasetPlan } from './datasetPlans';
 import { DatasetQualityResults, meanSd, runDatasetQuality } from './datasetQuality';
+import { outerLoopGain } from './datasetQualityReport';
 import { benchLog } from './benchLog';
 
 /*
@@ -121,14 +122,8 @@ export function leverLine(
     x?.acrossDistillations ??
     (x ? { valid: x.valid, shareOfFull: { mean: x.shareOfFull, sd: 0 } } : undefined);
   const gains = r.distillations
-    .filter((d) => d.bestValid !== undefined && d.step0Valid)
-    // Best over step 0 for a metric where higher is better, step 0 over best for perplexity: a
-    // positive gain is an improvement either way (as bench:quality's per-distillation table).
-    .map((d) =>
-      r.lowerIsBetter
-        ? (d.step0Valid as number) / (d.bestValid as number) - 1
-        : (d.bestValid as number) / (d.step0Valid as number) - 1,
-    );
+    .map((d) => outerLoopGain(d, r.lowerIsBetter))
+    .filter((x): x is number => x !== undefined && Number.isFinite(x));
   const g = gains.length ? meanSd(gains) : undefined;
   const v = across(optimised)?.valid;
   return `| ${lever} | ${sets.map((s) => `\`${s.length > 60 ? `${s.slice(0, 57)}…` : s}\``).join(' ') || '(shipped)'} | ${v ? `${f(v.mean)} ± ${f(v.sd)}` : '–'} | ${pairedValid(r, reference)} | ${g ? `${(100 * g.mean).toFixed(1)}% ± ${(100 * g.sd).toFixed(1)} (min ${(100 * Math.min(...gains)).toFixed(1)}%)` : '–'} | ${pct(across(optimised)?.shareOfFull)} | ${pct(across(step0)?.shareOfFull)} | ${pct(across(cross)?.shareOfFull)} | ${optimised?.distillSeconds?.toFixed(0) ?? '–'} |`;
